@@ -1,0 +1,99 @@
+start =
+    👋 Hi! I'm Astrolus. I turn a product photo into a short video with MiniMax Hailuo.
+
+    How it works:
+    1. Send a photo of your product (or the image as a file: JPEG, PNG or WebP).
+    2. In the caption, describe how it should move.
+    3. In a few minutes the video arrives right here.
+
+    Example caption: <i>the sneaker turns slowly on a white podium, soft studio light</i>
+
+    /status shows your videos, /help explains the rules.
+help =
+    📸 Send one product photo with a caption that describes the motion.
+
+    What works:
+    • JPEG, PNG or WebP, under 20 MB
+    • the shorter side over 300 px
+    • not too stretched: between 2:5 and 5:2
+    • a caption of up to 2000 characters
+
+    No caption? I'll ask for one. A video takes {$model}, {$duration} s, {$resolution}, and usually 1 to 5 minutes.
+    You can have up to {$maxActive} videos in progress at once.
+
+    /status — your latest videos
+    /status &lt;id&gt; — one video
+accepted =
+    ✅ Got it! Job <code>{$id}</code> is on its way to MiniMax.
+    A video usually takes 1 to 5 minutes; I'll send it here as a reply to your photo.
+accepted-queued =
+    ✅ Got it! Job <code>{$id}</code> is in the queue: you're number {$position}, about {$minutes ->
+        [one] {$minutes} minute
+       *[other] {$minutes} minutes
+    } until it starts, then usually 1 to 5 minutes more.
+    I'll send the video here as a reply to your photo.
+ask-prompt =
+    📝 Nice photo! What should move? Reply with a short description, for example:
+    <i>the bottle rotates slowly, light glides over the glass</i>
+prompt-too-long = ✂️ The description has {$length} characters; MiniMax takes at most {$max}. Please shorten it and send it again.
+prompt-empty = 📝 The description is empty. Tell me in words what should move.
+image-type = 🖼 I can animate JPEG, PNG or WebP images. Send a photo, or the image as a file in one of these formats.
+image-unreadable = 🖼 I couldn't read this file as an image. Please send it again as a photo, or as a JPEG, PNG or WebP file.
+image-too-large = 🖼 The image is {$mb} MB; the limit is 20 MB. Please send it as a photo (Telegram compresses it) or export a smaller file.
+image-too-small = 🔍 The image is {$width}×{$height} px; its shorter side must be over 300 px. Please send a larger photo.
+image-aspect = 📐 The image is {$width}×{$height} px, too long or too narrow: the sides may differ at most 5:2. Please crop it and send it again.
+unsupported =
+    🤖 I make videos from product photos. Send a photo with a caption describing the motion,
+    for example: <i>the sneaker turns slowly on a white podium</i>.
+album = 📚 Please send one photo at a time: each video starts from a single image.
+limit-reached = ⏳ You already have {$max} videos in progress. I'll gladly take the next one as soon as one of them is ready.
+private = 🔒 This bot is private.
+busy-retry = 😔 Something went wrong on our side. Please send the photo again in a minute.
+
+failed-sensitive_input = ❌ Job <code>{$id}</code>: MiniMax declined the photo or the description as sensitive content. Please try another photo or wording.
+failed-sensitive_output = ❌ Job <code>{$id}</code>: MiniMax stopped the video because the result was flagged as sensitive. Please try a different description.
+failed-unavailable = ❌ Job <code>{$id}</code>: the video service is briefly unavailable. Please try again a little later.
+failed-usage_limit = ❌ Job <code>{$id}</code>: the video service has reached its usage limit for now. Please try again in a few hours.
+failed-invalid = ❌ Job <code>{$id}</code>: MiniMax could not accept this request. Please try another photo or a simpler description.
+failed-timeout = ❌ Job <code>{$id}</code> took too long and was stopped. Please send the photo again.
+failed-unknown_outcome = ❌ Job <code>{$id}</code>: we could not confirm that MiniMax received it, and we don't send a request twice so you are never charged twice. Please send the photo again.
+failed-error = ❌ Job <code>{$id}</code> failed. Please send the photo again.
+
+video-caption = 🎬 Your video is ready (job <code>{$id}</code>).
+video-as-link =
+    🎬 Your video (job <code>{$id}</code>) is {$mb} MB, more than a Telegram bot can upload.
+    Download it here; the link expires in a few hours:
+    {$url}
+
+status-empty = You have no videos yet. Send a product photo with a caption to make one.
+status-header = 🗂 Your latest videos:
+status-line = <code>{$id}</code> · {$state} · {$age} · {$prompt}
+status-not-found = I can't find a job <code>{$id}</code> among yours.
+status-detail =
+    Job <code>{$id}</code>: {$state}
+    Started {$age} ago. Prompt: {$prompt}
+state-queued = 🕒 in the queue
+state-submitted = ⚙️ generating
+state-delivering = 📤 sending
+state-delivered = ✅ delivered
+state-failed = ❌ failed
+age =
+    { $minutes ->
+        [0] less than a minute
+        [one] {$minutes} minute
+       *[other] {$minutes} minutes
+    }
+age-hours =
+    { $hours ->
+        [one] {$hours} hour
+       *[other] {$hours} hours
+    }
+age-days =
+    { $days ->
+        [one] {$days} day
+       *[other] {$days} days
+    }
+
+command-start = Start: what the bot does
+command-help = How to use it
+command-status = Your videos

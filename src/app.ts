@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import type { Server } from "node:http";
+import type { UserFromGetMe } from "grammy/types";
+import type { Config } from "./config.js";
+import { createLogger, type Logger } from "./logger.js";
+import { connectDatabase, type Database } from "./db/connection.js";
+import { createBot, registerCommands } from "./bot/index.js";
+import { createI18n } from "./bot/i18n.js";
+import { createTelegramFiles } from "./bot/files.js";
+import type { BotContext } from "./bot/context.js";
+import { createMiniMaxClient } from "./minimax/client.js";
+import { createGenerationWorker } from "./generations/worker.js";
+import { handleCallback } from "./generations/status.js";
+import { createServer } from "./server/index.js";
+import { TELEGRAM_WEBHOOK_PATH } from "./server/routes/telegram-webhook.js";
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Skips getMe at start (tests that know the bot already). */
+  botInfo?: UserFromGetMe;
+}
+
+export type RunningApp = Awaited<ReturnType<typeof startApp>>;
+
+/**
+ * Wires config, database, bot, worker and HTTP server together and starts them. main.ts calls it
+ * once; end-to-end tests call it several times against one database to act as several instances.
+ */
+export async function startApp(config: Config, opts: StartOptions = {}) {
+  const logger = opts.logger ?? createLogger({ level: config.logLevel, secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret] });
+  const instanceId = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  const db: Database = await connectDatabase({ uri: config.mongodbUri, dataDir: config.mongodbDataDir, logger });
+
+  const i18n = createI18n<BotContext>();
+  const minimax = createMiniMaxClient({ apiBase: config.minimaxApiBase, apiKey: config.minimaxApiKey });
+  let acceptingUpdates = true;
+
+  const files = createTelegramFiles({ apiRoot: config.telegramApiRoot, token: config.botToken });
+  // The bot wakes the worker, and the worker sends through the bot's api: the bot comes first.
+  let kick = () => {};
+  const bot = createBot({ config, models: db.models, logger, i18n, botInfo: opts.botInfo, files, onQueued: () => kick() });
+  const worker = createGenerationWorker({
+    config,
+    models: db.models,
+    minimax,
+    telegram: bot.api,
+    files,
+    t: (locale, key, variables) => i18n.t(locale, key, variables),
+    logger,
+    instanceId,
+  });
+  kick = worker.kick;
+
+  const app = createServer({
+    logger,
+    isHealthy: db.isHealthy,
+    webhook: config.publicUrl ? { bot, secret: config.webhookSecret, isAccepting: () => acceptingUpdates } : undefined,
+    handleCallback: (params, body) => handleCallback({ models: db.models, config, logger }, params, body),
+    onCallbackRecheck: worker.kick,
+  });
+
+  try {
+    if (!opts.botInfo) await bot.init();
+  } catch (err) {
+    await db.close();
+    throw new Error(`Telegram rejected the bot token or could not be reached: ${(err as Error).message}`);
+  }
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s)).once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  await registerCommands(bot, i18n);
+  let polling: Promise<void> | undefined;
+  if (config.publicUrl) {
+    await bot.api.setWebhook(config.publicUrl + TELEGRAM_WEBHOOK_PATH, {
+      secret_token: config.webhookSecret,
+      allowed_updates: ["message"],
+    });
+    logger.info({ port, mode: "webhook" }, "Astrolus is running");
+  } else {
+    await bot.api.deleteWebhook();
+    polling = bot.start({ allowed_updates: ["message"], onStart: () => undefined }).catch((err: Error) => {
+      logger.error({ err: err.message }, "long polling stopped");
+    });
+    logger.info({ port, mode: "polling" }, "Astrolus is running");
+  }
+  worker.start();
+
+  let stopped: Promise<void> | undefined;
+  return {
+    config,
+    logger,
+    db,
+    bot,
+    worker,
+    server,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    /**
+     * Graceful stop: take no new updates, let work in flight finish (the HTTP server stays up
+     * meanwhile, since MiniMax may be calling back for a create we are waiting on), hand back
+     * every lease, then close the server and the database.
+     */
+    stop(): Promise<void> {
+      stopped ??= (async () => {
+        acceptingUpdates = false;
+        if (polling) {
+          await bot.stop().catch(() => undefined);
+          await polling;
+        }
+        await worker.stop();
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await minimax.close().catch(() => undefined);
+        await db.close();
+        logger.info("Astrolus stopped");
+      })();
+      return stopped;
+    },
+  };
+}

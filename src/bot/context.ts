@@ -1,0 +1,27 @@
+import type { Context } from "grammy";
+import type { I18nFlavor } from "@grammyjs/i18n";
+import type { Config } from "../config.js";
+import type { Models } from "../db/models.js";
+import type { Logger } from "../logger.js";
+import type { TelegramFiles } from "./files.js";
+
+/** The one context type every feature sees. */
+export type BotContext = Context & I18nFlavor;
+
+export interface BotDeps {
+  config: Config;
+  models: Models;
+  files: TelegramFiles;
+  logger: Logger;
+  /** Wakes the generation worker after a new request is queued. */
+  onQueued: () => void;
+}
+
+/** Replies to the message that triggered the update, in the user's language, as HTML. */
+export function replyTo(ctx: BotContext, key: string, variables?: Record<string, string | number>) {
+  return ctx.reply(ctx.t(key, variables), {
+    parse_mode: "HTML",
+    link_preview_options: { is_disabled: true },
+    ...(ctx.msg ? { reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } } : {}),
+  });
+}

@@ -1,0 +1,146 @@
+import { Composer, type Filter } from "grammy";
+import { createGeneration, type NewGeneration } from "../../generations/create.js";
+import { checkImage, IMAGE_RULES, isAcceptedImageType, sniffImage, type ImageProblem } from "../../minimax/image.js";
+import { TelegramFileError } from "../files.js";
+import type { BotContext, BotDeps } from "../context.js";
+import { replyTo } from "../context.js";
+
+type Image = NewGeneration["image"];
+type MessageContext = Filter<BotContext, "message">;
+
+const promptLength = (text: string) => [...text].length;
+
+function replyProblem(ctx: BotContext, problem: ImageProblem) {
+  switch (problem.rule) {
+    case "type":
+      return replyTo(ctx, "image-type");
+    case "too_large":
+      return replyTo(ctx, "image-too-large", { mb: (problem.size / 1048576).toFixed(1) });
+    case "too_small":
+      return replyTo(ctx, "image-too-small", { width: problem.width, height: problem.height });
+    case "aspect":
+      return replyTo(ctx, "image-aspect", { width: problem.width, height: problem.height });
+  }
+}
+
+/**
+ * Photo (or image file) plus caption in, generation out. A captionless photo is parked in the
+ * user's document until their next text message, which becomes the prompt.
+ */
+export function generateFeature(deps: BotDeps) {
+  const { models, files, onQueued } = deps;
+  const feature = new Composer<BotContext>();
+  const privateChat = feature.chatType("private");
+
+  /** Albums: one answer per album, however many photos it has. */
+  async function refuseAlbum(ctx: MessageContext, albumId: string) {
+    const first = await models.User.updateOne(
+      { _id: ctx.from.id, last_album_id: { $ne: albumId } },
+      { $set: { last_album_id: albumId } },
+      { upsert: true },
+    ).catch((err: { code?: number }) => {
+      if (err.code === 11000) return { modifiedCount: 0, upsertedCount: 0 }; // a sibling photo won the race
+      throw err;
+    });
+    if (first.modifiedCount || first.upsertedCount) await replyTo(ctx, "album");
+  }
+
+  async function submit(ctx: MessageContext, image: Image, prompt: string, sourceMessageId: number) {
+    const result = await createGeneration(deps, {
+      chatId: ctx.chat.id,
+      userId: ctx.from.id,
+      sourceMessageId,
+      locale: await ctx.i18n.getLocale(),
+      prompt,
+      image,
+    });
+    if (result.kind === "duplicate") return; // Telegram redelivered an update we already took
+    if (result.kind === "limit") return replyTo(ctx, "limit-reached", { max: result.max });
+    onQueued();
+    return ctx.reply(
+      result.waitMinutes > 0
+        ? ctx.t("accepted-queued", { id: result.shortId, position: result.position, minutes: result.waitMinutes })
+        : ctx.t("accepted", { id: result.shortId }),
+      { parse_mode: "HTML", reply_parameters: { message_id: sourceMessageId, allow_sending_without_reply: true } },
+    );
+  }
+
+  async function takeImage(ctx: MessageContext, image: Image, caption: string | undefined) {
+    const problem = checkImage(image);
+    if (problem) return replyProblem(ctx, problem);
+    const prompt = caption?.trim();
+    if (prompt) {
+      if (promptLength(prompt) > IMAGE_RULES.maxPromptLength) {
+        return replyTo(ctx, "prompt-too-long", { length: promptLength(prompt), max: IMAGE_RULES.maxPromptLength });
+      }
+      return submit(ctx, image, prompt, ctx.msg.message_id);
+    }
+    await models.User.updateOne(
+      { _id: ctx.from.id },
+      { $set: { pending_photo: { chat_id: ctx.chat.id, message_id: ctx.msg.message_id, image } } },
+      { upsert: true },
+    );
+    return replyTo(ctx, "ask-prompt");
+  }
+
+  privateChat.on("message:photo", async (ctx) => {
+    if (ctx.msg.media_group_id) return refuseAlbum(ctx, ctx.msg.media_group_id);
+    const largest = ctx.msg.photo.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
+    return takeImage(
+      ctx,
+      {
+        file_id: largest.file_id,
+        file_unique_id: largest.file_unique_id,
+        mime: "image/jpeg", // Telegram re-encodes every photo as JPEG
+        width: largest.width,
+        height: largest.height,
+        size: largest.file_size,
+      },
+      ctx.msg.caption,
+    );
+  });
+
+  privateChat.on("message:document", async (ctx) => {
+    const doc = ctx.msg.document;
+    if (!isAcceptedImageType(doc.mime_type)) return replyTo(ctx, "image-type");
+    if (ctx.msg.media_group_id) return refuseAlbum(ctx, ctx.msg.media_group_id);
+    if (doc.file_size !== undefined && doc.file_size >= IMAGE_RULES.maxBytes) {
+      return replyProblem(ctx, { rule: "too_large", size: doc.file_size });
+    }
+    // A document's dimensions are unknown until we read its header, and its declared type may lie.
+    let bytes: Buffer;
+    try {
+      bytes = await files.download(doc.file_id, IMAGE_RULES.maxBytes - 1);
+    } catch (err) {
+      if (err instanceof TelegramFileError && err.permanent) return replyTo(ctx, "image-unreadable");
+      throw err;
+    }
+    const sniffed = sniffImage(bytes);
+    if (!sniffed) return replyTo(ctx, "image-unreadable");
+    return takeImage(
+      ctx,
+      { file_id: doc.file_id, file_unique_id: doc.file_unique_id, mime: sniffed.mime, width: sniffed.width, height: sniffed.height, size: bytes.length },
+      ctx.msg.caption,
+    );
+  });
+
+  privateChat.on("message:text", async (ctx, next) => {
+    const text = ctx.msg.text.trim();
+    if (text.startsWith("/")) return next();
+    const pending = await models.User.findOne({ _id: ctx.from.id, "pending_photo.chat_id": ctx.chat.id });
+    if (!pending?.pending_photo) return next();
+    if (promptLength(text) > IMAGE_RULES.maxPromptLength) {
+      return replyTo(ctx, "prompt-too-long", { length: promptLength(text), max: IMAGE_RULES.maxPromptLength });
+    }
+    // Take the parked photo atomically: a redelivered text update finds nothing left to take.
+    const taken = await models.User.findOneAndUpdate(
+      { _id: ctx.from.id, "pending_photo.message_id": pending.pending_photo.message_id },
+      { $unset: { pending_photo: 1 } },
+    );
+    if (!taken?.pending_photo) return;
+    const photo = taken.pending_photo;
+    return submit(ctx, photo.image as Image, text, photo.message_id);
+  });
+
+  return feature;
+}

@@ -1,0 +1,61 @@
+import { Composer } from "grammy";
+import type { Phase } from "../../db/models.js";
+import type { BotContext, BotDeps } from "../context.js";
+import { replyTo } from "../context.js";
+import { escapeHtml } from "../i18n.js";
+
+const STATE_KEY: Record<Phase, string> = {
+  queued: "state-queued",
+  submitting: "state-queued",
+  submitted: "state-submitted",
+  delivering: "state-delivering",
+  delivered: "state-delivered",
+  notifying: "state-failed",
+  failed: "state-failed",
+};
+const LIST_LENGTH = 10;
+const PROMPT_PREVIEW = 40;
+
+function age(ctx: BotContext, since: Date) {
+  const minutes = Math.floor((Date.now() - since.getTime()) / 60_000);
+  if (minutes < 60) return ctx.t("age", { minutes });
+  if (minutes < 48 * 60) return ctx.t("age-hours", { hours: Math.floor(minutes / 60) });
+  return ctx.t("age-days", { days: Math.floor(minutes / 1440) });
+}
+
+function preview(prompt: string) {
+  const chars = [...prompt];
+  return escapeHtml(chars.length > PROMPT_PREVIEW ? chars.slice(0, PROMPT_PREVIEW).join("") + "…" : prompt);
+}
+
+/** /status lists the user's own latest generations; /status <id> shows one of them. */
+export function statusFeature({ models }: BotDeps) {
+  const feature = new Composer<BotContext>();
+  feature.command("status", async (ctx) => {
+    const userId = ctx.from?.id;
+    if (!userId) return;
+    const id = ctx.match.trim().toLowerCase();
+    if (id) {
+      const gen = await models.Generation.findOne({ short_id: id, user_id: userId });
+      if (!gen) return replyTo(ctx, "status-not-found", { id: escapeHtml(id.slice(0, 20)) });
+      return replyTo(ctx, "status-detail", {
+        id: gen.short_id,
+        state: ctx.t(STATE_KEY[gen.phase]),
+        age: age(ctx, gen.created_at!),
+        prompt: escapeHtml(gen.prompt),
+      });
+    }
+    const latest = await models.Generation.find({ user_id: userId }).sort({ created_at: -1 }).limit(LIST_LENGTH);
+    if (latest.length === 0) return replyTo(ctx, "status-empty");
+    const lines = latest.map((gen) =>
+      ctx.t("status-line", {
+        id: gen.short_id,
+        state: ctx.t(STATE_KEY[gen.phase]),
+        age: age(ctx, gen.created_at!),
+        prompt: preview(gen.prompt),
+      }),
+    );
+    return ctx.reply([ctx.t("status-header"), ...lines].join("\n"), { parse_mode: "HTML" });
+  });
+  return feature;
+}

@@ -1,0 +1,47 @@
+import { Bot, type BotConfig } from "grammy";
+import { autoRetry } from "@grammyjs/auto-retry";
+import type { I18n } from "@grammyjs/i18n";
+import type { BotContext, BotDeps } from "./context.js";
+import { LOCALES } from "./i18n.js";
+import { accessFeature } from "./features/access.js";
+import { startFeature } from "./features/start.js";
+import { statusFeature } from "./features/status.js";
+import { generateFeature } from "./features/generate.js";
+import { fallbackFeature } from "./features/fallback.js";
+
+export type { BotContext, BotDeps };
+
+export interface CreateBotOptions extends BotDeps {
+  i18n: I18n<BotContext>;
+  botInfo?: BotConfig<BotContext>["botInfo"];
+}
+
+export function createBot(opts: CreateBotOptions) {
+  const { config, logger, i18n } = opts;
+  const bot = new Bot<BotContext>(config.botToken, {
+    botInfo: opts.botInfo,
+    client: { apiRoot: config.telegramApiRoot },
+  });
+  // 429 (honouring retry_after) and 5xx are retried, bounded so a webhook answer is never held long.
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10, rethrowHttpErrors: true }));
+
+  bot.use(i18n);
+  const features = bot.errorBoundary(async (err) => {
+    logger.error({ err: err.error instanceof Error ? err.error.message : String(err.error), update: err.ctx.update.update_id }, "update handler failed");
+    await err.ctx
+      .reply(err.ctx.t("busy-retry"))
+      .catch(() => undefined);
+  });
+  features.use(accessFeature(opts), startFeature(opts), statusFeature(opts), generateFeature(opts), fallbackFeature());
+
+  bot.catch((err) => logger.error({ err: err.message }, "unhandled bot error"));
+  return bot;
+}
+
+/** The command menu, in every interface language. */
+export async function registerCommands(bot: Bot<BotContext>, i18n: I18n<BotContext>) {
+  for (const locale of LOCALES) {
+    const commands = ["start", "help", "status"].map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
+    await bot.api.setMyCommands(commands, locale === "en" ? {} : { language_code: locale });
+  }
+}

@@ -1,0 +1,168 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+
+/** Which duration/resolution pairs each image-to-video model accepts (MiniMax contract, section 1). */
+export const MODEL_OPTIONS = {
+  "MiniMax-Hailuo-02": { 6: ["512P", "768P", "1080P"], 10: ["512P", "768P"] },
+  "MiniMax-Hailuo-2.3": { 6: ["768P", "1080P"], 10: ["768P"] },
+  "MiniMax-Hailuo-2.3-Fast": { 6: ["768P", "1080P"], 10: ["768P"] },
+  // I2V-01 models are 6 s / 720P only and must be sent neither field.
+  "I2V-01": { 6: ["720P"] },
+  "I2V-01-live": { 6: ["720P"] },
+  "I2V-01-Director": { 6: ["720P"] },
+} as const satisfies Record<string, Partial<Record<6 | 10, readonly string[]>>>;
+
+export type MiniMaxModel = keyof typeof MODEL_OPTIONS;
+export const isLegacyModel = (model: string) => model.startsWith("I2V-01");
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((v) => v.replace(/\/+$/, ""));
+const optionalHttpUrl = optionalString.pipe(httpUrl.optional());
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    BOT_TOKEN: z.string().regex(/^\d+:[\w-]{20,}$/, "must look like 123456:ABC… (from @BotFather)"),
+    MINIMAX_API_KEY: z.string().min(8, "is required"),
+    MONGODB_URI: optionalString.pipe(
+      z.string().regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://").optional(),
+    ),
+    MONGODB_DATA_DIR: z.string().default("./data/mongo"),
+    PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+    MINIMAX_CALLBACK_URL: optionalHttpUrl,
+    PORT: int(3000, 0).pipe(z.number().max(65535)),
+    HOST: z.string().default("0.0.0.0"),
+    TELEGRAM_API_ROOT: httpUrl.default("https://api.telegram.org"),
+    MINIMAX_API_BASE: httpUrl.default("https://api.minimax.io"),
+    TELEGRAM_WEBHOOK_SECRET: optionalString.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,256}$/, "may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters)")
+        .optional(),
+    ),
+    MINIMAX_MODEL: z.enum(Object.keys(MODEL_OPTIONS) as [MiniMaxModel, ...MiniMaxModel[]]).default("MiniMax-Hailuo-02"),
+    DEFAULT_DURATION: z.coerce.number().pipe(z.union([z.literal(6), z.literal(10)])).default(6),
+    DEFAULT_RESOLUTION: z.enum(["512P", "720P", "768P", "1080P"]).default("768P"),
+    MINIMAX_POLL_INTERVAL_MS: int(15_000, 200),
+    MINIMAX_RPM: int(5, 1),
+    GENERATION_TIMEOUT_MIN: z.coerce.number().positive().default(30),
+    MAX_ACTIVE_PER_USER: int(2, 1),
+    ALLOWED_USER_IDS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d+(\s*,\s*\d+)*$/, "must be a comma-separated list of numeric Telegram user ids")
+        .transform((v) => v.split(",").map((id) => Number(id.trim())))
+        .optional(),
+    ),
+    TELEGRAM_UPLOAD_LIMIT_MB: int(50, 1).pipe(z.number().max(2000)),
+    SWEEP_INTERVAL_MS: int(5_000, 50),
+    LEASE_MS: int(60_000, 500),
+    SHUTDOWN_TIMEOUT_MS: int(8_000, 100),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((env, ctx) => {
+    if (env.PUBLIC_URL && env.NODE_ENV === "production" && !env.PUBLIC_URL.startsWith("https://")) {
+      ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: "must be https:// (Telegram sends webhooks to https only)" });
+    }
+    const perDuration: Partial<Record<number, readonly string[]>> = MODEL_OPTIONS[env.MINIMAX_MODEL];
+    const allowed = perDuration[env.DEFAULT_DURATION];
+    // The I2V-01 family ignores both settings, so only the Hailuo models are checked.
+    if (!isLegacyModel(env.MINIMAX_MODEL) && !allowed?.includes(env.DEFAULT_RESOLUTION)) {
+      const options = Object.entries(perDuration)
+        .map(([d, rs]) => `${d}s: ${rs?.join("/")}`)
+        .join("; ");
+      ctx.addIssue({
+        code: "custom",
+        path: ["DEFAULT_RESOLUTION"],
+        message: `${env.DEFAULT_RESOLUTION} at ${env.DEFAULT_DURATION}s is not offered by ${env.MINIMAX_MODEL} (${options})`,
+      });
+    }
+  });
+
+export type Env = z.infer<typeof schema>;
+
+export interface Config {
+  env: Env["NODE_ENV"];
+  botToken: string;
+  minimaxApiKey: string;
+  mongodbUri: string | undefined;
+  mongodbDataDir: string;
+  /** Webhook mode when set; long polling when not. */
+  publicUrl: string | undefined;
+  callbackUrl: string | undefined;
+  port: number;
+  host: string;
+  telegramApiRoot: string;
+  minimaxApiBase: string;
+  webhookSecret: string;
+  model: MiniMaxModel;
+  duration: 6 | 10;
+  resolution: string;
+  pollIntervalMs: number;
+  minimaxRpm: number;
+  generationTimeoutMs: number;
+  maxActivePerUser: number;
+  allowedUserIds: number[] | undefined;
+  uploadLimitBytes: number;
+  sweepIntervalMs: number;
+  leaseMs: number;
+  shutdownTimeoutMs: number;
+  logLevel: Env["LOG_LEVEL"];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Validates the environment once; throws a ConfigError naming every bad variable (never its value). */
+export function createConfig(source: NodeJS.ProcessEnv): Config {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? "environment");
+      const missing = issue.code === "invalid_type" && source[name] === undefined;
+      return missing ? `${name} is required` : `${name}: ${issue.message}`;
+    });
+    throw new ConfigError([...new Set(problems)]);
+  }
+  const env = parsed.data;
+  const publicUrl = env.PUBLIC_URL?.replace(/\/+$/, "");
+  return {
+    env: env.NODE_ENV,
+    botToken: env.BOT_TOKEN,
+    minimaxApiKey: env.MINIMAX_API_KEY,
+    mongodbUri: env.MONGODB_URI,
+    mongodbDataDir: env.MONGODB_DATA_DIR,
+    publicUrl,
+    callbackUrl: env.MINIMAX_CALLBACK_URL ?? (publicUrl ? `${publicUrl}/api/minimax_callback` : undefined),
+    port: env.PORT,
+    host: env.HOST,
+    telegramApiRoot: env.TELEGRAM_API_ROOT,
+    minimaxApiBase: env.MINIMAX_API_BASE,
+    // Telegram echoes this header on every webhook call; derived so operators need not invent one.
+    webhookSecret:
+      env.TELEGRAM_WEBHOOK_SECRET ?? createHash("sha256").update(`astrolus-webhook:${env.BOT_TOKEN}`).digest("hex"),
+    model: env.MINIMAX_MODEL,
+    duration: env.DEFAULT_DURATION,
+    resolution: env.DEFAULT_RESOLUTION,
+    pollIntervalMs: env.MINIMAX_POLL_INTERVAL_MS,
+    minimaxRpm: env.MINIMAX_RPM,
+    generationTimeoutMs: env.GENERATION_TIMEOUT_MIN * 60_000,
+    maxActivePerUser: env.MAX_ACTIVE_PER_USER,
+    allowedUserIds: env.ALLOWED_USER_IDS,
+    uploadLimitBytes: env.TELEGRAM_UPLOAD_LIMIT_MB * 1024 * 1024,
+    sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+    leaseMs: env.LEASE_MS,
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    logLevel: env.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,78 @@
+import { mkdir } from "node:fs/promises";
+import mongoose, { type Connection } from "mongoose";
+import type { Logger } from "../logger.js";
+import { createModels, type Models } from "./models.js";
+
+export interface Database {
+  connection: Connection;
+  models: Models;
+  /** True while the server answers a ping. */
+  isHealthy(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class DatabaseUnavailableError extends Error {
+  override name = "DatabaseUnavailableError";
+}
+
+/**
+ * Connects to MONGODB_URI, or with none set starts an embedded MongoDB (mongodb-memory-server)
+ * whose files live in `dataDir`, so a laptop needs no set-up and a restart keeps the generations.
+ */
+export async function connectDatabase(opts: { uri?: string; dataDir: string; logger: Logger }): Promise<Database> {
+  const { logger } = opts;
+  let uri = opts.uri;
+  let stopEmbedded: (() => Promise<unknown>) | undefined;
+  if (!uri) {
+    logger.warn({ dataDir: opts.dataDir }, "MONGODB_URI is not set: starting an embedded MongoDB (a development default, not for production)");
+    await mkdir(opts.dataDir, { recursive: true });
+    const { MongoMemoryServer } = await import("mongodb-memory-server");
+    try {
+      const server = await MongoMemoryServer.create({
+        instance: { dbPath: opts.dataDir, storageEngine: "wiredTiger", ip: "127.0.0.1" },
+      });
+      uri = server.getUri("astrolus");
+      stopEmbedded = () => server.stop({ doCleanup: false });
+    } catch (err) {
+      throw new DatabaseUnavailableError(
+        `Could not start the embedded MongoDB (${(err as Error).message}). Set MONGODB_URI to a running MongoDB.`,
+      );
+    }
+  }
+
+  const connection = mongoose.createConnection(uri, {
+    serverSelectionTimeoutMS: 10_000,
+    // Never buffer: a query while the database is away should fail fast, not pile up.
+    bufferCommands: false,
+    autoIndex: false,
+  });
+  try {
+    await connection.asPromise();
+  } catch (err) {
+    await stopEmbedded?.();
+    throw new DatabaseUnavailableError(`Could not connect to MongoDB: ${(err as Error).message}`);
+  }
+  connection.on("disconnected", () => logger.warn("MongoDB disconnected; the driver keeps reconnecting"));
+  connection.on("reconnected", () => logger.info("MongoDB reconnected"));
+
+  const models = createModels(connection);
+  await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+
+  return {
+    connection,
+    models,
+    async isHealthy() {
+      if (connection.readyState !== 1 || !connection.db) return false;
+      try {
+        await connection.db.admin().command({ ping: 1 }, { timeoutMS: 2_000 });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await connection.close();
+      await stopEmbedded?.();
+    },
+  };
+}

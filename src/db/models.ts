@@ -1,0 +1,127 @@
+import { Schema, type Connection, type InferSchemaType } from "mongoose";
+
+/**
+ * Where a generation stands in our own lifecycle. `minimax_status` mirrors what MiniMax reports
+ * (the original design's field); `phase` says what work this service still owes the user.
+ */
+export const PHASES = [
+  "queued", // waiting for a MiniMax submission slot (MINIMAX_RPM is shared by all instances)
+  "submitting", // one instance holds the lease and the create request may be on the wire
+  "submitted", // MiniMax has the task; we wait for a callback or the next status check
+  "delivering", // MiniMax confirmed success; the video must reach the chat
+  "notifying", // failed; the user must still be told why
+  "delivered", // terminal
+  "failed", // terminal, user told
+] as const;
+export type Phase = (typeof PHASES)[number];
+export const ACTIVE_PHASES: Phase[] = ["queued", "submitting", "submitted", "delivering"];
+
+export const MINIMAX_STATUSES = ["pending", "processing", "success", "failed"] as const;
+export type MiniMaxStatus = (typeof MINIMAX_STATUSES)[number];
+
+const imageSchema = new Schema(
+  {
+    file_id: { type: String, required: true },
+    file_unique_id: { type: String, required: true },
+    mime: { type: String, required: true },
+    width: { type: Number, required: true },
+    height: { type: Number, required: true },
+    size: { type: Number },
+  },
+  { _id: false },
+);
+
+export const generationSchema = new Schema(
+  {
+    short_id: { type: String, required: true, unique: true },
+    chat_id: { type: Number, required: true },
+    user_id: { type: Number, required: true },
+    /** The user's photo message; with chat_id it identifies the request, so a redelivered update adds nothing. */
+    source_message_id: { type: Number, required: true },
+    locale: { type: String, required: true, default: "en" },
+    prompt: { type: String, required: true },
+    model: { type: String, required: true },
+    duration: { type: Number },
+    resolution: { type: String },
+    image: { type: imageSchema, required: true },
+
+    phase: { type: String, enum: PHASES, required: true, default: "queued" },
+    minimax_status: { type: String, enum: MINIMAX_STATUSES, required: true, default: "pending" },
+    // Unset until MiniMax answers; sparse so MongoDB admits many generations without one.
+    minimax_job_id: { type: String, unique: true, sparse: true },
+    minimax_file_id: { type: String },
+    video_url: { type: String },
+    video_bytes: { type: Number },
+    telegram_video_file_id: { type: String },
+    /** Secret in the callback URL; never logged, never selected unless asked for. */
+    callback_token: { type: String, required: true, select: false },
+    error_code: { type: String },
+    error_message: { type: String },
+
+    submit_attempts: { type: Number, required: true, default: 0 },
+    deliver_attempts: { type: Number, required: true, default: 0 },
+    /** When the worker may next act on this generation (backoff, poll interval). */
+    next_run_at: { type: Date, required: true, default: () => new Date() },
+    /** The instance working on it and until when; an expired lease means that instance is gone. */
+    lease_owner: { type: String },
+    lease_until: { type: Date },
+    last_heard_at: { type: Date },
+    /** Set just before the create request leaves, cleared once its outcome is known. */
+    create_sent_at: { type: Date },
+    submitted_at: { type: Date },
+    completed_at: { type: Date },
+    /** The bot's "accepted" reply, edited as the generation moves. */
+    status_message_id: { type: Number },
+  },
+  {
+    collection: "generations",
+    timestamps: { createdAt: "created_at", updatedAt: "updated_at" } as const,
+  },
+);
+generationSchema.index({ chat_id: 1, source_message_id: 1 }, { unique: true });
+generationSchema.index({ user_id: 1, created_at: -1 });
+generationSchema.index({ phase: 1, next_run_at: 1 });
+
+/** Per-user state: language now; settings and credits later. `_id` is the Telegram user id. */
+export const userSchema = new Schema(
+  {
+    _id: { type: Number, required: true },
+    locale: { type: String },
+    /** A captionless photo waiting for its prompt in the user's next text message. */
+    pending_photo: {
+      type: new Schema(
+        {
+          chat_id: { type: Number, required: true },
+          message_id: { type: Number, required: true },
+          image: { type: imageSchema, required: true },
+        },
+        { _id: false },
+      ),
+    },
+    /** The last album we already answered, so an album of ten photos gets one reply, not ten. */
+    last_album_id: { type: String },
+  },
+  { collection: "users", timestamps: { createdAt: "created_at", updatedAt: "updated_at" } as const },
+);
+
+/** One document per MiniMax submission slot; a slot can be taken once a minute (see generations/rate-limit). */
+export const rateSlotSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    free_at: { type: Date, required: true },
+  },
+  { collection: "rate_slots", versionKey: false },
+);
+
+export type GenerationFields = InferSchemaType<typeof generationSchema>;
+export type UserFields = InferSchemaType<typeof userSchema>;
+
+/** Safe to call twice on one connection: the same schema returns the model already compiled. */
+export function createModels(connection: Connection) {
+  return {
+    Generation: connection.model("Generation", generationSchema),
+    User: connection.model("User", userSchema),
+    RateSlot: connection.model("RateSlot", rateSlotSchema),
+  };
+}
+export type Models = ReturnType<typeof createModels>;

@@ -1,0 +1,83 @@
+import { randomBytes, randomInt } from "node:crypto";
+import { isLegacyModel } from "../config.js";
+import { ACTIVE_PHASES, type Models } from "../db/models.js";
+import type { LifecycleDeps } from "./deps.js";
+
+export interface NewGeneration {
+  chatId: number;
+  userId: number;
+  sourceMessageId: number;
+  locale: string;
+  prompt: string;
+  image: { file_id: string; file_unique_id: string; mime: string; width: number; height: number; size?: number };
+}
+
+export type CreateResult =
+  | { kind: "created"; shortId: string; position: number; waitMinutes: number }
+  | { kind: "duplicate" }
+  | { kind: "limit"; max: number };
+
+// No 0/o/1/l/i: short ids get typed back into /status.
+const ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz";
+export const newShortId = () => Array.from({ length: 7 }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join("");
+
+const HELD = new Date(8.64e15); // far future: the worker cannot see it yet
+const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
+
+/**
+ * Records a request. The document is inserted held back from the worker, then admitted only if the
+ * user is within MAX_ACTIVE_PER_USER; the unique (chat_id, source_message_id) index turns a
+ * redelivered Telegram update into a no-op instead of a second paid task.
+ * Credits will be reserved at the admission step, captured on delivery and released on failure.
+ */
+export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "models">, input: NewGeneration): Promise<CreateResult> {
+  const { config, models } = deps;
+  const { Generation } = models;
+  let doc;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      doc = await Generation.create({
+        short_id: newShortId(),
+        chat_id: input.chatId,
+        user_id: input.userId,
+        source_message_id: input.sourceMessageId,
+        locale: input.locale,
+        prompt: input.prompt,
+        model: config.model,
+        ...(isLegacyModel(config.model) ? {} : { duration: config.duration, resolution: config.resolution }),
+        image: input.image,
+        callback_token: randomBytes(24).toString("base64url"),
+        next_run_at: HELD,
+        lease_until: new Date(0),
+      });
+      break;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      const existing = await Generation.exists({ chat_id: input.chatId, source_message_id: input.sourceMessageId });
+      if (existing) return { kind: "duplicate" };
+      if (attempt >= 3) throw err; // a short_id collision three times running is not luck
+    }
+  }
+
+  // Count what is in flight before this one, held ones included: of two racing requests the newer
+  // one always sees the older, so the limit holds without a lock (at worst both are refused).
+  const inFlight = await Generation.countDocuments({
+    user_id: input.userId,
+    phase: { $in: ACTIVE_PHASES },
+    _id: { $lt: doc._id },
+  });
+  if (inFlight + 1 > config.maxActivePerUser) {
+    await Generation.deleteOne({ _id: doc._id });
+    return { kind: "limit", max: config.maxActivePerUser };
+  }
+  await Generation.updateOne({ _id: doc._id }, { $set: { next_run_at: new Date() } });
+
+  const position = await queuePosition(models, doc._id);
+  return { kind: "created", shortId: doc.short_id, position, waitMinutes: Math.floor((position - 1) / config.minimaxRpm) };
+}
+
+/** 1 for the next generation to be submitted. */
+export async function queuePosition(models: Models, id: unknown): Promise<number> {
+  const ahead = await models.Generation.countDocuments({ phase: "queued", next_run_at: { $lt: HELD }, _id: { $lt: id } });
+  return ahead + 1;
+}

@@ -1,0 +1,124 @@
+import { Transform, type TransformCallback } from "node:stream";
+import { GrammyError, InputFile } from "grammy";
+import { backoffMs, later, type LifecycleDeps } from "./deps.js";
+import type { GenerationDoc, Leases } from "./leases.js";
+
+export const MAX_DELIVER_ATTEMPTS = 6;
+
+/** Passes bytes through, and fails the stream unless exactly `expected` bytes (at most `cap`) arrive. */
+export class ExactLengthStream extends Transform {
+  private seen = 0;
+  constructor(
+    private readonly expected: number | undefined,
+    private readonly cap: number,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
+    this.seen += chunk.length;
+    if (this.seen > this.cap) return done(new Error(`video exceeds ${this.cap} bytes`));
+    if (this.expected !== undefined && this.seen > this.expected) return done(new Error("video longer than announced"));
+    done(null, chunk);
+  }
+  override _flush(done: TransformCallback) {
+    if (this.expected !== undefined && this.seen !== this.expected) {
+      return done(new Error(`video truncated: ${this.seen} of ${this.expected} bytes`));
+    }
+    done();
+  }
+}
+
+/** Only https, or the API's own origin (a self-hosted test double), may serve us a video. */
+export function isTrustedDownloadUrl(url: string, apiBase: string) {
+  try {
+    const u = new URL(url);
+    return u.protocol === "https:" || u.origin === new URL(apiBase).origin;
+  } catch {
+    return false;
+  }
+}
+
+const telegramRefused = (err: unknown) =>
+  err instanceof GrammyError && (err.error_code === 403 || (err.error_code === 400 && /chat not found/i.test(err.description)));
+
+/**
+ * Streams MiniMax's video into sendVideo. The stream is checked against the size retrieve
+ * announced, so a cut download fails the upload instead of sending a truncated video; the next
+ * attempt asks retrieve for a fresh signed URL. A lease renewal failure aborts the upload.
+ */
+export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, signal: AbortSignal) {
+  const { minimax, telegram, config, t, logger } = deps;
+  const log = logger.child({ generation: gen.short_id });
+  const attempt = gen.deliver_attempts;
+  try {
+    const file = await minimax.retrieveFile(gen.minimax_file_id!);
+    if (!isTrustedDownloadUrl(file.downloadUrl, config.minimaxApiBase)) {
+      log.error("download_url is not https; refusing it");
+      throw new Error("untrusted download_url");
+    }
+    const replyTo = { reply_parameters: { message_id: gen.source_message_id, allow_sending_without_reply: true } };
+
+    if (file.bytes !== undefined && file.bytes > config.uploadLimitBytes) {
+      await telegram.sendMessage(
+        gen.chat_id,
+        t(gen.locale, "video-as-link", { id: gen.short_id, mb: (file.bytes / 1048576).toFixed(1), url: file.downloadUrl }),
+        { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+      );
+      await leases.finish(gen._id, { phase: "delivered", video_url: file.downloadUrl, video_bytes: file.bytes, completed_at: new Date() });
+      log.info({ bytes: file.bytes }, "video too large for upload; sent as a link");
+      return;
+    }
+
+    const download = await minimax.openDownload(file.downloadUrl, signal);
+    const expected = file.bytes ?? download.contentLength;
+    const checked = download.body.pipe(new ExactLengthStream(expected, config.uploadLimitBytes));
+    download.body.on("error", (err) => checked.destroy(err));
+    const sent = await telegram.sendVideo(gen.chat_id, new InputFile(checked, `astrolus-${gen.short_id}.mp4`), {
+      ...replyTo,
+      caption: t(gen.locale, "video-caption", { id: gen.short_id }),
+      parse_mode: "HTML",
+      supports_streaming: true,
+    }, signal as Parameters<typeof telegram.sendVideo>[3]);
+    await leases.finish(gen._id, {
+      phase: "delivered",
+      telegram_video_file_id: sent.video.file_id,
+      video_url: file.downloadUrl,
+      video_bytes: expected,
+      completed_at: new Date(),
+    });
+    log.info({ bytes: expected }, "video delivered");
+  } catch (err) {
+    if (telegramRefused(err)) {
+      log.warn("the user blocked the bot or the chat is gone; stopping");
+      await leases.finish(gen._id, { phase: "failed", error_code: "undeliverable", error_message: (err as Error).message, completed_at: new Date() });
+      return;
+    }
+    if (signal.aborted) return; // the lease was lost; another instance carries on
+    const next = attempt + 1;
+    log.warn({ err: (err as Error).message, attempt: next }, "delivery attempt failed");
+    if (next >= MAX_DELIVER_ATTEMPTS) {
+      await leases.finish(gen._id, { phase: "notifying", error_code: "error", error_message: (err as Error).message, deliver_attempts: next, next_run_at: new Date() });
+      return;
+    }
+    await leases.finish(gen._id, { deliver_attempts: next, next_run_at: later(backoffMs(next, 1_000, 60_000)) });
+  }
+}
+
+/** Tells the user a generation failed, in their language, then closes it. */
+export async function notifyFailure(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc) {
+  const { telegram, t, logger } = deps;
+  const kind = gen.error_code ?? "error";
+  const key = `failed-${kind}`;
+  try {
+    await telegram.sendMessage(gen.chat_id, t(gen.locale, key, { id: gen.short_id }), {
+      parse_mode: "HTML",
+      reply_parameters: { message_id: gen.source_message_id, allow_sending_without_reply: true },
+    });
+  } catch (err) {
+    if (!telegramRefused(err) && gen.deliver_attempts + 1 < MAX_DELIVER_ATTEMPTS) {
+      logger.warn({ generation: gen.short_id, err: (err as Error).message }, "failure notice not sent; will retry");
+      return leases.finish(gen._id, { deliver_attempts: gen.deliver_attempts + 1, next_run_at: later(backoffMs(gen.deliver_attempts + 1)) });
+    }
+  }
+  return leases.finish(gen._id, { phase: "failed", minimax_status: "failed", completed_at: new Date() });
+}

@@ -1,0 +1,116 @@
+import { isAcceptedImageType, toDataUrl, IMAGE_RULES } from "../minimax/image.js";
+import { failureKind, MiniMaxApiError, MiniMaxTransportError } from "../minimax/errors.js";
+import { TelegramFileError } from "../bot/files.js";
+import { backoffMs, later, type LifecycleDeps } from "./deps.js";
+import type { GenerationDoc, Leases } from "./leases.js";
+
+/** After this many refused or failed attempts the user is told instead of waiting forever. */
+export const MAX_SUBMIT_ATTEMPTS = 8;
+
+export function callbackUrlFor(base: string, shortId: string, token: string) {
+  const url = new URL(base);
+  url.searchParams.set("generation", shortId);
+  url.searchParams.set("token", token);
+  return url.toString();
+}
+
+/**
+ * Sends one claimed generation to MiniMax. Before the create request leaves we record
+ * `create_sent_at`: if this process dies after that point nobody can tell whether MiniMax
+ * took the task, and the recovery path refuses to pay for it a second time.
+ */
+export async function submitGeneration(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc) {
+  const { config, minimax, files, logger, models } = deps;
+  const log = logger.child({ generation: gen.short_id });
+  const requeue = (reason: string) => {
+    const delay = backoffMs(gen.submit_attempts);
+    log.warn({ reason, attempt: gen.submit_attempts, retryInMs: delay }, "submit postponed");
+    if (gen.submit_attempts >= MAX_SUBMIT_ATTEMPTS) return fail("unavailable", reason);
+    return leases.finish(gen._id, { phase: "queued", next_run_at: later(delay) });
+  };
+  const fail = (kind: string, message: string) =>
+    leases.finish(gen._id, { phase: "notifying", minimax_status: "failed", error_code: kind, error_message: message, next_run_at: new Date() });
+
+  let image: Buffer;
+  try {
+    image = await files.download(gen.image.file_id, IMAGE_RULES.maxBytes);
+  } catch (err) {
+    if (err instanceof TelegramFileError && err.permanent) return fail("invalid", err.message);
+    return requeue((err as Error).message);
+  }
+  const mime = isAcceptedImageType(gen.image.mime) ? gen.image.mime : "image/jpeg";
+  const callbackUrl = config.callbackUrl ? callbackUrlFor(config.callbackUrl, gen.short_id, gen.callback_token) : undefined;
+
+  const marked = await models.Generation.updateOne(
+    { _id: gen._id, lease_owner: leases.owner },
+    { $set: { create_sent_at: new Date() } },
+  );
+  if (marked.matchedCount !== 1) return; // our lease is gone; whoever holds it now decides
+
+  try {
+    const { taskId } = await minimax.createVideo({
+      model: gen.model,
+      firstFrameImage: toDataUrl(image, mime),
+      prompt: gen.prompt,
+      duration: gen.duration ?? undefined,
+      resolution: gen.resolution ?? undefined,
+      callbackUrl,
+    });
+    const now = new Date();
+    await leases.finish(
+      gen._id,
+      { phase: "submitted", minimax_job_id: taskId, submitted_at: now, last_heard_at: now, next_run_at: later(config.pollIntervalMs) },
+      { create_sent_at: 1 },
+    );
+    log.info({ taskId }, "submitted to MiniMax");
+  } catch (err) {
+    if (err instanceof MiniMaxApiError) {
+      if (err.operatorProblem) {
+        log.error({ code: err.code, msg: err.statusMessage }, "MiniMax refused our credentials or account: operator action needed");
+        return fail("unavailable", `${err.code} ${err.statusMessage}`);
+      }
+      if (err.retryable) return unsend(deps, gen).then(() => requeue(`${err.code} ${err.statusMessage}`));
+      log.warn({ code: err.code, msg: err.statusMessage }, "MiniMax refused the task");
+      return fail(failureKind(err.code), `${err.code} ${err.statusMessage}`);
+    }
+    if (err instanceof MiniMaxTransportError && !err.requestSent) {
+      return unsend(deps, gen).then(() => requeue(err.message));
+    }
+    log.error({ err: (err as Error).message }, "create request outcome unknown");
+    return settleUnknownOutcome(deps, leases, gen);
+  }
+}
+
+/** MiniMax certainly did not take the task: clear the marker so a crash later is not read as "maybe sent". */
+function unsend(deps: LifecycleDeps, gen: GenerationDoc) {
+  return deps.models.Generation.updateOne({ _id: gen._id }, { $unset: { create_sent_at: 1 } });
+}
+
+/**
+ * The create request may or may not have created a (paid) task. Sending it again could pay twice,
+ * so we never do. With a callback URL, MiniMax will call it for a task it did create, carrying our
+ * token: the generation waits for that (the callback adopts the task id) until the timeout. Without
+ * one there is no way to learn the task id, so the user is told at once and asked to send again.
+ */
+export async function settleUnknownOutcome(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc) {
+  if (deps.config.callbackUrl) {
+    return leases.finish(gen._id, { phase: "submitted", error_code: "unknown_outcome", next_run_at: later(deps.config.pollIntervalMs) });
+  }
+  return leases.finish(gen._id, {
+    phase: "notifying",
+    minimax_status: "failed",
+    error_code: "unknown_outcome",
+    error_message: "create request outcome unknown",
+    next_run_at: new Date(),
+  });
+}
+
+/** A `submitting` generation whose lease expired: its instance died somewhere in submitGeneration. */
+export async function recoverSubmit(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc) {
+  if (!gen.create_sent_at) {
+    deps.logger.warn({ generation: gen.short_id }, "submit interrupted before sending: queued again");
+    return leases.finish(gen._id, { phase: "queued", next_run_at: new Date() });
+  }
+  deps.logger.warn({ generation: gen.short_id }, "submit interrupted after sending: outcome unknown");
+  return settleUnknownOutcome(deps, leases, gen);
+}

@@ -1,0 +1,48 @@
+import dotenv from "dotenv";
+import { ConfigError, createConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+import { startApp } from "./app.js";
+
+// A .env file is for development; real environment variables always win.
+dotenv.config({ quiet: true });
+
+let config;
+try {
+  config = createConfig(process.env);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`${err.message}\nSee .env.example for every variable.\n`);
+  process.exit(1);
+}
+
+const logger = createLogger({ level: config.logLevel, secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret] });
+
+let app;
+try {
+  app = await startApp(config, { logger });
+} catch (err) {
+  logger.fatal({ err: (err as Error).message }, "Astrolus could not start");
+  process.exit(1);
+}
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    // Whatever happens, the process is gone within 10 seconds.
+    setTimeout(() => {
+      logger.error("shutdown took too long; exiting");
+      process.exit(1);
+    }, 10_000).unref();
+    app.stop().then(
+      () => process.exit(0),
+      (err: Error) => {
+        logger.error({ err: err.message }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  });
+}
+process.on("unhandledRejection", (reason) => logger.error({ err: String(reason) }, "unhandled rejection"));

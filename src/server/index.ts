@@ -1,0 +1,29 @@
+import Koa from "koa";
+import type { Bot } from "grammy";
+import type { BotContext } from "../bot/index.js";
+import type { Logger } from "../logger.js";
+import { errorMiddleware } from "./middlewares/errors.js";
+import { healthRoutes } from "./routes/healthz.js";
+import { telegramWebhookRoutes } from "./routes/telegram-webhook.js";
+import { minimaxCallbackRoutes, type CallbackHandler } from "./routes/minimax-callback.js";
+
+export interface ServerDeps {
+  logger: Logger;
+  isHealthy: () => Promise<boolean>;
+  /** Webhook mode only: the bot whose updates arrive at /telegram/webhook. */
+  webhook?: { bot: Bot<BotContext>; secret: string; isAccepting: () => boolean };
+  handleCallback: CallbackHandler;
+  onCallbackRecheck: () => void;
+}
+
+/** Builds the Koa app without listening, so tests can drive it on any port. */
+export function createServer(deps: ServerDeps) {
+  const app = new Koa({ proxy: true });
+  app.silent = true; // errorMiddleware logs what matters, without request bodies
+  app.use(errorMiddleware(deps.logger));
+
+  const routers = [healthRoutes(deps.isHealthy), minimaxCallbackRoutes(deps.handleCallback, deps.onCallbackRecheck)];
+  if (deps.webhook) routers.push(telegramWebhookRoutes(deps.webhook));
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,25 @@
+import { STATUS_CODES } from "node:http";
+import type { Middleware } from "koa";
+import type { Logger } from "../../logger.js";
+
+/**
+ * The first middleware: every failure becomes a small JSON answer without a stack trace, and an
+ * unmatched path is a JSON 404. Body-parser errors carry their status (400 bad JSON, 413 too large).
+ */
+export function errorMiddleware(logger: Logger): Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) ctx.throw(404);
+    } catch (err) {
+      const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
+      const status = e.status ?? e.statusCode ?? 500;
+      ctx.status = status >= 400 && status < 600 ? status : 500;
+      let message = STATUS_CODES[ctx.status] ?? "Error";
+      if (e.type === "entity.parse.failed") message = "Malformed JSON";
+      else if (ctx.status < 500 && e.expose && e.message) message = e.message;
+      ctx.body = { ok: false, error: message };
+      if (ctx.status >= 500) logger.error({ err: e.message, path: ctx.path }, "request failed");
+    }
+  };
+}

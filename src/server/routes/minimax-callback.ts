@@ -1,0 +1,40 @@
+import Router from "@koa/router";
+import type { CallbackOutcome } from "../../generations/status.js";
+import { jsonBody, objectBody } from "../middlewares/body.js";
+
+export const MINIMAX_CALLBACK_PATH = "/api/minimax_callback";
+
+export type CallbackHandler = (params: { generation: string; token: string }, body: Record<string, unknown>) => Promise<CallbackOutcome>;
+
+/**
+ * MiniMax's callbacks. The challenge arrives while our own create request is still open, so this
+ * must stay a quick, independent path; real work is left to the worker, woken by `onRecheck`.
+ */
+export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: () => void) {
+  const router = new Router();
+  router.post(MINIMAX_CALLBACK_PATH, jsonBody(), async (ctx) => {
+    const body = objectBody(ctx.request.body);
+    if (!body) return ctx.throw(400, "Expected a JSON object");
+    const generation = typeof ctx.query.generation === "string" ? ctx.query.generation : "";
+    const token = typeof ctx.query.token === "string" ? ctx.query.token : "";
+    if (!(generation && token)) ctx.throw(403, "Forbidden");
+
+    const outcome = await handle({ generation, token }, body);
+    switch (outcome.kind) {
+      case "not_found":
+        ctx.throw(404, "Unknown generation");
+        break;
+      case "forbidden":
+        ctx.throw(403, "Forbidden");
+        break;
+      case "challenge":
+        ctx.body = { challenge: outcome.challenge };
+        break;
+      case "accepted":
+        ctx.body = { ok: true };
+        if (outcome.recheck) onRecheck();
+        break;
+    }
+  });
+  return router;
+}

@@ -1,0 +1,32 @@
+import Router from "@koa/router";
+import { webhookCallback, type Bot } from "grammy";
+import type { BotContext } from "../../bot/index.js";
+import { secretsEqual } from "../../generations/status.js";
+import { jsonBody, objectBody } from "../middlewares/body.js";
+
+export const TELEGRAM_WEBHOOK_PATH = "/telegram/webhook";
+
+/** Telegram's updates, accepted only with the secret we registered (compared in constant time). */
+export function telegramWebhookRoutes({ bot, secret, isAccepting }: { bot: Bot<BotContext>; secret: string; isAccepting: () => boolean }) {
+  const router = new Router();
+  // Past Telegram's patience we answer anyway; a redelivered update is deduplicated downstream.
+  const handleUpdate = webhookCallback(bot, "koa", { onTimeout: "return", timeoutMilliseconds: 9_000 });
+  router.post(
+    TELEGRAM_WEBHOOK_PATH,
+    async (ctx, next) => {
+      const given = ctx.get("X-Telegram-Bot-Api-Secret-Token");
+      if (!(given && secretsEqual(given, secret))) ctx.throw(401, "Unauthorized");
+      // While shutting down, Telegram keeps the update and delivers it again (to whichever instance is up).
+      if (!isAccepting()) ctx.throw(503, "Shutting down");
+      await next();
+    },
+    jsonBody(),
+    async (ctx, next) => {
+      const update = objectBody(ctx.request.body);
+      if (!(update && typeof update.update_id === "number")) ctx.throw(400, "Expected a Telegram update");
+      await next();
+    },
+    handleUpdate,
+  );
+  return router;
+}
