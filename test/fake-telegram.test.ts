@@ -1,0 +1,133 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Bot, InputFile, webhookCallback } from "grammy";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type FakeTelegram, makeMp4, makePng, startFakeTelegram } from "./support/fake-telegram.js";
+
+let fake: FakeTelegram;
+const CHAT = 4242;
+
+beforeEach(async () => {
+  fake = await startFakeTelegram();
+});
+afterEach(async () => {
+  await fake.close();
+});
+
+async function call(method: string, body?: unknown, token = fake.token) {
+  const res = await fetch(`${fake.apiRoot}/bot${token}/${method}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body ?? {}),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+function newBot() {
+  return new Bot(fake.token, { botInfo: fake.botInfo, client: { apiRoot: fake.apiRoot } });
+}
+
+describe("fake Telegram Bot API", () => {
+  it("refuses what Telegram refuses", async () => {
+    fake.addChat({ chatId: CHAT });
+    expect(await call("sendMesage", { chat_id: CHAT, text: "x" })).toEqual({
+      status: 404,
+      json: { ok: false, error_code: 404, description: "Not Found" },
+    });
+    expect(await call("sendMessage", { text: "hi" })).toMatchObject({
+      status: 400,
+      json: { ok: false, error_code: 400, description: 'Bad Request: parameter "chat_id" is required' },
+    });
+    expect((await call("sendMessage", { chat_id: CHAT, text: "hi", colour: "red" })).json.description).toBe(
+      'Bad Request: unknown parameter "colour"',
+    );
+    expect((await call("getMe", {}, "1:wrong")).status).toBe(401);
+    expect((await call("sendMessage", { chat_id: CHAT, text: "a < b", parse_mode: "HTML" })).json.description).toMatch(
+      /can't parse entities: Unsupported start tag/,
+    );
+    expect(fake.calls.filter((c) => !c.error)).toEqual([]);
+    expect(fake.rejectedCalls.map((r) => r.error_code)).toEqual([404, 400, 400, 401, 400]);
+  });
+
+  it("records grammY's JSON and multipart calls with the uploaded bytes", async () => {
+    fake.addChat({ chatId: CHAT, firstName: "Ann" });
+    const bot = newBot();
+    const sent = await bot.api.sendMessage(CHAT, "<b>Hello</b> Ann", { parse_mode: "HTML" });
+    expect(sent).toMatchObject({ message_id: 1, text: "Hello Ann", entities: [{ type: "bold", offset: 0, length: 5 }] });
+
+    const video = makeMp4({ width: 720, height: 1280, durationSeconds: 6, payloadBytes: 200_000 });
+    const msg = await bot.api.sendVideo(CHAT, new InputFile(video, "clip.mp4"), {
+      caption: "Your video",
+      reply_parameters: { message_id: sent.message_id },
+    });
+    expect(msg.video).toMatchObject({ width: 720, height: 1280, duration: 6, file_size: video.length });
+    expect(msg.reply_to_message?.message_id).toBe(1);
+
+    const upload = fake.callsTo("sendVideo")[0];
+    expect(upload?.params).toMatchObject({ chat_id: CHAT, caption: "Your video", reply_parameters: { message_id: 1 } });
+    expect(String(upload?.params.video)).toMatch(/^attach:\/\//);
+    expect(upload?.files.video?.bytes.equals(video)).toBe(true);
+    expect(fake.videosSent(CHAT)[0]?.bytes.equals(video)).toBe(true);
+    expect(fake.messages(CHAT).map((m) => m.message_id)).toEqual([1, 2]);
+    expect(fake.rejectedCalls).toEqual([]);
+  });
+
+  it("long polling returns an update enqueued while waiting, and grammY handles it", async () => {
+    const photo = fake.addPhoto(makePng(64, 48), 64, 48);
+    const started = Date.now();
+    const poll = call("getUpdates", { timeout: 5 });
+    setTimeout(() => fake.enqueueUpdate(fake.photoUpdate({ chatId: CHAT, userId: CHAT, photo })), 50);
+    const { json } = await poll;
+    expect(Date.now() - started).toBeLessThan(2000);
+    const updates = json.result as Array<{ update_id: number; message: { photo: unknown[] } }>;
+    expect(updates[0]?.message.photo).toHaveLength(3);
+
+    // Confirm it, then let a real grammY poller answer a text message.
+    await call("getUpdates", { offset: (updates[0]?.update_id ?? 0) + 1 });
+    const bot = newBot();
+    bot.on("message:text", (ctx) => ctx.reply(`echo: ${ctx.message.text}`));
+    const running = bot.start({ drop_pending_updates: false });
+    fake.enqueueUpdate(fake.textUpdate({ chatId: CHAT, userId: CHAT, text: "hi" }));
+    await fake.waitFor(() => fake.messages(CHAT).find((m) => m.text === "echo: hi"));
+    await bot.stop();
+    await running;
+    expect(fake.pendingUpdates).toEqual([]);
+    expect(fake.rejectedCalls).toEqual([]);
+  });
+
+  it("does not record a multipart upload whose stream breaks midway", async () => {
+    fake.addChat({ chatId: CHAT });
+    const bot = newBot();
+    async function* truncated() {
+      yield new Uint8Array(64 * 1024);
+      await new Promise((r) => setTimeout(r, 50));
+      throw new Error("source video stream broke");
+    }
+    await expect(bot.api.sendVideo(CHAT, new InputFile(truncated(), "clip.mp4"))).rejects.toThrow();
+    await fake.waitFor(() => fake.abortedCalls.includes("sendVideo"));
+    expect(fake.callsTo("sendVideo")).toEqual([]);
+    expect(fake.messages(CHAT)).toEqual([]);
+  });
+
+  it("posts updates to the registered webhook with the secret token", async () => {
+    const bot = newBot();
+    bot.on("message:text", (ctx) => ctx.reply("pong"));
+    const server = http.createServer(webhookCallback(bot, "http", { secretToken: "s3cret" }));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await bot.api.setWebhook(`http://127.0.0.1:${port}/hook`, { secret_token: "s3cret" });
+      expect((await call("getUpdates")).status).toBe(409);
+      fake.rejectedCalls.length = 0;
+
+      const bad = await fake.postToWebhook(fake.textUpdate({ chatId: CHAT, text: "ping" }), { secret: "nope" });
+      expect(bad.status).toBe(401);
+      const ok = await fake.postToWebhook(fake.textUpdate({ chatId: CHAT, text: "ping" }));
+      expect(ok.status).toBe(200);
+      expect(fake.messages(CHAT).map((m) => m.text)).toEqual(["pong"]);
+      expect(fake.rejectedCalls).toEqual([]);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
