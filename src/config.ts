@@ -51,6 +51,7 @@ const schema = z
     DEFAULT_RESOLUTION: z.enum(["512P", "720P", "768P", "1080P"]).default("768P"),
     MINIMAX_POLL_INTERVAL_MS: int(15_000, 200),
     MINIMAX_RPM: int(5, 1),
+    MINIMAX_RPM_WINDOW_MS: int(60_000, 100),
     GENERATION_TIMEOUT_MIN: z.coerce.number().positive().default(30),
     MAX_ACTIVE_PER_USER: int(2, 1),
     ALLOWED_USER_IDS: optionalString.pipe(
@@ -106,6 +107,8 @@ export interface Config {
   resolution: string;
   pollIntervalMs: number;
   minimaxRpm: number;
+  /** The window MINIMAX_RPM counts over: a minute, except for tests and accounts with other terms. */
+  minimaxRpmWindowMs: number;
   generationTimeoutMs: number;
   maxActivePerUser: number;
   allowedUserIds: number[] | undefined;
@@ -156,6 +159,7 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     resolution: env.DEFAULT_RESOLUTION,
     pollIntervalMs: env.MINIMAX_POLL_INTERVAL_MS,
     minimaxRpm: env.MINIMAX_RPM,
+    minimaxRpmWindowMs: env.MINIMAX_RPM_WINDOW_MS,
     generationTimeoutMs: env.GENERATION_TIMEOUT_MIN * 60_000,
     maxActivePerUser: env.MAX_ACTIVE_PER_USER,
     allowedUserIds: env.ALLOWED_USER_IDS,

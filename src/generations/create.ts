@@ -73,7 +73,7 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
   await Generation.updateOne({ _id: doc._id }, { $set: { next_run_at: new Date() } });
 
   const position = await queuePosition(models, doc._id);
-  return { kind: "created", shortId: doc.short_id, position, waitMinutes: Math.floor((position - 1) / config.minimaxRpm) };
+  return { kind: "created", shortId: doc.short_id, position, waitMinutes: Math.ceil((Math.floor((position - 1) / config.minimaxRpm) * config.minimaxRpmWindowMs) / 60_000) };
 }
 
 /** 1 for the next generation to be submitted. */

@@ -1,14 +1,13 @@
 import type { Models } from "../db/models.js";
 
-const WINDOW_MS = 60_000;
 const slotId = (i: number) => `minimax-submit:${i}`;
 
 /**
  * MiniMax allows MINIMAX_RPM creates a minute per account, shared by every instance. Each of the
- * RPM slot documents can be taken once per minute with one atomic update, so no 60-second window
+ * RPM slot documents can be taken once per window with one atomic update, so no window
  * ever holds more than RPM submissions, whichever instances made them.
  */
-export function createSubmitRateLimit(models: Models, rpm: number) {
+export function createSubmitRateLimit(models: Models, rpm: number, windowMs = 60_000) {
   const { RateSlot } = models;
   const ids = Array.from({ length: rpm }, (_, i) => slotId(i));
   let ensured = false;
@@ -31,7 +30,7 @@ export function createSubmitRateLimit(models: Models, rpm: number) {
       await ensureSlots();
       const slot = await RateSlot.findOneAndUpdate(
         { _id: { $in: ids }, free_at: { $lte: now } },
-        { $set: { free_at: new Date(now.getTime() + WINDOW_MS) } },
+        { $set: { free_at: new Date(now.getTime() + windowMs) } },
         { sort: { free_at: 1 } },
       );
       return slot !== null;

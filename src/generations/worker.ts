@@ -25,7 +25,7 @@ const CONCURRENCY: Record<Exclude<Phase, "delivered" | "failed">, number> = {
 export function createGenerationWorker(deps: LifecycleDeps) {
   const { config, models, logger } = deps;
   const leases = createLeases(models, deps.instanceId, config.leaseMs);
-  const rateLimit = createSubmitRateLimit(models, config.minimaxRpm);
+  const rateLimit = createSubmitRateLimit(models, config.minimaxRpm, config.minimaxRpmWindowMs);
   const active = { queued: 0, submitting: 0, submitted: 0, delivering: 0, notifying: 0 };
   const running = new Set<Promise<void>>();
   const controllers = new Set<AbortController>();
