@@ -56,8 +56,10 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     logger,
     isHealthy: db.isHealthy,
     webhook: config.publicUrl ? { bot, secret: config.webhookSecret, isAccepting: () => acceptingUpdates } : undefined,
-    handleCallback: (params, body) => handleCallback({ models: db.models, config, logger }, params, body),
-    onCallbackRecheck: worker.kick,
+    handleCallback: (params, body) => handleCallback({ models: db.models, logger }, params, body),
+    onCallbackRecheck: ({ shortId, taskId }) => {
+      worker.checkNow(shortId, taskId).catch((err: Error) => logger.error({ err: err.message }, "callback recheck failed"));
+    },
   });
 
   try {

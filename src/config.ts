@@ -63,6 +63,7 @@ const schema = z
     ),
     TELEGRAM_UPLOAD_LIMIT_MB: int(50, 1).pipe(z.number().max(2000)),
     SWEEP_INTERVAL_MS: int(5_000, 50),
+    RETRY_BASE_MS: int(2_000, 10),
     LEASE_MS: int(60_000, 500),
     SHUTDOWN_TIMEOUT_MS: int(8_000, 100),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -114,6 +115,8 @@ export interface Config {
   allowedUserIds: number[] | undefined;
   uploadLimitBytes: number;
   sweepIntervalMs: number;
+  /** First retry delay after a retryable failure; doubles each attempt. */
+  retryBaseMs: number;
   leaseMs: number;
   shutdownTimeoutMs: number;
   logLevel: Env["LOG_LEVEL"];
@@ -165,6 +168,7 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     allowedUserIds: env.ALLOWED_USER_IDS,
     uploadLimitBytes: env.TELEGRAM_UPLOAD_LIMIT_MB * 1024 * 1024,
     sweepIntervalMs: env.SWEEP_INTERVAL_MS,
+    retryBaseMs: env.RETRY_BASE_MS,
     leaseMs: env.LEASE_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     logLevel: env.LOG_LEVEL,

@@ -64,7 +64,9 @@ export const generationSchema = new Schema(
     next_run_at: { type: Date, required: true, default: () => new Date() },
     /** The instance working on it and until when; an expired lease means that instance is gone. */
     lease_owner: { type: String },
-    lease_until: { type: Date },
+    lease_until: { type: Date, required: true, default: () => new Date(0) },
+    /** Counts claims; each claim of epoch N is won by inserting the unique key lease:<id>:N. */
+    lease_epoch: { type: Number, required: true, default: 0 },
     last_heard_at: { type: Date },
     /** Set just before the create request leaves, cleared once its outcome is known. */
     create_sent_at: { type: Date },
@@ -81,6 +83,7 @@ export const generationSchema = new Schema(
 generationSchema.index({ chat_id: 1, source_message_id: 1 }, { unique: true });
 generationSchema.index({ user_id: 1, created_at: -1 });
 generationSchema.index({ phase: 1, next_run_at: 1 });
+generationSchema.index({ phase: 1, created_at: 1 });
 
 /** Per-user state: language now; settings and credits later. `_id` is the Telegram user id. */
 export const userSchema = new Schema(
@@ -104,13 +107,28 @@ export const userSchema = new Schema(
   { collection: "users", timestamps: { createdAt: "created_at", updatedAt: "updated_at" } as const },
 );
 
-/** One document per MiniMax submission slot; a slot can be taken once a minute (see generations/rate-limit). */
+/** One document per MiniMax submission slot: its latest use and when it may be used again. */
 export const rateSlotSchema = new Schema(
   {
     _id: { type: String, required: true },
+    seq: { type: Number, required: true, default: 0 },
     free_at: { type: Date, required: true },
   },
   { collection: "rate_slots", versionKey: false },
+);
+
+/**
+ * Keys that can be taken once, by inserting them: the unique `_id` is the one guarantee that holds
+ * on every MongoDB-compatible server (FerretDB evaluates a conditional update and writes it as two
+ * steps, so two instances could both "win" a findOneAndUpdate there; an insert has one winner).
+ */
+export const claimSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    owner: { type: String },
+    at: { type: Date, required: true, default: () => new Date() },
+  },
+  { collection: "claims", versionKey: false },
 );
 
 export type GenerationFields = InferSchemaType<typeof generationSchema>;
@@ -122,6 +140,7 @@ export function createModels(connection: Connection) {
     Generation: connection.model("Generation", generationSchema),
     User: connection.model("User", userSchema),
     RateSlot: connection.model("RateSlot", rateSlotSchema),
+    Claim: connection.model("Claim", claimSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -100,7 +100,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
       await leases.finish(gen._id, { phase: "notifying", error_code: "error", error_message: (err as Error).message, deliver_attempts: next, next_run_at: new Date() });
       return;
     }
-    await leases.finish(gen._id, { deliver_attempts: next, next_run_at: later(backoffMs(next, 1_000, 60_000)) });
+    await leases.finish(gen._id, { deliver_attempts: next, next_run_at: later(backoffMs(next, deps.config.retryBaseMs, 60_000)) });
   }
 }
 
@@ -117,7 +117,7 @@ export async function notifyFailure(deps: LifecycleDeps, leases: Leases, gen: Ge
   } catch (err) {
     if (!telegramRefused(err) && gen.deliver_attempts + 1 < MAX_DELIVER_ATTEMPTS) {
       logger.warn({ generation: gen.short_id, err: (err as Error).message }, "failure notice not sent; will retry");
-      return leases.finish(gen._id, { deliver_attempts: gen.deliver_attempts + 1, next_run_at: later(backoffMs(gen.deliver_attempts + 1)) });
+      return leases.finish(gen._id, { deliver_attempts: gen.deliver_attempts + 1, next_run_at: later(backoffMs(gen.deliver_attempts + 1, deps.config.retryBaseMs)) });
     }
   }
   return leases.finish(gen._id, { phase: "failed", minimax_status: "failed", completed_at: new Date() });

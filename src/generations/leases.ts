@@ -1,59 +1,104 @@
-import type { Types } from "mongoose";
-import type { Models, Phase } from "../db/models.js";
+import type { QueryFilter, Types } from "mongoose";
+import type { GenerationFields, Models } from "../db/models.js";
+import { claimOnce } from "./claims.js";
 
 /** A lease that has never been taken or was handed back. */
 export const FREE = new Date(0);
 
 export type GenerationDoc = NonNullable<Awaited<ReturnType<Models["Generation"]["findOne"]>>>;
+type Filter = QueryFilter<GenerationFields>;
 
 /**
- * Leases give one instance the right to work on one generation. They are single-document
- * atomic updates, so they hold across processes and machines; an instance that dies simply
- * lets its lease expire and another one takes over.
+ * Leases give one instance the right to work on one generation; every write to a generation in
+ * flight is made by its lease holder. A lease is won by inserting the unique key of the next
+ * epoch, which has one winner across all instances on any MongoDB-compatible server; an instance
+ * that dies lets its lease expire and the next epoch goes to whoever claims it then.
  */
 export function createLeases(models: Models, owner: string, leaseMs: number) {
   const { Generation } = models;
+  // Our own writes to one generation go one at a time: a lease renewal must not overwrite a
+  // phase change made a moment earlier (FerretDB writes whole documents).
+  const chains = new Map<string, Promise<unknown>>();
+  function serial<T>(id: Types.ObjectId, write: () => Promise<T>): Promise<T> {
+    const key = String(id);
+    const next = (chains.get(key) ?? Promise.resolve()).then(write, write);
+    const tail = next.catch(() => undefined);
+    chains.set(key, tail);
+    void tail.then(() => chains.get(key) === tail && chains.delete(key));
+    return next;
+  }
 
   return {
     owner,
 
-    /** Takes the next generation in `phase` that is due and unleased; null when there is none. */
-    async claim(phase: Phase, update: { set?: Record<string, unknown>; inc?: Record<string, number> } = {}, now = new Date()) {
-      return Generation.findOneAndUpdate(
-        { phase, next_run_at: { $lte: now }, lease_until: { $lt: now } },
-        {
-          $set: { lease_owner: owner, lease_until: new Date(now.getTime() + leaseMs), ...update.set },
-          ...(update.inc ? { $inc: update.inc } : {}),
-        },
-        { sort: { next_run_at: 1 }, returnDocument: "after" },
-      ).select("+callback_token");
+    /**
+     * Takes one generation matching `filter` that is unleased (and due, unless `ignoreSchedule`);
+     * null when there is none to take. `set`/`inc` are applied with the claim.
+     */
+    async claim(
+      filter: Filter,
+      update: { set?: Record<string, unknown>; inc?: Record<string, number>; ignoreSchedule?: boolean } = {},
+    ): Promise<GenerationDoc | null> {
+      const now = new Date();
+      const candidates = await Generation.find({
+        ...filter,
+        ...(update.ignoreSchedule ? {} : { next_run_at: { $lte: now } }),
+        lease_until: { $lt: now },
+      })
+        .sort({ next_run_at: 1 })
+        .limit(5)
+        .select("_id lease_epoch");
+      for (const candidate of candidates) {
+        const epoch = candidate.lease_epoch + 1;
+        if (!(await claimOnce(models, `lease:${candidate._id}:${epoch}`, owner))) continue;
+        const claimed = await Generation.findOneAndUpdate(
+          { _id: candidate._id, lease_epoch: candidate.lease_epoch },
+          {
+            $set: { lease_owner: owner, lease_until: new Date(Date.now() + leaseMs), lease_epoch: epoch, ...update.set },
+            ...(update.inc ? { $inc: update.inc } : {}),
+          },
+          { returnDocument: "after" },
+        ).select("+callback_token");
+        if (claimed) return claimed;
+      }
+      return null;
     },
 
     /** Extends our lease; false when it is no longer ours (another instance took over). */
-    async renew(id: Types.ObjectId) {
-      const res = await Generation.updateOne(
-        { _id: id, lease_owner: owner },
-        { $set: { lease_until: new Date(Date.now() + leaseMs) } },
-      );
-      return res.matchedCount === 1;
+    renew(id: Types.ObjectId) {
+      return serial(id, async () => {
+        const res = await Generation.updateOne({ _id: id, lease_owner: owner }, { $set: { lease_until: new Date(Date.now() + leaseMs) } });
+        return res.matchedCount === 1;
+      });
     },
 
     /** Applies `set` and hands the lease back, only if we still hold it. */
-    async finish(id: Types.ObjectId, set: Record<string, unknown>, unset: Record<string, 1> = {}) {
-      const res = await Generation.updateOne(
-        { _id: id, lease_owner: owner },
-        { $set: { ...set, lease_until: FREE }, $unset: { lease_owner: 1, ...unset } },
-      );
-      return res.matchedCount === 1;
+    finish(id: Types.ObjectId, set: Record<string, unknown>, unset: Record<string, 1> = {}) {
+      return serial(id, async () => {
+        const res = await Generation.updateOne(
+          { _id: id, lease_owner: owner },
+          { $set: { ...set, lease_until: FREE }, $unset: { lease_owner: 1, ...unset } },
+        );
+        return res.matchedCount === 1;
+      });
+    },
+
+    /** A write by the lease holder that keeps the lease. */
+    update(id: Types.ObjectId, set: Record<string, unknown>, unset: Record<string, 1> = {}) {
+      return serial(id, async () => {
+        const res = await Generation.updateOne({ _id: id, lease_owner: owner }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) });
+        return res.matchedCount === 1;
+      });
     },
 
     /** On shutdown: everything we hold becomes claimable at once by another instance. */
     async releaseAll() {
-      const res = await Generation.updateMany(
-        { lease_owner: owner, lease_until: { $gt: FREE } },
-        { $set: { lease_until: FREE }, $unset: { lease_owner: 1 } },
-      );
-      return res.modifiedCount;
+      const held = await Generation.find({ lease_owner: owner, lease_until: { $gt: FREE } }).select("_id");
+      let released = 0;
+      for (const { _id } of held) {
+        if (await serial(_id, () => Generation.updateOne({ _id, lease_owner: owner }, { $set: { lease_until: FREE }, $unset: { lease_owner: 1 } })).then((r) => r.matchedCount)) released++;
+      }
+      return released;
     },
   };
 }

@@ -1,42 +1,74 @@
 import type { Models } from "../db/models.js";
+import { claimOnce } from "./claims.js";
 
 const slotId = (i: number) => `minimax-submit:${i}`;
 
+export interface SlotUse {
+  slotId: string;
+  seq: number;
+}
+
 /**
- * MiniMax allows MINIMAX_RPM creates a minute per account, shared by every instance. Each of the
- * RPM slot documents can be taken once per window with one atomic update, so no window
- * ever holds more than RPM submissions, whichever instances made them.
+ * MiniMax allows MINIMAX_RPM creates a minute per account, shared by every instance. There are RPM
+ * slots; each use of a slot is won by inserting its next sequence key, and a slot is free again a
+ * window after its last use. Each slot serves at most one request per window, so no window ever
+ * holds more than RPM submissions, whichever instances made them.
  */
 export function createSubmitRateLimit(models: Models, rpm: number, windowMs = 60_000) {
   const { RateSlot } = models;
   const ids = Array.from({ length: rpm }, (_, i) => slotId(i));
+  // A little slack: MiniMax counts a request when it arrives, a moment after we take the slot.
+  const holdMs = windowMs + Math.min(2_000, Math.ceil(windowMs / 20));
   let ensured = false;
 
   async function ensureSlots() {
     if (ensured) return;
-    await Promise.all(
-      ids.map((_id) =>
-        RateSlot.updateOne({ _id }, { $setOnInsert: { free_at: new Date(0) } }, { upsert: true }).catch((err: { code?: number }) => {
-          if (err.code !== 11000) throw err; // another instance inserted it first
-        }),
-      ),
-    );
+    const existing = new Set((await RateSlot.find({ _id: { $in: ids } }).select("_id")).map((s) => s._id));
+    for (const _id of ids.filter((id) => !existing.has(id))) {
+      await RateSlot.create({ _id, seq: 0, free_at: new Date(0) }).catch((err: { code?: number }) => {
+        if (err.code !== 11000) throw err; // another instance created it first
+      });
+    }
     ensured = true;
   }
 
+  /**
+   * The use we tried to claim exists, yet the slot still shows the one before: its winner wrote
+   * the slot back late or died in between. Once that use is a window old, move the slot past it.
+   */
+  async function healStaleHead(slotId: string, seq: number, now: Date) {
+    const taken = await models.Claim.findById(`rate:${slotId}:${seq}`);
+    if (taken && taken.at.getTime() + holdMs <= now.getTime()) {
+      await RateSlot.updateOne({ _id: slotId, seq: seq - 1 }, { $set: { seq } });
+    }
+  }
+
   return {
-    /** Takes a slot if one is free now; false when the minute's budget is spent. */
-    async tryAcquire(now = new Date()): Promise<boolean> {
+    /** Takes a slot if one is free now; null when the window's budget is spent. */
+    async tryAcquire(owner: string): Promise<SlotUse | null> {
       await ensureSlots();
-      const slot = await RateSlot.findOneAndUpdate(
-        { _id: { $in: ids }, free_at: { $lte: now } },
-        { $set: { free_at: new Date(now.getTime() + windowMs) } },
-        { sort: { free_at: 1 } },
-      );
-      return slot !== null;
+      const now = new Date();
+      const free = await RateSlot.find({ _id: { $in: ids }, free_at: { $lte: now } }).sort({ free_at: 1 });
+      for (const slot of free) {
+        const use = { slotId: slot._id, seq: slot.seq + 1 };
+        if (await claimOnce(models, `rate:${use.slotId}:${use.seq}`, owner)) {
+          await RateSlot.updateOne({ _id: slot._id }, { $set: { seq: use.seq, free_at: new Date(Date.now() + holdMs) } });
+          return use;
+        }
+        await healStaleHead(slot._id, use.seq, now);
+      }
+      return null;
     },
 
-    /** When the next slot frees up, for telling a queued user how long to wait. */
+    /**
+     * Counts the window again from now, once the request is out: MiniMax counted it when it
+     * arrived, which may be later than when we took the slot.
+     */
+    async holdFromNow(use: SlotUse) {
+      await RateSlot.updateOne({ _id: use.slotId, seq: use.seq }, { $max: { free_at: new Date(Date.now() + holdMs) } });
+    },
+
+    /** When the next slot frees up. */
     async nextFreeAt(): Promise<Date> {
       await ensureSlots();
       const slot = await RateSlot.findOne({ _id: { $in: ids } }).sort({ free_at: 1 });

@@ -1,6 +1,5 @@
 import { timingSafeEqual, createHash } from "node:crypto";
 import { failureKind, MiniMaxApiError } from "../minimax/errors.js";
-import { taskStateOf } from "../minimax/client.js";
 import { backoffMs, later, type LifecycleDeps } from "./deps.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 
@@ -8,28 +7,33 @@ import type { GenerationDoc, Leases } from "./leases.js";
  * Asks MiniMax where a claimed `submitted` generation stands. This is the only path to delivery:
  * callbacks are unsigned, so a success callback only makes this check run sooner.
  */
-export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc) {
+export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, adoptTaskId?: string) {
   const { minimax, config, logger } = deps;
-  if (!gen.minimax_job_id) {
+  // A callback may name the task whose create answer was lost; the query below confirms it is real.
+  const taskId = gen.minimax_job_id ?? adoptTaskId;
+  if (!taskId) {
     // Outcome of the create is unknown and no callback has named the task yet: keep waiting.
     return leases.finish(gen._id, { next_run_at: later(config.pollIntervalMs) });
   }
   let state;
   try {
-    state = await minimax.queryTask(gen.minimax_job_id);
+    state = await minimax.queryTask(taskId);
   } catch (err) {
     const attempt = Math.max(1, Math.round((Date.now() - (gen.last_heard_at?.getTime() ?? Date.now())) / config.pollIntervalMs));
     logger.warn({ generation: gen.short_id, err: (err as Error).message }, "status query failed; will ask again");
     if (err instanceof MiniMaxApiError && err.operatorProblem) logger.error({ code: err.code }, "MiniMax refused our credentials: operator action needed");
-    return leases.finish(gen._id, { next_run_at: later(Math.max(config.pollIntervalMs, backoffMs(attempt))) });
+    return leases.finish(gen._id, { next_run_at: later(Math.max(config.pollIntervalMs, backoffMs(attempt, config.retryBaseMs))) });
   }
   const now = new Date();
+  const adopted = gen.minimax_job_id ? {} : { minimax_job_id: taskId, error_code: null };
+  if (!gen.minimax_job_id) logger.info({ generation: gen.short_id, taskId }, "task adopted from a callback");
   switch (state.status) {
     case "processing":
-      return leases.finish(gen._id, { minimax_status: "processing", last_heard_at: now, next_run_at: later(config.pollIntervalMs) });
+      return leases.finish(gen._id, { ...adopted, minimax_status: "processing", last_heard_at: now, next_run_at: later(config.pollIntervalMs) });
     case "success":
       logger.info({ generation: gen.short_id }, "MiniMax reports success");
       return leases.finish(gen._id, {
+        ...adopted,
         phase: "delivering",
         minimax_status: "success",
         minimax_file_id: state.fileId,
@@ -39,6 +43,7 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
     case "failed":
       logger.info({ generation: gen.short_id, code: state.code }, "MiniMax reports failure");
       return leases.finish(gen._id, {
+        ...adopted,
         phase: "notifying",
         minimax_status: "failed",
         error_code: failureKind(state.code),
@@ -60,53 +65,30 @@ export type CallbackOutcome =
   | { kind: "not_found" }
   | { kind: "forbidden" }
   | { kind: "challenge"; challenge: string }
-  | { kind: "accepted"; recheck: boolean };
+  | { kind: "accepted"; recheck?: { shortId: string; taskId?: string } };
 
 /**
  * Handles a POST to /api/minimax_callback. The token in the URL proves the sender was given this
- * generation's callback URL; what the body claims is then confirmed with MiniMax before we act.
+ * generation's callback URL. The body is only a hint: nothing is written here, the worker confirms
+ * with MiniMax's query endpoint (under its lease) before anything is delivered or charged.
  */
 export async function handleCallback(
-  deps: Pick<LifecycleDeps, "models" | "config" | "logger">,
+  deps: Pick<LifecycleDeps, "models" | "logger">,
   params: { generation: string; token: string },
   body: Record<string, unknown>,
 ): Promise<CallbackOutcome> {
-  const { Generation } = deps.models;
-  const gen = await Generation.findOne({ short_id: params.generation }).select("+callback_token");
+  const gen = await deps.models.Generation.findOne({ short_id: params.generation }).select("+callback_token phase minimax_job_id short_id");
   if (!gen) return { kind: "not_found" };
   if (!secretsEqual(params.token, gen.callback_token)) return { kind: "forbidden" };
 
   if (typeof body.challenge === "string" || typeof body.challenge === "number") {
     return { kind: "challenge", challenge: String(body.challenge) };
   }
-
   const taskId = body.task_id == null ? undefined : String(body.task_id);
   if (taskId && gen.minimax_job_id && taskId !== gen.minimax_job_id) {
     deps.logger.warn({ generation: gen.short_id }, "callback names another task; ignored");
-    return { kind: "accepted", recheck: false };
+    return { kind: "accepted" };
   }
-  const now = new Date();
-  if (taskId && !gen.minimax_job_id) {
-    // The create's answer was lost, but MiniMax did create the task: adopt it.
-    const adopted = await Generation.updateOne(
-      { _id: gen._id, phase: "submitted", minimax_job_id: { $exists: false } },
-      { $set: { minimax_job_id: taskId, last_heard_at: now, next_run_at: now }, $unset: { error_code: 1 } },
-    );
-    if (adopted.modifiedCount) deps.logger.info({ generation: gen.short_id, taskId }, "task adopted from a callback");
-  }
-
-  const status = String(body.status ?? "").toLowerCase();
-  const state = taskStateOf(status, body.file_id);
-  if (state.status === "processing" && status === "processing") {
-    await Generation.updateOne(
-      { _id: gen._id, phase: "submitted" },
-      { $set: { minimax_status: "processing", last_heard_at: now, next_run_at: later(deps.config.pollIntervalMs) } },
-    );
-    return { kind: "accepted", recheck: false };
-  }
-  if (state.status === "success" || state.status === "failed") {
-    const res = await Generation.updateOne({ _id: gen._id, phase: "submitted" }, { $set: { last_heard_at: now, next_run_at: now } });
-    return { kind: "accepted", recheck: res.matchedCount === 1 };
-  }
-  return { kind: "accepted", recheck: false };
+  if (gen.phase !== "submitted") return { kind: "accepted" };
+  return { kind: "accepted", recheck: { shortId: gen.short_id, taskId: gen.minimax_job_id ? undefined : taskId } };
 }

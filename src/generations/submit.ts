@@ -3,6 +3,7 @@ import { failureKind, MiniMaxApiError, MiniMaxTransportError } from "../minimax/
 import { TelegramFileError } from "../bot/files.js";
 import { backoffMs, later, type LifecycleDeps } from "./deps.js";
 import type { GenerationDoc, Leases } from "./leases.js";
+import type { SubmitRateLimit } from "./rate-limit.js";
 
 /** After this many refused or failed attempts the user is told instead of waiting forever. */
 export const MAX_SUBMIT_ATTEMPTS = 8;
@@ -14,19 +15,27 @@ export function callbackUrlFor(base: string, shortId: string, token: string) {
   return url.toString();
 }
 
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
 /**
- * Sends one claimed generation to MiniMax. Before the create request leaves we record
- * `create_sent_at`: if this process dies after that point nobody can tell whether MiniMax
- * took the task, and the recovery path refuses to pay for it a second time.
+ * Sends one claimed generation to MiniMax. The rate slot is taken right before the request, so
+ * the window MiniMax counts starts where ours does. Before the request leaves we record
+ * `create_sent_at`: if this process dies after that point nobody can tell whether MiniMax took
+ * the task, and the recovery path refuses to pay for it a second time.
  */
-export async function submitGeneration(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc) {
-  const { config, minimax, files, logger, models } = deps;
+export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rateLimit: SubmitRateLimit, gen: GenerationDoc, signal: AbortSignal) {
+  const { config, minimax, files, logger } = deps;
   const log = logger.child({ generation: gen.short_id });
   const requeue = (reason: string) => {
-    const delay = backoffMs(gen.submit_attempts);
+    const delay = backoffMs(gen.submit_attempts, config.retryBaseMs);
     log.warn({ reason, attempt: gen.submit_attempts, retryInMs: delay }, "submit postponed");
     if (gen.submit_attempts >= MAX_SUBMIT_ATTEMPTS) return fail("unavailable", reason);
-    return leases.finish(gen._id, { phase: "queued", next_run_at: later(delay) });
+    // MiniMax certainly did not take the task: clear the marker, so a crash later is not read as "maybe sent".
+    return leases.finish(gen._id, { phase: "queued", next_run_at: later(delay) }, { create_sent_at: 1 });
   };
   const fail = (kind: string, message: string) =>
     leases.finish(gen._id, { phase: "notifying", minimax_status: "failed", error_code: kind, error_message: message, next_run_at: new Date() });
@@ -41,16 +50,19 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, gen:
   const mime = isAcceptedImageType(gen.image.mime) ? gen.image.mime : "image/jpeg";
   const callbackUrl = config.callbackUrl ? callbackUrlFor(config.callbackUrl, gen.short_id, gen.callback_token) : undefined;
 
-  const marked = await models.Generation.updateOne(
-    { _id: gen._id, lease_owner: leases.owner },
-    { $set: { create_sent_at: new Date() } },
-  );
-  if (marked.matchedCount !== 1) return; // our lease is gone; whoever holds it now decides
+  const firstFrameImage = toDataUrl(image, mime);
+  let slot;
+  while (!(slot = await rateLimit.tryAcquire(leases.owner))) {
+    if (signal.aborted) return leases.finish(gen._id, { phase: "queued", next_run_at: new Date() });
+    const wait = (await rateLimit.nextFreeAt()).getTime() - Date.now();
+    await sleep(Math.min(Math.max(wait, 20), 1_000), signal);
+  }
+  if (!(await leases.update(gen._id, { create_sent_at: new Date() }))) return; // our lease is gone
 
   try {
     const { taskId } = await minimax.createVideo({
       model: gen.model,
-      firstFrameImage: toDataUrl(image, mime),
+      firstFrameImage,
       prompt: gen.prompt,
       duration: gen.duration ?? undefined,
       resolution: gen.resolution ?? undefined,
@@ -69,21 +81,18 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, gen:
         log.error({ code: err.code, msg: err.statusMessage }, "MiniMax refused our credentials or account: operator action needed");
         return fail("unavailable", `${err.code} ${err.statusMessage}`);
       }
-      if (err.retryable) return unsend(deps, gen).then(() => requeue(`${err.code} ${err.statusMessage}`));
+      if (err.retryable) return requeue(`${err.code} ${err.statusMessage}`);
       log.warn({ code: err.code, msg: err.statusMessage }, "MiniMax refused the task");
       return fail(failureKind(err.code), `${err.code} ${err.statusMessage}`);
     }
     if (err instanceof MiniMaxTransportError && !err.requestSent) {
-      return unsend(deps, gen).then(() => requeue(err.message));
+      return requeue(err.message);
     }
     log.error({ err: (err as Error).message }, "create request outcome unknown");
     return settleUnknownOutcome(deps, leases, gen);
+  } finally {
+    await rateLimit.holdFromNow(slot);
   }
-}
-
-/** MiniMax certainly did not take the task: clear the marker so a crash later is not read as "maybe sent". */
-function unsend(deps: LifecycleDeps, gen: GenerationDoc) {
-  return deps.models.Generation.updateOne({ _id: gen._id }, { $unset: { create_sent_at: 1 } });
 }
 
 /**

@@ -1,102 +1,91 @@
 import type { Phase } from "../db/models.js";
 import { createLeases, type GenerationDoc } from "./leases.js";
 import { createSubmitRateLimit } from "./rate-limit.js";
+import { pruneClaims } from "./claims.js";
 import { recoverSubmit, submitGeneration } from "./submit.js";
 import { checkStatus } from "./status.js";
 import { deliverVideo, notifyFailure } from "./deliver.js";
 import type { LifecycleDeps } from "./deps.js";
 
 type Handler = (gen: GenerationDoc, signal: AbortSignal) => Promise<unknown>;
+type WorkPhase = Exclude<Phase, "delivered" | "failed">;
 
 /** How many generations of each phase one instance works on at once. */
-const CONCURRENCY: Record<Exclude<Phase, "delivered" | "failed">, number> = {
+const CONCURRENCY: Record<WorkPhase | "expiring", number> = {
   queued: 5,
   submitting: 2,
   submitted: 8,
   delivering: 3,
   notifying: 4,
+  expiring: 4,
 };
+const PRUNE_EVERY_MS = 3600_000;
 
 /**
- * Drives every generation to its end. All state is in MongoDB and every step starts with an
- * atomic claim, so any number of instances can run this side by side, and whatever a crashed
+ * Drives every generation to its end. All state is in MongoDB and every step starts with a claim
+ * (see leases.ts), so any number of instances can run this side by side, and whatever a crashed
  * instance left half-done is picked up once its lease expires, by the periodic sweep or at start.
  */
 export function createGenerationWorker(deps: LifecycleDeps) {
-  const { config, models, logger } = deps;
-  const leases = createLeases(models, deps.instanceId, config.leaseMs);
-  const rateLimit = createSubmitRateLimit(models, config.minimaxRpm, config.minimaxRpmWindowMs);
-  const active = { queued: 0, submitting: 0, submitted: 0, delivering: 0, notifying: 0 };
+  const { config, logger } = deps;
+  const leases = createLeases(deps.models, deps.instanceId, config.leaseMs);
+  const rateLimit = createSubmitRateLimit(deps.models, config.minimaxRpm, config.minimaxRpmWindowMs);
+  const active: Record<keyof typeof CONCURRENCY, number> = { queued: 0, submitting: 0, submitted: 0, delivering: 0, notifying: 0, expiring: 0 };
   const running = new Set<Promise<void>>();
   const controllers = new Set<AbortController>();
   let stopping = false;
   let pumping = false;
   let pumpAgain = false;
   let sweepTimer: NodeJS.Timeout | undefined;
-  let wakeTimer: NodeJS.Timeout | undefined;
+  let lastPrune = 0;
 
-  const handlers: Record<keyof typeof active, Handler> = {
-    queued: (gen) => submitGeneration(deps, leases, gen),
+  const handlers: Record<keyof typeof CONCURRENCY, Handler> = {
+    queued: (gen, signal) => submitGeneration(deps, leases, rateLimit, gen, signal),
     submitting: (gen) => recoverSubmit(deps, leases, gen),
     submitted: (gen) => checkStatus(deps, leases, gen),
     delivering: (gen, signal) => deliverVideo(deps, leases, gen, signal),
     notifying: (gen) => notifyFailure(deps, leases, gen),
+    // Waited past GENERATION_TIMEOUT_MIN: the user is told by the notifier.
+    expiring: (gen) =>
+      leases.finish(gen._id, { phase: "notifying", minimax_status: "failed", error_code: "timeout", error_message: "timed out", next_run_at: new Date() }),
   };
 
-  function run(phase: keyof typeof active, gen: GenerationDoc) {
-    active[phase]++;
+  function run(kind: keyof typeof CONCURRENCY, gen: GenerationDoc, handler: Handler = handlers[kind]) {
+    active[kind]++;
     const controller = new AbortController();
     controllers.add(controller);
-    // Keep the lease alive during long uploads; losing it means another instance took over.
+    // Keep the lease alive during long steps; losing it means another instance took over.
     const renewal = setInterval(() => {
       leases
         .renew(gen._id)
         .then((ours) => ours || controller.abort())
         .catch(() => undefined);
     }, Math.max(100, config.leaseMs / 3));
-    const task = handlers[phase](gen, controller.signal)
+    const task = handler(gen, controller.signal)
       .then(() => undefined)
-      .catch((err: Error) => logger.error({ generation: gen.short_id, phase, err: err.message }, "generation step failed"))
+      .catch((err: Error) => logger.error({ generation: gen.short_id, phase: kind, err: err.message }, "generation step failed"))
       .finally(() => {
         clearInterval(renewal);
         controllers.delete(controller);
-        active[phase]--;
+        active[kind]--;
         running.delete(task);
         kick();
       });
     running.add(task);
   }
 
-  async function claimEach(phase: Exclude<keyof typeof active, "queued">) {
-    while (!stopping && active[phase] < CONCURRENCY[phase]) {
-      const gen = await leases.claim(phase);
+  async function claimEach(kind: keyof typeof CONCURRENCY) {
+    const cutoff = new Date(Date.now() - config.generationTimeoutMs);
+    while (!stopping && active[kind] < CONCURRENCY[kind]) {
+      const gen =
+        kind === "expiring"
+          ? await leases.claim({ phase: { $in: ["queued", "submitted"] }, created_at: { $lt: cutoff } }, { ignoreSchedule: true })
+          : kind === "queued"
+            ? await leases.claim({ phase: "queued" }, { set: { phase: "submitting" }, inc: { submit_attempts: 1 } })
+            : await leases.claim({ phase: kind });
       if (!gen) return;
-      run(phase, gen);
+      run(kind, gen);
     }
-  }
-
-  async function claimSubmissions() {
-    while (!stopping && active.queued < CONCURRENCY.queued) {
-      const now = new Date();
-      const ready = await models.Generation.exists({ phase: "queued", next_run_at: { $lte: now }, lease_until: { $lt: now } });
-      if (!ready) return;
-      if (!(await rateLimit.tryAcquire(now))) {
-        const freeAt = await rateLimit.nextFreeAt();
-        wakeAt(freeAt.getTime() - Date.now());
-        return;
-      }
-      const gen = await leases.claim("queued", { set: { phase: "submitting" }, inc: { submit_attempts: 1 } });
-      if (!gen) return; // another instance took it; the slot stays spent, which only errs on the safe side
-      run("queued", gen);
-    }
-  }
-
-  function wakeAt(delayMs: number) {
-    if (wakeTimer || stopping) return;
-    wakeTimer = setTimeout(() => {
-      wakeTimer = undefined;
-      kick();
-    }, Math.max(50, delayMs));
   }
 
   async function pump() {
@@ -109,11 +98,12 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     try {
       do {
         pumpAgain = false;
+        await claimEach("expiring");
         await claimEach("notifying");
         await claimEach("delivering");
         await claimEach("submitted");
         await claimEach("submitting"); // only ones whose owner died: live owners renew their lease
-        await claimSubmissions();
+        await claimEach("queued");
       } while (pumpAgain && !stopping);
     } catch (err) {
       logger.error({ err: (err as Error).message }, "worker pass failed; the next sweep retries");
@@ -122,25 +112,10 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     }
   }
 
-  /** Fails what waited longer than GENERATION_TIMEOUT_MIN; the user is then told by the notifier. */
-  async function expireStale() {
-    const now = new Date();
-    const res = await models.Generation.updateMany(
-      {
-        phase: { $in: ["queued", "submitted"] },
-        created_at: { $lt: new Date(now.getTime() - config.generationTimeoutMs) },
-        lease_until: { $lt: now },
-      },
-      { $set: { phase: "notifying", minimax_status: "failed", error_code: "timeout", error_message: "timed out", next_run_at: now } },
-    );
-    if (res.modifiedCount) logger.warn({ count: res.modifiedCount }, "generations timed out");
-  }
-
   async function sweep() {
-    try {
-      await expireStale();
-    } catch (err) {
-      logger.error({ err: (err as Error).message }, "timeout sweep failed");
+    if (Date.now() - lastPrune > PRUNE_EVERY_MS) {
+      lastPrune = Date.now();
+      await pruneClaims(deps.models).catch((err: Error) => logger.warn({ err: err.message }, "pruning claims failed"));
     }
     await pump();
   }
@@ -153,6 +128,13 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     leases,
     kick,
     sweep,
+    /** A callback says something happened: confirm it with MiniMax now rather than at the next poll. */
+    async checkNow(shortId: string, adoptTaskId?: string) {
+      if (stopping || active.submitted >= CONCURRENCY.submitted) return kick();
+      const gen = await leases.claim({ short_id: shortId, phase: "submitted" }, { ignoreSchedule: true });
+      // Leased already: its holder is asking MiniMax right now.
+      if (gen) run("submitted", gen, (g) => checkStatus(deps, leases, g, adoptTaskId));
+    },
     start() {
       stopping = false;
       sweepTimer = setInterval(() => void sweep(), config.sweepIntervalMs);
@@ -162,7 +144,6 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     async stop(timeoutMs = config.shutdownTimeoutMs) {
       stopping = true;
       clearInterval(sweepTimer);
-      clearTimeout(wakeTimer);
       const settled = Promise.allSettled([...running]);
       const timedOut = await Promise.race([settled.then(() => false), new Promise<boolean>((r) => setTimeout(r, timeoutMs, true).unref())]);
       if (timedOut) {

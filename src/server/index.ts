@@ -5,7 +5,7 @@ import type { Logger } from "../logger.js";
 import { errorMiddleware } from "./middlewares/errors.js";
 import { healthRoutes } from "./routes/healthz.js";
 import { telegramWebhookRoutes } from "./routes/telegram-webhook.js";
-import { minimaxCallbackRoutes, type CallbackHandler } from "./routes/minimax-callback.js";
+import { minimaxCallbackRoutes, type CallbackHandler, type Recheck } from "./routes/minimax-callback.js";
 
 export interface ServerDeps {
   logger: Logger;
@@ -13,7 +13,8 @@ export interface ServerDeps {
   /** Webhook mode only: the bot whose updates arrive at /telegram/webhook. */
   webhook?: { bot: Bot<BotContext>; secret: string; isAccepting: () => boolean };
   handleCallback: CallbackHandler;
-  onCallbackRecheck: () => void;
+  /** Called after a callback worth confirming has been answered. */
+  onCallbackRecheck: (recheck: Recheck) => void;
 }
 
 /** Builds the Koa app without listening, so tests can drive it on any port. */

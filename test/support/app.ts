@@ -45,6 +45,9 @@ export async function testEnv(opts: TestAppOptions): Promise<Record<string, stri
     MINIMAX_POLL_INTERVAL_MS: "300",
     SWEEP_INTERVAL_MS: "100",
     LEASE_MS: "3000",
+    RETRY_BASE_MS: "100",
+    // A one-second rate window keeps MiniMax's 5-per-minute rule, scaled down for tests.
+    MINIMAX_RPM_WINDOW_MS: "1000",
     LOG_LEVEL: "debug",
     ...opts.env,
   };

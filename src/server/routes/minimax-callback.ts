@@ -1,16 +1,19 @@
 import Router from "@koa/router";
 import type { CallbackOutcome } from "../../generations/status.js";
+
+type Recheck = NonNullable<Extract<CallbackOutcome, { kind: "accepted" }>["recheck"]>;
 import { jsonBody, objectBody } from "../middlewares/body.js";
 
 export const MINIMAX_CALLBACK_PATH = "/api/minimax_callback";
 
+export type { Recheck };
 export type CallbackHandler = (params: { generation: string; token: string }, body: Record<string, unknown>) => Promise<CallbackOutcome>;
 
 /**
  * MiniMax's callbacks. The challenge arrives while our own create request is still open, so this
  * must stay a quick, independent path; real work is left to the worker, woken by `onRecheck`.
  */
-export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: () => void) {
+export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: (recheck: Recheck) => void) {
   const router = new Router();
   router.post(MINIMAX_CALLBACK_PATH, jsonBody(), async (ctx) => {
     const body = objectBody(ctx.request.body);
@@ -32,7 +35,7 @@ export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: () => 
         break;
       case "accepted":
         ctx.body = { ok: true };
-        if (outcome.recheck) onRecheck();
+        if (outcome.recheck) onRecheck(outcome.recheck);
         break;
     }
   });

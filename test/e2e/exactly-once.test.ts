@@ -1,0 +1,260 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Update } from "grammy/types";
+import { makeMp4 } from "../support/fake-telegram.js";
+import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
+import { testDatabaseUri } from "../support/mongo.js";
+import { botMessage, photoFrom, sha256, taskFor, user } from "../support/scenario.js";
+
+type Fakes = Awaited<ReturnType<typeof startFakes>>;
+
+/** Posts an update straight to one instance's webhook, as Telegram would. */
+async function postUpdate(app: TestApp, update: Update) {
+  const res = await fetch(`${app.url}/telegram/webhook`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": app.config.webhookSecret },
+    body: JSON.stringify(update),
+  });
+  await res.text();
+  return res.status;
+}
+
+async function callbackUrlOf(app: TestApp, prompt: string) {
+  const gen = await eventually(() => app.db.models.Generation.findOne({ prompt }).select("+callback_token"), 5_000, "generation");
+  return (base: string) => `${base}/api/minimax_callback?generation=${gen.short_id}&token=${gen.callback_token}`;
+}
+
+describe("exactly once, one instance (webhook mode)", () => {
+  let fakes: Fakes;
+  let app: TestApp;
+  beforeAll(async () => {
+    fakes = await startFakes();
+    app = await startTestApp({ mode: "webhook", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri: testDatabaseUri("once") });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await fakes?.close();
+  });
+
+  it("an update Telegram delivers twice (same update_id) submits one paid task", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    const sent = photoFrom(tg, user(7001), "a mug steams gently");
+    // Concurrently and then once more later, as Telegram does after a slow or failed answer.
+    expect(await Promise.all([postUpdate(app, sent.update), postUpdate(app, sent.update)])).toEqual([200, 200]);
+    await taskFor(mm, "a mug steams gently");
+    expect(await postUpdate(app, sent.update)).toBe(200);
+    await botMessage(tg, 7001, /Got it/);
+    expect(mm.createRequests.filter((r) => r.body.prompt === "a mug steams gently")).toHaveLength(1);
+    expect(await app.db.models.Generation.countDocuments({ chat_id: 7001 })).toBe(1);
+    expect(tg.messages(7001).filter((m) => /Got it/.test(m.text ?? ""))).toHaveLength(1);
+  });
+
+  it("duplicate and concurrent success callbacks racing the poller deliver one video", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    const sent = photoFrom(tg, user(7002), "a watch glints");
+    await tg.deliver(sent.update);
+    const task = await taskFor(mm, "a watch glints");
+    const url = (await callbackUrlOf(app, "a watch glints"))(app.url);
+    const video = makeMp4({ payloadBytes: 200_000 });
+    mm.suppressCallbacks(true); // we fire the callbacks ourselves, many at once
+    await mm.succeed(task.taskId, video);
+    const body = { task_id: task.taskId, status: "success", file_id: String(mm.tasks.get(task.taskId)!.fileId), base_resp: { status_code: 0, status_msg: "success" } };
+    const answers = await Promise.all(Array.from({ length: 6 }, () => mm.sendCallback(url, body)));
+    expect(answers.map((a) => a.status)).toEqual(Array(6).fill(200));
+    await eventually(() => tg.videosSent(7002).length === 1, 10_000, "the video");
+    await mm.sendCallback(url, { ...body, status: "Success" });
+    // Give duplicates every chance to show up: several poll and sweep rounds.
+    await new Promise((r) => setTimeout(r, 1_000));
+    mm.suppressCallbacks(false);
+    expect(tg.videosSent(7002)).toHaveLength(1);
+    expect(tg.videosSent(7002)[0]!.sha256).toBe(sha256(video));
+  });
+
+  it("a callback lost on the way is recovered by the status check, in webhook mode too", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    const sent = photoFrom(tg, user(7003), "a lamp flickers on");
+    await tg.deliver(sent.update);
+    const task = await taskFor(mm, "a lamp flickers on");
+    mm.suppressCallbacks(true);
+    const video = makeMp4({ payloadBytes: 100_000 });
+    await mm.succeed(task.taskId, video);
+    const [delivered] = await eventually(() => tg.videosSent(7003).length > 0 && tg.videosSent(7003), 10_000, "video via polling");
+    mm.suppressCallbacks(false);
+    expect(delivered!.sha256).toBe(sha256(video));
+    expect(mm.queries).toContain(task.taskId);
+  });
+
+  it("a failure callback is confirmed and the user is told why in plain words", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    const sent = photoFrom(tg, user(7004, "ru"), "девушка держит сумку");
+    await tg.deliver(sent.update);
+    const task = await taskFor(mm, "девушка держит сумку");
+    await mm.fail(task.taskId, 1027);
+    const notice = await botMessage(tg, 7004, /недопустим/);
+    expect(notice.reply_to_message?.message_id ?? sent.messageId).toBe(sent.messageId);
+    const gen = await eventually(() => app.db.models.Generation.findOne({ chat_id: 7004, phase: "failed" }), 5_000, "failed generation");
+    expect(gen.minimax_status).toBe("failed");
+    expect(gen.error_code).toBe("sensitive_output");
+    expect(tg.videosSent(7004)).toHaveLength(0);
+  });
+});
+
+describe("exactly once, two instances on one database (webhook mode)", () => {
+  let fakes: Fakes;
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    fakes = await startFakes({ minimax: { rpm: 5, rpmWindowMs: 1_000 } });
+    const mongoUri = testDatabaseUri("twoinst");
+    const env = { MINIMAX_RPM: "5", MINIMAX_RPM_WINDOW_MS: "1000", MAX_ACTIVE_PER_USER: "2" };
+    a = await startTestApp({ mode: "webhook", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri, env });
+    b = await startTestApp({ mode: "webhook", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri, env });
+  });
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await fakes?.close();
+  });
+
+  it("both instances receive the success callback: exactly one sendVideo", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    const sent = photoFrom(tg, user(7101), "perfume bottle sparkles");
+    await postUpdate(a, sent.update);
+    const task = await taskFor(mm, "perfume bottle sparkles");
+    const urlFor = await callbackUrlOf(a, "perfume bottle sparkles");
+    mm.suppressCallbacks(true);
+    const video = makeMp4({ payloadBytes: 150_000 });
+    await mm.succeed(task.taskId, video);
+    const body = { task_id: task.taskId, status: "success", file_id: String(mm.tasks.get(task.taskId)!.fileId), base_resp: { status_code: 0, status_msg: "success" } };
+    await Promise.all([a.url, b.url, a.url, b.url].map((base) => mm.sendCallback(urlFor(base), body)));
+    await eventually(() => tg.videosSent(7101).length > 0, 10_000, "video");
+    await new Promise((r) => setTimeout(r, 1_000));
+    mm.suppressCallbacks(false);
+    expect(tg.videosSent(7101)).toHaveLength(1);
+    expect(tg.videosSent(7101)[0]!.sha256).toBe(sha256(video));
+  });
+
+  it("forty users at once across both instances all get their video, within MiniMax's rate limit", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    mm.autoComplete({ afterMs: 50, video: (task) => makeMp4({ payloadBytes: 20_000 + Number(task.taskId.slice(-3)) }) });
+    const users = Array.from({ length: 40 }, (_, i) => user(7200 + i));
+    const before = mm.createRequests.length;
+    await Promise.all(users.map((u, i) => postUpdate(i % 2 ? a : b, photoFrom(tg, u, `product ${i} spins`).update)));
+    await eventually(() => users.every((u) => tg.videosSent(u.chatId).length === 1), 40_000, "forty videos");
+    mm.autoComplete(null);
+    const creates = mm.createRequests.slice(before);
+    expect(creates.filter((r) => r.outcome === "accepted")).toHaveLength(40);
+    expect(creates.filter((r) => r.outcome === 1002)).toHaveLength(0); // never over the limit
+    for (const u of users) {
+      const task = [...mm.tasks.values()].find((t) => t.prompt === `product ${u.chatId - 7200} spins`)!;
+      expect(tg.videosSent(u.chatId)[0]!.sha256).toBe(sha256(task.video!));
+    }
+    // Someone had to wait, and was told their place.
+    expect(users.some((u) => tg.messages(u.chatId).some((m) => /in the queue: you're number \d+/.test(m.text ?? "")))).toBe(true);
+  }, 60_000);
+});
+
+describe("retries without paying twice (polling mode)", () => {
+  let fakes: Fakes;
+  let app: TestApp;
+  const started: TestApp[] = [];
+  beforeAll(async () => {
+    fakes = await startFakes();
+    app = await startTestApp({ mode: "polling", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri: testDatabaseUri("retry") });
+    started.push(app);
+  });
+  afterEach(() => fakes.minimax.suppressCallbacks(false));
+  afterAll(async () => {
+    if (process.env.DUMP_LOGS) (await import("node:fs")).writeFileSync(process.env.DUMP_LOGS, started.flatMap((s) => s.logs).join(""));
+    for (const s of started) await s.stop();
+    await fakes?.close();
+  });
+
+  it("retryable refusals and HTTP 5xx are retried with backoff until MiniMax takes the task once", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    mm.failNextCreate({ code: 1002, msg: "rate limit" });
+    mm.failNextCreate({ http: 502 });
+    mm.failNextCreate({ code: 1013, msg: "internal service error" });
+    const sent = photoFrom(tg, user(7301), "a shoe bounces");
+    await tg.deliver(sent.update);
+    const task = await taskFor(mm, "a shoe bounces", 15_000);
+    expect(task.imageSha256).toBe(sha256(sent.bytes));
+    await mm.succeed(task.taskId, makeMp4({ payloadBytes: 50_000 }));
+    await eventually(() => tg.videosSent(7301).length === 1, 10_000, "video");
+    const outcomes = mm.createRequests.filter((r) => r.body.prompt === "a shoe bounces" || r.outcome !== "accepted").map((r) => r.outcome);
+    expect(outcomes).toEqual([1002, "http502", 1013, "accepted"]);
+  });
+
+  it("a create whose answer is lost is never sent again; the user is asked to resend", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    mm.failNextCreate({ drop: true });
+    const sent = photoFrom(tg, user(7302), "a ring rotates");
+    await tg.deliver(sent.update);
+    await botMessage(tg, 7302, /could not confirm/);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(mm.createRequests.filter((r) => r.body.prompt === "a ring rotates")).toHaveLength(1);
+    expect(mm.createRequests.find((r) => r.body.prompt === "a ring rotates")?.outcome).toBe("dropped");
+    const gen = await app.db.models.Generation.findOne({ chat_id: 7302 });
+    expect(gen?.phase).toBe("failed");
+    expect(gen?.error_code).toBe("unknown_outcome");
+  });
+
+  it("refusals that retrying cannot fix reach the user at once; operator problems are logged loudly", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    mm.failNextCreate({ code: 1026, msg: "input new_sensitive" });
+    await tg.deliver(photoFrom(tg, user(7303), "a bag swings").update);
+    await botMessage(tg, 7303, /declined the photo or the description/);
+
+    mm.failNextCreate({ code: 2049, msg: "invalid api key" });
+    await tg.deliver(photoFrom(tg, user(7304), "a hat spins").update);
+    await botMessage(tg, 7304, /briefly unavailable/);
+    expect(app.logs.some((l) => l.includes('"level":50') && l.includes("operator action needed"))).toBe(true);
+    expect(mm.createRequests.filter((r) => r.outcome === "accepted" && /bag swings|hat spins/.test(String(r.body.prompt)))).toHaveLength(0);
+  });
+
+  it("Telegram 429 on sendVideo is retried after retry_after; one video arrives", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    tg.failNext("sendVideo", { error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } });
+    await tg.deliver(photoFrom(tg, user(7305), "a cup fills").update);
+    const task = await taskFor(mm, "a cup fills");
+    const video = makeMp4({ payloadBytes: 60_000 });
+    await mm.succeed(task.taskId, video);
+    await eventually(() => tg.videosSent(7305).length === 1, 10_000, "video after 429");
+    expect(tg.videosSent(7305)[0]!.sha256).toBe(sha256(video));
+    expect(tg.calls.filter((c) => c.method === "sendVideo" && c.injected)).toHaveLength(1);
+  });
+
+  it("a download cut mid-stream is retried with a fresh URL and no truncated video is ever sent", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    await tg.deliver(photoFrom(tg, user(7306), "a phone lights up").update);
+    const task = await taskFor(mm, "a phone lights up");
+    const video = makeMp4({ payloadBytes: 600_000 });
+    mm.cutNextDownload(200_000);
+    const retrievesBefore = mm.retrieves.length;
+    await mm.succeed(task.taskId, video);
+    await eventually(() => tg.videosSent(7306).length === 1, 10_000, "video after a cut download");
+    expect(tg.videosSent(7306)[0]!.sha256).toBe(sha256(video));
+    expect(mm.retrieves.length - retrievesBefore).toBeGreaterThanOrEqual(2);
+    const sigs = mm.downloads.filter((d) => d.fileId === String(mm.tasks.get(task.taskId)!.fileId)).map((d) => d.sig);
+    expect(new Set(sigs).size).toBe(sigs.length); // every attempt used a fresh signed URL
+    expect(tg.abortedCalls).toContain("sendVideo");
+  });
+
+  it("a generation older than GENERATION_TIMEOUT_MIN is failed and the user told", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    const quick = await startTestApp({
+      mode: "polling",
+      telegram: tg,
+      minimax: mm,
+      mongoUri: testDatabaseUri("timeout"),
+      env: { GENERATION_TIMEOUT_MIN: "0.02" },
+    });
+    started.push(quick);
+    await app.stop(); // one poller per bot token, as Telegram allows
+    await tg.deliver(photoFrom(tg, user(7307), "a kettle whistles").update);
+    await taskFor(mm, "a kettle whistles");
+    await botMessage(tg, 7307, /took too long/, 10_000);
+    const gen = await quick.db.models.Generation.findOne({ chat_id: 7307 });
+    expect(gen?.phase).toBe("failed");
+    expect(gen?.error_code).toBe("timeout");
+  });
+});
