@@ -25,6 +25,6 @@ export function createServer(deps: ServerDeps) {
 
   const routers = [healthRoutes(deps.isHealthy), minimaxCallbackRoutes(deps.handleCallback, deps.onCallbackRecheck)];
   if (deps.webhook) routers.push(telegramWebhookRoutes(deps.webhook));
-  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods({ throw: true }));
   return app;
 }

@@ -83,6 +83,23 @@ describe("exactly once, one instance (webhook mode)", () => {
     expect(mm.queries).toContain(task.taskId);
   });
 
+  it("a create whose answer is lost is not sent again: the task is adopted from MiniMax's callback", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    mm.failNextCreate({ drop: true });
+    const sent = photoFrom(tg, user(7005), "a vase turns on a table");
+    await tg.deliver(sent.update);
+    const task = await taskFor(mm, "a vase turns on a table");
+    // The app heard nothing back, so it waits for a callback naming the task instead of resending.
+    await eventually(async () => (await app.db.models.Generation.findOne({ chat_id: 7005 }))?.error_code === "unknown_outcome", 5_000, "unknown outcome");
+    const video = makeMp4({ payloadBytes: 80_000 });
+    await mm.succeed(task.taskId, video);
+    const [delivered] = await eventually(() => tg.videosSent(7005).length > 0 && tg.videosSent(7005), 10_000, "adopted video");
+    expect(delivered!.sha256).toBe(sha256(video));
+    expect(mm.createRequests.filter((r) => r.body.prompt === "a vase turns on a table")).toHaveLength(1);
+    const gen = await eventually(() => app.db.models.Generation.findOne({ chat_id: 7005, phase: "delivered" }), 5_000, "delivered");
+    expect(gen.minimax_job_id).toBe(task.taskId);
+  });
+
   it("a failure callback is confirmed and the user is told why in plain words", async () => {
     const { telegram: tg, minimax: mm } = fakes;
     const sent = photoFrom(tg, user(7004, "ru"), "девушка держит сумку");
@@ -95,6 +112,33 @@ describe("exactly once, one instance (webhook mode)", () => {
     expect(gen.minimax_status).toBe("failed");
     expect(gen.error_code).toBe("sensitive_output");
     expect(tg.videosSent(7004)).toHaveLength(0);
+  });
+});
+
+describe("a video over the Bot API upload limit", () => {
+  it("is sent as a link with a note, not uploaded", async () => {
+    const fakes = await startFakes();
+    const app = await startTestApp({
+      mode: "polling",
+      telegram: fakes.telegram,
+      minimax: fakes.minimax,
+      mongoUri: testDatabaseUri("biglink"),
+      env: { TELEGRAM_UPLOAD_LIMIT_MB: "1" },
+    });
+    try {
+      const { telegram: tg, minimax: mm } = fakes;
+      await tg.deliver(photoFrom(tg, user(7401), "a sofa unfolds").update);
+      const task = await taskFor(mm, "a sofa unfolds");
+      await mm.succeed(task.taskId, makeMp4({ payloadBytes: 1_200_000 }));
+      const note = await botMessage(tg, 7401, /more than a Telegram bot can upload/);
+      expect(note.text).toMatch(/http:\/\/127\.0\.0\.1:\d+\/cdn\//);
+      expect(tg.videosSent(7401)).toHaveLength(0);
+      expect(mm.downloads.filter((d) => d.fileId === String(mm.tasks.get(task.taskId)!.fileId))).toHaveLength(0);
+      await eventually(async () => (await app.db.models.Generation.findOne({ chat_id: 7401 }))?.phase === "delivered", 5_000, "delivered");
+    } finally {
+      await app.stop();
+      await fakes.close();
+    }
   });
 });
 

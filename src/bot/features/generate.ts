@@ -10,16 +10,25 @@ type MessageContext = Filter<BotContext, "message">;
 
 const promptLength = (text: string) => [...text].length;
 
+/** The reply refusing a prompt MiniMax would refuse, or null when it fits. */
+function refusePrompt(ctx: BotContext, prompt: string) {
+  if (!prompt) return replyTo(ctx, "prompt-empty");
+  const length = promptLength(prompt);
+  if (length <= IMAGE_RULES.maxPromptLength) return null;
+  return replyTo(ctx, "prompt-too-long", { length: String(length), max: String(IMAGE_RULES.maxPromptLength) });
+}
+
 function replyProblem(ctx: BotContext, problem: ImageProblem) {
   switch (problem.rule) {
     case "type":
       return replyTo(ctx, "image-type");
     case "too_large":
       return replyTo(ctx, "image-too-large", { mb: (problem.size / 1048576).toFixed(1) });
+    // Sizes as plain digits: Fluent would group them ("2,000×500").
     case "too_small":
-      return replyTo(ctx, "image-too-small", { width: problem.width, height: problem.height });
+      return replyTo(ctx, "image-too-small", { width: String(problem.width), height: String(problem.height) });
     case "aspect":
-      return replyTo(ctx, "image-aspect", { width: problem.width, height: problem.height });
+      return replyTo(ctx, "image-aspect", { width: String(problem.width), height: String(problem.height) });
   }
 }
 
@@ -69,12 +78,7 @@ export function generateFeature(deps: BotDeps) {
     const problem = checkImage(image);
     if (problem) return replyProblem(ctx, problem);
     const prompt = caption?.trim();
-    if (prompt) {
-      if (promptLength(prompt) > IMAGE_RULES.maxPromptLength) {
-        return replyTo(ctx, "prompt-too-long", { length: promptLength(prompt), max: IMAGE_RULES.maxPromptLength });
-      }
-      return submit(ctx, image, prompt, ctx.msg.message_id);
-    }
+    if (prompt) return refusePrompt(ctx, prompt) ?? submit(ctx, image, prompt, ctx.msg.message_id);
     await models.User.updateOne(
       { _id: ctx.from.id },
       { $set: { pending_photo: { chat_id: ctx.chat.id, message_id: ctx.msg.message_id, image } } },
@@ -129,9 +133,8 @@ export function generateFeature(deps: BotDeps) {
     if (text.startsWith("/")) return next();
     const pending = await models.User.findOne({ _id: ctx.from.id, "pending_photo.chat_id": ctx.chat.id });
     if (!pending?.pending_photo) return next();
-    if (promptLength(text) > IMAGE_RULES.maxPromptLength) {
-      return replyTo(ctx, "prompt-too-long", { length: promptLength(text), max: IMAGE_RULES.maxPromptLength });
-    }
+    const refusal = refusePrompt(ctx, text);
+    if (refusal) return refusal;
     // Take the parked photo atomically: a redelivered text update finds nothing left to take.
     const taken = await models.User.findOneAndUpdate(
       { _id: ctx.from.id, "pending_photo.message_id": pending.pending_photo.message_id },

@@ -19,6 +19,9 @@ export function errorMiddleware(logger: Logger): Middleware {
       if (e.type === "entity.parse.failed") message = "Malformed JSON";
       else if (ctx.status < 500 && e.expose && e.message) message = e.message;
       ctx.body = { ok: false, error: message };
+      // A body we refused part-way is still on the wire; keeping the connection would leave the
+      // client's next request stuck behind it.
+      if (!ctx.req.readableEnded) ctx.set("Connection", "close");
       if (ctx.status >= 500) logger.error({ err: e.message, path: ctx.path }, "request failed");
     }
   };
