@@ -2,6 +2,8 @@
 
 # --- build: compile TypeScript with the dev dependencies -----------------------------------------
 FROM node:20-bookworm-slim AS build
+# The embedded MongoDB is for development; images never download its binary.
+ENV MONGOMS_DISABLE_POSTINSTALL=1
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -11,7 +13,7 @@ RUN npm run build
 
 # --- runtime: production dependencies and compiled code only ------------------------------------
 FROM node:20-bookworm-slim AS runtime
-ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0
+ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 MONGOMS_DISABLE_POSTINSTALL=1
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
+import { GrammyError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -22,6 +23,20 @@ export interface StartOptions {
 }
 
 export type RunningApp = Awaited<ReturnType<typeof startApp>>;
+
+/** Retries `step` while Telegram cannot be reached; gives up at once when it refuses the token. */
+async function untilTelegramAnswers(step: () => Promise<void>, logger: Logger) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (err) {
+      if (err instanceof GrammyError) throw new Error(`Telegram refused the bot: ${err.description}`);
+      const delay = Math.min(30_000, 500 * 2 ** attempt);
+      logger.warn({ err: (err as Error).message, retryInMs: delay }, "Telegram is unreachable; retrying");
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
 
 /**
  * Wires config, database, bot, worker and HTTP server together and starts them. main.ts calls it
@@ -62,18 +77,29 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     },
   });
 
+  let server: Server;
   try {
-    if (!opts.botInfo) await bot.init();
+    server = await new Promise((resolve, reject) => {
+      const s = app.listen(config.port, config.host, () => resolve(s)).once("error", reject);
+    });
   } catch (err) {
     await db.close();
-    throw new Error(`Telegram rejected the bot token or could not be reached: ${(err as Error).message}`);
+    throw new Error(`Could not listen on ${config.host}:${config.port}: ${(err as Error).message}`);
   }
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s)).once("error", reject);
-  });
   const port = (server.address() as AddressInfo).port;
 
-  await registerCommands(bot, i18n);
+  // /healthz is up meanwhile: an unreachable Telegram is waited for, a refused token is fatal.
+  logger.info({ port }, "HTTP server listening; connecting to Telegram");
+  try {
+    await untilTelegramAnswers(async () => {
+      if (!opts.botInfo) await bot.init();
+      await registerCommands(bot, i18n);
+    }, logger);
+  } catch (err) {
+    server.close();
+    await db.close();
+    throw err;
+  }
   let polling: Promise<void> | undefined;
   if (config.publicUrl) {
     await bot.api.setWebhook(config.publicUrl + TELEGRAM_WEBHOOK_PATH, {

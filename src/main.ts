@@ -1,7 +1,7 @@
 import dotenv from "dotenv";
 import { ConfigError, createConfig } from "./config.js";
 import { createLogger } from "./logger.js";
-import { startApp } from "./app.js";
+import { startApp, type RunningApp } from "./app.js";
 
 // A .env file is for development; real environment variables always win.
 dotenv.config({ quiet: true });
@@ -17,14 +17,7 @@ try {
 
 const logger = createLogger({ level: config.logLevel, secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret] });
 
-let app;
-try {
-  app = await startApp(config, { logger });
-} catch (err) {
-  logger.fatal({ err: (err as Error).message }, "Astrolus could not start");
-  process.exit(1);
-}
-
+let app: RunningApp | undefined;
 let stopping = false;
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   process.on(signal, () => {
@@ -36,6 +29,8 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
       logger.error("shutdown took too long; exiting");
       process.exit(1);
     }, 10_000).unref();
+    // Still starting (waiting for Telegram, say): nothing is in flight yet.
+    if (!app) process.exit(0);
     app.stop().then(
       () => process.exit(0),
       (err: Error) => {
@@ -46,3 +41,10 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   });
 }
 process.on("unhandledRejection", (reason) => logger.error({ err: String(reason) }, "unhandled rejection"));
+
+try {
+  app = await startApp(config, { logger });
+} catch (err) {
+  logger.fatal({ err: (err as Error).message }, "Astrolus could not start");
+  process.exit(1);
+}

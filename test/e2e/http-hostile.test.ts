@@ -9,6 +9,7 @@ import type { Update } from "grammy/types";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeMp4, type FakeTelegram } from "../support/fake-telegram.js";
 import type { FakeMiniMax } from "../support/fake-minimax.js";
+import { createLeases } from "../../src/generations/leases.js";
 import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
 import { testDatabaseUri } from "../support/mongo.js";
 import { makeJpeg } from "../support/images.js";
@@ -105,17 +106,11 @@ async function generationSnapshot(shortId: string) {
  * It takes the lease the way another instance would, once no one holds it.
  */
 async function holdFromWorker(shortId: string): Promise<() => Promise<void>> {
-  const HOLDER = "test-hold";
-  await eventually(async () => {
-    const now = new Date();
-    const res = await app.db.models.Generation.updateOne(
-      { short_id: shortId, lease_until: { $lt: now } },
-      { $set: { lease_owner: HOLDER, lease_until: new Date(now.getTime() + 3_600_000) } },
-    );
-    return res.modifiedCount === 1;
-  }, 5_000, "the generation's lease");
+  // The same claim another instance would make, so the worker sees the lease as taken.
+  const holder = createLeases(app.db.models, "test-hold", 3_600_000);
+  const held = await eventually(() => holder.claim({ short_id: shortId }, { ignoreSchedule: true }), 5_000, "the generation's lease");
   return async () => {
-    await app.db.models.Generation.updateOne({ short_id: shortId, lease_owner: HOLDER }, { $set: { lease_until: new Date(0) }, $unset: { lease_owner: 1 } });
+    await holder.finish(held._id, {});
   };
 }
 
