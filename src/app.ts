@@ -143,7 +143,9 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        await minimax.close().catch(() => undefined);
+        // Requests still open now belong to work already handed back: end them, don't wait for them.
+        await Promise.race([minimax.close(), new Promise((r) => setTimeout(r, 250))]).catch(() => undefined);
+        await minimax.destroy().catch(() => undefined);
         await db.close();
         logger.info("Astrolus stopped");
       })();

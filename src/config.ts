@@ -65,7 +65,7 @@ const schema = z
     SWEEP_INTERVAL_MS: int(5_000, 50),
     RETRY_BASE_MS: int(2_000, 10),
     LEASE_MS: int(60_000, 500),
-    SHUTDOWN_TIMEOUT_MS: int(8_000, 100),
+    SHUTDOWN_TIMEOUT_MS: int(7_000, 100),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {

@@ -52,7 +52,8 @@ export async function connectDatabase(opts: { uri?: string; dataDir: string; log
     await stopEmbedded?.();
     throw new DatabaseUnavailableError(`Could not connect to MongoDB: ${(err as Error).message}`);
   }
-  connection.on("disconnected", () => logger.warn("MongoDB disconnected; the driver keeps reconnecting"));
+  let closing = false;
+  connection.on("disconnected", () => closing || logger.warn("MongoDB disconnected; the driver keeps reconnecting"));
   connection.on("reconnected", () => logger.info("MongoDB reconnected"));
 
   const models = createModels(connection);
@@ -71,6 +72,7 @@ export async function connectDatabase(opts: { uri?: string; dataDir: string; log
       }
     },
     async close() {
+      closing = true;
       await connection.close();
       await stopEmbedded?.();
     },

@@ -51,7 +51,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
   const log = logger.child({ generation: gen.short_id });
   const attempt = gen.deliver_attempts;
   try {
-    const file = await minimax.retrieveFile(gen.minimax_file_id!);
+    const file = await minimax.retrieveFile(gen.minimax_file_id!, signal);
     if (!isTrustedDownloadUrl(file.downloadUrl, config.minimaxApiBase)) {
       log.error("download_url is not https; refusing it");
       throw new Error("untrusted download_url");

@@ -7,7 +7,7 @@ import type { GenerationDoc, Leases } from "./leases.js";
  * Asks MiniMax where a claimed `submitted` generation stands. This is the only path to delivery:
  * callbacks are unsigned, so a success callback only makes this check run sooner.
  */
-export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, adoptTaskId?: string) {
+export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, signal?: AbortSignal, adoptTaskId?: string) {
   const { minimax, config, logger } = deps;
   // A callback may name the task whose create answer was lost; the query below confirms it is real.
   const taskId = gen.minimax_job_id ?? adoptTaskId;
@@ -17,8 +17,9 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
   }
   let state;
   try {
-    state = await minimax.queryTask(taskId);
+    state = await minimax.queryTask(taskId, signal);
   } catch (err) {
+    if (signal?.aborted) return; // shutting down or the lease is gone; the next holder asks again
     const attempt = Math.max(1, Math.round((Date.now() - (gen.last_heard_at?.getTime() ?? Date.now())) / config.pollIntervalMs));
     logger.warn({ generation: gen.short_id, err: (err as Error).message }, "status query failed; will ask again");
     if (err instanceof MiniMaxApiError && err.operatorProblem) logger.error({ code: err.code }, "MiniMax refused our credentials: operator action needed");

@@ -38,11 +38,12 @@ export function createGenerationWorker(deps: LifecycleDeps) {
   let pumpAgain = false;
   let sweepTimer: NodeJS.Timeout | undefined;
   let lastPrune = 0;
+  const pendingClaims = new Set<Promise<unknown>>();
 
   const handlers: Record<keyof typeof CONCURRENCY, Handler> = {
     queued: (gen, signal) => submitGeneration(deps, leases, rateLimit, gen, signal),
     submitting: (gen) => recoverSubmit(deps, leases, gen),
-    submitted: (gen) => checkStatus(deps, leases, gen),
+    submitted: (gen, signal) => checkStatus(deps, leases, gen, signal),
     delivering: (gen, signal) => deliverVideo(deps, leases, gen, signal),
     notifying: (gen) => notifyFailure(deps, leases, gen),
     // Waited past GENERATION_TIMEOUT_MIN: the user is told by the notifier.
@@ -84,17 +85,25 @@ export function createGenerationWorker(deps: LifecycleDeps) {
             ? await leases.claim({ phase: "queued" }, { set: { phase: "submitting" }, inc: { submit_attempts: 1 } })
             : await leases.claim({ phase: kind });
       if (!gen) return;
+      if (stopping) return void (await leases.finish(gen._id, {})); // claimed as we were told to stop
       run(kind, gen);
     }
   }
 
-  async function pump() {
-    if (stopping) return;
+  /** The pass under way, so stop() can wait for claims already on their way to MongoDB. */
+  let currentPass: Promise<void> = Promise.resolve();
+  function pump(): Promise<void> {
+    if (stopping) return Promise.resolve();
     if (pumping) {
       pumpAgain = true;
-      return;
+      return currentPass;
     }
     pumping = true;
+    currentPass = pass();
+    return currentPass;
+  }
+
+  async function pass() {
     try {
       do {
         pumpAgain = false;
@@ -131,9 +140,13 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     /** A callback says something happened: confirm it with MiniMax now rather than at the next poll. */
     async checkNow(shortId: string, adoptTaskId?: string) {
       if (stopping || active.submitted >= CONCURRENCY.submitted) return kick();
-      const gen = await leases.claim({ short_id: shortId, phase: "submitted" }, { ignoreSchedule: true });
-      // Leased already: its holder is asking MiniMax right now.
-      if (gen) run("submitted", gen, (g) => checkStatus(deps, leases, g, adoptTaskId));
+      const claiming = leases.claim({ short_id: shortId, phase: "submitted" }, { ignoreSchedule: true });
+      pendingClaims.add(claiming);
+      const gen = await claiming.finally(() => pendingClaims.delete(claiming));
+      // Null: leased already, and its holder is asking MiniMax right now.
+      if (!gen) return;
+      if (stopping) return void (await leases.finish(gen._id, {}));
+      run("submitted", gen, (g, signal) => checkStatus(deps, leases, g, signal, adoptTaskId));
     },
     start() {
       stopping = false;
@@ -144,6 +157,8 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     async stop(timeoutMs = config.shutdownTimeoutMs) {
       stopping = true;
       clearInterval(sweepTimer);
+      // Claims already on the wire land first, so their leases are handed back below.
+      await Promise.allSettled([currentPass, ...pendingClaims]);
       const settled = Promise.allSettled([...running]);
       const timedOut = await Promise.race([settled.then(() => false), new Promise<boolean>((r) => setTimeout(r, timeoutMs, true).unref())]);
       if (timedOut) {

@@ -56,7 +56,10 @@ export function createMiniMaxClient(opts: MiniMaxClientOptions) {
   });
   const auth = { authorization: `Bearer ${opts.apiKey}` };
 
-  async function call<T extends BaseResp>(endpoint: string, init: { method: "GET" | "POST"; query?: Record<string, string>; body?: unknown; timeoutMs?: number }): Promise<T> {
+  async function call<T extends BaseResp>(
+    endpoint: string,
+    init: { method: "GET" | "POST"; query?: Record<string, string>; body?: unknown; timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<T> {
     const url = new URL(endpoint, opts.apiBase + "/");
     for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
     let res: Dispatcher.ResponseData;
@@ -67,6 +70,7 @@ export function createMiniMaxClient(opts: MiniMaxClientOptions) {
         headers: init.body === undefined ? auth : { ...auth, "content-type": "application/json" },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
         headersTimeout: init.timeoutMs,
+        signal: init.signal,
       });
     } catch (err) {
       const code = (err as { code?: string }).code ?? "";
@@ -107,11 +111,12 @@ export function createMiniMaxClient(opts: MiniMaxClientOptions) {
       return { taskId: String(json.task_id) };
     },
 
-    async queryTask(taskId: string): Promise<TaskState> {
+    async queryTask(taskId: string, signal?: AbortSignal): Promise<TaskState> {
       try {
         const json = await call<BaseResp & { status?: string; file_id?: string }>("v1/query/video_generation", {
           method: "GET",
           query: { task_id: taskId },
+          signal,
         });
         return taskStateOf(json.status, json.file_id, json.base_resp);
       } catch (err) {
@@ -123,10 +128,10 @@ export function createMiniMaxClient(opts: MiniMaxClientOptions) {
       }
     },
 
-    async retrieveFile(fileId: string): Promise<RetrievedFile> {
+    async retrieveFile(fileId: string, signal?: AbortSignal): Promise<RetrievedFile> {
       const json = await call<BaseResp & { file?: { file_id?: number | string; bytes?: number; download_url?: string } }>(
         "v1/files/retrieve",
-        { method: "GET", query: { file_id: fileId } },
+        { method: "GET", query: { file_id: fileId }, signal },
       );
       if (!json.file?.download_url) throw new MiniMaxTransportError("v1/files/retrieve: no download_url", false);
       return { fileId: String(json.file.file_id ?? fileId), bytes: json.file.bytes, downloadUrl: json.file.download_url };
@@ -149,6 +154,8 @@ export function createMiniMaxClient(opts: MiniMaxClientOptions) {
     },
 
     close: () => dispatcher.close(),
+    /** Ends every request still open (shutdown, once leases are handed back). */
+    destroy: () => dispatcher.destroy(),
   };
 }
 

@@ -97,6 +97,9 @@ export interface DownloadRecord {
   range?: string;
   bytesSent: number;
   completed: boolean;
+  /** When the download began and when its response ended or its connection closed (ms since epoch). */
+  startedAt: number;
+  endedAt?: number;
 }
 
 export type CreateFault = { code: number; msg?: string } | { http: number } | { drop: true } | { delayMs: number };
@@ -143,6 +146,13 @@ export interface FakeMiniMax {
   failNextRetrieve(code: number, times?: number): void;
   failNextQuery(code: number, times?: number): void;
   expireDownloadUrls(): void;
+  /**
+   * Limits CDN downloads to about `bytesPerSecond` (null: full speed). Applies at once, also to
+   * downloads already streaming, so a test can slow one down, act mid-stream, then unthrottle.
+   */
+  throttleDownloads(bytesPerSecond: number | null): void;
+  /** The next `times` status queries are answered only after `ms` (a MiniMax that hangs). */
+  delayNextQuery(ms: number, times?: number): void;
 
   close(): Promise<void>;
 }
@@ -329,6 +339,7 @@ class FakeMiniMaxServer implements FakeMiniMax {
   private readonly downloadCuts: number[] = [];
   private readonly retrieveFaults: number[] = [];
   private readonly queryFaults: number[] = [];
+  private readonly queryDelays: number[] = [];
   /** Arrival times of accepted (or in-flight) creates, for the rate limit. */
   private readonly acceptedTimes: number[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
@@ -337,6 +348,7 @@ class FakeMiniMaxServer implements FakeMiniMax {
   private taskCounter = 0;
   private nextFileId = 176844028768320;
   private callbacksSuppressed = false;
+  private downloadRate: number | null = null;
   private auto: { afterMs: number; video: (task: FakeTask) => Buffer } | null = null;
   private closed = false;
 
@@ -381,7 +393,14 @@ class FakeMiniMaxServer implements FakeMiniMax {
 
     req.resume();
     if (req.method === "GET" && path === "/v1/query/video_generation") {
-      return this.handleQuery(res, authed, url.searchParams.get("task_id") ?? "");
+      const taskId = url.searchParams.get("task_id") ?? "";
+      this.queries.push(taskId); // on arrival, also when the answer is delayed
+      const delay = this.queryDelays.shift();
+      if (delay !== undefined) {
+        await this.sleep(delay);
+        if (res.destroyed) return;
+      }
+      return this.handleQuery(res, authed, taskId);
     }
     if (req.method === "GET" && path === "/v1/files/retrieve") {
       return this.handleRetrieve(res, authed, url.searchParams.get("file_id") ?? "");
@@ -627,7 +646,6 @@ class FakeMiniMaxServer implements FakeMiniMax {
   // ---------------------------------------------------------------- query / retrieve
 
   private handleQuery(res: http.ServerResponse, authed: boolean, taskId: string): void {
-    this.queries.push(taskId);
     if (!authed) return sendJson(res, { task_id: taskId, base_resp: baseResp(2049) });
     const fault = this.queryFaults.shift();
     if (fault !== undefined) return sendJson(res, { task_id: taskId, base_resp: baseResp(fault) });
@@ -677,7 +695,10 @@ class FakeMiniMaxServer implements FakeMiniMax {
   private async handleCdn(req: http.IncomingMessage, res: http.ServerResponse, fileId: string, sig: string): Promise<void> {
     req.resume();
     const isGet = req.method === "GET";
-    const rec: DownloadRecord = { fileId, sig, status: 0, bytesSent: 0, completed: false };
+    const rec: DownloadRecord = { fileId, sig, status: 0, bytesSent: 0, completed: false, startedAt: Date.now() };
+    res.once("close", () => {
+      rec.endedAt = Date.now();
+    });
     const plain = (status: number, text: string) => {
       rec.status = status;
       res.writeHead(status, { "content-type": "text/plain", "content-length": Buffer.byteLength(text) });
@@ -733,10 +754,15 @@ class FakeMiniMaxServer implements FakeMiniMax {
     // Content-Length stays the full size; a cut download just stops and kills the socket.
     const cut = this.downloadCuts.shift();
     const stopAt = cut === undefined ? end : Math.min(end, start + cut);
-    for (let off = start; off < stopAt; off += CDN_CHUNK) {
-      const chunk = file.video.subarray(off, Math.min(off + CDN_CHUNK, stopAt));
+    for (let off = start; off < stopAt; ) {
+      const rate = this.downloadRate;
+      // Throttled: about ten small writes a second, each followed by the pause its size costs.
+      const size = rate === null ? CDN_CHUNK : Math.max(1, Math.min(CDN_CHUNK, Math.floor(rate / 10)));
+      const chunk = file.video.subarray(off, Math.min(off + size, stopAt));
       if (!(await writeChunk(res, chunk))) return;
       rec.bytesSent += chunk.length;
+      off += chunk.length;
+      if (rate !== null && off < stopAt && !(await this.pause(res, (chunk.length / rate) * 1000))) return;
     }
     if (cut !== undefined && stopAt < end) {
       res.socket?.destroy();
@@ -845,6 +871,15 @@ class FakeMiniMaxServer implements FakeMiniMax {
     for (const grant of this.sigs.values()) grant.expired = true;
   }
 
+  delayNextQuery(ms: number, times = 1): void {
+    for (let i = 0; i < times; i++) this.queryDelays.push(ms);
+  }
+
+  throttleDownloads(bytesPerSecond: number | null): void {
+    if (bytesPerSecond !== null && !(bytesPerSecond > 0)) throw new Error("throttleDownloads: bytesPerSecond must be positive or null");
+    this.downloadRate = bytesPerSecond;
+  }
+
   // ---------------------------------------------------------------- plumbing
 
   private later(ms: number, fn: () => void): void {
@@ -854,6 +889,25 @@ class FakeMiniMaxServer implements FakeMiniMax {
       fn();
     }, ms);
     this.timers.add(t);
+  }
+
+  /** Waits `ms` between two throttled writes; false when the response closed or the fake shut down meanwhile. */
+  private pause(res: http.ServerResponse, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      if (this.closed || res.destroyed) return resolve(false);
+      const onClose = () => {
+        clearTimeout(t);
+        this.timers.delete(t);
+        resolve(false);
+      };
+      const t = setTimeout(() => {
+        this.timers.delete(t);
+        res.off("close", onClose);
+        resolve(!this.closed);
+      }, ms);
+      this.timers.add(t);
+      res.once("close", onClose);
+    });
   }
 
   private sleep(ms: number): Promise<void> {
