@@ -69,8 +69,8 @@ export async function startTestApp(opts: TestAppOptions): Promise<TestApp> {
 /** A token shaped like BotFather's, so it passes the same validation as in production. */
 export const TEST_BOT_TOKEN = "7012345678:AAFtest-token-0123456789abcdefghijk";
 
-export async function startFakes(opts: { minimax?: Parameters<typeof startFakeMiniMax>[0] } = {}) {
-  const telegram = await startFakeTelegram({ token: TEST_BOT_TOKEN });
+export async function startFakes(opts: { minimax?: Parameters<typeof startFakeMiniMax>[0]; telegram?: Parameters<typeof startFakeTelegram>[0] } = {}) {
+  const telegram = await startFakeTelegram({ token: TEST_BOT_TOKEN, ...opts.telegram });
   const minimax = await startFakeMiniMax(opts.minimax);
   return {
     telegram,

@@ -8,8 +8,8 @@ import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
-import { crc32, deflateSync } from "node:zlib";
 import { imageSize } from "image-size";
+export { makePng } from "./images.js";
 
 export const IMAGE_TO_VIDEO_MODELS = [
   "MiniMax-Hailuo-02",
@@ -275,31 +275,6 @@ function writeChunk(res: http.ServerResponse, chunk: Buffer): Promise<boolean> {
   });
 }
 
-/** Builds a solid-colour PNG; handy as a first frame that passes the fake's image checks. */
-export function makePng(width = 640, height = 480, rgb: [number, number, number] = [200, 120, 40]): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type, "latin1"), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(td) >>> 0);
-    return Buffer.concat([len, td, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // colour type RGB
-  const row = Buffer.alloc(1 + width * 3);
-  for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3);
-  const raw = Buffer.concat(Array.from({ length: height }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", ihdr),
-    chunk("IDAT", deflateSync(raw)),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
 
 /** Bytes that start like an MP4 (ftyp box) followed by random filler, `size` bytes long. */
 export function makeFakeMp4(size = 256 * 1024): Buffer {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { crc32, deflateSync } from "node:zlib";
 
 /**
  * A JPEG whose headers (JFIF, SOF0) state the given size, followed by random scan bytes: enough for
@@ -15,4 +16,29 @@ export function makeJpeg(width: number, height: number, payloadBytes = 2048): Bu
   // Scan data may not hold a bare 0xFF; replace them so the stream stays well-formed.
   const scan = Buffer.from(randomBytes(payloadBytes).map((b) => (b === 0xff ? 0xfe : b)));
   return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof0, sos, scan, Buffer.from([0xff, 0xd9])]);
+}
+
+/** A real, decodable solid-colour PNG of the given size. */
+export function makePng(width = 640, height = 480, rgb: [number, number, number] = [200, 120, 40]): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+    const out = Buffer.alloc(body.length + 8);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body) >>> 0, body.length + 4);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  const row = Buffer.alloc(1 + width * 3);
+  for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3);
+  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }

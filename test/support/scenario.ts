@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Update } from "grammy/types";
+import { expect } from "vitest";
 import type { FakeTelegram } from "./fake-telegram.js";
 import type { FakeMiniMax } from "./fake-minimax.js";
 import { makeJpeg } from "./images.js";
@@ -30,4 +31,15 @@ export function taskFor(mm: FakeMiniMax, prompt: string, timeoutMs = 10_000) {
 /** The bot's first message in `chatId` that matches. */
 export function botMessage(tg: FakeTelegram, chatId: number, match: RegExp, timeoutMs = 10_000) {
   return eventually(() => tg.messages(chatId).find((m) => match.test(m.text ?? m.caption ?? "")), timeoutMs, `a bot message matching ${match}`);
+}
+
+/**
+ * Waits for the chat's video, then gives duplicates several poll and sweep rounds to show up:
+ * exactly one video must arrive, with the bytes MiniMax produced.
+ */
+export async function expectOneVideo(tg: FakeTelegram, chatId: number, video: Buffer, settleMs = 1_000) {
+  await eventually(() => tg.videosSent(chatId).length > 0, 10_000, `a video in chat ${chatId}`);
+  await new Promise((r) => setTimeout(r, settleMs));
+  expect(tg.videosSent(chatId)).toHaveLength(1);
+  expect(tg.videosSent(chatId)[0]!.sha256).toBe(sha256(video));
 }
