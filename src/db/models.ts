@@ -72,8 +72,6 @@ export const generationSchema = new Schema(
     create_sent_at: { type: Date },
     submitted_at: { type: Date },
     completed_at: { type: Date },
-    /** The bot's "accepted" reply, edited as the generation moves. */
-    status_message_id: { type: Number },
   },
   {
     collection: "generations",
@@ -85,11 +83,10 @@ generationSchema.index({ user_id: 1, created_at: -1 });
 generationSchema.index({ phase: 1, next_run_at: 1 });
 generationSchema.index({ phase: 1, created_at: 1 });
 
-/** Per-user state: language now; settings and credits later. `_id` is the Telegram user id. */
+/** Per-user state: a parked photo now; settings and credits later. `_id` is the Telegram user id. */
 export const userSchema = new Schema(
   {
     _id: { type: Number, required: true },
-    locale: { type: String },
     /** A captionless photo waiting for its prompt in the user's next text message. */
     pending_photo: {
       type: new Schema(
@@ -101,8 +98,6 @@ export const userSchema = new Schema(
         { _id: false },
       ),
     },
-    /** The last album we already answered, so an album of ten photos gets one reply, not ten. */
-    last_album_id: { type: String },
   },
   { collection: "users", timestamps: { createdAt: "created_at", updatedAt: "updated_at" } as const },
 );

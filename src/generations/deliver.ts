@@ -57,28 +57,36 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
       throw new Error("untrusted download_url");
     }
     const replyTo = { reply_parameters: { message_id: gen.source_message_id, allow_sending_without_reply: true } };
-
-    if (file.bytes !== undefined && file.bytes > config.uploadLimitBytes) {
+    const sendLink = async (bytes: number) => {
       await telegram.sendMessage(
         gen.chat_id,
-        t(gen.locale, "video-as-link", { id: gen.short_id, mb: (file.bytes / 1048576).toFixed(1), url: file.downloadUrl }),
+        t(gen.locale, "video-as-link", { id: gen.short_id, mb: (bytes / 1048576).toFixed(1), url: file.downloadUrl }),
         { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true } },
       );
-      await leases.finish(gen._id, { phase: "delivered", video_url: file.downloadUrl, video_bytes: file.bytes, completed_at: new Date() });
-      log.info({ bytes: file.bytes }, "video too large for upload; sent as a link");
-      return;
-    }
+      await leases.finish(gen._id, { phase: "delivered", video_url: file.downloadUrl, video_bytes: bytes, completed_at: new Date() });
+      log.info({ bytes }, "video too large for upload; sent as a link");
+    };
+    if (file.bytes !== undefined && file.bytes > config.uploadLimitBytes) return await sendLink(file.bytes);
 
     const download = await minimax.openDownload(file.downloadUrl, signal);
     const expected = file.bytes ?? download.contentLength;
     const checked = download.body.pipe(new ExactLengthStream(expected, config.uploadLimitBytes));
     download.body.on("error", (err) => checked.destroy(err));
-    const sent = await telegram.sendVideo(gen.chat_id, new InputFile(checked, `astrolus-${gen.short_id}.mp4`), {
-      ...replyTo,
-      caption: t(gen.locale, "video-caption", { id: gen.short_id }),
-      parse_mode: "HTML",
-      supports_streaming: true,
-    }, signal as Parameters<typeof telegram.sendVideo>[3]);
+    let sent;
+    try {
+      sent = await telegram.sendVideo(gen.chat_id, new InputFile(checked, `astrolus-${gen.short_id}.mp4`), {
+        ...replyTo,
+        caption: t(gen.locale, "video-caption", { id: gen.short_id }),
+        parse_mode: "HTML",
+        supports_streaming: true,
+      }, signal as Parameters<typeof telegram.sendVideo>[3]);
+    } catch (err) {
+      // The Bot API server refused the size (a lower limit than configured): the link still works.
+      if (err instanceof GrammyError && err.error_code === 413) return await sendLink(expected ?? 0);
+      throw err;
+    } finally {
+      download.body.destroy(); // whatever Telegram did not read is not needed any more
+    }
     await leases.finish(gen._id, {
       phase: "delivered",
       telegram_video_file_id: sent.video.file_id,

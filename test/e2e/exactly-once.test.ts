@@ -148,6 +148,26 @@ describe("a video over the Bot API upload limit", () => {
   });
 });
 
+describe("a Bot API server with a lower upload limit than configured", () => {
+  it("answers 413 to the upload, and the user gets the link instead", async () => {
+    const fakes = await startFakes({ telegram: { maxUploadBytes: 100_000 } });
+    const app = await startTestApp({ mode: "polling", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri: testDatabaseUri("tg413") });
+    try {
+      const { telegram: tg, minimax: mm } = fakes;
+      await tg.deliver(photoFrom(tg, user(7402), "a chair rocks").update);
+      const task = await taskFor(mm, "a chair rocks");
+      await mm.succeed(task.taskId, makeMp4({ payloadBytes: 300_000 }));
+      await botMessage(tg, 7402, /more than a Telegram bot can upload/);
+      expect(tg.videosSent(7402)).toHaveLength(0);
+      expect(tg.rejectedCalls.map((c) => [c.method, c.error_code])).toEqual([["sendVideo", 413]]);
+      await eventually(async () => (await app.db.models.Generation.findOne({ chat_id: 7402 }))?.phase === "delivered", 5_000, "delivered");
+    } finally {
+      await app.stop();
+      await fakes.close();
+    }
+  });
+});
+
 describe("exactly once, two instances on one database (webhook mode)", () => {
   let fakes: Fakes;
   let a: TestApp;

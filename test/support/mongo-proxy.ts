@@ -27,6 +27,9 @@ export interface MongoProxy {
    * "findAndModify", "generations"); resolves once such a message has been stopped.
    */
   holdNext(command: string, collection: string, timeoutMs?: number): Promise<HeldCommand>;
+  /** The database "goes away": open connections are cut and new ones refused until restore(). */
+  sever(): void;
+  restore(): void;
   close(): Promise<void>;
 }
 
@@ -43,8 +46,10 @@ export async function startMongoProxy(targetUri: string): Promise<MongoProxy> {
   const targetHost = target.hostname;
   const sockets = new Set<net.Socket>();
   let armed: { pattern: Buffer; onHeld: (h: HeldCommand) => void } | undefined;
+  let severed = false;
 
   const server = net.createServer((client) => {
+    if (severed) return void client.destroy();
     const upstream = net.connect(targetPort, targetHost);
     sockets.add(client);
     sockets.add(upstream);
@@ -129,6 +134,13 @@ export async function startMongoProxy(targetUri: string): Promise<MongoProxy> {
           },
         };
       });
+    },
+    sever() {
+      severed = true;
+      for (const s of sockets) s.destroy();
+    },
+    restore() {
+      severed = false;
     },
     async close() {
       armed = undefined;

@@ -1,5 +1,6 @@
 import { Composer, type Filter } from "grammy";
 import { createGeneration, type NewGeneration } from "../../generations/create.js";
+import { claimOnce } from "../../generations/claims.js";
 import { checkImage, IMAGE_RULES, isAcceptedImageType, sniffImage, type ImageProblem } from "../../minimax/image.js";
 import { TelegramFileError } from "../files.js";
 import type { BotContext, BotDeps } from "../context.js";
@@ -41,17 +42,9 @@ export function generateFeature(deps: BotDeps) {
   const feature = new Composer<BotContext>();
   const privateChat = feature.chatType("private");
 
-  /** Albums: one answer per album, however many photos it has. */
+  /** Albums: one answer per album, however many photos it has and whichever instance gets them. */
   async function refuseAlbum(ctx: MessageContext, albumId: string) {
-    const first = await models.User.updateOne(
-      { _id: ctx.from.id, last_album_id: { $ne: albumId } },
-      { $set: { last_album_id: albumId } },
-      { upsert: true },
-    ).catch((err: { code?: number }) => {
-      if (err.code === 11000) return { modifiedCount: 0, upsertedCount: 0 }; // a sibling photo won the race
-      throw err;
-    });
-    if (first.modifiedCount || first.upsertedCount) await replyTo(ctx, "album");
+    if (await claimOnce(models, `album:${ctx.chat.id}:${albumId}`)) await replyTo(ctx, "album");
   }
 
   async function submit(ctx: MessageContext, image: Image, prompt: string, sourceMessageId: number) {

@@ -1,0 +1,80 @@
+import { spawn } from "node:child_process";
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFakes, startTestApp, eventually, type TestApp } from "../support/app.js";
+import { startMongoProxy, type MongoProxy } from "../support/mongo-proxy.js";
+import { testDatabaseUri } from "../support/mongo.js";
+
+const root = resolve(import.meta.dirname, "../..");
+
+/** Runs src/main.ts with exactly `env` and collects what it says and how it ends. */
+function runMain(env: Record<string, string>) {
+  return new Promise<{ code: number | null; stderr: string; stdout: string }>((done) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? "", ...env },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("exit", (code) => done({ code, stderr, stdout }));
+  });
+}
+
+describe("configuration at start", () => {
+  it("a missing BOT_TOKEN stops the process with exit 1 and a message naming it", async () => {
+    const { code, stderr } = await runMain({ MINIMAX_API_KEY: "sk-test-key-123" });
+    expect(code).toBe(1);
+    expect(stderr).toContain("BOT_TOKEN is required");
+    expect(stderr).not.toContain("sk-test-key-123");
+  });
+
+  it("an invalid DEFAULT_RESOLUTION does the same, and every bad variable is named at once", async () => {
+    const { code, stderr } = await runMain({ BOT_TOKEN: "123456:ABCdefGHIjklMNOpqrSTUvwx", DEFAULT_RESOLUTION: "4K" });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/DEFAULT_RESOLUTION/);
+    expect(stderr).toMatch(/MINIMAX_API_KEY is required/);
+    expect(stderr).not.toContain("ABCdefGHIjklMNOpqrSTUvwx");
+  });
+
+  it("an unreachable database at start is a clear message and exit 1", async () => {
+    const { code, stdout } = await runMain({
+      BOT_TOKEN: "123456:ABCdefGHIjklMNOpqrSTUvwx",
+      MINIMAX_API_KEY: "sk-test-key-123",
+      MONGODB_URI: "mongodb://127.0.0.1:1/astrolus?serverSelectionTimeoutMS=500",
+      PORT: "0",
+    });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/Could not connect to MongoDB/);
+  }, 30_000);
+});
+
+describe("/healthz follows the database", () => {
+  let fakes: Awaited<ReturnType<typeof startFakes>>;
+  let proxy: MongoProxy;
+  let app: TestApp;
+  beforeAll(async () => {
+    fakes = await startFakes();
+    const uri = testDatabaseUri("health");
+    proxy = await startMongoProxy(uri);
+    app = await startTestApp({ mode: "webhook", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri: proxy.uriFor(uri) });
+  });
+  afterAll(async () => {
+    proxy?.restore();
+    await app?.stop();
+    await proxy?.close();
+    await fakes?.close();
+  });
+
+  it("answers 503 while MongoDB is away and 200 again once the driver has reconnected", async () => {
+    const health = async () => (await fetch(`${app.url}/healthz`)).status;
+    expect(await health()).toBe(200);
+    proxy.sever();
+    await eventually(async () => (await health()) === 503, 10_000, "503 while the database is away");
+    const body = await (await fetch(`${app.url}/healthz`)).json();
+    expect(body).toEqual({ ok: false, database: "unreachable" });
+    proxy.restore();
+    await eventually(async () => (await health()) === 200, 20_000, "200 after reconnecting");
+  }, 40_000);
+});
