@@ -76,8 +76,12 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
   return { kind: "created", shortId: doc.short_id, position, waitMinutes: Math.ceil((Math.floor((position - 1) / config.minimaxRpm) * config.minimaxRpmWindowMs) / 60_000) };
 }
 
-/** 1 for the next generation to be submitted. */
+/** 1 for the next generation to be submitted; those already waiting for a rate slot count as ahead. */
 export async function queuePosition(models: Models, id: unknown): Promise<number> {
-  const ahead = await models.Generation.countDocuments({ phase: "queued", next_run_at: { $lt: HELD }, _id: { $lt: id } });
+  const ahead = await models.Generation.countDocuments({
+    phase: { $in: ["queued", "submitting"] },
+    next_run_at: { $lt: HELD },
+    _id: { $lt: id },
+  });
   return ahead + 1;
 }

@@ -1,4 +1,4 @@
-import { timingSafeEqual, createHash } from "node:crypto";
+import { secretsEqual } from "../secrets.js";
 import { failureKind, MiniMaxApiError } from "../minimax/errors.js";
 import { backoffMs, later, type LifecycleDeps } from "./deps.js";
 import type { GenerationDoc, Leases } from "./leases.js";
@@ -53,13 +53,6 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
         next_run_at: now,
       });
   }
-}
-
-/** Compares secrets in constant time, whatever their lengths. */
-export function secretsEqual(given: string, expected: string) {
-  const a = createHash("sha256").update(given).digest();
-  const b = createHash("sha256").update(expected).digest();
-  return timingSafeEqual(a, b);
 }
 
 export type CallbackOutcome =

@@ -1,7 +1,7 @@
 import Router from "@koa/router";
 import { webhookCallback, type Bot } from "grammy";
 import type { BotContext } from "../../bot/index.js";
-import { secretsEqual } from "../../generations/status.js";
+import { secretsEqual } from "../../secrets.js";
 import { jsonBody, objectBody } from "../middlewares/body.js";
 
 export const TELEGRAM_WEBHOOK_PATH = "/telegram/webhook";
