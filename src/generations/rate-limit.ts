@@ -19,6 +19,9 @@ export function createSubmitRateLimit(models: Models, rpm: number, windowMs = 60
   const ids = Array.from({ length: rpm }, (_, i) => slotId(i));
   // A little slack: MiniMax counts a request when it arrives, a moment after we take the slot.
   const holdMs = windowMs + Math.min(2_000, Math.ceil(windowMs / 20));
+  // While the request is out, the slot stays taken however long it takes; should the process die
+  // meanwhile, the slot comes back after this long.
+  const inFlightMs = holdMs + 180_000;
   let ensured = false;
 
   async function ensureSlots() {
@@ -38,7 +41,7 @@ export function createSubmitRateLimit(models: Models, rpm: number, windowMs = 60
    */
   async function healStaleHead(slotId: string, seq: number, now: Date) {
     const taken = await models.Claim.findById(`rate:${slotId}:${seq}`);
-    if (taken && taken.at.getTime() + holdMs <= now.getTime()) {
+    if (taken && taken.at.getTime() + inFlightMs <= now.getTime()) {
       await RateSlot.updateOne({ _id: slotId, seq: seq - 1 }, { $set: { seq } });
     }
   }
@@ -52,7 +55,7 @@ export function createSubmitRateLimit(models: Models, rpm: number, windowMs = 60
       for (const slot of free) {
         const use = { slotId: slot._id, seq: slot.seq + 1 };
         if (await claimOnce(models, `rate:${use.slotId}:${use.seq}`, owner)) {
-          await RateSlot.updateOne({ _id: slot._id }, { $set: { seq: use.seq, free_at: new Date(Date.now() + holdMs) } });
+          await RateSlot.updateOne({ _id: slot._id }, { $set: { seq: use.seq, free_at: new Date(Date.now() + inFlightMs) } });
           return use;
         }
         await healStaleHead(slot._id, use.seq, now);
@@ -61,11 +64,11 @@ export function createSubmitRateLimit(models: Models, rpm: number, windowMs = 60
     },
 
     /**
-     * Counts the window again from now, once the request is out: MiniMax counted it when it
-     * arrived, which may be later than when we took the slot.
+     * Starts the slot's window once the request is over: MiniMax counted it somewhere between
+     * when we took the slot and now, so a full window from now is always enough.
      */
     async holdFromNow(use: SlotUse) {
-      await RateSlot.updateOne({ _id: use.slotId, seq: use.seq }, { $max: { free_at: new Date(Date.now() + holdMs) } });
+      await RateSlot.updateOne({ _id: use.slotId, seq: use.seq }, { $set: { free_at: new Date(Date.now() + holdMs) } });
     },
 
     /** When the next slot frees up. */
