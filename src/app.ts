@@ -24,6 +24,10 @@ export interface StartOptions {
 
 export type RunningApp = Awaited<ReturnType<typeof startApp>>;
 
+/** The process logger: every secret of the configuration is scrubbed from every line. */
+export const loggerFor = (config: Config) =>
+  createLogger({ level: config.logLevel, secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret] });
+
 /** Retries `step` while Telegram cannot be reached; gives up at once when it refuses the token. */
 async function untilTelegramAnswers(step: () => Promise<void>, logger: Logger) {
   for (let attempt = 1; ; attempt++) {
@@ -43,7 +47,7 @@ async function untilTelegramAnswers(step: () => Promise<void>, logger: Logger) {
  * once; end-to-end tests call it several times against one database to act as several instances.
  */
 export async function startApp(config: Config, opts: StartOptions = {}) {
-  const logger = opts.logger ?? createLogger({ level: config.logLevel, secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret] });
+  const logger = opts.logger ?? loggerFor(config);
   const instanceId = `${process.pid}-${randomBytes(4).toString("hex")}`;
   const db: Database = await connectDatabase({ uri: config.mongodbUri, dataDir: config.mongodbDataDir, logger });
 
@@ -109,7 +113,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     logger.info({ port, mode: "webhook" }, "Astrolus is running");
   } else {
     await bot.api.deleteWebhook();
-    polling = bot.start({ allowed_updates: ["message"], onStart: () => undefined }).catch((err: Error) => {
+    polling = bot.start({ allowed_updates: ["message"] }).catch((err: Error) => {
       logger.error({ err: err.message }, "long polling stopped");
     });
     logger.info({ port, mode: "polling" }, "Astrolus is running");

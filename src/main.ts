@@ -1,7 +1,6 @@
 import dotenv from "dotenv";
 import { ConfigError, createConfig } from "./config.js";
-import { createLogger } from "./logger.js";
-import { startApp, type RunningApp } from "./app.js";
+import { loggerFor, startApp, type RunningApp } from "./app.js";
 
 // A .env file is for development; real environment variables always win.
 dotenv.config({ quiet: true });
@@ -15,7 +14,7 @@ try {
   process.exit(1);
 }
 
-const logger = createLogger({ level: config.logLevel, secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret] });
+const logger = loggerFor(config);
 
 let app: RunningApp | undefined;
 let stopping = false;
