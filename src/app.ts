@@ -20,6 +20,8 @@ export interface StartOptions {
   logger?: Logger;
   /** Skips getMe at start (tests that know the bot already). */
   botInfo?: UserFromGetMe;
+  /** Called when the app can no longer do its job (long polling died): main.ts exits on it. */
+  onFatal?: (err: Error) => void;
 }
 
 export type RunningApp = Awaited<ReturnType<typeof startApp>>;
@@ -114,7 +116,9 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   } else {
     await bot.api.deleteWebhook();
     polling = bot.start({ allowed_updates: ["message"] }).catch((err: Error) => {
-      logger.error({ err: err.message }, "long polling stopped");
+      // A 409 means another process polls with this token; a bot that hears nothing must not look alive.
+      logger.fatal({ err: err.message }, "long polling stopped");
+      opts.onFatal?.(err);
     });
     logger.info({ port, mode: "polling" }, "Astrolus is running");
   }

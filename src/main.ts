@@ -18,31 +18,30 @@ const logger = loggerFor(config);
 
 let app: RunningApp | undefined;
 let stopping = false;
-for (const signal of ["SIGTERM", "SIGINT"] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    // Whatever happens, the process is gone within 10 seconds.
-    setTimeout(() => {
-      logger.error("shutdown took too long; exiting");
+function shutDown(reason: string, exitCode: number) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ reason }, "shutting down");
+  // Whatever happens, the process is gone within 10 seconds.
+  setTimeout(() => {
+    logger.error("shutdown took too long; exiting");
+    process.exit(1);
+  }, 10_000).unref();
+  // Still starting (waiting for Telegram, say): nothing is in flight yet.
+  if (!app) process.exit(exitCode);
+  app.stop().then(
+    () => process.exit(exitCode),
+    (err: Error) => {
+      logger.error({ err: err.message }, "shutdown failed");
       process.exit(1);
-    }, 10_000).unref();
-    // Still starting (waiting for Telegram, say): nothing is in flight yet.
-    if (!app) process.exit(0);
-    app.stop().then(
-      () => process.exit(0),
-      (err: Error) => {
-        logger.error({ err: err.message }, "shutdown failed");
-        process.exit(1);
-      },
-    );
-  });
+    },
+  );
 }
+for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => shutDown(signal, 0));
 process.on("unhandledRejection", (reason) => logger.error({ err: String(reason) }, "unhandled rejection"));
 
 try {
-  app = await startApp(config, { logger });
+  app = await startApp(config, { logger, onFatal: (err) => shutDown(err.message, 1) });
 } catch (err) {
   logger.fatal({ err: (err as Error).message }, "Astrolus could not start");
   process.exit(1);

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakes, startTestApp, eventually, type TestApp } from "../support/app.js";
 import { startMongoProxy, type MongoProxy } from "../support/mongo-proxy.js";
+import { killAllChildren, startChildApp } from "../support/child-app.js";
 import { testDatabaseUri } from "../support/mongo.js";
 
 const root = resolve(import.meta.dirname, "../..");
@@ -76,5 +77,28 @@ describe("/healthz follows the database", () => {
     expect(body).toEqual({ ok: false, database: "unreachable" });
     proxy.restore();
     await eventually(async () => (await health()) === 200, 20_000, "200 after reconnecting");
+  }, 40_000);
+});
+
+describe("two processes long-polling with the same token", () => {
+  afterAll(killAllChildren);
+
+  it("the one Telegram cuts off with 409 exits 1 instead of running deaf; the other keeps serving", async () => {
+    const fakes = await startFakes();
+    try {
+      const mongoUri = testDatabaseUri("conflict");
+      const first = await startChildApp({ mode: "polling", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri });
+      const second = await startChildApp({ mode: "polling", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri });
+      // Telegram ends the older long poll with "409 Conflict: terminated by other getUpdates request".
+      const loser = await Promise.race([first.exited.then(() => first), second.exited.then(() => second)]);
+      const winner = loser === first ? second : first;
+      expect((await loser.exited).code).toBe(1);
+      expect(loser.logsMatching(/^long polling stopped$/)).toHaveLength(1);
+      expect(winner.alive).toBe(true);
+      expect((await fetch(`${winner.url}/healthz`)).status).toBe(200);
+    } finally {
+      await killAllChildren();
+      await fakes.close();
+    }
   }, 40_000);
 });
