@@ -52,6 +52,8 @@ export const generationSchema = new Schema(
     minimax_file_id: { type: String },
     video_url: { type: String },
     video_bytes: { type: Number },
+    video_width: { type: Number },
+    video_height: { type: Number },
     telegram_video_file_id: { type: String },
     /** Secret in the callback URL; never logged, never selected unless asked for. */
     callback_token: { type: String, required: true, select: false },
@@ -125,6 +127,7 @@ export const claimSchema = new Schema(
   },
   { collection: "claims", versionKey: false },
 );
+claimSchema.index({ at: 1 });
 
 export type GenerationFields = InferSchemaType<typeof generationSchema>;
 export type UserFields = InferSchemaType<typeof userSchema>;

@@ -72,6 +72,8 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
     const expected = file.bytes ?? download.contentLength;
     const checked = download.body.pipe(new ExactLengthStream(expected, config.uploadLimitBytes));
     download.body.on("error", (err) => checked.destroy(err));
+    // "sending a video…" in the chat while the upload runs; nothing depends on it arriving.
+    await telegram.sendChatAction(gen.chat_id, "upload_video").catch(() => undefined);
     let sent;
     try {
       sent = await telegram.sendVideo(gen.chat_id, new InputFile(checked, `astrolus-${gen.short_id}.mp4`), {
@@ -79,6 +81,8 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
         caption: t(gen.locale, "video-caption", { id: gen.short_id }),
         parse_mode: "HTML",
         supports_streaming: true,
+        ...(gen.video_width && gen.video_height ? { width: gen.video_width, height: gen.video_height } : {}),
+        ...(gen.duration ? { duration: gen.duration } : {}),
       }, signal as Parameters<typeof telegram.sendVideo>[3]);
     } catch (err) {
       // The Bot API server refused the size (a lower limit than configured): the link still works.

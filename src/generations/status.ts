@@ -38,6 +38,8 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
         phase: "delivering",
         minimax_status: "success",
         minimax_file_id: state.fileId,
+        video_width: state.width,
+        video_height: state.height,
         last_heard_at: now,
         next_run_at: now,
       });

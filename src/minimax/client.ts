@@ -14,7 +14,7 @@ export interface CreateVideoInput {
 /** What a query or a callback says about a task, folded to the original design's statuses. */
 export type TaskState =
   | { status: "processing" }
-  | { status: "success"; fileId: string }
+  | { status: "success"; fileId: string; width?: number; height?: number }
   | { status: "failed"; code: number; message: string };
 
 export interface RetrievedFile {
@@ -113,12 +113,13 @@ export function createMiniMaxClient(opts: MiniMaxClientOptions) {
 
     async queryTask(taskId: string, signal?: AbortSignal): Promise<TaskState> {
       try {
-        const json = await call<BaseResp & { status?: string; file_id?: string }>("v1/query/video_generation", {
-          method: "GET",
-          query: { task_id: taskId },
-          signal,
-        });
-        return taskStateOf(json.status, json.file_id, json.base_resp);
+        const json = await call<BaseResp & { status?: string; file_id?: string; video_width?: number; video_height?: number }>(
+          "v1/query/video_generation",
+          { method: "GET", query: { task_id: taskId }, signal },
+        );
+        const state = taskStateOf(json.status, json.file_id, json.base_resp);
+        // The dimensions come only with a query's Success; Telegram shows the video right with them.
+        return state.status === "success" ? { ...state, width: json.video_width, height: json.video_height } : state;
       } catch (err) {
         // 1026/1027 arrive as a query error for a task that failed on content grounds.
         if (err instanceof MiniMaxApiError && (err.code === 1026 || err.code === 1027)) {

@@ -73,6 +73,11 @@ describe.each(["polling", "webhook"] as const)("core flow, %s mode", (mode) => {
       }, 15_000);
       expect(video!.sha256).toBe(sha256(videos[i]!));
       expect((video!.params.reply_parameters as { message_id: number }).message_id).toBe(sent[i]!.messageId);
+      // The dimensions MiniMax reported and the duration asked for, so Telegram shows it right.
+      const task = tasks.find((t) => t.prompt === `sneaker ${i} turns slowly on a white podium`)!;
+      expect(task.width).toBeGreaterThan(0);
+      expect(video!.params).toMatchObject({ width: task.width, height: task.height, duration: 6, supports_streaming: true });
+      expect(tg.callsTo("sendChatAction").some((c) => c.params.chat_id === u.chatId && c.params.action === "upload_video")).toBe(true);
     }
     const gens = await eventually(async () => {
       const all = await app.db.models.Generation.find().sort({ user_id: 1 });
