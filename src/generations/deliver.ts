@@ -38,6 +38,11 @@ export function isTrustedDownloadUrl(url: string, apiBase: string) {
   }
 }
 
+/** Our messages about a generation answer the user's photo (or stand alone if it was deleted). */
+const replyToSource = (gen: GenerationDoc) => ({
+  reply_parameters: { message_id: gen.source_message_id, allow_sending_without_reply: true },
+});
+
 const telegramRefused = (err: unknown) =>
   err instanceof GrammyError && (err.error_code === 403 || (err.error_code === 400 && /chat not found/i.test(err.description)));
 
@@ -56,7 +61,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
       log.error("download_url is not https; refusing it");
       throw new Error("untrusted download_url");
     }
-    const replyTo = { reply_parameters: { message_id: gen.source_message_id, allow_sending_without_reply: true } };
+    const replyTo = replyToSource(gen);
     const sendLink = async (bytes: number) => {
       await telegram.sendMessage(
         gen.chat_id,
@@ -122,10 +127,7 @@ export async function notifyFailure(deps: LifecycleDeps, leases: Leases, gen: Ge
   const kind = gen.error_code ?? "error";
   const key = `failed-${kind}`;
   try {
-    await telegram.sendMessage(gen.chat_id, t(gen.locale, key, { id: gen.short_id }), {
-      parse_mode: "HTML",
-      reply_parameters: { message_id: gen.source_message_id, allow_sending_without_reply: true },
-    });
+    await telegram.sendMessage(gen.chat_id, t(gen.locale, key, { id: gen.short_id }), { parse_mode: "HTML", ...replyToSource(gen) });
   } catch (err) {
     if (!telegramRefused(err) && gen.deliver_attempts + 1 < MAX_DELIVER_ATTEMPTS) {
       logger.warn({ generation: gen.short_id, err: (err as Error).message }, "failure notice not sent; will retry");

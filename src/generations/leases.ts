@@ -28,8 +28,20 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
     return next;
   }
 
+  /** Applies `set` and hands the lease back, only if we still hold it. */
+  function finish(id: Types.ObjectId, set: Record<string, unknown>, unset: Record<string, 1> = {}) {
+    return serial(id, async () => {
+      const res = await Generation.updateOne(
+        { _id: id, lease_owner: owner },
+        { $set: { ...set, lease_until: FREE }, $unset: { lease_owner: 1, ...unset } },
+      );
+      return res.matchedCount === 1;
+    });
+  }
+
   return {
     owner,
+    finish,
 
     /**
      * Takes one generation matching `filter` that is unleased (and due, unless `ignoreSchedule`);
@@ -72,21 +84,10 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
       });
     },
 
-    /** Applies `set` and hands the lease back, only if we still hold it. */
-    finish(id: Types.ObjectId, set: Record<string, unknown>, unset: Record<string, 1> = {}) {
-      return serial(id, async () => {
-        const res = await Generation.updateOne(
-          { _id: id, lease_owner: owner },
-          { $set: { ...set, lease_until: FREE }, $unset: { lease_owner: 1, ...unset } },
-        );
-        return res.matchedCount === 1;
-      });
-    },
-
     /** A write by the lease holder that keeps the lease. */
-    update(id: Types.ObjectId, set: Record<string, unknown>, unset: Record<string, 1> = {}) {
+    update(id: Types.ObjectId, set: Record<string, unknown>) {
       return serial(id, async () => {
-        const res = await Generation.updateOne({ _id: id, lease_owner: owner }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) });
+        const res = await Generation.updateOne({ _id: id, lease_owner: owner }, { $set: set });
         return res.matchedCount === 1;
       });
     },
@@ -95,9 +96,7 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
     async releaseAll() {
       const held = await Generation.find({ lease_owner: owner, lease_until: { $gt: FREE } }).select("_id");
       let released = 0;
-      for (const { _id } of held) {
-        if (await serial(_id, () => Generation.updateOne({ _id, lease_owner: owner }, { $set: { lease_until: FREE }, $unset: { lease_owner: 1 } })).then((r) => r.matchedCount)) released++;
-      }
+      for (const { _id } of held) if (await finish(_id, {})) released++;
       return released;
     },
   };

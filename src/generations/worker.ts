@@ -85,7 +85,8 @@ export function createGenerationWorker(deps: LifecycleDeps) {
             ? await leases.claim({ phase: "queued" }, { set: { phase: "submitting" }, inc: { submit_attempts: 1 } })
             : await leases.claim({ phase: kind });
       if (!gen) return;
-      if (stopping) return void (await leases.finish(gen._id, {})); // claimed as we were told to stop
+      // Claimed as we were told to stop: hand it back as it was.
+      if (stopping) return void (await leases.finish(gen._id, kind === "queued" ? { phase: "queued" } : {}));
       run(kind, gen);
     }
   }
@@ -134,9 +135,7 @@ export function createGenerationWorker(deps: LifecycleDeps) {
   }
 
   return {
-    leases,
     kick,
-    sweep,
     /** A callback says something happened: confirm it with MiniMax now rather than at the next poll. */
     async checkNow(shortId: string, adoptTaskId?: string) {
       if (stopping || active.submitted >= CONCURRENCY.submitted) return kick();
@@ -168,9 +167,5 @@ export function createGenerationWorker(deps: LifecycleDeps) {
       const released = await leases.releaseAll().catch(() => 0);
       logger.info({ released, timedOut }, "generation worker stopped");
     },
-    get idle() {
-      return running.size === 0;
-    },
   };
 }
-export type GenerationWorker = ReturnType<typeof createGenerationWorker>;

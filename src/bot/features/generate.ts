@@ -128,7 +128,8 @@ export function generateFeature(deps: BotDeps) {
     if (!pending?.pending_photo) return next();
     const refusal = refusePrompt(ctx, text);
     if (refusal) return refusal;
-    // Take the parked photo atomically: a redelivered text update finds nothing left to take.
+    // Take the parked photo: a redelivered text update finds nothing left to take, and should two
+    // race anyway, the unique (chat, photo message) key admits a single generation.
     const taken = await models.User.findOneAndUpdate(
       { _id: ctx.from.id, "pending_photo.message_id": pending.pending_photo.message_id },
       { $unset: { pending_photo: 1 } },
