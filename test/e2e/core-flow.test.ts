@@ -1,12 +1,10 @@
-import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeMp4, type FakeTelegram } from "../support/fake-telegram.js";
 import type { FakeMiniMax } from "../support/fake-minimax.js";
 import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
 import { testDatabaseUri } from "../support/mongo.js";
 import { makeJpeg } from "../support/images.js";
-
-const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+import { sha256 } from "../support/scenario.js";
 
 describe.each(["polling", "webhook"] as const)("core flow, %s mode", (mode) => {
   let tg: FakeTelegram;

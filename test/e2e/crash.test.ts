@@ -3,7 +3,6 @@
  * kill -9 at the awkward moments, SIGTERM mid-delivery and while idle, then restart with the same
  * environment and database. The generation must complete and be delivered exactly once.
  */
-import { createHash } from "node:crypto";
 import mongoose from "mongoose";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createModels, type Models, type Phase } from "../../src/db/models.js";
@@ -14,8 +13,7 @@ import { killAllChildren, startChildApp, type ChildApp } from "../support/child-
 import { testDatabaseUri } from "../support/mongo.js";
 import { makeJpeg } from "../support/images.js";
 import { startMongoProxy, type MongoProxy } from "../support/mongo-proxy.js";
-
-const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+import { sha256 } from "../support/scenario.js";
 
 const CHAT = 7001;
 const PROMPT = "the sneaker turns slowly on a white podium";

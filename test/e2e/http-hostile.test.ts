@@ -2,7 +2,7 @@
  * Both public HTTP endpoints (Telegram's webhook and MiniMax's callback) under hostile requests:
  * wrong or missing secrets, malformed and oversized bodies, forged callbacks. Webhook mode.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import { Agent, Client, request, type Dispatcher } from "undici";
 import type { Update } from "grammy/types";
@@ -13,8 +13,8 @@ import { createLeases } from "../../src/generations/leases.js";
 import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
 import { testDatabaseUri } from "../support/mongo.js";
 import { makeJpeg } from "../support/images.js";
+import { sha256 } from "../support/scenario.js";
 
-const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const WEBHOOK = "/telegram/webhook";
 const CALLBACK = "/api/minimax_callback";
 const ONE_MB = 1024 * 1024;

@@ -3,7 +3,6 @@
  * (an image sent as a file, a photo whose prompt comes in the next message) does, byte for byte.
  * Polling mode: `tg.deliver(update)` queues the update for the bot's long poll.
  */
-import { createHash } from "node:crypto";
 import type { Message, Update } from "grammy/types";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeMp4, type FakeTelegram } from "../support/fake-telegram.js";
@@ -11,8 +10,8 @@ import { makePng, type CreateRecord, type FakeMiniMax } from "../support/fake-mi
 import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
 import { testDatabaseUri } from "../support/mongo.js";
 import { makeJpeg } from "../support/images.js";
+import { sha256 } from "../support/scenario.js";
 
-const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 const msgId = (u: Update) => u.message!.message_id;
 /**
  * A number as the bot's texts print it: Fluent formats numbers for the user's locale, so 2000 may
