@@ -1,3 +1,5 @@
+import { open } from "node:fs/promises";
+import { isAbsolute } from "node:path";
 import { request } from "undici";
 import { Api } from "grammy";
 
@@ -25,6 +27,8 @@ export function createTelegramFiles(opts: { apiRoot: string; token: string }) {
         throw new TelegramFileError(`getFile failed: ${(err as Error).message}`, code === 400);
       }
       if (!filePath) throw new TelegramFileError("getFile returned no file_path (file too big?)", true);
+      // A Bot API server in --local mode answers with a path on its own disk, shared with us.
+      if (isAbsolute(filePath)) return readLocalFile(filePath, maxBytes);
 
       // The token is part of this URL: it must never appear in an error message or a log.
       const res = await request(`${opts.apiRoot}/file/bot${opts.token}/${filePath}`, { method: "GET" }).catch((err: { code?: string }) => {
@@ -48,4 +52,21 @@ export function createTelegramFiles(opts: { apiRoot: string; token: string }) {
     },
   };
 }
+/** Reads a file a local Bot API server stored; a missing volume is worth retrying once it is mounted. */
+async function readLocalFile(path: string, maxBytes: number): Promise<Buffer> {
+  let file;
+  try {
+    file = await open(path, "r");
+  } catch (err) {
+    throw new TelegramFileError(`local Bot API file unreadable: ${(err as { code?: string }).code ?? "error"}`, false);
+  }
+  try {
+    const { size } = await file.stat();
+    if (size > maxBytes) throw new TelegramFileError(`file is larger than ${maxBytes} bytes`, true);
+    return await file.readFile();
+  } finally {
+    await file.close();
+  }
+}
+
 export type TelegramFiles = ReturnType<typeof createTelegramFiles>;

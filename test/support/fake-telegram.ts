@@ -9,7 +9,7 @@
  * and kept byte for byte, long polling waits for updates.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http, { type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
@@ -192,6 +192,12 @@ export interface FakeTelegramOptions {
   botInfo?: Partial<UserFromGetMe>;
   /** Largest accepted uploaded file; larger multipart parts get 413 like Telegram (default 50 MB). */
   maxUploadBytes?: number;
+  /**
+   * Acts like a self-hosted Bot API server started with --local and working directory `localDir`:
+   * getFile stores the file under <localDir>/<token>/ and answers with that absolute path, uploads
+   * go up to 2000 MB, and nothing is served under /file/.
+   */
+  localDir?: string;
 }
 
 // ───────────────────────────── Errors ─────────────────────────────
@@ -1162,11 +1168,13 @@ export class FakeTelegram {
   private webhookState: WebhookState | undefined;
   private updateCounter = 100_000;
   private fileCounter = 0;
+  private readonly localDir: string | undefined;
 
   constructor(opts: FakeTelegramOptions = {}) {
     this.spec = loadBotApiSpec();
     this.token = opts.token ?? DEFAULT_TOKEN;
-    this.maxUploadBytes = opts.maxUploadBytes ?? 50 * MB;
+    this.localDir = opts.localDir;
+    this.maxUploadBytes = opts.maxUploadBytes ?? (opts.localDir ? 2000 * MB : 50 * MB);
     const id = Number(this.token.split(":")[0]) || 123456;
     this.botInfo = {
       id,
@@ -1554,7 +1562,7 @@ export class FakeTelegram {
     const file = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
     if (file && (req.method === "GET" || req.method === "HEAD")) {
       req.resume();
-      const stored = file[1] === this.token ? this.filesByPath.get(decodeURIComponent(file[2] ?? "")) : undefined;
+      const stored = file[1] === this.token && !this.localDir ? this.filesByPath.get(decodeURIComponent(file[2] ?? "")) : undefined;
       if (!stored) return sendJson(res, 404, { ok: false, error_code: 404, description: "Not Found" });
       this.fileDownloads.push(stored.file_path);
       res.writeHead(200, { "content-type": "application/octet-stream", "content-length": stored.bytes.length });
@@ -1913,6 +1921,12 @@ export class FakeTelegram {
       case "getFile": {
         const f = this.files.get(String(p.file_id));
         if (!f) throw badRequest("invalid file_id");
+        if (this.localDir) {
+          const local = path.join(this.localDir, this.token, f.file_path);
+          mkdirSync(path.dirname(local), { recursive: true });
+          writeFileSync(local, f.bytes);
+          return { result: { file_id: f.file_id, file_unique_id: f.file_unique_id, file_size: f.file_size, file_path: local } };
+        }
         if (f.file_size > GET_FILE_LIMIT) throw badRequest("file is too big");
         return { result: { file_id: f.file_id, file_unique_id: f.file_unique_id, file_size: f.file_size, file_path: f.file_path } };
       }
