@@ -5,14 +5,14 @@
  *  2. Throughput: many users at once through the whole flow; latency from photo to video.
  * The app runs as its own process (node --import tsx src/main.ts) against the loopback fakes;
  * its peak RSS is read from /proc. MongoDB: MONGODB_BENCH_URI, else MONGODB_TEST_URI, else the
- * FerretDB that .ci/run builds (.ci/bin/ferretdb, built here with go when missing).
+ * embedded database the tests use (src/db/embedded).
  */
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { randomBytes } from "node:crypto";
 import { makeMp4 } from "../test/support/fake-telegram.js";
+import { startEmbeddedDatabase } from "../src/db/embedded/index.js";
 import { eventually, startFakes, testEnv } from "../test/support/app.js";
 import { photoFrom, sha256, user } from "../test/support/scenario.js";
 
@@ -21,15 +21,11 @@ const MB = 1024 * 1024;
 const VIDEO_MB = Number(process.env.BENCH_VIDEO_MB ?? 200);
 const USERS = Number(process.env.BENCH_USERS ?? 40);
 
-async function mongoUri(): Promise<{ uri: string; stop: () => void }> {
+async function mongoUri(): Promise<{ uri: string; stop: () => Promise<void> }> {
   const given = process.env.MONGODB_BENCH_URI ?? process.env.MONGODB_TEST_URI;
-  if (given) return { uri: given, stop: () => {} };
-  const bin = join(root, ".ci/bin/ferretdb");
-  if (!existsSync(bin)) execFileSync("go", ["build", "-o", "../bin/ferretdb", "."], { cwd: join(root, ".ci/ferretdb"), stdio: "inherit" });
-  const dir = mkdtempSync(join(tmpdir(), "astrolus-bench-"));
-  const child = spawn(bin, ["-data", dir, "-uri-file", join(dir, "uri")], { stdio: "ignore" });
-  const uri = await eventually(() => existsSync(join(dir, "uri")) && readFileSync(join(dir, "uri"), "utf8"), 10_000, "FerretDB");
-  return { uri, stop: () => child.kill() };
+  if (given) return { uri: given, stop: async () => {} };
+  const log = (obj: object, msg: string) => console.error(`[bench database] ${msg} ${JSON.stringify(obj)}`);
+  return startEmbeddedDatabase({ dataDir: undefined, logger: { info: log, warn: log } });
 }
 
 /** Peak and current resident memory of a process, in MB (Linux). */
@@ -146,5 +142,5 @@ try {
   console.log(`whole flow, ${USERS} users at once (webhook mode, fake MiniMax finishing in 100 ms):`);
   console.table([await throughputBench(db.uri)]);
 } finally {
-  db.stop();
+  await db.stop();
 }

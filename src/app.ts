@@ -51,7 +51,12 @@ async function untilTelegramAnswers(step: () => Promise<void>, logger: Logger) {
 export async function startApp(config: Config, opts: StartOptions = {}) {
   const logger = opts.logger ?? loggerFor(config);
   const instanceId = `${process.pid}-${randomBytes(4).toString("hex")}`;
-  const db: Database = await connectDatabase({ uri: config.mongodbUri, dataDir: config.mongodbDataDir, logger });
+  const db: Database = await connectDatabase({
+    uri: config.mongodbUri,
+    dataDir: config.mongodbDataDir,
+    embeddedEngine: config.mongodbEmbeddedEngine,
+    logger,
+  });
 
   const i18n = createI18n<BotContext>();
   const minimax = createMiniMaxClient({ apiBase: config.minimaxApiBase, apiKey: config.minimaxApiKey });

@@ -34,6 +34,7 @@ const schema = z
       z.string().regex(/^mongodb(\+srv)?:\/\//, "must start with mongodb:// or mongodb+srv://").optional(),
     ),
     MONGODB_DATA_DIR: z.string().default("./data/mongo"),
+    MONGODB_EMBEDDED_ENGINE: z.enum(["auto", "mongodb", "ferretdb"]).default("auto"),
     PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
     MINIMAX_CALLBACK_URL: optionalHttpUrl,
     PORT: int(3000, 0).pipe(z.number().max(65535)),
@@ -95,6 +96,8 @@ export interface Config {
   minimaxApiKey: string;
   mongodbUri: string | undefined;
   mongodbDataDir: string;
+  /** Which embedded server runs when MONGODB_URI is unset: auto tries MongoDB, then FerretDB. */
+  mongodbEmbeddedEngine: Env["MONGODB_EMBEDDED_ENGINE"];
   /** Webhook mode when set; long polling when not. */
   publicUrl: string | undefined;
   callbackUrl: string | undefined;
@@ -148,6 +151,7 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     minimaxApiKey: env.MINIMAX_API_KEY,
     mongodbUri: env.MONGODB_URI,
     mongodbDataDir: env.MONGODB_DATA_DIR,
+    mongodbEmbeddedEngine: env.MONGODB_EMBEDDED_ENGINE,
     publicUrl,
     callbackUrl: env.MINIMAX_CALLBACK_URL ?? (publicUrl ? `${publicUrl}/api/minimax_callback` : undefined),
     port: env.PORT,

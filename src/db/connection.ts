@@ -1,7 +1,7 @@
-import { mkdir } from "node:fs/promises";
 import mongoose, { type Connection } from "mongoose";
 import type { Logger } from "../logger.js";
 import { createModels, type Models } from "./models.js";
+import { startEmbeddedDatabase, type EnginePreference } from "./embedded/index.js";
 
 export interface Database {
   connection: Connection;
@@ -15,28 +15,34 @@ export class DatabaseUnavailableError extends Error {
   override name = "DatabaseUnavailableError";
 }
 
+/** `mongodb://host:port/` with the database path set to `name`. */
+function withDatabaseName(uri: string, name: string) {
+  const url = new URL(uri);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 /**
- * Connects to MONGODB_URI, or with none set starts an embedded MongoDB (mongodb-memory-server)
+ * Connects to MONGODB_URI, or with none set starts an embedded database (see embedded/index.ts)
  * whose files live in `dataDir`, so a laptop needs no set-up and a restart keeps the generations.
  */
-export async function connectDatabase(opts: { uri?: string; dataDir: string; logger: Logger }): Promise<Database> {
+export async function connectDatabase(opts: {
+  uri?: string;
+  dataDir: string;
+  embeddedEngine?: EnginePreference;
+  logger: Logger;
+}): Promise<Database> {
   const { logger } = opts;
   let uri = opts.uri;
   let stopEmbedded: (() => Promise<unknown>) | undefined;
   if (!uri) {
-    logger.warn({ dataDir: opts.dataDir }, "MONGODB_URI is not set: starting an embedded MongoDB (a development default, not for production)");
-    await mkdir(opts.dataDir, { recursive: true });
-    const { MongoMemoryServer } = await import("mongodb-memory-server");
+    logger.warn({ dataDir: opts.dataDir }, "MONGODB_URI is not set: starting an embedded database (a development default, not for production)");
     try {
-      const server = await MongoMemoryServer.create({
-        instance: { dbPath: opts.dataDir, storageEngine: "wiredTiger", ip: "127.0.0.1" },
-      });
-      uri = server.getUri("astrolus");
-      stopEmbedded = () => server.stop({ doCleanup: false });
+      const embedded = await startEmbeddedDatabase({ dataDir: opts.dataDir, logger, engine: opts.embeddedEngine });
+      uri = withDatabaseName(embedded.uri, "astrolus");
+      stopEmbedded = () => embedded.stop();
     } catch (err) {
-      throw new DatabaseUnavailableError(
-        `Could not start the embedded MongoDB (${(err as Error).message}). Set MONGODB_URI to a running MongoDB.`,
-      );
+      throw new DatabaseUnavailableError((err as Error).message);
     }
   }
 

@@ -1,6 +1,6 @@
 /**
  * A fake MiniMax video API (create / query / retrieve / CDN download) on loopback, for tests that
- * run the real app against it through MINIMAX_API_BASE. It follows /work/shared/docs/minimax-api.md:
+ * run the real app against it through MINIMAX_API_BASE. It follows MiniMax's published video API (test/fixtures/minimax-api.md):
  * errors are HTTP 200 with a non-zero base_resp, the callback URL is verified with a challenge
  * *during* the create request, retrieve's file_id is a number, download URLs are signed and can expire.
  */

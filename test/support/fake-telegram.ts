@@ -2,7 +2,7 @@
  * A fake Telegram Bot API server for end-to-end tests.
  *
  * The bot under test talks to it through grammY's `client.apiRoot`. Every request is checked
- * against the published Bot API (the machine-readable spec in ../shared/data), so the bot cannot
+ * against the published Bot API (the machine-readable spec in test/fixtures), so the bot cannot
  * call a method that does not exist, forget a required parameter or send an unknown one without
  * the test noticing (`rejectedCalls`). The methods the bot relies on are stateful: messages get
  * ids per chat, edits and deletions see those messages, uploads are parsed from multipart bodies
@@ -62,16 +62,14 @@ export interface BotApiSpec {
 const HERE = import.meta.dirname ?? path.dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = path.resolve(HERE, "../..");
 
-let specCache: { file: string; spec: BotApiSpec } | undefined;
+/** The Bot API as data (test/fixtures/README.md says where it comes from). */
+export const BOT_API_SPEC_FILE = path.join(REPO_ROOT, "test/fixtures/telegram-bot-api.json");
+let specCache: BotApiSpec | undefined;
 
-/** The Bot API spec, read once per path ($TELEGRAM_BOT_API_SPEC or ../shared/data next to the repo). */
+/** The Bot API spec, read once. */
 export function loadBotApiSpec(): BotApiSpec {
-  const file =
-    process.env.TELEGRAM_BOT_API_SPEC ?? path.resolve(REPO_ROOT, "../shared/data/telegram-bot-api.json");
-  if (specCache?.file !== file) {
-    specCache = { file, spec: JSON.parse(readFileSync(file, "utf8")) as BotApiSpec };
-  }
-  return specCache.spec;
+  specCache ??= JSON.parse(readFileSync(BOT_API_SPEC_FILE, "utf8")) as BotApiSpec;
+  return specCache;
 }
 
 const PRIMITIVES = new Set(["Integer", "Float", "String", "Boolean", "InputFile"]);

@@ -1,4 +1,4 @@
-module astrolus/ci/ferretdb
+module astrolus/ferretdb
 
 go 1.24
 

@@ -1,11 +1,13 @@
-// Command ferretdb runs FerretDB 1.24 (SQLite backend) embedded, so CI and local tests
-// get a real MongoDB wire-protocol server without downloading MongoDB binaries.
+// Command ferretdb runs FerretDB 1.24 (SQLite backend) embedded, so development, tests and CI get
+// a real MongoDB wire-protocol server where no MongoDB binary can be downloaded. The Node launcher
+// (src/db/embedded/ferretdb.ts) builds it with the Go toolchain and starts it.
 package main
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -19,6 +21,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "TCP address to listen on (port 0 picks a free one)")
 	dataDir := flag.String("data", "", "directory for the SQLite files (required)")
 	uriFile := flag.String("uri-file", "", "write the MongoDB URI here once listening")
+	watchStdin := flag.Bool("exit-with-stdin", false, "stop when standard input closes (the parent process is gone)")
 	flag.Parse()
 	if *dataDir == "" {
 		fmt.Fprintln(os.Stderr, "-data is required")
@@ -51,6 +54,14 @@ func main() {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *watchStdin {
+		// A launcher killed with SIGKILL cannot stop us; its end of the pipe closing tells us instead,
+		// so no orphan keeps the SQLite files open.
+		go func() {
+			_, _ = io.Copy(io.Discard, os.Stdin)
+			stop()
+		}()
+	}
 
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
