@@ -97,3 +97,116 @@ age-days =
 command-start = Start: what the bot does
 command-help = How to use it
 command-status = Your videos
+
+accepted-price = 💳 Price: { $price ->
+        [one] {$price} credit
+       *[other] {$price} credits
+    }, reserved now and charged only if MiniMax makes the video. Balance left: { $balance ->
+        [one] {$balance} credit
+       *[other] {$balance} credits
+    }.
+credits-short =
+    💳 This video costs { $price ->
+        [one] {$price} credit
+       *[other] {$price} credits
+    }, and your balance is { $balance ->
+        [one] {$balance} credit
+       *[other] {$balance} credits
+    }. Nothing was sent to MiniMax.
+    Buy credits for Telegram Stars with /buy, then send the photo again.
+help-credits = 💳 A video costs { $price ->
+        [one] {$price} credit
+       *[other] {$price} credits
+    } (10-second or 1080P videos may cost more). A failed video costs nothing. /balance shows your credits, /buy adds more.
+
+balance =
+    💳 Your balance: { $balance ->
+        [one] {$balance} credit
+       *[other] {$balance} credits
+    }.{ $inFlight ->
+        [0] {""}
+       *[other] {" "}Videos in progress: {$inFlight}.
+    }
+balance-history = Latest movements:
+balance-line = {$date} · <b>{$change}</b> · {$what}
+ledger-welcome = welcome gift
+ledger-reserve = reserved for job <code>{$id}</code>
+ledger-capture = job <code>{$id}</code> made: the reservation is charged
+ledger-release = job <code>{$id}</code> did not complete: returned
+ledger-purchase = bought for {$stars} ⭐
+ledger-refund = payment refunded: taken back
+ledger-grant = adjusted by support
+ledger-void = job <code>{$id}</code> was not started
+balance-buy = Buy more with /buy.
+
+buy-intro = ⭐ Credits are paid with Telegram Stars. Pick a pack below; the credits arrive as soon as the payment goes through.
+invoice-title = { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    }
+invoice-description = { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    } for Astrolus videos. A 6-second video costs { $price ->
+        [one] {$price} credit
+       *[other] {$price} credits
+    }; a video that fails costs nothing.
+invoice-label = { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    }
+precheckout-invalid = This offer is no longer available. Please send /buy again for the current packs.
+payment-received = ✅ Thank you! { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    } added. Your balance: { $balance ->
+        [one] {$balance} credit
+       *[other] {$balance} credits
+    }.
+payment-refunded = ↩️ Your payment of {$stars} ⭐ was refunded, and { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    } were taken back. Your balance: { $balance ->
+        [one] {$balance} credit
+       *[other] {$balance} credits
+    }.
+paysupport =
+    🛟 Payment support: if a purchase did not arrive or you want a refund, write to {$contact} with the date of the payment.
+    Credits of a video that fails come back to you automatically; /balance lists every movement.
+paysupport-here =
+    🛟 Payment support: if a purchase did not arrive or you want a refund, reply to this message describing what happened and when; the operator reads these and answers here.
+    Credits of a video that fails come back to you automatically; /balance lists every movement.
+terms =
+    📄 Terms of sale
+    • Credits are bought with Telegram Stars through /buy and pay for videos made in this bot.
+    • A video's price is shown before it starts. Its credits are reserved when you send the photo and charged only when MiniMax makes the video; otherwise they come back.
+    • Credits do not expire and cannot be exchanged back for Stars. Bought credits that were not spent can be refunded through /paysupport.
+    • Videos are made by an AI service; results vary, and content it refuses is not charged.
+
+grant-usage = Usage: <code>/grant &lt;user id&gt; &lt;credits&gt;</code>, for example <code>/grant 123456789 5</code> or <code>/grant 123456789 -2</code>.
+grant-done = ✅ User <code>{$user}</code>: {$change}; balance now { $balance ->
+        [one] {$balance} credit
+       *[other] {$balance} credits
+    }.
+grant-repeated = This /grant was already carried out.
+refund-usage = Usage: <code>/refund &lt;telegram_payment_charge_id&gt;</code>
+refund-unknown = No payment with id <code>{$id}</code> is recorded.
+refund-failed = Telegram refused the refund: {$reason}
+refund-done = ↩️ Refunded {$stars} ⭐ to user <code>{$user}</code>; { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    } taken back, balance now { $balance ->
+        [one] {$balance} credit
+       *[other] {$balance} credits
+    }.
+stats =
+    📊 Users: {$users}
+    Generations today (UTC): {$phases}
+    Failures today by code: {$failures}
+    Credits spent: {$spent}; sold: {$sold} for {$stars} ⭐
+stats-none = none
+
+command-balance = Your credits
+command-buy = Buy credits with Stars
+command-paysupport = Help with payments
+command-terms = Terms of sale

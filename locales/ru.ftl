@@ -101,3 +101,133 @@ age-days =
 command-start = Старт: что умеет бот
 command-help = Как пользоваться
 command-status = Ваши видео
+
+accepted-price = 💳 Цена: { $price ->
+        [one] {$price} кредит
+        [few] {$price} кредита
+       *[other] {$price} кредитов
+    } — резервируем сейчас, а спишем, только если MiniMax сделает видео. Остаток: { $balance ->
+        [one] {$balance} кредит
+        [few] {$balance} кредита
+       *[other] {$balance} кредитов
+    }.
+credits-short =
+    💳 Это видео стоит { $price ->
+        [one] {$price} кредит
+        [few] {$price} кредита
+       *[other] {$price} кредитов
+    }, а на вашем балансе { $balance ->
+        [one] {$balance} кредит
+        [few] {$balance} кредита
+       *[other] {$balance} кредитов
+    }. В MiniMax ничего не отправлено.
+    Купите кредиты за Telegram Stars командой /buy и пришлите фото ещё раз.
+help-credits = 💳 Видео стоит { $price ->
+        [one] {$price} кредит
+        [few] {$price} кредита
+       *[other] {$price} кредитов
+    } (10-секундные и 1080P могут стоить дороже). Неудавшееся видео ничего не стоит. /balance — ваши кредиты, /buy — купить ещё.
+
+balance =
+    💳 Ваш баланс: { $balance ->
+        [one] {$balance} кредит
+        [few] {$balance} кредита
+       *[other] {$balance} кредитов
+    }.{ $inFlight ->
+        [0] {""}
+       *[other] {" "}Видео в работе: {$inFlight}.
+    }
+balance-history = Последние движения:
+balance-line = {$date} · <b>{$change}</b> · {$what}
+ledger-welcome = приветственный подарок
+ledger-reserve = резерв на задачу <code>{$id}</code>
+ledger-capture = задача <code>{$id}</code> выполнена: резерв списан
+ledger-release = задача <code>{$id}</code> не завершилась: возврат
+ledger-purchase = покупка за {$stars} ⭐
+ledger-refund = возврат платежа: кредиты списаны
+ledger-grant = корректировка поддержкой
+ledger-void = задача <code>{$id}</code> не была запущена
+balance-buy = Купить ещё: /buy.
+
+buy-intro = ⭐ Кредиты оплачиваются Telegram Stars. Выберите пакет ниже; кредиты придут сразу после оплаты.
+invoice-title = { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    }
+invoice-description = { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    } на видео в Astrolus. 6-секундное видео стоит { $price ->
+        [one] {$price} кредит
+        [few] {$price} кредита
+       *[other] {$price} кредитов
+    }; неудавшееся видео ничего не стоит.
+invoice-label = { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    }
+precheckout-invalid = Это предложение больше не действует. Отправьте /buy ещё раз, чтобы увидеть текущие пакеты.
+payment-received = ✅ Спасибо! Начислено: { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    }. Ваш баланс: { $balance ->
+        [one] {$balance} кредит
+        [few] {$balance} кредита
+       *[other] {$balance} кредитов
+    }.
+payment-refunded = ↩️ Ваш платёж на {$stars} ⭐ возвращён, списано: { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    }. Ваш баланс: { $balance ->
+        [one] {$balance} кредит
+        [few] {$balance} кредита
+       *[other] {$balance} кредитов
+    }.
+paysupport =
+    🛟 Поддержка по оплате: если покупка не пришла или вы хотите вернуть деньги, напишите {$contact} и укажите дату платежа.
+    Кредиты за неудавшееся видео возвращаются автоматически; /balance показывает все движения.
+paysupport-here =
+    🛟 Поддержка по оплате: если покупка не пришла или вы хотите вернуть деньги, ответьте на это сообщение и опишите, что случилось и когда; оператор читает такие сообщения и ответит здесь.
+    Кредиты за неудавшееся видео возвращаются автоматически; /balance показывает все движения.
+terms =
+    📄 Условия продажи
+    • Кредиты покупаются за Telegram Stars командой /buy и оплачивают видео, созданные в этом боте.
+    • Цена видео видна до его запуска. Кредиты резервируются, когда вы присылаете фото, и списываются, только если MiniMax сделает видео; иначе они возвращаются.
+    • Кредиты не сгорают и не обмениваются обратно на Stars. Купленные и не потраченные кредиты можно вернуть через /paysupport.
+    • Видео создаёт сервис ИИ: результат может отличаться, а за отклонённое им содержимое плата не берётся.
+
+grant-usage = Формат: <code>/grant &lt;id пользователя&gt; &lt;кредиты&gt;</code>, например <code>/grant 123456789 5</code> или <code>/grant 123456789 -2</code>.
+grant-done = ✅ Пользователь <code>{$user}</code>: {$change}; теперь на балансе { $balance ->
+        [one] {$balance} кредит
+        [few] {$balance} кредита
+       *[other] {$balance} кредитов
+    }.
+grant-repeated = Эта команда /grant уже выполнена.
+refund-usage = Формат: <code>/refund &lt;telegram_payment_charge_id&gt;</code>
+refund-unknown = Платёж с id <code>{$id}</code> не найден.
+refund-failed = Telegram отказал в возврате: {$reason}
+refund-done = ↩️ Пользователю <code>{$user}</code> возвращено {$stars} ⭐; списано { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    }, теперь на балансе { $balance ->
+        [one] {$balance} кредит
+        [few] {$balance} кредита
+       *[other] {$balance} кредитов
+    }.
+stats =
+    📊 Пользователей: {$users}
+    Генерации сегодня (UTC): {$phases}
+    Ошибки сегодня по кодам: {$failures}
+    Потрачено кредитов: {$spent}; продано: {$sold} за {$stars} ⭐
+stats-none = нет
+
+command-balance = Ваши кредиты
+command-buy = Купить кредиты за Stars
+command-paysupport = Помощь с оплатой
+command-terms = Условия продажи

@@ -67,6 +67,26 @@ const schema = z
     RETRY_BASE_MS: int(2_000, 10),
     LEASE_MS: int(60_000, 500),
     SHUTDOWN_TIMEOUT_MS: int(7_000, 100),
+    FREE_CREDITS: int(3, 0),
+    PRICES: optionalString,
+    STARS_PACKS: z
+      .string()
+      .trim()
+      .default("10:50,50:200")
+      .pipe(
+        z
+          .string()
+          .regex(/^\d+:\d+(\s*,\s*\d+:\d+)*$/, "must be comma-separated credits:stars pairs, like 10:50,50:200")
+          .transform((v) => v.split(",").map((pair) => pair.trim().split(":").map(Number) as [number, number])),
+      ),
+    ADMIN_USER_IDS: optionalString.pipe(
+      z
+        .string()
+        .regex(/^\d+(\s*,\s*\d+)*$/, "must be a comma-separated list of numeric Telegram user ids")
+        .transform((v) => v.split(",").map((id) => Number(id.trim())))
+        .optional(),
+    ),
+    SUPPORT_CONTACT: optionalString,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -86,7 +106,46 @@ const schema = z
         message: `${env.DEFAULT_RESOLUTION} at ${env.DEFAULT_DURATION}s is not offered by ${env.MINIMAX_MODEL} (${options})`,
       });
     }
+    const prices = parsePrices(env.MINIMAX_MODEL, env.PRICES);
+    if (typeof prices === "string") ctx.addIssue({ code: "custom", path: ["PRICES"], message: prices });
+    for (const [credits, stars] of env.STARS_PACKS) {
+      if (credits < 1 || stars < 1 || stars > 10_000) {
+        ctx.addIssue({ code: "custom", path: ["STARS_PACKS"], message: "each pack needs at least 1 credit and 1 to 10000 Stars" });
+      }
+    }
   });
+
+/** "6s-768P": the key of a price, from a duration and a resolution. */
+export const priceKey = (duration: number, resolution: string) => `${duration}s-${resolution}`;
+
+/** Every duration/resolution pair the model offers, as price keys. */
+export function modelCombinations(model: MiniMaxModel): string[] {
+  const perDuration: Partial<Record<number, readonly string[]>> = MODEL_OPTIONS[model];
+  return Object.entries(perDuration).flatMap(([d, rs]) => (rs ?? []).map((r) => priceKey(Number(d), r)));
+}
+
+/** The default rule: 1 credit for a 6 s video up to 768P, 2 for 10 s or 1080P. */
+const defaultPrice = (key: string) => (key.startsWith("10s") || key.endsWith("1080P") ? 2 : 1);
+
+/**
+ * Credits per video for each combination the model offers: PRICES when set (every combination
+ * priced, none the model lacks), the default rule otherwise. A string is the problem found.
+ */
+export function parsePrices(model: MiniMaxModel, raw: string | undefined): Record<string, number> | string {
+  const combinations = modelCombinations(model);
+  if (raw === undefined) return Object.fromEntries(combinations.map((key) => [key, defaultPrice(key)]));
+  const prices: Record<string, number> = {};
+  for (const entry of raw.split(",").map((e) => e.trim())) {
+    const match = /^(\d+s-\d+P):(\d+)$/.exec(entry);
+    if (!match) return `"${entry}" is not like 6s-768P:1`;
+    const [, key, credits] = match as unknown as [string, string, string];
+    if (!combinations.includes(key)) return `${key} is not offered by ${model} (it offers ${combinations.join(", ")})`;
+    prices[key] = Number(credits);
+  }
+  const missing = combinations.filter((key) => prices[key] === undefined);
+  if (missing.length) return `no price for ${missing.join(", ")} (${model} offers ${combinations.join(", ")})`;
+  return prices;
+}
 
 export type Env = z.infer<typeof schema>;
 
@@ -122,6 +181,15 @@ export interface Config {
   retryBaseMs: number;
   leaseMs: number;
   shutdownTimeoutMs: number;
+  /** Credits a new user starts with. */
+  freeCredits: number;
+  /** Credits per video, keyed by priceKey(duration, resolution). */
+  prices: Record<string, number>;
+  /** What /buy offers: credits for Telegram Stars. */
+  starsPacks: Array<{ credits: number; stars: number }>;
+  adminUserIds: number[];
+  /** Who answers payment questions (/paysupport); unset: the bot's own chat. */
+  supportContact: string | undefined;
   logLevel: Env["LOG_LEVEL"];
 }
 
@@ -175,6 +243,11 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     retryBaseMs: env.RETRY_BASE_MS,
     leaseMs: env.LEASE_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    freeCredits: env.FREE_CREDITS,
+    prices: parsePrices(env.MINIMAX_MODEL, env.PRICES) as Record<string, number>,
+    starsPacks: env.STARS_PACKS.map(([credits, stars]) => ({ credits, stars })),
+    adminUserIds: env.ADMIN_USER_IDS ?? [],
+    supportContact: env.SUPPORT_CONTACT,
     logLevel: env.LOG_LEVEL,
   };
 }

@@ -8,6 +8,7 @@ import { startFeature } from "./features/start.js";
 import { statusFeature } from "./features/status.js";
 import { generateFeature } from "./features/generate.js";
 import { fallbackFeature } from "./features/fallback.js";
+import { balanceFeature } from "./features/balance.js";
 
 export type { BotContext, BotDeps };
 
@@ -32,7 +33,7 @@ export function createBot(opts: CreateBotOptions) {
       .reply(err.ctx.t("busy-retry"))
       .catch(() => undefined);
   });
-  features.use(accessFeature(opts), startFeature(opts), statusFeature(opts), generateFeature(opts), fallbackFeature());
+  features.use(accessFeature(opts), balanceFeature(opts), startFeature(opts), statusFeature(opts), generateFeature(opts), fallbackFeature());
 
   bot.catch((err) => logger.error({ err: err.message }, "unhandled bot error"));
   return bot;
@@ -41,7 +42,7 @@ export function createBot(opts: CreateBotOptions) {
 /** The command menu, in every interface language. */
 export async function registerCommands(bot: Bot<BotContext>, i18n: I18n<BotContext>) {
   for (const locale of LOCALES) {
-    const commands = ["start", "help", "status"].map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
+    const commands = ["start", "help", "status", "balance"].map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
     await bot.api.setMyCommands(commands, locale === "en" ? {} : { language_code: locale });
   }
 }

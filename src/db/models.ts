@@ -129,6 +129,44 @@ export const claimSchema = new Schema(
 );
 claimSchema.index({ at: 1 });
 
+export const LEDGER_KINDS = ["welcome", "reserve", "void", "capture", "release", "purchase", "refund", "grant"] as const;
+export type LedgerKind = (typeof LEDGER_KINDS)[number];
+
+/**
+ * Every movement of a user's credits, as one link in that user's chain: entry `seq` is computed
+ * from entry `seq - 1` and records the balance and the number of generations in flight after it.
+ * Both unique indexes do the work: (user_id, seq) lets exactly one movement follow each state, on
+ * any MongoDB-compatible server, and `key` makes each movement happen once (see credits/accounts.ts).
+ */
+export const ledgerSchema = new Schema(
+  {
+    user_id: { type: Number, required: true },
+    seq: { type: Number, required: true },
+    /** What makes this movement unique: gen:<id>:reserve, gen:<id>:settle, payment:<charge id>, … */
+    key: { type: String, required: true },
+    kind: { type: String, enum: LEDGER_KINDS, required: true },
+    /** Change of the balance (a reservation is negative, its release positive, a capture 0). */
+    credits: { type: Number, required: true },
+    /** Change of the generations in flight: +1 on reserve, -1 on capture or release. */
+    active: { type: Number, required: true, default: 0 },
+    balance: { type: Number, required: true },
+    in_flight: { type: Number, required: true },
+    /** The price a reservation held; a capture repeats it, so spending sums captures. */
+    price: { type: Number },
+    generation_id: { type: Schema.Types.ObjectId },
+    short_id: { type: String },
+    stars: { type: Number },
+    charge_id: { type: String },
+    /** The admin who granted or refunded. */
+    by: { type: Number },
+    at: { type: Date, required: true, default: () => new Date() },
+  },
+  { collection: "ledger", versionKey: false },
+);
+ledgerSchema.index({ user_id: 1, seq: 1 }, { unique: true });
+ledgerSchema.index({ key: 1 }, { unique: true });
+ledgerSchema.index({ kind: 1, at: 1 });
+
 export type GenerationFields = InferSchemaType<typeof generationSchema>;
 export type UserFields = InferSchemaType<typeof userSchema>;
 
@@ -139,6 +177,7 @@ export function createModels(connection: Connection) {
     User: connection.model("User", userSchema),
     RateSlot: connection.model("RateSlot", rateSlotSchema),
     Claim: connection.model("Claim", claimSchema),
+    Ledger: connection.model("Ledger", ledgerSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

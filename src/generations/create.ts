@@ -1,7 +1,8 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { isLegacyModel } from "../config.js";
-import { ACTIVE_PHASES, type Models } from "../db/models.js";
+import type { Models } from "../db/models.js";
 import type { LifecycleDeps } from "./deps.js";
+import { createAdmission } from "./admission.js";
 
 export interface NewGeneration {
   chatId: number;
@@ -13,22 +14,24 @@ export interface NewGeneration {
 }
 
 export type CreateResult =
-  | { kind: "created"; shortId: string; position: number; waitMinutes: number }
+  | { kind: "created"; shortId: string; position: number; waitMinutes: number; price: number; balance: number }
   | { kind: "duplicate" }
-  | { kind: "limit"; max: number };
+  | { kind: "limit"; max: number }
+  | { kind: "credits"; price: number; balance: number };
 
 // No 0/o/1/l/i: short ids get typed back into /status.
 const ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz";
 export const newShortId = () => Array.from({ length: 7 }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join("");
 
-const HELD = new Date(8.64e15); // far future: the worker cannot see it yet
+export const HELD = new Date(8.64e15); // far future: the worker cannot see it yet
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
 /**
- * Records a request. The document is inserted held back from the worker, then admitted only if the
- * user is within MAX_ACTIVE_PER_USER; the unique (chat_id, source_message_id) index turns a
- * redelivered Telegram update into a no-op instead of a second paid task.
- * Credits will be reserved at the admission step, captured on delivery and released on failure.
+ * Records a request. The document is inserted held back from the worker, then admitted only by
+ * reserving its price in the user's ledger, which also checks MAX_ACTIVE_PER_USER (admission.ts);
+ * the unique (chat_id, source_message_id) index turns a redelivered Telegram update into a no-op
+ * instead of a second paid task. Should this process die before the hold is lifted, the worker's
+ * recovery reads the reservation to decide.
  */
 export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "models">, input: NewGeneration): Promise<CreateResult> {
   const { config, models } = deps;
@@ -59,21 +62,16 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
     }
   }
 
-  // Count what is in flight before this one, held ones included: of two racing requests the newer
-  // one always sees the older, so the limit holds without a lock (at worst both are refused).
-  const inFlight = await Generation.countDocuments({
-    user_id: input.userId,
-    phase: { $in: ACTIVE_PHASES },
-    _id: { $lt: doc._id },
-  });
-  if (inFlight + 1 > config.maxActivePerUser) {
+  const admission = await createAdmission(models, config).reserve(doc);
+  if (admission.kind !== "admitted") {
     await Generation.deleteOne({ _id: doc._id });
-    return { kind: "limit", max: config.maxActivePerUser };
+    if (admission.kind === "abandoned") throw new Error("admission was given up by recovery");
+    return admission;
   }
   await Generation.updateOne({ _id: doc._id }, { $set: { next_run_at: new Date() } });
 
   const position = await queuePosition(models, doc._id);
-  return { kind: "created", shortId: doc.short_id, position, waitMinutes: Math.ceil((Math.floor((position - 1) / config.minimaxRpm) * config.minimaxRpmWindowMs) / 60_000) };
+  return { kind: "created", shortId: doc.short_id, price: admission.price, balance: admission.balance, position, waitMinutes: Math.ceil((Math.floor((position - 1) / config.minimaxRpm) * config.minimaxRpmWindowMs) / 60_000) };
 }
 
 /** 1 for the next generation to be submitted; those already waiting for a rate slot count as ahead. */

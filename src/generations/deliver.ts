@@ -2,6 +2,7 @@ import { Transform, type TransformCallback } from "node:stream";
 import { GrammyError, InputFile } from "grammy";
 import { backoffMs, later, type LifecycleDeps } from "./deps.js";
 import type { GenerationDoc, Leases } from "./leases.js";
+import { createAdmission } from "./admission.js";
 
 export const MAX_DELIVER_ATTEMPTS = 6;
 
@@ -121,9 +122,14 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
   }
 }
 
-/** Tells the user a generation failed, in their language, then closes it. */
+/**
+ * Tells the user a generation failed, in their language, then closes it. Every end other than
+ * MiniMax's success comes through here, so this is where the reserved credits go back (a no-op
+ * when MiniMax succeeded and the delivery failed afterwards: that video was captured).
+ */
 export async function notifyFailure(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc) {
   const { telegram, t, logger } = deps;
+  await createAdmission(deps.models, deps.config).settle(gen, "release");
   const kind = gen.error_code ?? "error";
   const key = `failed-${kind}`;
   try {

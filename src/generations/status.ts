@@ -2,6 +2,7 @@ import { secretsEqual } from "../secrets.js";
 import { failureKind, MiniMaxApiError } from "../minimax/errors.js";
 import { backoffMs, later, type LifecycleDeps } from "./deps.js";
 import type { GenerationDoc, Leases } from "./leases.js";
+import { createAdmission } from "./admission.js";
 
 /**
  * Asks MiniMax where a claimed `submitted` generation stands. This is the only path to delivery:
@@ -33,6 +34,9 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
       return leases.finish(gen._id, { ...adopted, minimax_status: "processing", last_heard_at: now, next_run_at: later(config.pollIntervalMs) });
     case "success":
       logger.info({ generation: gen.short_id }, "MiniMax reports success");
+      // MiniMax has been paid: the reservation becomes a charge before anything else is recorded,
+      // so a crash after this line captures nothing twice and one before it captures on the retry.
+      await createAdmission(deps.models, config).settle(gen, "capture");
       return leases.finish(gen._id, {
         ...adopted,
         phase: "delivering",

@@ -6,6 +6,8 @@ import { recoverSubmit, submitGeneration } from "./submit.js";
 import { checkStatus } from "./status.js";
 import { deliverVideo, notifyFailure } from "./deliver.js";
 import type { LifecycleDeps } from "./deps.js";
+import { createAdmission } from "./admission.js";
+import { HELD } from "./create.js";
 
 type Handler = (gen: GenerationDoc, signal: AbortSignal) => Promise<unknown>;
 type WorkPhase = Exclude<Phase, "delivered" | "failed">;
@@ -38,6 +40,7 @@ export function createGenerationWorker(deps: LifecycleDeps) {
   let pumpAgain = false;
   let sweepTimer: NodeJS.Timeout | undefined;
   let lastPrune = 0;
+  let lastHeldCheck = 0;
   const pendingClaims = new Set<Promise<unknown>>();
 
   const handlers: Record<keyof typeof CONCURRENCY, Handler> = {
@@ -126,6 +129,13 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     if (Date.now() - lastPrune > PRUNE_EVERY_MS) {
       lastPrune = Date.now();
       await pruneClaims(deps.models).catch((err: Error) => logger.warn({ err: err.message }, "pruning claims failed"));
+    }
+    // Requests whose admitting process died between storing and admitting them.
+    if (Date.now() - lastHeldCheck > config.leaseMs / 2) {
+      lastHeldCheck = Date.now();
+      await createAdmission(deps.models, config)
+        .recoverHeld(HELD, config.leaseMs)
+        .catch((err: Error) => logger.warn({ err: err.message }, "recovering held requests failed"));
     }
     await pump();
   }

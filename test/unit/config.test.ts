@@ -76,4 +76,29 @@ describe("createConfig", () => {
   it("demands https for PUBLIC_URL in production", () => {
     expect(problemsOf({ ...base, NODE_ENV: "production", PUBLIC_URL: "http://bot.example.com" })[0]).toMatch(/^PUBLIC_URL:/);
   });
+
+  it("prices every combination the model offers: the default rule, or PRICES checked against the model", () => {
+    const config = createConfig(base);
+    expect(config.prices).toEqual({ "6s-512P": 1, "6s-768P": 1, "6s-1080P": 2, "10s-512P": 2, "10s-768P": 2 });
+    expect(config.freeCredits).toBe(3);
+    expect(config.starsPacks).toEqual([{ credits: 10, stars: 50 }, { credits: 50, stars: 200 }]);
+    expect(createConfig({ ...base, MINIMAX_MODEL: "MiniMax-Hailuo-2.3" }).prices).toEqual({ "6s-768P": 1, "6s-1080P": 2, "10s-768P": 2 });
+    expect(createConfig({ ...base, MINIMAX_MODEL: "I2V-01" }).prices).toEqual({ "6s-720P": 1 });
+    const custom = "6s-512P:1,6s-768P:2,6s-1080P:3,10s-512P:3,10s-768P:4";
+    expect(createConfig({ ...base, PRICES: custom }).prices["6s-1080P"]).toBe(3);
+    // A combination the model does not make, one left without a price, and nonsense.
+    expect(problemsOf({ ...base, MINIMAX_MODEL: "MiniMax-Hailuo-2.3", PRICES: custom })[0]).toMatch(/^PRICES: 6s-512P is not offered by MiniMax-Hailuo-2\.3/);
+    expect(problemsOf({ ...base, PRICES: "6s-768P:1" })[0]).toMatch(/^PRICES: no price for 6s-512P, 6s-1080P, 10s-512P, 10s-768P/);
+    expect(problemsOf({ ...base, PRICES: "cheap" })[0]).toMatch(/^PRICES: "cheap" is not like 6s-768P:1/);
+  });
+
+  it("parses STARS_PACKS and ADMIN_USER_IDS, refusing malformed ones", () => {
+    const config = createConfig({ ...base, STARS_PACKS: "5:25, 100:400", ADMIN_USER_IDS: "42,7" });
+    expect(config.starsPacks).toEqual([{ credits: 5, stars: 25 }, { credits: 100, stars: 400 }]);
+    expect(config.adminUserIds).toEqual([42, 7]);
+    expect(createConfig(base).adminUserIds).toEqual([]);
+    expect(problemsOf({ ...base, STARS_PACKS: "10=50" })[0]).toMatch(/^STARS_PACKS:/);
+    expect(problemsOf({ ...base, STARS_PACKS: "0:50" })[0]).toMatch(/^STARS_PACKS:/);
+    expect(problemsOf({ ...base, ADMIN_USER_IDS: "me" })[0]).toMatch(/^ADMIN_USER_IDS:/);
+  });
 });

@@ -58,13 +58,21 @@ export function generateFeature(deps: BotDeps) {
     });
     if (result.kind === "duplicate") return; // Telegram redelivered an update we already took
     if (result.kind === "limit") return replyTo(ctx, "limit-reached", { max: result.max });
-    onQueued();
-    return ctx.reply(
-      result.waitMinutes > 0
-        ? ctx.t("accepted-queued", { id: result.shortId, position: result.position, minutes: result.waitMinutes })
-        : ctx.t("accepted", { id: result.shortId }),
-      { parse_mode: "HTML", reply_parameters: { message_id: sourceMessageId, allow_sending_without_reply: true } },
-    );
+    if (result.kind === "credits") return replyTo(ctx, "credits-short", { price: result.price, balance: result.balance });
+    // The user reads the price before the worker is woken to start the job.
+    try {
+      return await ctx.reply(
+        [
+          result.waitMinutes > 0
+            ? ctx.t("accepted-queued", { id: result.shortId, position: result.position, minutes: result.waitMinutes })
+            : ctx.t("accepted", { id: result.shortId }),
+          ctx.t("accepted-price", { price: result.price, balance: result.balance }),
+        ].join("\n"),
+        { parse_mode: "HTML", reply_parameters: { message_id: sourceMessageId, allow_sending_without_reply: true } },
+      );
+    } finally {
+      onQueued();
+    }
   }
 
   async function takeImage(ctx: MessageContext, image: Image, caption: string | undefined) {

@@ -1,0 +1,117 @@
+import type { Types } from "mongoose";
+import type { LedgerKind, Models } from "../db/models.js";
+
+export type LedgerEntry = NonNullable<Awaited<ReturnType<Models["Ledger"]["findOne"]>>>;
+
+/** Where a user stands: the latest link of their ledger chain. */
+export interface AccountState {
+  seq: number;
+  balance: number;
+  inFlight: number;
+}
+
+/** A movement a plan asks for; the chain adds it to the state it was computed from. */
+export interface Movement {
+  kind: LedgerKind;
+  credits: number;
+  active?: number;
+  price?: number;
+  generation_id?: Types.ObjectId;
+  short_id?: string;
+  stars?: number;
+  charge_id?: string;
+  by?: number;
+}
+
+/** What a plan answers for a state: a movement, a refusal (nothing written), or nothing to do. */
+export type Plan<R> = (state: AccountState) => Movement | { refuse: R } | null;
+
+export type ApplyResult<R> =
+  | { kind: "applied"; entry: LedgerEntry; state: AccountState }
+  | { kind: "already"; entry: LedgerEntry }
+  | { kind: "refused"; reason: R; state: AccountState }
+  | { kind: "nothing"; state: AccountState };
+
+const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
+const stateOf = (e: { seq: number; balance: number; in_flight: number }): AccountState => ({ seq: e.seq, balance: e.balance, inFlight: e.in_flight });
+
+/** Each failed insert means another movement landed; this many in a row is not contention but a fault. */
+const MAX_ATTEMPTS = 200;
+
+/**
+ * Credits and the count of generations in flight, per user, without a read-modify-write anywhere.
+ *
+ * A user's ledger is a chain: entry N+1 is computed from entry N and inserted with the unique
+ * (user_id, seq=N+1). Of any number of movements computed from the same state, on any number of
+ * instances, the unique index lets exactly one in; the others read the new head and plan again.
+ * Entries are never updated, so reading one is never stale in a way that matters: a movement
+ * planned on an old head simply fails to insert. This holds on MongoDB and on FerretDB 1.24
+ * alike, because it needs nothing but a unique insert (FerretDB runs a conditional update as a
+ * read and a write, so `$inc` with a `$gte` filter could let two reservations both pass there).
+ * The unique `key` makes each movement idempotent: a retry, a redelivered update or a restart
+ * that repeats one finds it already made.
+ */
+export function createAccounts(models: Models, opts: { freeCredits: number }) {
+  const { Ledger } = models;
+
+  /** The latest state, opening the account with the free credits on first contact. */
+  async function open(userId: number): Promise<AccountState> {
+    for (;;) {
+      const head = await Ledger.findOne({ user_id: userId }).sort({ seq: -1 }).select("seq balance in_flight").lean();
+      if (head) return stateOf(head);
+      try {
+        const first = await Ledger.create({
+          user_id: userId,
+          seq: 1,
+          key: `welcome:${userId}`,
+          kind: "welcome",
+          credits: opts.freeCredits,
+          active: 0,
+          balance: opts.freeCredits,
+          in_flight: 0,
+        });
+        return stateOf(first);
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err; // another request opened it a moment ago: read it
+      }
+    }
+  }
+
+  /** Makes the movement `key` once, planned against the user's current state. */
+  async function apply<R = never>(userId: number, key: string, plan: Plan<R>): Promise<ApplyResult<R>> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const done = await Ledger.findOne({ key });
+      if (done) return { kind: "already", entry: done };
+      const state = await open(userId);
+      const planned = plan(state);
+      if (planned === null) return { kind: "nothing", state };
+      if ("refuse" in planned) return { kind: "refused", reason: planned.refuse, state };
+      const active = planned.active ?? 0;
+      try {
+        const entry = await Ledger.create({
+          ...planned,
+          user_id: userId,
+          seq: state.seq + 1,
+          key,
+          active,
+          balance: state.balance + planned.credits,
+          in_flight: state.inFlight + active,
+        });
+        return { kind: "applied", entry, state: stateOf(entry) };
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        // Either this movement was made meanwhile (seen at the top) or another one took seq N+1.
+      }
+    }
+    throw new Error(`ledger of user ${userId}: no turn after ${MAX_ATTEMPTS} attempts`);
+  }
+
+  return {
+    open,
+    apply,
+    byKey: (key: string) => Ledger.findOne({ key }),
+    /** The latest movements, newest first. */
+    recent: (userId: number, limit: number) => Ledger.find({ user_id: userId }).sort({ seq: -1 }).limit(limit),
+  };
+}
+export type Accounts = ReturnType<typeof createAccounts>;

@@ -1,0 +1,102 @@
+import type { Types } from "mongoose";
+import { isLegacyModel, priceKey, type Config } from "../config.js";
+import type { Models } from "../db/models.js";
+import { createAccounts, type Accounts } from "../credits/accounts.js";
+
+/** The parts of a generation that admission and settlement read. */
+export interface Admissible {
+  _id: Types.ObjectId;
+  user_id: number;
+  short_id: string;
+  model: string;
+  duration?: number | null;
+  resolution?: string | null;
+}
+
+export type AdmissionRefusal = { kind: "limit"; max: number } | { kind: "credits"; price: number; balance: number };
+export type Admission = { kind: "admitted"; price: number; balance: number } | AdmissionRefusal | { kind: "abandoned" };
+
+/** Credits a generation costs, from the duration and resolution it will be made with. */
+export function priceOf(config: Pick<Config, "prices">, gen: Pick<Admissible, "model" | "duration" | "resolution">): number {
+  // The I2V-01 family makes 6 s at 720P, whatever is asked.
+  const key = isLegacyModel(gen.model) ? priceKey(6, "720P") : priceKey(gen.duration ?? 6, gen.resolution ?? "768P");
+  const price = config.prices[key];
+  if (price === undefined) throw new Error(`no price for ${key}`);
+  return price;
+}
+
+export const reserveKey = (id: Types.ObjectId) => `gen:${String(id)}:reserve`;
+export const settleKey = (id: Types.ObjectId) => `gen:${String(id)}:settle`;
+
+/**
+ * One per-user admission for both limits: a generation starts only by reserving its price, and the
+ * reservation also counts it in flight, in the same ledger entry. So MAX_ACTIVE_PER_USER and the
+ * balance are checked against one state and can never disagree, and both are race-free for the
+ * reason given in credits/accounts.ts: each state has exactly one successor.
+ */
+export function createAdmission(models: Models, config: Pick<Config, "prices" | "freeCredits" | "maxActivePerUser">, accounts: Accounts = createAccounts(models, config)) {
+  return {
+    accounts,
+
+    async reserve(gen: Admissible): Promise<Admission> {
+      const price = priceOf(config, gen);
+      const result = await accounts.apply<AdmissionRefusal>(gen.user_id, reserveKey(gen._id), (state) => {
+        if (state.inFlight + 1 > config.maxActivePerUser) return { refuse: { kind: "limit", max: config.maxActivePerUser } };
+        if (state.balance < price) return { refuse: { kind: "credits", price, balance: state.balance } };
+        return { kind: "reserve", credits: -price, active: 1, price, generation_id: gen._id, short_id: gen.short_id };
+      });
+      switch (result.kind) {
+        case "applied":
+          return { kind: "admitted", price, balance: result.state.balance };
+        case "refused":
+          return result.reason;
+        case "already":
+          // Recovery gave up on this admission before we got here (see recoverHeld).
+          if (result.entry.kind !== "reserve") return { kind: "abandoned" };
+          return { kind: "admitted", price, balance: result.entry.balance };
+        case "nothing":
+          throw new Error("reserve planned nothing");
+      }
+    },
+
+    /**
+     * Ends a generation's reservation once: `capture` keeps the credits (MiniMax made the video),
+     * `release` gives them back. Both take the same key, so a generation is settled one way only,
+     * however often and from wherever this is called.
+     */
+    async settle(gen: Pick<Admissible, "_id" | "user_id">, how: "capture" | "release") {
+      const reservation = await accounts.byKey(reserveKey(gen._id));
+      if (reservation?.kind !== "reserve") return null; // never admitted: nothing was taken
+      const price = reservation.price ?? -reservation.credits;
+      const result = await accounts.apply(gen.user_id, settleKey(gen._id), () => ({
+        kind: how,
+        credits: how === "release" ? price : 0,
+        active: -1,
+        price,
+        generation_id: gen._id,
+        short_id: reservation.short_id ?? undefined,
+      }));
+      return result.kind === "applied" || result.kind === "already" ? result.entry : null;
+    },
+
+    /**
+     * A generation held back longer than `olderThanMs` lost its admitting process between the
+     * insert and the reservation's outcome. The reservation key decides what it was: reserved
+     * means admitted (let it run); otherwise a zero `void` entry takes the key, so a late
+     * reservation can no longer land, and the generation goes.
+     */
+    async recoverHeld(held: Date, olderThanMs: number) {
+      const stale = await models.Generation.find({ next_run_at: held, created_at: { $lt: new Date(Date.now() - olderThanMs) } }).select(
+        "_id user_id short_id",
+      );
+      for (const gen of stale) {
+        const result = await accounts.apply(gen.user_id, reserveKey(gen._id), () => ({ kind: "void", credits: 0, generation_id: gen._id, short_id: gen.short_id }));
+        const admitted = result.kind === "already" && result.entry.kind === "reserve";
+        if (admitted) await models.Generation.updateOne({ _id: gen._id, next_run_at: held }, { $set: { next_run_at: new Date() } });
+        else await models.Generation.deleteOne({ _id: gen._id, next_run_at: held });
+      }
+      return stale.length;
+    },
+  };
+}
+export type AdmissionControl = ReturnType<typeof createAdmission>;
