@@ -59,5 +59,5 @@ describe("kill -9 between the reservation and the capture", () => {
     expect(ledger.map((e) => e.kind)).toEqual(["welcome", "reserve", "capture"]);
     expect(ledger.at(-1)).toMatchObject({ balance: 2, in_flight: 0 });
     expect(tg.videosSent(8501)).toHaveLength(1);
-  });
+  }, 60_000); // two process starts
 });
