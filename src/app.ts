@@ -14,6 +14,7 @@ import { createMiniMaxClient } from "./minimax/client.js";
 import { createGenerationWorker } from "./generations/worker.js";
 import { handleCallback } from "./generations/status.js";
 import { createServer } from "./server/index.js";
+import { createMetrics } from "./metrics.js";
 import { TELEGRAM_WEBHOOK_PATH } from "./server/routes/telegram-webhook.js";
 
 export interface StartOptions {
@@ -28,7 +29,7 @@ export type RunningApp = Awaited<ReturnType<typeof startApp>>;
 
 /** The process logger: every secret of the configuration is scrubbed from every line. */
 export const loggerFor = (config: Config) =>
-  createLogger({ level: config.logLevel, secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret] });
+  createLogger({ level: config.logLevel, secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret, config.metricsToken] });
 
 /** Retries `step` while Telegram cannot be reached; gives up at once when it refuses the token. */
 async function untilTelegramAnswers(step: () => Promise<void>, logger: Logger) {
@@ -58,14 +59,16 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     logger,
   });
 
+  const metrics = createMetrics({ models: db.models });
   const i18n = createI18n<BotContext>();
-  const minimax = createMiniMaxClient({ apiBase: config.minimaxApiBase, apiKey: config.minimaxApiKey });
+  const minimax = createMiniMaxClient({ apiBase: config.minimaxApiBase, apiKey: config.minimaxApiKey, observe: metrics.minimaxRequest });
   let acceptingUpdates = true;
 
   const files = createTelegramFiles({ apiRoot: config.telegramApiRoot, token: config.botToken });
   // The bot wakes the worker, and the worker sends through the bot's api: the bot comes first.
   let kick = () => {};
   const bot = createBot({ config, models: db.models, logger, i18n, botInfo: opts.botInfo, files, onQueued: () => kick() });
+  bot.api.config.use(metrics.telegramTransformer());
   const worker = createGenerationWorker({
     config,
     models: db.models,
@@ -75,12 +78,14 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     t: (locale, key, variables) => i18n.t(locale, key, variables),
     logger,
     instanceId,
+    metrics,
   });
   kick = worker.kick;
 
   const app = createServer({
     logger,
     isHealthy: db.isHealthy,
+    metrics: { registry: metrics.registry, token: config.metricsToken },
     webhook: config.publicUrl ? { bot, secret: config.webhookSecret, isAccepting: () => acceptingUpdates } : undefined,
     handleCallback: (params, body) => handleCallback({ models: db.models, logger }, params, body),
     onCallbackRecheck: ({ shortId, taskId }) => {
@@ -134,6 +139,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     config,
     logger,
     db,
+    metrics,
     bot,
     worker,
     server,

@@ -87,6 +87,7 @@ const schema = z
         .optional(),
     ),
     SUPPORT_CONTACT: optionalString,
+    METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -190,6 +191,8 @@ export interface Config {
   adminUserIds: number[];
   /** Who answers payment questions (/paysupport); unset: the bot's own chat. */
   supportContact: string | undefined;
+  /** Bearer token /metrics asks for; unset: /metrics is open (keep it off the public proxy). */
+  metricsToken: string | undefined;
   logLevel: Env["LOG_LEVEL"];
 }
 
@@ -248,6 +251,7 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     starsPacks: env.STARS_PACKS.map(([credits, stars]) => ({ credits, stars })),
     adminUserIds: env.ADMIN_USER_IDS ?? [],
     supportContact: env.SUPPORT_CONTACT,
+    metricsToken: env.METRICS_TOKEN,
     logLevel: env.LOG_LEVEL,
   };
 }

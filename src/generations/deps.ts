@@ -5,6 +5,7 @@ import type { Logger } from "../logger.js";
 import type { MiniMaxClient } from "../minimax/client.js";
 import type { TelegramFiles } from "../bot/files.js";
 import type { Translate } from "../bot/i18n.js";
+import type { Metrics } from "../metrics.js";
 
 /** Everything the generation lifecycle needs from the outside world; main.ts and tests build it. */
 export interface LifecycleDeps {
@@ -17,6 +18,7 @@ export interface LifecycleDeps {
   logger: Logger;
   /** Unique per process: the owner name on leases. */
   instanceId: string;
+  metrics?: Metrics;
 }
 
 /** Exponential backoff with a ceiling: 2 s, 4 s, 8 s … up to `maxMs`. */

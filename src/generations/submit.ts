@@ -52,11 +52,13 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
 
   const firstFrameImage = toDataUrl(image, mime);
   let slot;
+  const waitStarted = Date.now();
   while (!(slot = await rateLimit.tryAcquire(leases.owner))) {
     if (signal.aborted) return leases.finish(gen._id, { phase: "queued", next_run_at: new Date() });
     const wait = (await rateLimit.nextFreeAt()).getTime() - Date.now();
     await sleep(Math.min(Math.max(wait, 20), 1_000), signal);
   }
+  deps.metrics?.rateSlotWaited(Date.now() - waitStarted);
   if (!(await leases.update(gen._id, { create_sent_at: new Date() }))) return; // our lease is gone
 
   try {

@@ -30,7 +30,8 @@ const PRUNE_EVERY_MS = 3600_000;
  */
 export function createGenerationWorker(deps: LifecycleDeps) {
   const { config, logger } = deps;
-  const leases = createLeases(deps.models, deps.instanceId, config.leaseMs);
+  const created = createLeases(deps.models, deps.instanceId, config.leaseMs);
+  const leases = deps.metrics ? deps.metrics.observeTransitions(created) : created;
   const rateLimit = createSubmitRateLimit(deps.models, config.minimaxRpm, config.minimaxRpmWindowMs);
   const active: Record<keyof typeof CONCURRENCY, number> = { queued: 0, submitting: 0, submitted: 0, delivering: 0, notifying: 0, expiring: 0 };
   const running = new Set<Promise<void>>();

@@ -29,6 +29,15 @@ export interface MiniMaxClientOptions {
   /** How long a create may take, MiniMax's challenge round-trip included. */
   createTimeoutMs?: number;
   requestTimeoutMs?: number;
+  /** Told about every API request once it is over: its endpoint, status code ("0" = success) and duration. */
+  observe?: (endpoint: string, code: string, seconds: number) => void;
+}
+
+/** The code an API request ended with, for metrics: MiniMax's status code, or the transport's failure. */
+function outcomeCode(err: unknown) {
+  if (err instanceof MiniMaxApiError) return String(err.code);
+  if (err instanceof MiniMaxTransportError && err.httpStatus) return `http_${err.httpStatus}`;
+  return "transport";
 }
 
 // Errors thrown before a single byte left this machine: MiniMax cannot have seen the request.
@@ -56,10 +65,21 @@ export function createMiniMaxClient(opts: MiniMaxClientOptions) {
   });
   const auth = { authorization: `Bearer ${opts.apiKey}` };
 
-  async function call<T extends BaseResp>(
-    endpoint: string,
-    init: { method: "GET" | "POST"; query?: Record<string, string>; body?: unknown; timeoutMs?: number; signal?: AbortSignal },
-  ): Promise<T> {
+  type CallInit = { method: "GET" | "POST"; query?: Record<string, string>; body?: unknown; timeoutMs?: number; signal?: AbortSignal };
+  async function call<T extends BaseResp>(endpoint: string, init: CallInit): Promise<T> {
+    const started = performance.now();
+    let code = "0";
+    try {
+      return await send<T>(endpoint, init);
+    } catch (err) {
+      code = outcomeCode(err);
+      throw err;
+    } finally {
+      opts.observe?.(endpoint, code, (performance.now() - started) / 1000);
+    }
+  }
+
+  async function send<T extends BaseResp>(endpoint: string, init: CallInit): Promise<T> {
     const url = new URL(endpoint, opts.apiBase + "/");
     for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v);
     let res: Dispatcher.ResponseData;

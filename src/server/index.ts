@@ -3,13 +3,17 @@ import type { Bot } from "grammy";
 import type { BotContext } from "../bot/index.js";
 import type { Logger } from "../logger.js";
 import { errorMiddleware } from "./middlewares/errors.js";
+import type { Registry } from "prom-client";
 import { healthRoutes } from "./routes/healthz.js";
+import { metricsRoutes } from "./routes/metrics.js";
 import { telegramWebhookRoutes } from "./routes/telegram-webhook.js";
 import { minimaxCallbackRoutes, type CallbackHandler, type Recheck } from "./routes/minimax-callback.js";
 
 export interface ServerDeps {
   logger: Logger;
   isHealthy: () => Promise<boolean>;
+  /** GET /metrics, behind a bearer token when one is set. */
+  metrics?: { registry: Registry; token?: string };
   /** Webhook mode only: the bot whose updates arrive at /telegram/webhook. */
   webhook?: { bot: Bot<BotContext>; secret: string; isAccepting: () => boolean };
   handleCallback: CallbackHandler;
@@ -24,6 +28,7 @@ export function createServer(deps: ServerDeps) {
   app.use(errorMiddleware(deps.logger));
 
   const routers = [healthRoutes(deps.isHealthy), minimaxCallbackRoutes(deps.handleCallback, deps.onCallbackRecheck)];
+  if (deps.metrics) routers.push(metricsRoutes(deps.metrics));
   if (deps.webhook) routers.push(telegramWebhookRoutes(deps.webhook));
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods({ throw: true }));
   return app;

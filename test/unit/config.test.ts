@@ -37,6 +37,13 @@ describe("createConfig", () => {
     });
   });
 
+  it("METRICS_TOKEN: unset or empty leaves /metrics open; a short one is refused", () => {
+    expect(createConfig(base).metricsToken).toBeUndefined();
+    expect(createConfig({ ...base, METRICS_TOKEN: "" }).metricsToken).toBeUndefined();
+    expect(createConfig({ ...base, METRICS_TOKEN: "a-long-enough-token" }).metricsToken).toBe("a-long-enough-token");
+    expect(problemsOf({ ...base, METRICS_TOKEN: "short" })).toEqual(["METRICS_TOKEN: must be at least 16 characters"]);
+  });
+
   it("rejects a resolution the model does not offer for the duration, naming the variable", () => {
     const [problem] = problemsOf({ ...base, DEFAULT_DURATION: "10", DEFAULT_RESOLUTION: "1080P" });
     expect(problem).toMatch(/^DEFAULT_RESOLUTION: 1080P at 10s is not offered by MiniMax-Hailuo-02/);
