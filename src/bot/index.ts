@@ -9,6 +9,7 @@ import { statusFeature } from "./features/status.js";
 import { generateFeature } from "./features/generate.js";
 import { fallbackFeature } from "./features/fallback.js";
 import { balanceFeature } from "./features/balance.js";
+import { logUpdates } from "./middlewares/log-updates.js";
 
 export type { BotContext, BotDeps };
 
@@ -26,6 +27,7 @@ export function createBot(opts: CreateBotOptions) {
   // 429 (honouring retry_after) and 5xx are retried, bounded so a webhook answer is never held long.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10, rethrowHttpErrors: true }));
 
+  bot.use(logUpdates(logger));
   bot.use(i18n);
   const features = bot.errorBoundary(async (err) => {
     logger.error({ err: err.error instanceof Error ? err.error.message : String(err.error), update: err.ctx.update.update_id }, "update handler failed");

@@ -56,6 +56,14 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
   const { minimax, telegram, config, t, logger } = deps;
   const log = logger.child({ generation: gen.short_id });
   const attempt = gen.deliver_attempts;
+  const started = Date.now();
+  /** Durations for the delivery log line: this attempt, since MiniMax's success, since the request. */
+  const timings = () => ({
+    attempt: attempt + 1,
+    durationMs: Date.now() - started,
+    sinceSuccessMs: Date.now() - (gen.last_heard_at?.getTime() ?? Date.now()),
+    sinceCreatedMs: Date.now() - gen.created_at.getTime(),
+  });
   try {
     const file = await minimax.retrieveFile(gen.minimax_file_id!, signal);
     if (!isTrustedDownloadUrl(file.downloadUrl, config.minimaxApiBase)) {
@@ -71,7 +79,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
       );
       await leases.finish(gen._id, { phase: "delivered", video_url: file.downloadUrl, video_bytes: bytes, completed_at: new Date() });
       deps.metrics?.delivered("link", Date.now() - (gen.last_heard_at?.getTime() ?? Date.now()));
-      log.info({ bytes }, "video too large for upload; sent as a link");
+      log.info({ bytes, ...timings() }, "video too large for upload; sent as a link");
     };
     if (file.bytes !== undefined && file.bytes > config.uploadLimitBytes) return await sendLink(file.bytes);
 
@@ -106,16 +114,16 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
       completed_at: new Date(),
     });
     deps.metrics?.delivered("upload", Date.now() - (gen.last_heard_at?.getTime() ?? Date.now()), expected);
-    log.info({ bytes: expected }, "video delivered");
+    log.info({ bytes: expected, ...timings() }, "video delivered");
   } catch (err) {
     if (telegramRefused(err)) {
-      log.warn("the user blocked the bot or the chat is gone; stopping");
+      log.warn(timings(), "the user blocked the bot or the chat is gone; stopping");
       await leases.finish(gen._id, { phase: "failed", error_code: "undeliverable", error_message: (err as Error).message, completed_at: new Date() });
       return;
     }
     if (signal.aborted) return; // the lease was lost; another instance carries on
     const next = attempt + 1;
-    log.warn({ err: (err as Error).message, attempt: next }, "delivery attempt failed");
+    log.warn({ err: (err as Error).message, ...timings() }, "delivery attempt failed");
     if (next >= MAX_DELIVER_ATTEMPTS) {
       await leases.finish(gen._id, { phase: "notifying", error_code: "error", error_message: (err as Error).message, deliver_attempts: next, next_run_at: new Date() });
       return;
@@ -142,5 +150,7 @@ export async function notifyFailure(deps: LifecycleDeps, leases: Leases, gen: Ge
       return leases.finish(gen._id, { deliver_attempts: gen.deliver_attempts + 1, next_run_at: later(backoffMs(gen.deliver_attempts + 1, deps.config.retryBaseMs)) });
     }
   }
-  return leases.finish(gen._id, { phase: "failed", minimax_status: "failed", completed_at: new Date() });
+  const closed = await leases.finish(gen._id, { phase: "failed", minimax_status: "failed", completed_at: new Date() });
+  logger.info({ generation: gen.short_id, reason: kind, error: gen.error_message, sinceCreatedMs: Date.now() - gen.created_at.getTime() }, "generation failed");
+  return closed;
 }

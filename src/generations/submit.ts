@@ -58,9 +58,11 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
     const wait = (await rateLimit.nextFreeAt()).getTime() - Date.now();
     await sleep(Math.min(Math.max(wait, 20), 1_000), signal);
   }
-  deps.metrics?.rateSlotWaited(Date.now() - waitStarted);
+  const rateWaitMs = Date.now() - waitStarted;
+  deps.metrics?.rateSlotWaited(rateWaitMs);
   if (!(await leases.update(gen._id, { create_sent_at: new Date() }))) return; // our lease is gone
 
+  const sentAt = Date.now();
   try {
     const { taskId } = await minimax.createVideo({
       model: gen.model,
@@ -76,7 +78,10 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
       { phase: "submitted", minimax_job_id: taskId, submitted_at: now, last_heard_at: now, next_run_at: later(config.pollIntervalMs) },
       { create_sent_at: 1 },
     );
-    log.info({ taskId }, "submitted to MiniMax");
+    log.info(
+      { taskId, attempt: gen.submit_attempts, rateWaitMs, createMs: now.getTime() - sentAt, sinceCreatedMs: now.getTime() - gen.created_at.getTime() },
+      "submitted to MiniMax",
+    );
   } catch (err) {
     if (err instanceof MiniMaxApiError) {
       if (err.operatorProblem) {

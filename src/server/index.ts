@@ -27,7 +27,7 @@ export function createServer(deps: ServerDeps) {
   app.silent = true; // errorMiddleware logs what matters, without request bodies
   app.use(errorMiddleware(deps.logger));
 
-  const routers = [healthRoutes(deps.isHealthy), minimaxCallbackRoutes(deps.handleCallback, deps.onCallbackRecheck)];
+  const routers = [healthRoutes(deps.isHealthy), minimaxCallbackRoutes(deps.handleCallback, deps.onCallbackRecheck, deps.logger)];
   if (deps.metrics) routers.push(metricsRoutes(deps.metrics));
   if (deps.webhook) routers.push(telegramWebhookRoutes(deps.webhook));
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods({ throw: true }));

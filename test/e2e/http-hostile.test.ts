@@ -116,7 +116,7 @@ async function holdFromWorker(shortId: string): Promise<() => Promise<void>> {
 
 beforeAll(async () => {
   ({ telegram: tg, minimax: mm } = await startFakes());
-  app = await startTestApp({ mode: "webhook", telegram: tg, minimax: mm, mongoUri: testDatabaseUri("httphostile"), env: { MINIMAX_RPM: "100" } });
+  app = await startTestApp({ mode: "webhook", telegram: tg, minimax: mm, mongoUri: testDatabaseUri("httphostile"), env: { MINIMAX_RPM: "100", METRICS_TOKEN: "metrics-secret-0123456789" } });
 });
 afterAll(async () => {
   await app?.stop();
@@ -144,6 +144,17 @@ describe("HTTP endpoints under hostile requests (webhook mode)", () => {
     const [sent] = await tg.waitFor(() => (tg.videosSent(8101).length ? tg.videosSent(8101) : undefined), 15_000, "the video");
     expect(sent!.sha256).toBe(sha256(video));
     await eventually(async () => (await app.db.models.Generation.findOne({ chat_id: 8101 }))?.phase === "delivered", 5_000, "delivered");
+
+    // And one MiniMax refuses on content grounds, so the failure path is logged too.
+    const refused = makeJpeg(1280, 720, 16_000);
+    photosSent.push(refused);
+    await tg.deliver(tg.photoUpdate({ chatId: 8102, photo: tg.addPhoto(refused, 1280, 720), caption: "full: the refused one" }));
+    const [, refusedTask] = await mm.waitForTasks(2, 15_000);
+    await mm.fail(refusedTask!.taskId, 1026);
+    await eventually(async () => (await app.db.models.Generation.findOne({ chat_id: 8102 }))?.phase === "failed", 10_000, "failed");
+    // A scrape with and without the metrics token.
+    expect((await send("GET", "/metrics", { headers: { authorization: "Bearer metrics-secret-0123456789" } })).status).toBe(200);
+    expect((await send("GET", "/metrics")).status).toBe(401);
   });
 
   describe("GET /healthz and unknown paths", () => {
@@ -413,6 +424,35 @@ describe("HTTP endpoints under hostile requests (webhook mode)", () => {
       expect(logs).toContain("submit postponed");
       expect(logs).toContain("status query failed");
       expect(app.logs.length).toBeGreaterThan(5);
+
+      // One structured line per update, callback, submission, delivery and failure, with the
+      // generation id and durations where there is one.
+      const lines = app.logs.map((l) => JSON.parse(l) as Record<string, unknown>);
+      const withMsg = (msg: string) => lines.filter((l) => l.msg === msg);
+      const ids = Object.fromEntries((await app.db.models.Generation.find().lean()).map((g) => [g.chat_id, g.short_id]));
+      expect(withMsg("update handled").length).toBeGreaterThanOrEqual(3);
+      for (const l of withMsg("update handled")) expect(l).toMatchObject({ update: expect.any(Number), kind: expect.any(String), durationMs: expect.any(Number) });
+      expect(withMsg("update handled").map((l) => l.kind)).toEqual(expect.arrayContaining(["photo", "command:help"]));
+      expect(withMsg("generation queued").map((l) => l.generation)).toEqual(expect.arrayContaining([ids[8101], ids[8102]]));
+      const callbacks = withMsg("MiniMax callback").filter((l) => l.generation === ids[8101]);
+      expect(callbacks.map((l) => l.outcome)).toEqual(expect.arrayContaining(["challenge", "accepted"]));
+      for (const l of callbacks) expect(l.durationMs).toEqual(expect.any(Number));
+      expect(withMsg("submitted to MiniMax").find((l) => l.generation === ids[8101])).toMatchObject({
+        taskId: expect.any(String),
+        attempt: 3, // a failed getFile and a create refused with 1002 came first
+        rateWaitMs: expect.any(Number),
+        createMs: expect.any(Number),
+        sinceCreatedMs: expect.any(Number),
+      });
+      expect(withMsg("video delivered").find((l) => l.generation === ids[8101])).toMatchObject({
+        bytes: expect.any(Number),
+        attempt: 1,
+        durationMs: expect.any(Number),
+        sinceSuccessMs: expect.any(Number),
+        sinceCreatedMs: expect.any(Number),
+      });
+      expect(withMsg("generation failed").find((l) => l.generation === ids[8102])).toMatchObject({ reason: "sensitive_input", sinceCreatedMs: expect.any(Number) });
+      expect(logs).not.toContain("metrics-secret-0123456789");
 
       const tokenSecretPart = tg.token.split(":")[1]!;
       expect(logs).not.toContain(tg.token);

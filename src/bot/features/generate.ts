@@ -59,6 +59,7 @@ export function generateFeature(deps: BotDeps) {
     if (result.kind === "duplicate") return; // Telegram redelivered an update we already took
     if (result.kind === "limit") return replyTo(ctx, "limit-reached", { max: result.max });
     if (result.kind === "credits") return replyTo(ctx, "credits-short", { price: result.price, balance: result.balance });
+    deps.logger.info({ generation: result.shortId, update: ctx.update.update_id, user: ctx.from.id, position: result.position }, "generation queued");
     // The user reads the price before the worker is woken to start the job.
     try {
       return await ctx.reply(

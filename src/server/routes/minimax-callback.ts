@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import type { Logger } from "../../logger.js";
 import type { CallbackOutcome } from "../../generations/status.js";
 
 type Recheck = NonNullable<Extract<CallbackOutcome, { kind: "accepted" }>["recheck"]>;
@@ -13,9 +14,10 @@ export type CallbackHandler = (params: { generation: string; token: string }, bo
  * MiniMax's callbacks. The challenge arrives while our own create request is still open, so this
  * must stay a quick, independent path; real work is left to the worker, woken by `onRecheck`.
  */
-export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: (recheck: Recheck) => void) {
+export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: (recheck: Recheck) => void, logger: Logger) {
   const router = new Router();
   router.post(MINIMAX_CALLBACK_PATH, jsonBody(), async (ctx) => {
+    const started = performance.now();
     const body = objectBody(ctx.request.body);
     if (!body) return ctx.throw(400, "Expected a JSON object");
     const generation = typeof ctx.query.generation === "string" ? ctx.query.generation : "";
@@ -23,6 +25,17 @@ export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: (reche
     if (!(generation && token)) ctx.throw(403, "Forbidden");
 
     const outcome = await handle({ generation, token }, body);
+    // The id comes from the request: logged only once it names a real generation.
+    logger.info(
+      {
+        generation: outcome.kind === "not_found" ? undefined : generation,
+        outcome: outcome.kind,
+        status: outcome.kind === "accepted" && typeof body.status === "string" ? body.status.slice(0, 20) : undefined,
+        recheck: outcome.kind === "accepted" ? !!outcome.recheck : undefined,
+        durationMs: Math.round(performance.now() - started),
+      },
+      "MiniMax callback",
+    );
     switch (outcome.kind) {
       case "not_found":
         ctx.throw(404, "Unknown generation");
