@@ -78,7 +78,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
         { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true } },
       );
       await leases.finish(gen._id, { phase: "delivered", video_url: file.downloadUrl, video_bytes: bytes, completed_at: new Date() });
-      deps.metrics?.delivered("link", Date.now() - (gen.last_heard_at?.getTime() ?? Date.now()));
+      deps.metrics?.delivered("link", timings().sinceSuccessMs);
       log.info({ bytes, ...timings() }, "video too large for upload; sent as a link");
     };
     if (file.bytes !== undefined && file.bytes > config.uploadLimitBytes) return await sendLink(file.bytes);
@@ -113,7 +113,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
       video_bytes: expected,
       completed_at: new Date(),
     });
-    deps.metrics?.delivered("upload", Date.now() - (gen.last_heard_at?.getTime() ?? Date.now()), expected);
+    deps.metrics?.delivered("upload", timings().sinceSuccessMs, expected);
     log.info({ bytes: expected, ...timings() }, "video delivered");
   } catch (err) {
     if (telegramRefused(err)) {
