@@ -6,7 +6,7 @@ import type { UserFromGetMe } from "grammy/types";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import { connectDatabase, type Database } from "./db/connection.js";
-import { createBot, registerCommands } from "./bot/index.js";
+import { ALLOWED_UPDATES, createBot, registerCommands } from "./bot/index.js";
 import { createI18n } from "./bot/i18n.js";
 import { createTelegramFiles } from "./bot/files.js";
 import type { BotContext } from "./bot/context.js";
@@ -120,12 +120,12 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   if (config.publicUrl) {
     await bot.api.setWebhook(config.publicUrl + TELEGRAM_WEBHOOK_PATH, {
       secret_token: config.webhookSecret,
-      allowed_updates: ["message"],
+      allowed_updates: ALLOWED_UPDATES,
     });
     logger.info({ port, mode: "webhook" }, "Astrolus is running");
   } else {
     await bot.api.deleteWebhook();
-    polling = bot.start({ allowed_updates: ["message"] }).catch((err: Error) => {
+    polling = bot.start({ allowed_updates: ALLOWED_UPDATES }).catch((err: Error) => {
       // A 409 means another process polls with this token; a bot that hears nothing must not look alive.
       logger.fatal({ err: err.message }, "long polling stopped");
       opts.onFatal?.(err);

@@ -130,4 +130,30 @@ describe("fake Telegram Bot API", () => {
       await new Promise((r) => server.close(r));
     }
   });
+
+  it("sells with Telegram Stars the way Telegram checks it: invoices, pre-checkout answers, refunds", async () => {
+    fake.addChat({ chatId: CHAT });
+    const invoice = { chat_id: CHAT, title: "10 credits", description: "d", payload: "p:1", currency: "XTR", prices: [{ label: "10 credits", amount: 50 }] };
+    const sent = await call("sendInvoice", { ...invoice, provider_token: "" });
+    expect(sent.json.result).toMatchObject({ invoice: { title: "10 credits", currency: "XTR", total_amount: 50, start_parameter: "" } });
+    expect(fake.invoices).toHaveLength(1);
+    // Stars take one price item and no provider token.
+    expect((await call("sendInvoice", { ...invoice, prices: [...invoice.prices, { label: "tax", amount: 1 }] })).status).toBe(400);
+    expect((await call("sendInvoice", { ...invoice, provider_token: "123:TEST" })).status).toBe(400);
+    expect((await call("sendInvoice", { ...invoice, title: "" })).status).toBe(400);
+    expect(fake.invoices).toHaveLength(1);
+
+    const query = fake.preCheckoutQueryUpdate({ chatId: CHAT, invoicePayload: "p:1", totalAmount: 50 }).pre_checkout_query!;
+    expect((await call("answerPreCheckoutQuery", { pre_checkout_query_id: query.id, ok: false })).json.description).toBe("Bad Request: ERROR_MESSAGE_EMPTY");
+    expect((await call("answerPreCheckoutQuery", { pre_checkout_query_id: query.id, ok: true })).json.result).toBe(true);
+    expect((await call("answerPreCheckoutQuery", { pre_checkout_query_id: query.id, ok: true })).status).toBe(400); // answered once
+    expect(fake.preCheckoutAnswers).toEqual([{ pre_checkout_query_id: query.id, ok: true }]);
+
+    const paid = fake.successfulPaymentUpdate({ chatId: CHAT, invoicePayload: "p:1", totalAmount: 50 }).message!.successful_payment!;
+    const refund = { user_id: CHAT, telegram_payment_charge_id: paid.telegram_payment_charge_id };
+    expect((await call("refundStarPayment", { ...refund, user_id: CHAT + 1 })).json.description).toBe("Bad Request: CHARGE_ID_INVALID");
+    expect((await call("refundStarPayment", refund)).json.result).toBe(true);
+    expect((await call("refundStarPayment", refund)).json.description).toBe("Bad Request: CHARGE_ALREADY_REFUNDED");
+    expect(fake.starRefunds).toEqual([refund]);
+  });
 });

@@ -10,8 +10,13 @@ import { generateFeature } from "./features/generate.js";
 import { fallbackFeature } from "./features/fallback.js";
 import { balanceFeature } from "./features/balance.js";
 import { logUpdates } from "./middlewares/log-updates.js";
+import { buyFeature } from "./features/buy.js";
+import { adminFeature } from "./features/admin.js";
 
 export type { BotContext, BotDeps };
+
+/** The update kinds the bot handles: messages (payments arrive as messages too) and Stars checkouts. */
+export const ALLOWED_UPDATES = ["message", "pre_checkout_query"] as const;
 
 export interface CreateBotOptions extends BotDeps {
   i18n: I18n<BotContext>;
@@ -35,7 +40,7 @@ export function createBot(opts: CreateBotOptions) {
       .reply(err.ctx.t("busy-retry"))
       .catch(() => undefined);
   });
-  features.use(accessFeature(opts), balanceFeature(opts), startFeature(opts), statusFeature(opts), generateFeature(opts), fallbackFeature());
+  features.use(accessFeature(opts), balanceFeature(opts), buyFeature(opts), adminFeature(opts), startFeature(opts), statusFeature(opts), generateFeature(opts), fallbackFeature());
 
   bot.catch((err) => logger.error({ err: err.message }, "unhandled bot error"));
   return bot;
@@ -44,7 +49,7 @@ export function createBot(opts: CreateBotOptions) {
 /** The command menu, in every interface language. */
 export async function registerCommands(bot: Bot<BotContext>, i18n: I18n<BotContext>) {
   for (const locale of LOCALES) {
-    const commands = ["start", "help", "status", "balance"].map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
+    const commands = ["start", "help", "status", "balance", "buy", "paysupport", "terms"].map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
     await bot.api.setMyCommands(commands, locale === "en" ? {} : { language_code: locale });
   }
 }

@@ -18,6 +18,7 @@ import { fileURLToPath } from "node:url";
 import type {
   BotCommand,
   CallbackQuery,
+  PreCheckoutQuery,
   Chat,
   Document,
   Message,
@@ -136,6 +137,19 @@ export interface SentFile {
   sha256: string;
   params: Record<string, unknown>;
   message: Message;
+}
+
+export interface SentInvoice {
+  chat_id: number;
+  message_id: number;
+  title: string;
+  description: string;
+  payload: string;
+  currency: string;
+  total_amount: number;
+  prices: Array<{ label: string; amount: number }>;
+  provider_token: string | undefined;
+  start_parameter: string;
 }
 
 export interface RegisteredFile {
@@ -1147,6 +1161,12 @@ export class FakeTelegram {
   readonly fileDownloads: string[] = [];
   /** Answers to callback queries, in order. */
   readonly callbackAnswers: Array<{ callback_query_id: string; text?: string; show_alert?: boolean }> = [];
+  /** Invoices the bot sent, with the message that carries each. */
+  readonly invoices: SentInvoice[] = [];
+  /** Answers to pre-checkout queries, in order. */
+  readonly preCheckoutAnswers: Array<{ pre_checkout_query_id: string; ok: boolean; error_message?: string }> = [];
+  /** Star payments refunded through refundStarPayment. */
+  readonly starRefunds: Array<{ user_id: number; telegram_payment_charge_id: string }> = [];
 
   private server!: Server;
   private readonly sockets = new Set<Socket>();
@@ -1160,6 +1180,9 @@ export class FakeTelegram {
   private readonly delays = new Map<string, Array<{ ms: number; left: number }>>();
   private readonly commands = new Map<string, BotCommand[]>();
   private readonly openCallbackQueries = new Set<string>();
+  private readonly openPreCheckoutQueries = new Set<string>();
+  /** Completed Star payments by charge id: who paid, and whether it was refunded since. */
+  private readonly payments = new Map<string, { user_id: number; total_amount: number; invoice_payload: string; refunded: boolean }>();
   private queue: Update[] = [];
   private allowedUpdates: string[] = [];
   private poller: Poller | undefined;
@@ -1271,6 +1294,9 @@ export class FakeTelegram {
     this.abortedCalls.length = 0;
     this.fileDownloads.length = 0;
     this.callbackAnswers.length = 0;
+    this.invoices.length = 0;
+    this.preCheckoutAnswers.length = 0;
+    this.starRefunds.length = 0;
   }
 
   // ─────────── chats & users ───────────
@@ -1440,6 +1466,71 @@ export class FakeTelegram {
       data: o.data,
     } as CallbackQuery;
     return { update_id: this.nextUpdateId(), callback_query: query } as Update;
+  }
+
+  // ─────────── payments (Telegram Stars) ───────────
+
+  /** The user confirming payment of an invoice: a pre_checkout_query the bot must answer within 10 s. */
+  preCheckoutQueryUpdate(o: UserOptions & { invoicePayload: string; totalAmount: number; currency?: string }): Update {
+    const st = this.ensureChat(o);
+    const id = BigInt.asUintN(63, randomBytes(8).readBigUInt64BE()).toString();
+    this.openPreCheckoutQueries.add(id);
+    const query: PreCheckoutQuery = {
+      id,
+      from: clone(st.user),
+      currency: o.currency ?? "XTR",
+      total_amount: o.totalAmount,
+      invoice_payload: o.invoicePayload,
+    };
+    return { update_id: this.nextUpdateId(), pre_checkout_query: query } as Update;
+  }
+
+  /** The service message of a completed payment; a new charge id unless one is given (a replay). */
+  successfulPaymentUpdate(o: MessageOptions & { invoicePayload: string; totalAmount: number; chargeId?: string; currency?: string }): Update {
+    const chargeId = o.chargeId ?? `stxT${randomBytes(12).toString("base64url")}`;
+    const userId = o.userId ?? o.chatId;
+    if (!this.payments.has(chargeId)) {
+      this.payments.set(chargeId, { user_id: userId, total_amount: o.totalAmount, invoice_payload: o.invoicePayload, refunded: false });
+    }
+    return this.messageUpdate(o, {
+      successful_payment: {
+        currency: o.currency ?? "XTR",
+        total_amount: o.totalAmount,
+        invoice_payload: o.invoicePayload,
+        telegram_payment_charge_id: chargeId,
+        provider_payment_charge_id: "",
+      },
+    } as Partial<Message>);
+  }
+
+  /** The service message Telegram sends when a Star payment was refunded. */
+  refundedPaymentUpdate(o: MessageOptions & { chargeId: string }): Update {
+    const payment = this.payments.get(o.chargeId);
+    if (!payment) throw new Error(`refundedPaymentUpdate: no payment ${o.chargeId}`);
+    payment.refunded = true;
+    return this.messageUpdate(o, {
+      refunded_payment: {
+        currency: "XTR",
+        total_amount: payment.total_amount,
+        invoice_payload: payment.invoice_payload,
+        telegram_payment_charge_id: o.chargeId,
+      },
+    } as Partial<Message>);
+  }
+
+  /**
+   * Pays an invoice the bot sent, as Telegram does: a pre_checkout_query first; only if the bot
+   * answers ok (within 10 s) does the successful_payment message follow.
+   */
+  async pay(o: MessageOptions & { invoice: SentInvoice; totalAmount?: number }): Promise<{ answer: { ok: boolean; error_message?: string }; chargeId?: string; update?: Update }> {
+    const query = this.preCheckoutQueryUpdate({ ...o, invoicePayload: o.invoice.payload, totalAmount: o.totalAmount ?? o.invoice.total_amount, currency: o.invoice.currency });
+    const id = query.pre_checkout_query!.id;
+    await this.deliver(query);
+    const answer = await this.waitFor(() => this.preCheckoutAnswers.find((a) => a.pre_checkout_query_id === id), 10_000, "the pre-checkout answer");
+    if (!answer.ok) return { answer };
+    const update = this.successfulPaymentUpdate({ ...o, invoicePayload: o.invoice.payload, totalAmount: o.totalAmount ?? o.invoice.total_amount });
+    await this.deliver(update);
+    return { answer, chargeId: update.message!.successful_payment!.telegram_payment_charge_id, update };
   }
 
   // ─────────── delivery ───────────
@@ -1916,6 +2007,24 @@ export class FakeTelegram {
         }
         return { result: true };
       }
+      case "sendInvoice":
+        return { result: this.sendInvoice(p) };
+      case "answerPreCheckoutQuery": {
+        const id = String(p.pre_checkout_query_id);
+        if (p.ok === false && !p.error_message) throw badRequest("ERROR_MESSAGE_EMPTY");
+        if (!this.openPreCheckoutQueries.delete(id)) throw badRequest("query is too old and response timeout expired or query ID is invalid");
+        this.preCheckoutAnswers.push({ pre_checkout_query_id: id, ok: p.ok === true, ...(p.error_message !== undefined ? { error_message: String(p.error_message) } : {}) });
+        return { result: true };
+      }
+      case "refundStarPayment": {
+        const chargeId = String(p.telegram_payment_charge_id);
+        const payment = this.payments.get(chargeId);
+        if (!payment || payment.user_id !== p.user_id) throw badRequest("CHARGE_ID_INVALID");
+        if (payment.refunded) throw badRequest("CHARGE_ALREADY_REFUNDED");
+        payment.refunded = true;
+        this.starRefunds.push({ user_id: payment.user_id, telegram_payment_charge_id: chargeId });
+        return { result: true };
+      }
       case "getFile": {
         const f = this.files.get(String(p.file_id));
         if (!f) throw badRequest("invalid file_id");
@@ -2120,6 +2229,33 @@ export class FakeTelegram {
     st.sent.push(message);
     st.byId.set(message.message_id, message);
     st.fromBot.add(message.message_id);
+    return message;
+  }
+
+  /** sendInvoice with Telegram's checks; Stars (XTR) take exactly one price and no provider token. */
+  private sendInvoice(p: Params): Message {
+    const st = this.chatFor(p.chat_id);
+    const title = String(p.title);
+    const description = String(p.description);
+    const payload = String(p.payload);
+    const currency = String(p.currency);
+    const prices = p.prices as Array<{ label: string; amount: number }>;
+    if (title.length < 1 || title.length > 32) throw badRequest("INVOICE_TITLE_INVALID");
+    if (description.length < 1 || description.length > 255) throw badRequest("INVOICE_DESCRIPTION_INVALID");
+    const payloadBytes = Buffer.byteLength(payload, "utf8");
+    if (payloadBytes < 1 || payloadBytes > 128) throw badRequest("INVOICE_PAYLOAD_INVALID");
+    if (prices.length === 0) throw badRequest("prices must be non-empty");
+    if (currency === "XTR") {
+      if (p.provider_token !== undefined && p.provider_token !== "") throw badRequest("PROVIDER_TOKEN_INVALID: must be empty for payments in Telegram Stars");
+      if (prices.length !== 1) throw badRequest("CURRENCY_TOTAL_AMOUNT_INVALID: exactly one price is needed for payments in Telegram Stars");
+    } else if (!p.provider_token) {
+      throw badRequest("PAYMENT_PROVIDER_INVALID");
+    }
+    const total = prices.reduce((sum, price) => sum + price.amount, 0);
+    if (total <= 0 || (currency === "XTR" && total > 10_000)) throw badRequest("CURRENCY_TOTAL_AMOUNT_INVALID");
+    const invoice = { title, description, start_parameter: p.start_parameter === undefined ? "" : String(p.start_parameter), currency, total_amount: total };
+    const message = this.botMessage(st, p, { invoice });
+    this.invoices.push({ chat_id: st.chat.id, message_id: message.message_id, payload, prices: clone(prices), provider_token: p.provider_token as string | undefined, ...invoice });
     return message;
   }
 

@@ -1,0 +1,92 @@
+import { Composer, GrammyError } from "grammy";
+import type { BotContext, BotDeps } from "../context.js";
+import { replyTo } from "../context.js";
+import { escapeHtml } from "../i18n.js";
+import { createAccounts } from "../../credits/accounts.js";
+import { refundKey, takeBack, paymentKey } from "../../credits/payments.js";
+import type { Models } from "../../db/models.js";
+
+const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+
+/**
+ * /grant, /refund and /stats for the users in ADMIN_USER_IDS. For anyone else these commands do
+ * not exist: they fall through to the ordinary unknown-command answer.
+ */
+export function adminFeature({ config, models, logger }: BotDeps) {
+  const accounts = createAccounts(models, config);
+  const admins = new Set(config.adminUserIds);
+  const feature = new Composer<BotContext>();
+  const admin = feature.filter((ctx) => ctx.from !== undefined && admins.has(ctx.from.id));
+
+  admin.command("grant", async (ctx) => {
+    const match = /^(\d+)\s+(-?\d+)$/.exec(ctx.match.trim());
+    if (!match) return replyTo(ctx, "grant-usage");
+    const [userId, delta] = [Number(match[1]), Number(match[2])];
+    // Keyed by the command message: a redelivered update grants nothing more.
+    const result = await accounts.apply(userId, `grant:${ctx.chat.id}:${ctx.msg.message_id}`, (state) => ({
+      kind: "grant",
+      credits: Math.max(delta, -state.balance),
+      by: ctx.from!.id,
+    }));
+    if (result.kind !== "applied") return replyTo(ctx, "grant-repeated");
+    logger.info({ admin: ctx.from!.id, user: userId, credits: result.entry.credits }, "credits granted");
+    return replyTo(ctx, "grant-done", { user: String(userId), change: signed(result.entry.credits), balance: result.state.balance });
+  });
+
+  admin.command("refund", async (ctx) => {
+    const chargeId = ctx.match.trim();
+    if (!chargeId || /\s/.test(chargeId)) return replyTo(ctx, "refund-usage");
+    const payment = await accounts.byKey(paymentKey(chargeId));
+    if (payment?.kind !== "purchase") return replyTo(ctx, "refund-unknown", { id: escapeHtml(chargeId.slice(0, 80)) });
+    if (!(await accounts.byKey(refundKey(chargeId)))) {
+      try {
+        await ctx.api.refundStarPayment(payment.user_id, chargeId);
+      } catch (err) {
+        // Refunded already (by an earlier /refund whose answer was lost): the credits still go.
+        if (!(err instanceof GrammyError && /ALREADY_REFUNDED/i.test(err.description))) {
+          return replyTo(ctx, "refund-failed", { reason: escapeHtml(err instanceof GrammyError ? err.description : (err as Error).message) });
+        }
+      }
+    }
+    const result = await takeBack(accounts, chargeId, ctx.from!.id);
+    if (result.kind === "unknown") return replyTo(ctx, "refund-unknown", { id: escapeHtml(chargeId.slice(0, 80)) });
+    logger.info({ admin: ctx.from!.id, user: result.userId, credits: result.credits }, "payment refunded");
+    return replyTo(ctx, "refund-done", { user: String(result.userId), stars: result.stars, credits: result.credits, balance: result.balance });
+  });
+
+  admin.command("stats", async (ctx) => replyTo(ctx, "stats", await stats(models, ctx.t("stats-none"))));
+  return feature;
+}
+
+const listed = (groups: Array<{ _id: unknown; n: number }>, none: string) =>
+  groups.length ? groups.map((g) => `${String(g._id ?? "?")} ${g.n}`).join(", ") : none;
+
+async function stats(models: Models, none: string) {
+  const today = new Date();
+  today.setUTCHours(0, 0, 0, 0);
+  // One accumulator per $group: FerretDB 1.24 fills in only the first of several.
+  const total = async (kind: "capture" | "purchase", field: "price" | "credits" | "stars") => {
+    const [row] = await models.Ledger.aggregate<{ n: number }>([{ $match: { kind } }, { $group: { _id: null, n: { $sum: `$${field}` } } }]);
+    return row?.n ?? 0;
+  };
+  const [users, phases, failures, spent, sold, stars] = await Promise.all([
+    models.Ledger.countDocuments({ kind: "welcome" }),
+    models.Generation.aggregate<{ _id: string; n: number }>([{ $match: { created_at: { $gte: today } } }, { $group: { _id: "$phase", n: { $sum: 1 } } }, { $sort: { _id: 1 } }]),
+    models.Generation.aggregate<{ _id: string; n: number }>([
+      { $match: { created_at: { $gte: today }, phase: { $in: ["notifying", "failed"] } } },
+      { $group: { _id: "$error_code", n: { $sum: 1 } } },
+      { $sort: { _id: 1 } },
+    ]),
+    total("capture", "price"),
+    total("purchase", "credits"),
+    total("purchase", "stars"),
+  ]);
+  return {
+    users,
+    phases: listed(phases, none),
+    failures: listed(failures, none),
+    spent,
+    sold,
+    stars,
+  };
+}

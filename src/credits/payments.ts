@@ -1,0 +1,69 @@
+import type { Config } from "../config.js";
+import type { Accounts } from "./accounts.js";
+
+export const STARS = "XTR";
+
+export interface Pack {
+  credits: number;
+  stars: number;
+}
+
+/** The invoice payload names the pack, so a payment says by itself what it bought. */
+export const payloadFor = (pack: Pack) => `credits:${pack.credits}:${pack.stars}`;
+
+export function packOf(payload: string): Pack | null {
+  const match = /^credits:(\d+):(\d+)$/.exec(payload);
+  return match ? { credits: Number(match[1]), stars: Number(match[2]) } : null;
+}
+
+/** A checkout may go ahead only for a pack on sale now, at its price, in Stars. */
+export function checkoutPack(config: Pick<Config, "starsPacks">, q: { invoice_payload: string; currency: string; total_amount: number }): Pack | null {
+  const pack = packOf(q.invoice_payload);
+  if (!pack || q.currency !== STARS || q.total_amount !== pack.stars) return null;
+  return config.starsPacks.some((p) => p.credits === pack.credits && p.stars === pack.stars) ? pack : null;
+}
+
+export const paymentKey = (chargeId: string) => `payment:${chargeId}`;
+export const refundKey = (chargeId: string) => `refund:${chargeId}`;
+
+/**
+ * Credits a successful payment once: the key is Telegram's charge id, so a redelivered update or a
+ * second instance handling the same message finds it done. The credits come from the payload the
+ * bot itself put on the invoice, checked against the amount paid.
+ */
+export async function creditPayment(accounts: Accounts, userId: number, p: { invoice_payload: string; currency: string; total_amount: number; telegram_payment_charge_id: string }) {
+  const pack = packOf(p.invoice_payload);
+  if (!pack || p.currency !== STARS || p.total_amount !== pack.stars) return { kind: "unknown" as const };
+  const result = await accounts.apply(userId, paymentKey(p.telegram_payment_charge_id), () => ({
+    kind: "purchase",
+    credits: pack.credits,
+    stars: p.total_amount,
+    charge_id: p.telegram_payment_charge_id,
+  }));
+  if (result.kind === "applied") return { kind: "credited" as const, credits: pack.credits, balance: result.state.balance };
+  return { kind: "already" as const };
+}
+
+/**
+ * Takes a refunded payment's credits back, once per charge (the refund message and /refund share
+ * the key). What the user already spent cannot be taken: the balance stops at zero.
+ */
+export async function takeBack(accounts: Accounts, chargeId: string, by?: number) {
+  const payment = await accounts.byKey(paymentKey(chargeId));
+  if (payment?.kind !== "purchase") return { kind: "unknown" as const };
+  const result = await accounts.apply(payment.user_id, refundKey(chargeId), (state) => ({
+    kind: "refund",
+    credits: -Math.min(payment.credits, state.balance),
+    stars: payment.stars ?? undefined,
+    charge_id: chargeId,
+    ...(by !== undefined ? { by } : {}),
+  }));
+  const entry = result.kind === "applied" || result.kind === "already" ? result.entry : null;
+  return {
+    kind: result.kind === "applied" ? ("taken" as const) : ("already" as const),
+    userId: payment.user_id,
+    stars: payment.stars ?? 0,
+    credits: entry ? -entry.credits : 0,
+    balance: entry?.balance ?? 0,
+  };
+}
