@@ -1,146 +1,150 @@
 /**
- * npm run bench: measures what tests must not time.
- *  1. Streaming: one large video from MiniMax's CDN into sendVideo; the app's peak memory shows
- *     whether the video is ever held whole.
- *  2. Throughput: many users at once through the whole flow; latency from photo to video.
- * The app runs as its own process (node --import tsx src/main.ts) against the loopback fakes;
- * its peak RSS is read from /proc. MongoDB: MONGODB_BENCH_URI, else MONGODB_TEST_URI, else the
- * embedded database the tests use (src/db/embedded).
+ * npm run bench: the figures tests must not time, each beside a reference measured in the same
+ * run (the machine is shared and noisy, so only ratios compare across runs). The app runs as its
+ * own process (node --import tsx src/main.ts) against the loopback fakes. Prints a table and
+ * writes BENCHMARKS.md. Sizes come from BENCH_* variables (see README, "Benchmarks");
+ * BENCH_ONLY=challenge,relay,roundtrips,burst runs a subset (BENCHMARKS.md is then not written).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { randomBytes } from "node:crypto";
-import { makeMp4 } from "../test/support/fake-telegram.js";
-import { startEmbeddedDatabase } from "../src/db/embedded/index.js";
-import { eventually, startFakes, testEnv } from "../test/support/app.js";
-import { photoFrom, sha256, user } from "../test/support/scenario.js";
+import { benchDatabase, describeEngine, envNumber, machine, ROOT } from "./support.js";
+import { challengeBench } from "./challenge.js";
+import { relayBench, type RelayResult } from "./relay.js";
+import { roundTripBench } from "./round-trips.js";
+import { burstBench } from "./burst.js";
 
-const root = resolve(import.meta.dirname, "..");
-const MB = 1024 * 1024;
-const VIDEO_MB = Number(process.env.BENCH_VIDEO_MB ?? 200);
-const USERS = Number(process.env.BENCH_USERS ?? 40);
+const SECTIONS = ["challenge", "relay", "roundtrips", "burst"] as const;
+const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim()).filter(Boolean);
+const runs = (section: (typeof SECTIONS)[number]) => !only || only.includes(section);
 
-async function mongoUri(): Promise<{ uri: string; stop: () => Promise<void> }> {
-  const given = process.env.MONGODB_BENCH_URI ?? process.env.MONGODB_TEST_URI;
-  if (given) return { uri: given, stop: async () => {} };
-  const log = (obj: object, msg: string) => console.error(`[bench database] ${msg} ${JSON.stringify(obj)}`);
-  return startEmbeddedDatabase({ dataDir: undefined, logger: { info: log, warn: log } });
+interface Row {
+  what: string;
+  measured: string;
+  reference: string;
+  ratio: string;
+  goal: string;
+  met: string;
 }
+const rows: Row[] = [];
+const details: string[] = [];
+const verdict = (ok: boolean) => (ok ? "yes" : "NO");
 
-/** Peak and current resident memory of a process, in MB (Linux). */
-function memoryOf(pid: number) {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
-  return { peakMb: kb("VmHWM"), rssMb: kb("VmRSS") };
-}
-
-async function startAppProcess(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: root,
-    env: { ...process.env, ...env, LOG_LEVEL: "warn" },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  await eventually(async () => (await fetch(`http://127.0.0.1:${env.PORT}/healthz`).catch(() => undefined))?.ok, 30_000, "the app");
-  return child;
-}
-
-async function stopProcess(child: ChildProcess) {
-  const exited = new Promise((r) => child.once("exit", r));
-  child.kill("SIGTERM");
-  await exited;
-}
-
-async function streamingBench(uri: string) {
-  // A self-hosted Bot API server takes up to 2000 MB; so does this fake, here.
-  const fakes = await startFakes({ telegram: { maxUploadBytes: 2000 * MB } });
-  const { telegram: tg, minimax: mm } = fakes;
-  const env = await testEnv({ mode: "polling", telegram: tg, minimax: mm, mongoUri: `${uri.replace(/\/?$/, "/")}bench_stream_${randomBytes(3).toString("hex")}`, env: { TELEGRAM_UPLOAD_LIMIT_MB: "2000", LEASE_MS: "30000" } });
-  const app = await startAppProcess(env);
-  try {
-    const idle = memoryOf(app.pid!);
-    const video = makeMp4({ payloadBytes: VIDEO_MB * MB });
-    await tg.deliver(photoFrom(tg, user(9001), "a large video streams through").update);
-    const task = await eventually(() => [...mm.tasks.values()][0], 30_000, "the task");
-    const started = performance.now();
-    await mm.succeed(task.taskId, video);
-    const [sent] = await eventually(() => tg.videosSent(9001).length > 0 && tg.videosSent(9001), 600_000, "the large video");
-    const seconds = (performance.now() - started) / 1000;
-    const mem = memoryOf(app.pid!);
-    if (sent!.sha256 !== sha256(video)) throw new Error("delivered video differs from MiniMax's");
-    return {
-      videoMb: +(video.length / MB).toFixed(1),
-      deliverySeconds: +seconds.toFixed(2),
-      throughputMbPerS: +(video.length / MB / seconds).toFixed(1),
-      appRssIdleMb: +idle.rssMb.toFixed(0),
-      appPeakRssMb: +mem.peakMb.toFixed(0),
-    };
-  } finally {
-    await stopProcess(app);
-    await fakes.close();
-  }
-}
-
-async function throughputBench(uri: string) {
-  const fakes = await startFakes({ minimax: { rpm: 1000, rpmWindowMs: 1000 } });
-  const { telegram: tg, minimax: mm } = fakes;
-  const env = await testEnv({
-    mode: "webhook",
-    telegram: tg,
-    minimax: mm,
-    mongoUri: `${uri.replace(/\/?$/, "/")}bench_flow_${randomBytes(3).toString("hex")}`,
-    env: { MINIMAX_RPM: "1000", MINIMAX_RPM_WINDOW_MS: "1000", MAX_ACTIVE_PER_USER: "5" },
-  });
-  const app = await startAppProcess(env);
-  try {
-    mm.autoComplete({ afterMs: 100, video: () => makeMp4({ payloadBytes: 2 * MB }) });
-    const users = Array.from({ length: USERS }, (_, i) => user(9100 + i));
-    const sentAt = new Map<number, number>();
-    const started = performance.now();
-    await Promise.all(
-      users.map(async (u) => {
-        sentAt.set(u.chatId, performance.now());
-        await tg.deliver(photoFrom(tg, u, `bench product ${u.chatId}`).update);
-      }),
-    );
-    const latencies: number[] = [];
-    await eventually(() => {
-      for (const u of users) {
-        if (latencies.length >= users.length) break;
-        const v = tg.videosSent(u.chatId)[0];
-        if (v && !(u as { done?: boolean }).done) {
-          (u as { done?: boolean }).done = true;
-          latencies.push(performance.now() - sentAt.get(u.chatId)!);
-        }
-      }
-      return latencies.length === users.length;
-    }, 300_000, "all videos");
-    const total = (performance.now() - started) / 1000;
-    latencies.sort((a, b) => a - b);
-    const pct = (p: number) => +(latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]! / 1000).toFixed(2);
-    return {
-      users: USERS,
-      videoMbEach: 2,
-      totalSeconds: +total.toFixed(2),
-      generationsPerSecond: +(USERS / total).toFixed(1),
-      latencyP50s: pct(50),
-      latencyP95s: pct(95),
-      appPeakRssMb: +memoryOf(app.pid!).peakMb.toFixed(0),
-      duplicateVideos: users.filter((u) => tg.videosSent(u.chatId).length !== 1).length,
-    };
-  } finally {
-    mm.autoComplete(null);
-    await stopProcess(app);
-    await fakes.close();
-  }
-}
-
-const db = await mongoUri();
+const db = await benchDatabase();
+const engine = await describeEngine(db.uri, db.engine);
+const startedAt = new Date();
 try {
-  console.log("streaming one large video (MiniMax CDN → app → Telegram):");
-  console.table([await streamingBench(db.uri)]);
-  console.log(`whole flow, ${USERS} users at once (webhook mode, fake MiniMax finishing in 100 ms):`);
-  console.table([await throughputBench(db.uri)]);
+  if (runs("challenge")) {
+    console.error("bench: challenges…");
+    const c = await challengeBench(db.uri);
+    rows.push({
+      what: `${c.challenges} concurrent MiniMax challenges at a live callback URL, p99`,
+      measured: `${c.appP99Ms} ms`,
+      reference: `${c.echoP99Ms} ms (bare node:http JSON echo)`,
+      ratio: `${c.ratio}×`,
+      goal: "≤ 1.5×",
+      met: verdict(c.ratio <= 1.5),
+    });
+    details.push(`challenge p99 per round (median taken): app ${c.appRounds.join(", ")} ms; echo ${c.echoRounds.join(", ")} ms`);
+  }
+  if (runs("relay")) {
+    const rate = envNumber("BENCH_CDN_MB_PER_S", 15);
+    const sizes = [envNumber("BENCH_RELAY_MB", 45), envNumber("BENCH_LARGE_MB", 200)];
+    const results: RelayResult[] = [];
+    for (const size of sizes) {
+      console.error(`bench: relay of ${size} MB at ${rate} MB/s…`);
+      results.push(await relayBench(db.uri, size, rate));
+    }
+    const [small, large] = results as [RelayResult, RelayResult];
+    rows.push({
+      what: `${small.videoMb} MB video relayed from a CDN throttled to ${rate} MB/s`,
+      measured: `${small.seconds} s`,
+      reference: `${small.boundSeconds} s (size ÷ rate); the CDN alone: ${small.cdnAloneSeconds} s`,
+      ratio: `${small.ratioToBound}× (${(small.seconds / small.cdnAloneSeconds).toFixed(2)}× the CDN alone)`,
+      goal: "≤ 1.1×",
+      met: verdict((small.ratioToBound ?? Infinity) <= 1.1),
+    });
+    for (const r of results) {
+      rows.push({
+        what: `peak RSS growth, ${r.videoMb} MB relay`,
+        measured: `+${r.peakGrowthMb} MB`,
+        reference: `${r.rssBeforeMb} MB RSS before`,
+        ratio: "",
+        goal: "≤ 24 MB",
+        met: verdict(r.peakGrowthMb <= 24),
+      });
+    }
+    rows.push({
+      what: `download ahead of upload, max, inside the app (${sizes.join(" / ")} MB)`,
+      measured: results.map((r) => `${r.maxHeldKb} KB`).join(" / "),
+      reference: `end to end, loopback socket buffers included: ${results.map((r) => `${r.maxAheadKb} KB`).join(" / ")}`,
+      ratio: "",
+      goal: "a few hundred KB",
+      met: "",
+    });
+    details.push(`relay: ${JSON.stringify(results)}`);
+  }
+  if (runs("roundtrips")) {
+    console.error("bench: MongoDB round trips…");
+    const r = await roundTripBench(db.uri);
+    rows.push({
+      what: `MongoDB round trips per generation (${r.generations} at once, callbacks on)`,
+      measured: String(r.roundTripsPerGeneration),
+      reference: `idle ${r.idleMessagesPerSecond}/s subtracted`,
+      ratio: "",
+      goal: "≤ 30",
+      met: verdict(r.roundTripsPerGeneration <= 30),
+    });
+    details.push(`round trips per generation by command: ${JSON.stringify(r.byCommand)}`);
+  }
+  if (runs("burst")) {
+    console.error("bench: burst…");
+    const b = await burstBench(db.uri);
+    rows.push({
+      what: `${b.generations} generations whose MiniMax tasks finish at once: all delivered once`,
+      measured: b.allDeliveredOnce ? "yes" : `NO (${b.duplicates} duplicated)`,
+      reference: "",
+      ratio: "",
+      goal: "yes",
+      met: verdict(b.allDeliveredOnce),
+    });
+    rows.push({ what: "  generations per second", measured: String(b.generationsPerSecond), reference: `${b.seconds} s for all`, ratio: "", goal: "", met: "" });
+    for (const p of ["p50", "p99"] as const) {
+      const v = b[`${p}Ms`];
+      rows.push({ what: `  ${p}, MiniMax success → video sent`, measured: `${v} ms`, reference: `${b.aloneMs} ms (one generation alone)`, ratio: `${(v / b.aloneMs).toFixed(1)}×`, goal: "", met: "" });
+    }
+  }
 } finally {
   await db.stop();
+}
+
+const m = machine();
+const header = `Machine: ${m.cores} cores, ${m.cpu}, ${m.memoryGb} GB; Node ${m.node}; database ${engine}; ${startedAt.toISOString()}`;
+console.log(header);
+console.table(rows);
+for (const d of details) console.log(d);
+
+if (!only) {
+  const cell = (s: string) => s.replace(/\|/g, "\\|");
+  const md = [
+    "# Benchmarks",
+    "",
+    "Written by `npm run bench` (bench/run.ts). Every figure sits beside a reference measured in the same",
+    "run on the same machine, so the ratios compare across runs even where the machine is shared.",
+    "",
+    `- Date: ${startedAt.toISOString()}`,
+    `- Machine: ${m.cores} cores, ${m.cpu}, ${m.memoryGb} GB memory`,
+    `- Node: ${m.node}`,
+    `- Database: ${engine}`,
+    "",
+    "| what | measured | reference (same run) | ratio | goal | met |",
+    "|---|---|---|---|---|---|",
+    ...rows.map((r) => `| ${[r.what, r.measured, r.reference, r.ratio, r.goal, r.met].map(cell).join(" | ")} |`),
+    "",
+    "Details:",
+    "",
+    ...details.map((d) => `- ${d}`),
+    "",
+  ].join("\n");
+  writeFileSync(resolve(ROOT, "BENCHMARKS.md"), md);
+  console.log("written to BENCHMARKS.md");
 }

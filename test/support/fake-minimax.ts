@@ -729,15 +729,22 @@ class FakeMiniMaxServer implements FakeMiniMax {
     // Content-Length stays the full size; a cut download just stops and kills the socket.
     const cut = this.downloadCuts.shift();
     const stopAt = cut === undefined ? end : Math.min(end, start + cut);
+    // Throttled writes are paced against the clock since the rate was set, not one pause per write,
+    // so timers firing late on a busy machine do not pull the average below the rate.
+    let pace: { rate: number; at: number; off: number } | undefined;
     for (let off = start; off < stopAt; ) {
       const rate = this.downloadRate;
-      // Throttled: about ten small writes a second, each followed by the pause its size costs.
+      if (rate !== (pace?.rate ?? null)) pace = rate === null ? undefined : { rate, at: Date.now(), off };
+      // Throttled: at least ten small writes a second.
       const size = rate === null ? CDN_CHUNK : Math.max(1, Math.min(CDN_CHUNK, Math.floor(rate / 10)));
       const chunk = file.video.subarray(off, Math.min(off + size, stopAt));
       if (!(await writeChunk(res, chunk))) return;
       rec.bytesSent += chunk.length;
       off += chunk.length;
-      if (rate !== null && off < stopAt && !(await this.pause(res, (chunk.length / rate) * 1000))) return;
+      if (pace && off < stopAt) {
+        const due = pace.at + ((off - pace.off) / pace.rate) * 1000;
+        if (!(await this.pause(res, Math.max(0, due - Date.now())))) return;
+      }
     }
     if (cut !== undefined && stopAt < end) {
       res.socket?.destroy();
