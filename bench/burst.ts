@@ -7,7 +7,7 @@ import { makeMp4 } from "../test/support/fake-telegram.js";
 import { eventually, startFakes, testEnv } from "../test/support/app.js";
 import { photoFrom, user } from "../test/support/scenario.js";
 import { databaseFor, envNumber, percentile, round, sleep, startAppProcess, stopProcess } from "./support.js";
-import { PRODUCTION_TIMINGS } from "./round-trips.js";
+import { benchTimings } from "./round-trips.js";
 
 export async function burstBench(mongoUri: string) {
   const n = envNumber("BENCH_BURST", 200);
@@ -19,7 +19,7 @@ export async function burstBench(mongoUri: string) {
     telegram: tg,
     minimax: mm,
     mongoUri: databaseFor(mongoUri, "burst"),
-    env: { ...PRODUCTION_TIMINGS, MINIMAX_RPM: String(Math.min(n, 100)), MINIMAX_RPM_WINDOW_MS: "1000", LOG_LEVEL: "warn" },
+    env: { ...benchTimings(), MINIMAX_RPM: String(Math.min(n, 100)), MINIMAX_RPM_WINDOW_MS: "1000", LOG_LEVEL: "warn" },
   });
   const app = await startAppProcess(env, fakes.telegram);
   const video = makeMp4({ payloadBytes: videoKb * 1024 });

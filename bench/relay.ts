@@ -6,6 +6,9 @@
  * sampled; socket buffers on loopback included), and the app's own share of that: the bytes it
  * has read from sockets but not yet written (/proc/<pid>/io).
  */
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { makeMp4 } from "../test/support/fake-telegram.js";
 import { eventually, startFakes, testEnv } from "../test/support/app.js";
 import { photoFrom, sha256, user } from "../test/support/scenario.js";
@@ -40,7 +43,10 @@ export async function relayBench(mongoUri: string, videoMb: number, cdnMbPerS: n
     mongoUri: databaseFor(mongoUri, "relay"),
     env: { TELEGRAM_API_ROOT: apiRoot.origin, TELEGRAM_UPLOAD_LIMIT_MB: "2000", LEASE_MS: "30000", LOG_LEVEL: "warn" },
   });
-  const app = await startAppProcess(env, tg);
+  // BENCH_MEMORY_PROBE=1: where the growth goes, by part (bench/memory-probe.ts inside the app).
+  const probeFile = process.env.BENCH_MEMORY_PROBE === "1" ? join(tmpdir(), `astrolus-probe-${process.pid}-${videoMb}.json`) : undefined;
+  if (probeFile) env.BENCH_MEMORY_PROBE = probeFile;
+  const app = await startAppProcess(env, tg, probeFile ? ["./bench/memory-probe.ts"] : []);
   const pid = app.pid!;
   try {
     // Warm-up: one small video first, so code loaded on first use is not counted as growth.
@@ -60,6 +66,7 @@ export async function relayBench(mongoUri: string, videoMb: number, cdnMbPerS: n
     const uploadedBefore = uploads.clientBytes;
     resetPeak(pid);
     const before = memoryOf(pid);
+    if (probeFile) app.kill("SIGUSR2");
     const ioBefore = ioOf(pid);
     const started = performance.now();
     await mm.succeed(task.taskId, video);
@@ -76,6 +83,12 @@ export async function relayBench(mongoUri: string, videoMb: number, cdnMbPerS: n
     }
     seconds = (performance.now() - started) / 1000;
     const after = memoryOf(pid);
+    if (probeFile) {
+      app.kill("SIGUSR2");
+      await eventually(() => existsSync(probeFile), 10_000, "the memory probe's report");
+      console.error(`memory probe, ${videoMb} MB: ${readFileSync(probeFile, "utf8")}`);
+      rmSync(probeFile);
+    }
     const sent = tg.videosSent(who.chatId)[0]!;
     if (sent.sha256 !== sha256(video)) throw new Error("the delivered video differs from MiniMax's");
     const bound = cdnMbPerS ? video.length / MB / cdnMbPerS : undefined;

@@ -13,6 +13,8 @@ import { startWireMeter } from "./wire-meter.js";
 
 /** The defaults of src/config.ts: the bench counts what production costs. */
 export const PRODUCTION_TIMINGS = { SWEEP_INTERVAL_MS: "5000", MINIMAX_POLL_INTERVAL_MS: "15000", LEASE_MS: "60000", RETRY_BASE_MS: "2000" };
+/** BENCH_TIMINGS=test: the short timings of the end-to-end tests (sweep every 100 ms, poll every 300 ms). */
+export const benchTimings = (): Record<string, string> => (process.env.BENCH_TIMINGS === "test" ? {} : PRODUCTION_TIMINGS);
 
 export async function roundTripBench(mongoUri: string) {
   const n = envNumber("BENCH_ROUNDTRIP_GENERATIONS", 10);
@@ -27,7 +29,7 @@ export async function roundTripBench(mongoUri: string) {
     telegram: tg,
     minimax: mm,
     mongoUri: meter.uriFor(dbUri),
-    env: { ...PRODUCTION_TIMINGS, MINIMAX_RPM: String(n), MINIMAX_RPM_WINDOW_MS: "60000", LOG_LEVEL: "warn" },
+    env: { ...benchTimings(), MINIMAX_RPM: String(n), MINIMAX_RPM_WINDOW_MS: "60000", LOG_LEVEL: "warn" },
   });
   const app = await startAppProcess(env, fakes.telegram);
   // Our own view of the database, around the meter.
@@ -65,6 +67,7 @@ export async function roundTripBench(mongoUri: string) {
     if (videos.some((v) => v !== 1)) throw new Error(`videos per chat: ${videos.join(",")}`);
     return {
       generations: n,
+      timings: process.env.BENCH_TIMINGS === "test" ? "test" : "production",
       roundTripsPerGeneration: round(perGeneration, 1),
       idleMessagesPerSecond: round(idleRate * 1000, 2),
       runSeconds: round((runEnd.at - runStart.at) / 1000, 1),

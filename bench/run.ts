@@ -87,7 +87,7 @@ try {
     console.error("bench: MongoDB round trips…");
     const r = await roundTripBench(db.uri);
     rows.push({
-      what: `MongoDB round trips per generation (${r.generations} at once, callbacks on)`,
+      what: `MongoDB round trips per generation (${r.generations} at once, callbacks on, ${r.timings} timings)`,
       measured: String(r.roundTripsPerGeneration),
       reference: `idle ${r.idleMessagesPerSecond}/s subtracted`,
       ratio: "",

@@ -83,8 +83,8 @@ const appNodeFlags = () => (process.env.BENCH_APP_NODE_OPTIONS ?? "").split(/\s+
  * The real entry point as its own process, as in production (through tsx, so no build step).
  * Resolves once it has registered its webhook (/healthz answers earlier, while Telegram is asked).
  */
-export async function startAppProcess(env: Record<string, string>, telegram: FakeTelegram): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...appNodeFlags(), "--import", "tsx", "src/main.ts"], {
+export async function startAppProcess(env: Record<string, string>, telegram: FakeTelegram, imports: string[] = []): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [...appNodeFlags(), "--import", "tsx", ...imports.flatMap((i) => ["--import", i]), "src/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, ...env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn" },
     stdio: ["ignore", "inherit", "inherit"],
