@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { makeMp4 } from "../test/support/fake-telegram.js";
 import { eventually, startFakes, testEnv } from "../test/support/app.js";
 import { photoFrom, sha256, user } from "../test/support/scenario.js";
-import { databaseFor, ioOf, MB, memoryOf, resetPeak, round, sleep, startAppProcess, stopProcess } from "./support.js";
+import { cpuSecondsOf, databaseFor, ioOf, MB, memoryOf, resetPeak, round, sleep, startAppProcess, stopProcess } from "./support.js";
 import { startWireMeter } from "./wire-meter.js";
 
 export interface RelayResult {
@@ -23,6 +23,8 @@ export interface RelayResult {
   ratioToBound: number | undefined;
   /** The same download straight from the CDN by the bench, after the relay. */
   cdnAloneSeconds: number;
+  /** CPU the app spent on the relay: unlike wall time, barely moved by other load on the machine. */
+  appCpuSeconds: number;
   rssBeforeMb: number;
   peakGrowthMb: number;
   maxAheadKb: number;
@@ -68,6 +70,7 @@ export async function relayBench(mongoUri: string, videoMb: number, cdnMbPerS: n
     const before = memoryOf(pid);
     if (probeFile) app.kill("SIGUSR2");
     const ioBefore = ioOf(pid);
+    const cpuBefore = cpuSecondsOf(pid);
     const started = performance.now();
     await mm.succeed(task.taskId, video);
     let maxAhead = 0;
@@ -83,6 +86,7 @@ export async function relayBench(mongoUri: string, videoMb: number, cdnMbPerS: n
     }
     seconds = (performance.now() - started) / 1000;
     const after = memoryOf(pid);
+    const cpu = cpuSecondsOf(pid) - cpuBefore;
     if (probeFile) {
       app.kill("SIGUSR2");
       await eventually(() => existsSync(probeFile), 10_000, "the memory probe's report");
@@ -106,6 +110,7 @@ export async function relayBench(mongoUri: string, videoMb: number, cdnMbPerS: n
       boundSeconds: bound && round(bound),
       ratioToBound: bound && round(seconds / bound),
       cdnAloneSeconds: round(rawSeconds),
+      appCpuSeconds: round(cpu),
       rssBeforeMb: round(before.rssMb, 0),
       peakGrowthMb: round(after.peakMb - before.rssMb, 1),
       maxAheadKb: round(maxAhead / 1024, 0),

@@ -71,13 +71,27 @@ export function ioOf(pid: number) {
   return { read: field("rchar"), written: field("wchar") };
 }
 
+/** CPU seconds a process has used so far, user plus system (Linux /proc, 100 ticks a second). */
+export function cpuSecondsOf(pid: number) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime: fields 14 and 15 of the line
+}
+
 /** Resets the kernel's peak-RSS mark (VmHWM) of a process we own, so a peak belongs to one step. */
 export function resetPeak(pid: number) {
   writeFileSync(`/proc/${pid}/clear_refs`, "5");
 }
 
-/** Extra node flags for the app process (e.g. BENCH_APP_NODE_OPTIONS="--max-semi-space-size=2"). */
-const appNodeFlags = () => (process.env.BENCH_APP_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean);
+/**
+ * The node flags production runs with (those of `npm start` in package.json), then any from
+ * BENCH_APP_NODE_OPTIONS (e.g. "--max-semi-space-size=8", to compare).
+ */
+export function appNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
+  const production = pkg.scripts.start!.split(/\s+/).filter((word) => word.startsWith("--"));
+  return [...production, ...(process.env.BENCH_APP_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean)];
+}
 
 /**
  * The real entry point as its own process, as in production (through tsx, so no build step).

@@ -22,17 +22,27 @@ export function createSubmitRateLimit(models: Models, rpm: number, windowMs = 60
   // While the request is out, the slot stays taken however long it takes; should the process die
   // meanwhile, the slot comes back after this long.
   const inFlightMs = holdMs + 180_000;
-  let ensured = false;
+  let ensured: Promise<void> | undefined;
 
-  async function ensureSlots() {
-    if (ensured) return;
-    const existing = new Set((await RateSlot.find({ _id: { $in: ids } }).select("_id")).map((s) => s._id));
-    for (const _id of ids.filter((id) => !existing.has(id))) {
-      await RateSlot.create({ _id, seq: 0, free_at: new Date(0) }).catch((err: { code?: number }) => {
-        if (err.code !== 11000) throw err; // another instance created it first
+  /** Creates the slots missing from the database, once per process (concurrent callers share it). */
+  function ensureSlots() {
+    ensured ??= (async () => {
+      const existing = new Set((await RateSlot.find({ _id: { $in: ids } }).select("_id")).map((s) => s._id));
+      const missing = ids.filter((id) => !existing.has(id));
+      if (missing.length === 0) return;
+      await RateSlot.insertMany(
+        missing.map((_id) => ({ _id, seq: 0, free_at: new Date(0) })),
+        { ordered: false },
+      ).catch((err: { code?: number; writeErrors?: { code?: number }[] }) => {
+        // Another instance created some first: those are there, which is all we need.
+        const duplicates = err.code === 11000 || (err.writeErrors?.length && err.writeErrors.every((e) => e.code === 11000));
+        if (!duplicates) throw err;
       });
-    }
-    ensured = true;
+    })().catch((err: unknown) => {
+      ensured = undefined; // try again next time
+      throw err;
+    });
+    return ensured;
   }
 
   /**
@@ -51,15 +61,22 @@ export function createSubmitRateLimit(models: Models, rpm: number, windowMs = 60
     async tryAcquire(owner: string): Promise<SlotUse | null> {
       await ensureSlots();
       const now = new Date();
-      const free = await RateSlot.find({ _id: { $in: ids }, free_at: { $lte: now } }).sort({ free_at: 1 });
-      for (const slot of free) {
+      const free = await RateSlot.find({ _id: { $in: ids }, free_at: { $lte: now } });
+      // Instances and submitters racing for slots start at different ones, so fewer claims are lost.
+      const start = Math.floor(Math.random() * free.length);
+      const lost: { slotId: string; seq: number }[] = [];
+      for (let i = 0; i < free.length; i++) {
+        const slot = free[(start + i) % free.length]!;
         const use = { slotId: slot._id, seq: slot.seq + 1 };
         if (await claimOnce(models, `rate:${use.slotId}:${use.seq}`, owner)) {
           await RateSlot.updateOne({ _id: slot._id }, { $set: { seq: use.seq, free_at: new Date(Date.now() + inFlightMs) } });
           return use;
         }
-        await healStaleHead(slot._id, use.seq, now);
+        lost.push(use);
       }
+      // A slot whose winner died before writing it back looks free for ever: worth a look only
+      // when no slot could be had at all.
+      for (const use of lost) await healStaleHead(use.slotId, use.seq, now);
       return null;
     },
 
