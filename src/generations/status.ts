@@ -72,6 +72,8 @@ export type CallbackOutcome =
  * generation's callback URL. The body is only a hint: nothing is written here, the worker confirms
  * with MiniMax's query endpoint (under its lease) before anything is delivered or charged.
  */
+const STILL_WORKING = new Set(["preparing", "queueing", "processing"]);
+
 export async function handleCallback(
   deps: Pick<LifecycleDeps, "models" | "logger">,
   params: { generation: string; token: string },
@@ -90,5 +92,9 @@ export async function handleCallback(
     return { kind: "accepted" };
   }
   if (gen.phase !== "submitted") return { kind: "accepted" };
+  // "Still working" about a task we know tells nothing the scheduled poll would not: checking now
+  // would cost a claim, a write and a MiniMax query per generation. A task we have yet to adopt
+  // (the create's answer was lost) is still checked at once.
+  if (gen.minimax_job_id && STILL_WORKING.has(String(body.status ?? "").toLowerCase())) return { kind: "accepted" };
   return { kind: "accepted", recheck: { shortId: gen.short_id, taskId: gen.minimax_job_id ? undefined : taskId } };
 }

@@ -1,4 +1,5 @@
-import type { Phase } from "../db/models.js";
+import type { QueryFilter } from "mongoose";
+import type { GenerationFields, Phase } from "../db/models.js";
 import { createLeases, type GenerationDoc } from "./leases.js";
 import { createSubmitRateLimit } from "./rate-limit.js";
 import { pruneClaims } from "./claims.js";
@@ -22,6 +23,11 @@ const CONCURRENCY: Record<WorkPhase | "expiring", number> = {
   expiring: 4,
 };
 const PRUNE_EVERY_MS = 3600_000;
+/** Claimed in this order in each pass. `submitting` only when its owner died: live owners renew their lease. */
+const WORK_PHASES: WorkPhase[] = ["notifying", "delivering", "submitted", "submitting", "queued"];
+
+/** Waited past GENERATION_TIMEOUT_MIN (created before `cutoff`). */
+const expiringFilter = (cutoff: Date): QueryFilter<GenerationFields> => ({ phase: { $in: ["queued", "submitted"] }, created_at: { $lt: cutoff } });
 
 /**
  * Drives every generation to its end. All state is in MongoDB and every step starts with a claim
@@ -84,7 +90,7 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     while (!stopping && active[kind] < CONCURRENCY[kind]) {
       const gen =
         kind === "expiring"
-          ? await leases.claim({ phase: { $in: ["queued", "submitted"] }, created_at: { $lt: cutoff } }, { ignoreSchedule: true })
+          ? await leases.claim(expiringFilter(cutoff), { ignoreSchedule: true })
           : kind === "queued"
             ? await leases.claim({ phase: "queued" }, { set: { phase: "submitting" }, inc: { submit_attempts: 1 } })
             : await leases.claim({ phase: kind });
@@ -108,16 +114,27 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     return currentPass;
   }
 
+  /**
+   * One question per pass, "anything due?": the phases that hold claimable work now (expired
+   * generations count under their phase). Only those are then claimed, phase by phase, so an idle
+   * or busy-elsewhere pass costs one query instead of one per phase.
+   */
+  async function duePhases(): Promise<Set<string>> {
+    const now = new Date();
+    const phases = await deps.models.Generation.distinct("phase", {
+      lease_until: { $lt: now },
+      $or: [{ phase: { $in: WORK_PHASES }, next_run_at: { $lte: now } }, expiringFilter(new Date(Date.now() - config.generationTimeoutMs))],
+    });
+    return new Set(phases as string[]);
+  }
+
   async function pass() {
     try {
       do {
         pumpAgain = false;
-        await claimEach("expiring");
-        await claimEach("notifying");
-        await claimEach("delivering");
-        await claimEach("submitted");
-        await claimEach("submitting"); // only ones whose owner died: live owners renew their lease
-        await claimEach("queued");
+        const due = await duePhases();
+        if (due.has("queued") || due.has("submitted")) await claimEach("expiring");
+        for (const kind of WORK_PHASES) if (due.has(kind)) await claimEach(kind);
       } while (pumpAgain && !stopping);
     } catch (err) {
       logger.error({ err: (err as Error).message }, "worker pass failed; the next sweep retries");
