@@ -79,13 +79,18 @@ export function createAccounts(models: Models, opts: { freeCredits: number }) {
 
   /** Makes the movement `key` once, planned against the user's current state. */
   async function apply<R = never>(userId: number, key: string, plan: Plan<R>): Promise<ApplyResult<R>> {
+    // The key is looked up only when it can matter: when the plan declines (a movement made
+    // before may be why, as a reservation counts itself in flight) and when the insert fails (the
+    // unique key refuses a repeat). A first-time movement costs one read and one insert.
+    const made = () => Ledger.findOne({ key });
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const done = await Ledger.findOne({ key });
-      if (done) return { kind: "already", entry: done };
       const state = await open(userId);
       const planned = plan(state);
-      if (planned === null) return { kind: "nothing", state };
-      if ("refuse" in planned) return { kind: "refused", reason: planned.refuse, state };
+      if (planned === null || "refuse" in planned) {
+        const done = await made();
+        if (done) return { kind: "already", entry: done };
+        return planned === null ? { kind: "nothing", state } : { kind: "refused", reason: planned.refuse, state };
+      }
       const active = planned.active ?? 0;
       try {
         const entry = await Ledger.create({
@@ -100,7 +105,9 @@ export function createAccounts(models: Models, opts: { freeCredits: number }) {
         return { kind: "applied", entry, state: stateOf(entry) };
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        // Either this movement was made meanwhile (seen at the top) or another one took seq N+1.
+        // Either this movement was made already, or another one took seq N+1: plan again.
+        const done = await made();
+        if (done) return { kind: "already", entry: done };
       }
     }
     throw new Error(`ledger of user ${userId}: no turn after ${MAX_ATTEMPTS} attempts`);
