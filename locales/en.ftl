@@ -8,7 +8,7 @@ start =
 
     Example caption: <i>the sneaker turns slowly on a white podium, soft studio light</i>
 
-    /status shows your videos, /help explains the rules.
+    /status shows your videos, /settings sets length, quality and camera moves, /help explains the rules.
 help =
     📸 Send one product photo with a caption that describes the motion.
 
@@ -23,6 +23,9 @@ help =
 
     /status — your latest videos
     /status &lt;id&gt; — one video
+    /history — your finished videos, to get one again
+    /settings — length, quality, camera moves
+    /language — English or Russian
 accepted =
     ✅ Got it! Job <code>{$id}</code> is on its way to MiniMax.
     A video usually takes 1 to 5 minutes; I'll send it here as a reply to your photo.
@@ -210,3 +213,85 @@ command-balance = Your credits
 command-buy = Buy credits with Stars
 command-paysupport = Help with payments
 command-terms = Terms of sale
+
+command-settings = Video settings
+command-language = Language: English or Russian
+
+settings-title =
+    ⚙️ <b>Settings</b> for your next videos: length, quality, the prompt optimizer and a camera move.
+    Tap to change; I remember your choice.
+settings-duration = ⏱ {$seconds} s
+settings-optimizer-on = ✨ Prompt optimizer: on
+settings-optimizer-off = ✨ Prompt optimizer: off
+settings-camera = 🎥 Camera: {$moves}
+settings-back = ⬅️ Back
+menu-outdated = This menu was out of date; here is the current one.
+camera-max = Up to 3 camera moves can be combined.
+camera-none = no camera move
+camera-push-in = Push in
+camera-pull-out = Pull out
+camera-zoom-in = Zoom in
+camera-zoom-out = Zoom out
+camera-pan-left = Pan left
+camera-pan-right = Pan right
+camera-tilt-up = Tilt up
+camera-tilt-down = Tilt down
+camera-truck-left = Move left
+camera-truck-right = Move right
+camera-pedestal-up = Rise up
+camera-pedestal-down = Lower down
+camera-tracking-shot = Follow
+camera-static-shot = Still camera
+camera-shake = Shake
+language-choose = 🌐 Choose the language: / Выберите язык:
+language-set = 🇬🇧 Done: I'll speak English with you.
+command-history = Your finished videos
+
+button-again = 🔁 Again
+button-another-move = 🎥 Another camera move
+button-new-prompt = ✍️ New prompt
+button-cancel = ✖️ Cancel
+button-make-video = 🎬 Make the video
+variation-gone = I can't find this video among yours any more.
+variation-started = 🎬 A new video is on its way.
+variation-duplicate = This button has already started a video.
+variation-refused = No new video this time; see the message below.
+moves-pick =
+    🎥 Choose up to 3 camera moves for <i>{$prompt}</i>, then tap “Make the video”.
+    Chosen: {$moves}
+moves-picker-open = The camera moves are waiting for you just below this video.
+moves-chosen = 🎥 Camera: {$moves}. The new video is on its way.
+new-prompt-ask =
+    ✍️ Describe the new motion for this photo in your next message, for example:
+    <i>the bottle rotates slowly, light glides over the glass</i>
+history-title = 🎞 Your videos, newest first (page {$page}). Tap one to get it again.
+history-item = 🎬 {$date} · {$prompt}
+history-item-link = 🔗 {$date} · {$prompt}
+history-newer = ◀️ Newer
+history-older = Older ▶️
+history-empty = You have no finished videos yet. Send a product photo with a caption to make one.
+history-link =
+    🔗 Job <code>{$id}</code> was too large to upload, so it was sent as a link.
+    Here it is again; MiniMax's links stop working after a few hours:
+    {$url}
+
+progress-submitted = ⚙️ Job <code>{$id}</code> is with MiniMax and will start in a moment. I'll send the video here as a reply to your photo.
+progress-processing =
+    ⚙️ Job <code>{$id}</code>: MiniMax is making your video, { $minutes ->
+        [0] under a minute
+        [one] {$minutes} minute
+       *[other] {$minutes} minutes
+    } so far. It usually takes 1 to 5 minutes.
+progress-sending = 📤 Job <code>{$id}</code>: the video is ready; sending it to you now…
+progress-done = ✅ Job <code>{$id}</code> is done: your video is right below.
+progress-done-link = ✅ Job <code>{$id}</code> is done: the video was too large to upload, so you have a download link below.
+progress-cancelled = 🚫 Job <code>{$id}</code> was cancelled. It never reached MiniMax.
+failed-cancelled = 🚫 Job <code>{$id}</code> is cancelled, as you asked; it was never sent to MiniMax.
+cancel-cancelled = Cancelled. This job will not be made.
+cancel-already = This job is already cancelled.
+cancel-too-late = Too late to cancel: MiniMax already has this job.
+cancel-not-found = I can't find this job among yours.
+settings-choice = {$label} · { $price ->
+        [one] {$price} credit
+       *[other] {$price} credits
+    }

@@ -8,7 +8,7 @@ start =
 
     Пример подписи: <i>кроссовок медленно вращается на белом подиуме, мягкий студийный свет</i>
 
-    /status — ваши видео, /help — правила.
+    /status — ваши видео, /settings — длительность, качество и движения камеры, /help — правила.
 help =
     📸 Пришлите одно фото товара с подписью, описывающей движение.
 
@@ -23,6 +23,9 @@ help =
 
     /status — ваши последние видео
     /status &lt;id&gt; — одно видео
+    /history — готовые видео, чтобы получить любое ещё раз
+    /settings — длительность, качество, движения камеры
+    /language — русский или английский
 accepted =
     ✅ Принято! Задача <code>{$id}</code> отправляется в MiniMax.
     Обычно видео готово за 1–5 минут; я пришлю его сюда ответом на ваше фото.
@@ -231,3 +234,87 @@ command-balance = Ваши кредиты
 command-buy = Купить кредиты за Stars
 command-paysupport = Помощь с оплатой
 command-terms = Условия продажи
+
+command-settings = Настройки видео
+command-language = Язык: русский или английский
+
+settings-title =
+    ⚙️ <b>Настройки</b> следующих видео: длительность, качество, улучшение описания и движение камеры.
+    Нажмите, чтобы изменить; я запомню ваш выбор.
+settings-duration = ⏱ {$seconds} с
+settings-optimizer-on = ✨ Улучшать описание: да
+settings-optimizer-off = ✨ Улучшать описание: нет
+settings-camera = 🎥 Камера: {$moves}
+settings-back = ⬅️ Назад
+menu-outdated = Меню устарело, вот актуальное.
+camera-max = Можно совместить не больше трёх движений камеры.
+camera-none = без движения камеры
+camera-push-in = Наезд
+camera-pull-out = Отъезд
+camera-zoom-in = Приближение
+camera-zoom-out = Отдаление
+camera-pan-left = Поворот влево
+camera-pan-right = Поворот вправо
+camera-tilt-up = Наклон вверх
+camera-tilt-down = Наклон вниз
+camera-truck-left = Сдвиг влево
+camera-truck-right = Сдвиг вправо
+camera-pedestal-up = Подъём
+camera-pedestal-down = Спуск
+camera-tracking-shot = Следование
+camera-static-shot = Статичная камера
+camera-shake = Тряска
+language-choose = 🌐 Выберите язык: / Choose the language:
+language-set = 🇷🇺 Готово: буду говорить с вами по-русски.
+command-history = Ваши готовые видео
+
+button-again = 🔁 Ещё раз
+button-another-move = 🎥 Другое движение камеры
+button-new-prompt = ✍️ Новое описание
+button-cancel = ✖️ Отменить
+button-make-video = 🎬 Сделать видео
+variation-gone = Не могу найти это видео среди ваших.
+variation-started = 🎬 Новое видео уже в работе.
+variation-duplicate = Эта кнопка уже запустила видео.
+variation-refused = Новое видео не запущено, причина — в сообщении ниже.
+moves-pick =
+    🎥 Выберите до трёх движений камеры для <i>{$prompt}</i> и нажмите «Сделать видео».
+    Выбрано: {$moves}
+moves-picker-open = Движения камеры ждут вас сразу под этим видео.
+moves-chosen = 🎥 Камера: {$moves}. Новое видео уже в работе.
+new-prompt-ask =
+    ✍️ Опишите в следующем сообщении новое движение для этого фото, например:
+    <i>бутылка медленно вращается, блик скользит по стеклу</i>
+history-title = 🎞 Ваши видео, сначала новые (страница {$page}). Нажмите, чтобы получить видео ещё раз.
+history-item = 🎬 {$date} · {$prompt}
+history-item-link = 🔗 {$date} · {$prompt}
+history-newer = ◀️ Новее
+history-older = Старее ▶️
+history-empty = Готовых видео пока нет. Пришлите фото товара с подписью, чтобы сделать первое.
+history-link =
+    🔗 Задача <code>{$id}</code> была слишком большой для загрузки, поэтому пришла ссылкой.
+    Вот она ещё раз; ссылки MiniMax перестают работать через несколько часов:
+    {$url}
+
+progress-submitted = ⚙️ Задача <code>{$id}</code> уже у MiniMax и вот-вот начнётся. Я пришлю видео сюда ответом на ваше фото.
+progress-processing =
+    ⚙️ Задача <code>{$id}</code>: MiniMax делает ваше видео уже { $minutes ->
+        [0] меньше минуты
+        [one] {$minutes} минуту
+        [few] {$minutes} минуты
+       *[other] {$minutes} минут
+    }. Обычно это занимает 1–5 минут.
+progress-sending = 📤 Задача <code>{$id}</code>: видео готово, отправляю его вам…
+progress-done = ✅ Задача <code>{$id}</code> выполнена: видео прямо под этим сообщением.
+progress-done-link = ✅ Задача <code>{$id}</code> выполнена: видео слишком большое для загрузки, ссылка для скачивания — ниже.
+progress-cancelled = 🚫 Задача <code>{$id}</code> отменена. В MiniMax она не отправлялась.
+failed-cancelled = 🚫 Задача <code>{$id}</code> отменена, как вы просили; в MiniMax она не отправлялась.
+cancel-cancelled = Отменено. Это видео делаться не будет.
+cancel-already = Эта задача уже отменена.
+cancel-too-late = Отменить уже нельзя: задача у MiniMax.
+cancel-not-found = Среди ваших задач такой нет.
+settings-choice = {$label} · { $price ->
+        [one] {$price} кредит
+        [few] {$price} кредита
+       *[other] {$price} кредитов
+    }

@@ -12,6 +12,7 @@ import { createTelegramFiles } from "./bot/files.js";
 import type { BotContext } from "./bot/context.js";
 import { createMiniMaxClient } from "./minimax/client.js";
 import { createGenerationWorker } from "./generations/worker.js";
+import { createProgressUpdater } from "./generations/progress.js";
 import { handleCallback } from "./generations/status.js";
 import { createServer } from "./server/index.js";
 import { createMetrics } from "./metrics.js";
@@ -69,17 +70,19 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   let kick = () => {};
   const bot = createBot({ config, models: db.models, logger, i18n, botInfo: opts.botInfo, files, onQueued: () => kick() });
   bot.api.config.use(metrics.telegramTransformer());
-  const worker = createGenerationWorker({
+  const lifecycle = {
     config,
     models: db.models,
     minimax,
     telegram: bot.api,
     files,
-    t: (locale, key, variables) => i18n.t(locale, key, variables),
+    t: (locale: string, key: string, variables?: Record<string, string | number>) => i18n.t(locale, key, variables),
     logger,
     instanceId,
     metrics,
-  });
+  };
+  const progress = createProgressUpdater(lifecycle);
+  const worker = createGenerationWorker(lifecycle, { afterStep: progress.kick });
   kick = worker.kick;
 
   const app = createServer({
@@ -133,6 +136,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     logger.info({ port, mode: "polling" }, "Astrolus is running");
   }
   worker.start();
+  progress.start();
 
   let stopped: Promise<void> | undefined;
   return {
@@ -157,6 +161,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
           await bot.stop().catch(() => undefined);
           await polling;
         }
+        await progress.stop();
         await worker.stop();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -12,11 +12,19 @@ import { balanceFeature } from "./features/balance.js";
 import { logUpdates } from "./middlewares/log-updates.js";
 import { buyFeature } from "./features/buy.js";
 import { adminFeature } from "./features/admin.js";
+import { languageFeature, settingsFeature } from "./features/settings.js";
+import { variationsFeature } from "./features/variations.js";
+import { historyFeature } from "./features/history.js";
+import { cancelFeature } from "./features/cancel.js";
+import { tolerateStaleCallbackAnswers } from "./callback-answers.js";
 
 export type { BotContext, BotDeps };
 
-/** The update kinds the bot handles: messages (payments arrive as messages too) and Stars checkouts. */
-export const ALLOWED_UPDATES = ["message", "pre_checkout_query"] as const;
+/**
+ * The update kinds the bot handles: messages (payments arrive as messages too), Stars checkouts and
+ * the presses of our inline buttons (menus, variations, cancel, history).
+ */
+export const ALLOWED_UPDATES = ["message", "pre_checkout_query", "callback_query"] as const;
 
 export interface CreateBotOptions extends BotDeps {
   i18n: I18n<BotContext>;
@@ -31,6 +39,7 @@ export function createBot(opts: CreateBotOptions) {
   });
   // 429 (honouring retry_after) and 5xx are retried, bounded so a webhook answer is never held long.
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10, rethrowHttpErrors: true }));
+  bot.api.config.use(tolerateStaleCallbackAnswers);
 
   bot.use(logUpdates(logger));
   bot.use(i18n);
@@ -40,7 +49,9 @@ export function createBot(opts: CreateBotOptions) {
       .reply(err.ctx.t("busy-retry"))
       .catch(() => undefined);
   });
-  features.use(accessFeature(opts), balanceFeature(opts), buyFeature(opts), adminFeature(opts), startFeature(opts), statusFeature(opts), generateFeature(opts), fallbackFeature());
+  features.use(accessFeature(opts), languageFeature(opts), balanceFeature(opts), buyFeature(opts), adminFeature(opts), startFeature(opts), statusFeature(opts), settingsFeature(opts));
+  features.use(variationsFeature(opts), historyFeature(opts), cancelFeature(opts));
+  features.use(generateFeature(opts), fallbackFeature());
 
   bot.catch((err) => logger.error({ err: err.message }, "unhandled bot error"));
   return bot;
@@ -49,7 +60,7 @@ export function createBot(opts: CreateBotOptions) {
 /** The command menu, in every interface language. */
 export async function registerCommands(bot: Bot<BotContext>, i18n: I18n<BotContext>) {
   for (const locale of LOCALES) {
-    const commands = ["start", "help", "status", "balance", "buy", "paysupport", "terms"].map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
+    const commands = ["start", "help", "status", "history", "settings", "language", "balance", "buy", "paysupport", "terms"].map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
     await bot.api.setMyCommands(commands, locale === "en" ? {} : { language_code: locale });
   }
 }

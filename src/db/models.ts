@@ -39,10 +39,17 @@ export const generationSchema = new Schema(
     /** The user's photo message; with chat_id it identifies the request, so a redelivered update adds nothing. */
     source_message_id: { type: Number, required: true },
     locale: { type: String, required: true, default: "en" },
+    /** What MiniMax gets: the user's text, plus camera moves in brackets when chosen. */
     prompt: { type: String, required: true },
+    /** The user's own text, without added camera moves: variations start from it. */
+    user_prompt: { type: String },
+    camera_moves: { type: [String], default: undefined },
     model: { type: String, required: true },
     duration: { type: Number },
     resolution: { type: String },
+    prompt_optimizer: { type: Boolean },
+    /** The generation whose buttons made this one ("Again", "Another camera move", "New prompt"). */
+    variation_of: { type: String },
     image: { type: imageSchema, required: true },
 
     phase: { type: String, enum: PHASES, required: true, default: "queued" },
@@ -85,10 +92,24 @@ generationSchema.index({ user_id: 1, created_at: -1 });
 generationSchema.index({ phase: 1, next_run_at: 1 });
 generationSchema.index({ phase: 1, created_at: 1 });
 
-/** Per-user state: a parked photo now; settings and credits later. `_id` is the Telegram user id. */
+/** Choices made in /settings; unset fields fall back to the configured defaults. */
+const settingsSchema = new Schema(
+  {
+    duration: { type: Number },
+    resolution: { type: String },
+    prompt_optimizer: { type: Boolean },
+    camera_moves: { type: [String], default: undefined },
+  },
+  { _id: false },
+);
+
+/** Per-user state: a parked photo, settings, language. `_id` is the Telegram user id. */
 export const userSchema = new Schema(
   {
     _id: { type: Number, required: true },
+    /** Chosen with /language; unset means "follow Telegram's language". */
+    locale: { type: String },
+    settings: { type: settingsSchema },
     /** A captionless photo waiting for its prompt in the user's next text message. */
     pending_photo: {
       type: new Schema(
@@ -96,6 +117,8 @@ export const userSchema = new Schema(
           chat_id: { type: Number, required: true },
           message_id: { type: Number, required: true },
           image: { type: imageSchema, required: true },
+          /** Set when "New prompt" under a video parked the photo again. */
+          variation_of: { type: String },
         },
         { _id: false },
       ),
@@ -167,6 +190,28 @@ ledgerSchema.index({ user_id: 1, seq: 1 }, { unique: true });
 ledgerSchema.index({ key: 1 }, { unique: true });
 ledgerSchema.index({ kind: 1, at: 1 });
 
+/**
+ * The message that shows a generation's progress (the "accepted" reply), kept apart from the
+ * generation so that editing it never writes to a document a lease holder is working on.
+ */
+export const statusMessageSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // the generation's short_id
+    chat_id: { type: Number, required: true },
+    message_id: { type: Number, required: true },
+    /** What the message shows now (text and buttons), so an unchanged state is never sent again. */
+    shown: { type: String, required: true },
+    /** Last edit (or the sending); the next edit waits PROGRESS_EDIT_INTERVAL after it. */
+    progress_edited_at: { type: Date, required: true },
+    /** Counts edits; edit N is won by inserting the unique claim progress:<id>:N. */
+    edits: { type: Number, required: true, default: 0 },
+    /** The final state is shown (or the message is gone): nothing more to edit. */
+    done: { type: Boolean, required: true, default: false },
+  },
+  { collection: "status_messages", versionKey: false, timestamps: { createdAt: "created_at", updatedAt: false } as const },
+);
+statusMessageSchema.index({ done: 1, progress_edited_at: 1 });
+
 export type GenerationFields = InferSchemaType<typeof generationSchema>;
 export type UserFields = InferSchemaType<typeof userSchema>;
 
@@ -178,6 +223,8 @@ export function createModels(connection: Connection) {
     RateSlot: connection.model("RateSlot", rateSlotSchema),
     Claim: connection.model("Claim", claimSchema),
     Ledger: connection.model("Ledger", ledgerSchema),
+
+    StatusMessage: connection.model("StatusMessage", statusMessageSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -11,6 +11,18 @@ export interface NewGeneration {
   locale: string;
   prompt: string;
   image: { file_id: string; file_unique_id: string; mime: string; width: number; height: number; size?: number };
+  /** The user's settings (src/generations/settings.ts); the configured defaults when absent. */
+  options?: GenerationOptions;
+}
+
+/** What a generation records beyond the request itself: settings used, camera moves, its origin. */
+export interface GenerationOptions {
+  duration?: number;
+  resolution?: string;
+  prompt_optimizer?: boolean;
+  user_prompt?: string;
+  camera_moves?: string[];
+  variation_of?: string;
 }
 
 export type CreateResult =
@@ -48,6 +60,7 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
         prompt: input.prompt,
         model: config.model,
         ...(isLegacyModel(config.model) ? {} : { duration: config.duration, resolution: config.resolution }),
+        ...input.options,
         image: input.image,
         callback_token: randomBytes(24).toString("base64url"),
         next_run_at: HELD,

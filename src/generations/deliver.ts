@@ -1,6 +1,7 @@
 import { Transform, type TransformCallback } from "node:stream";
 import { GrammyError, InputFile } from "grammy";
 import { backoffMs, later, type LifecycleDeps } from "./deps.js";
+import { videoKeyboard } from "../bot/keyboards.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import { createAdmission } from "./admission.js";
 
@@ -75,7 +76,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
       await telegram.sendMessage(
         gen.chat_id,
         t(gen.locale, "video-as-link", { id: gen.short_id, mb: (bytes / 1048576).toFixed(1), url: file.downloadUrl }),
-        { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true } },
+        { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: videoKeyboard(t, gen.locale, gen.short_id) },
       );
       await leases.finish(gen._id, { phase: "delivered", video_url: file.downloadUrl, video_bytes: bytes, completed_at: new Date() });
       deps.metrics?.delivered("link", timings().sinceSuccessMs);
@@ -95,6 +96,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
         ...replyTo,
         caption: t(gen.locale, "video-caption", { id: gen.short_id }),
         parse_mode: "HTML",
+        reply_markup: videoKeyboard(t, gen.locale, gen.short_id),
         supports_streaming: true,
         ...(gen.video_width && gen.video_height ? { width: gen.video_width, height: gen.video_height } : {}),
         ...(gen.duration ? { duration: gen.duration } : {}),

@@ -4,6 +4,7 @@ import { TelegramFileError } from "../bot/files.js";
 import { backoffMs, later, type LifecycleDeps } from "./deps.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import type { SubmitRateLimit } from "./rate-limit.js";
+import { CANCELLED, decideSubmit, isCancelled } from "./cancel.js";
 
 /** After this many refused or failed attempts the user is told instead of waiting forever. */
 export const MAX_SUBMIT_ATTEMPTS = 8;
@@ -51,15 +52,22 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
   const callbackUrl = config.callbackUrl ? callbackUrlFor(config.callbackUrl, gen.short_id, gen.callback_token) : undefined;
 
   const firstFrameImage = toDataUrl(image, mime);
+  const cancelled = () => leases.finish(gen._id, { ...CANCELLED, next_run_at: new Date() });
   let slot;
   const waitStarted = Date.now();
   while (!(slot = await rateLimit.tryAcquire(leases.owner))) {
     if (signal.aborted) return leases.finish(gen._id, { phase: "queued", next_run_at: new Date() });
+    if (await isCancelled(deps.models, gen._id)) return cancelled();
     const wait = (await rateLimit.nextFreeAt()).getTime() - Date.now();
     await sleep(Math.min(Math.max(wait, 20), 1_000), signal);
   }
   const rateWaitMs = Date.now() - waitStarted;
   deps.metrics?.rateSlotWaited(rateWaitMs);
+  // Sent or cancelled is decided once (see cancel.ts); a slot taken for a cancelled job just lapses.
+  if ((await decideSubmit(deps.models, gen._id)) === "cancel") {
+    await rateLimit.holdFromNow(slot);
+    return cancelled();
+  }
   if (!(await leases.update(gen._id, { create_sent_at: new Date() }))) return; // our lease is gone
 
   const sentAt = Date.now();
@@ -70,6 +78,7 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
       prompt: gen.prompt,
       duration: gen.duration ?? undefined,
       resolution: gen.resolution ?? undefined,
+      promptOptimizer: gen.prompt_optimizer ?? undefined,
       callbackUrl,
     });
     const now = new Date();

@@ -34,7 +34,7 @@ const expiringFilter = (cutoff: Date): QueryFilter<GenerationFields> => ({ phase
  * (see leases.ts), so any number of instances can run this side by side, and whatever a crashed
  * instance left half-done is picked up once its lease expires, by the periodic sweep or at start.
  */
-export function createGenerationWorker(deps: LifecycleDeps) {
+export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?: () => void } = {}) {
   const { config, logger } = deps;
   const created = createLeases(deps.models, deps.instanceId, config.leaseMs);
   const leases = deps.metrics ? deps.metrics.observeTransitions(created) : created;
@@ -80,6 +80,7 @@ export function createGenerationWorker(deps: LifecycleDeps) {
         controllers.delete(controller);
         active[kind]--;
         running.delete(task);
+        hooks.afterStep?.(); // e.g. the progress updater: a state may have changed
         kick();
       });
     running.add(task);

@@ -8,6 +8,8 @@ export interface CreateVideoInput {
   prompt: string;
   duration?: number;
   resolution?: string;
+  /** MiniMax's `prompt_optimizer` (it rewrites the prompt when on); left out, MiniMax's default (on) applies. */
+  promptOptimizer?: boolean;
   callbackUrl?: string;
 }
 
@@ -124,6 +126,7 @@ export function createMiniMaxClient(opts: MiniMaxClientOptions) {
           prompt: input.prompt,
           ...(input.duration ? { duration: input.duration } : {}),
           ...(input.resolution ? { resolution: input.resolution } : {}),
+          ...(input.promptOptimizer !== undefined ? { prompt_optimizer: input.promptOptimizer } : {}),
           ...(input.callbackUrl ? { callback_url: input.callbackUrl } : {}),
         },
       });

@@ -368,7 +368,8 @@ describe("HTTP endpoints under hostile requests (webhook mode)", () => {
       expect(gen.error_code).toBeUndefined();
       // The user heard nothing but the acceptance.
       expect(tg.messages(chatId)).toHaveLength(1);
-      expect(tg.messages(chatId)[0]!.text).toMatch(/Got it!/);
+      // The status message: accepted, or since edited to say MiniMax has the job.
+      expect(tg.messages(chatId)[0]!.text).toMatch(/Got it!|is with MiniMax|MiniMax is making your video/);
       expect(tg.messages(chatId)[0]!.text).not.toMatch(/❌|🎬|ready|failed/);
     });
 

@@ -43,3 +43,35 @@ export async function expectOneVideo(tg: FakeTelegram, chatId: number, video: Bu
   expect(tg.videosSent(chatId)).toHaveLength(1);
   expect(tg.videosSent(chatId)[0]!.sha256).toBe(sha256(video));
 }
+
+/** The inline button labelled `label` (exactly, or matching) under the bot's message `messageId`. */
+export function buttonOf(tg: FakeTelegram, chatId: number, messageId: number, label: string | RegExp) {
+  const message = tg.messages(chatId).find((m) => m.message_id === messageId);
+  const rows = (message?.reply_markup as { inline_keyboard?: Array<Array<{ text: string; callback_data?: string }>> } | undefined)?.inline_keyboard ?? [];
+  return rows.flat().find((b) => (typeof label === "string" ? b.text === label : label.test(b.text)));
+}
+
+/** The user taps a button: builds the callback_query update for it (deliver it with `tg.deliver`). */
+export function pressUpdate(tg: FakeTelegram, who: TestUser, messageId: number, label: string | RegExp): Update {
+  const button = buttonOf(tg, who.chatId, messageId, label);
+  if (!button?.callback_data) {
+    const texts = (tg.messages(who.chatId).find((m) => m.message_id === messageId)?.reply_markup as { inline_keyboard?: Array<Array<{ text: string }>> } | undefined)?.inline_keyboard?.flat().map((b) => b.text);
+    throw new Error(`no button ${label} under message ${messageId}; buttons: ${JSON.stringify(texts)}`);
+  }
+  return tg.callbackQueryUpdate({ ...who, messageId, data: button.callback_data });
+}
+
+/** Taps a button and waits until Telegram has the answer to that callback query. */
+export async function press(tg: FakeTelegram, who: TestUser, messageId: number, label: string | RegExp) {
+  const update = pressUpdate(tg, who, messageId, label);
+  await tg.deliver(update);
+  const id = update.callback_query!.id;
+  return tg.waitFor(() => tg.callbackAnswers.find((a) => a.callback_query_id === id), 10_000, `answer to the press on ${label}`);
+}
+
+/** The labels of the buttons under a bot message, row by row. */
+export function buttonLabels(tg: FakeTelegram, chatId: number, messageId: number): string[][] {
+  const message = tg.messages(chatId).find((m) => m.message_id === messageId);
+  const rows = (message?.reply_markup as { inline_keyboard?: Array<Array<{ text: string }>> } | undefined)?.inline_keyboard ?? [];
+  return rows.map((row) => row.map((b) => b.text));
+}

@@ -1,5 +1,7 @@
 import { Composer, type Filter } from "grammy";
-import { createGeneration, type NewGeneration } from "../../generations/create.js";
+import type { NewGeneration } from "../../generations/create.js";
+import { loadSettings } from "../../generations/settings.js";
+import { admit } from "../admission.js";
 import { claimOnce } from "../../generations/claims.js";
 import { checkImage, IMAGE_RULES, isAcceptedImageType, sniffImage, type ImageProblem } from "../../minimax/image.js";
 import { TelegramFileError } from "../files.js";
@@ -38,7 +40,7 @@ function replyProblem(ctx: BotContext, problem: ImageProblem) {
  * user's document until their next text message, which becomes the prompt.
  */
 export function generateFeature(deps: BotDeps) {
-  const { models, files, onQueued } = deps;
+  const { models, files } = deps;
   const feature = new Composer<BotContext>();
   const privateChat = feature.chatType("private");
 
@@ -47,33 +49,9 @@ export function generateFeature(deps: BotDeps) {
     if (await claimOnce(models, `album:${ctx.chat.id}:${albumId}`)) await replyTo(ctx, "album");
   }
 
-  async function submit(ctx: MessageContext, image: Image, prompt: string, sourceMessageId: number) {
-    const result = await createGeneration(deps, {
-      chatId: ctx.chat.id,
-      userId: ctx.from.id,
-      sourceMessageId,
-      locale: await ctx.i18n.getLocale(),
-      prompt,
-      image,
-    });
-    if (result.kind === "duplicate") return; // Telegram redelivered an update we already took
-    if (result.kind === "limit") return replyTo(ctx, "limit-reached", { max: result.max });
-    if (result.kind === "credits") return replyTo(ctx, "credits-short", { price: result.price, balance: result.balance });
-    deps.logger.info({ generation: result.shortId, update: ctx.update.update_id, user: ctx.from.id, position: result.position }, "generation queued");
-    // The user reads the price before the worker is woken to start the job.
-    try {
-      return await ctx.reply(
-        [
-          result.waitMinutes > 0
-            ? ctx.t("accepted-queued", { id: result.shortId, position: result.position, minutes: result.waitMinutes })
-            : ctx.t("accepted", { id: result.shortId }),
-          ctx.t("accepted-price", { price: result.price, balance: result.balance }),
-        ].join("\n"),
-        { parse_mode: "HTML", reply_parameters: { message_id: sourceMessageId, allow_sending_without_reply: true } },
-      );
-    } finally {
-      onQueued();
-    }
+  async function submit(ctx: MessageContext, image: Image, prompt: string, sourceMessageId: number, variationOf?: string) {
+    const settings = await loadSettings(deps, ctx.from.id);
+    await admit(ctx, deps, { chatId: ctx.chat.id, userId: ctx.from.id, image, userPrompt: prompt, sourceMessageId, settings, variationOf });
   }
 
   async function takeImage(ctx: MessageContext, image: Image, caption: string | undefined) {
@@ -145,7 +123,7 @@ export function generateFeature(deps: BotDeps) {
     );
     if (!taken?.pending_photo) return;
     const photo = taken.pending_photo;
-    return submit(ctx, photo.image as Image, text, photo.message_id);
+    return submit(ctx, photo.image as Image, text, photo.message_id, photo.variation_of ?? undefined);
   });
 
   return feature;

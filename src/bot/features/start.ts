@@ -1,23 +1,24 @@
 import { Composer } from "grammy";
+import { loadSettings } from "../../generations/settings.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
 import { priceOf } from "../../generations/admission.js";
 
-export function startFeature({ config }: BotDeps) {
+export function startFeature(deps: BotDeps) {
+  const { config } = deps;
   const feature = new Composer<BotContext>();
-  const helpVariables = {
-    model: config.model,
-    duration: config.duration,
-    resolution: config.resolution,
-    maxActive: config.maxActivePerUser,
-  };
   feature.command("start", (ctx) => replyTo(ctx, "start"));
-  const price = priceOf(config, { model: config.model, duration: config.duration, resolution: config.resolution });
-  feature.command("help", (ctx) =>
-    ctx.reply(`${ctx.t("help", helpVariables)}\n\n${ctx.t("help-credits", { price })}`, {
+  feature.command("help", async (ctx) => {
+    // The user's own length and quality, as chosen in /settings, and what a video costs with them.
+    const settings = ctx.from ? await loadSettings(deps, ctx.from.id) : undefined;
+    const duration = settings?.duration ?? config.duration;
+    const resolution = settings?.resolution ?? config.resolution;
+    const price = priceOf(config, { model: config.model, duration, resolution });
+    const help = ctx.t("help", { model: config.model, duration, resolution, maxActive: config.maxActivePerUser });
+    return ctx.reply(`${help}\n\n${ctx.t("help-credits", { price })}`, {
       parse_mode: "HTML",
       reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true },
-    }),
-  );
+    });
+  });
   return feature;
 }

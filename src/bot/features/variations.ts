@@ -1,0 +1,144 @@
+import { Composer, type Filter } from "grammy";
+import type { InlineKeyboardMarkup } from "grammy/types";
+import { claimOnce } from "../../generations/claims.js";
+import type { GenerationSettings } from "../../generations/settings.js";
+import type { GenerationFields } from "../../db/models.js";
+import { decodeMoves, encodeMoves, isCameraMove, MAX_CAMERA_MOVES, toggleMove, type CameraMove } from "../camera.js";
+import { admit } from "../admission.js";
+import { escapeHtml } from "../i18n.js";
+import { VIDEO_AGAIN, VIDEO_MOVES, VIDEO_PROMPT } from "../keyboards.js";
+import type { BotContext, BotDeps } from "../context.js";
+import { moveRows, movesSummary } from "./settings.js";
+
+type PressContext = Filter<BotContext, "callback_query:data">;
+type GenerationDoc = GenerationFields & { _id: unknown };
+
+const PICK = "mv"; // toggles a move in the picker: mv:<id>:<selection after the tap>
+const PICK_FULL = "mvfull"; // a fourth move: refused with a note
+const PICK_GO = "mvgo"; // mvgo:<id>:<selection>
+
+/**
+ * The buttons under a delivered video. Each makes an ordinary new generation from the stored photo
+ * file_id, through the same admission as a photo. Its key (chat, message the button was pressed on)
+ * is unique, so a double press or a redelivered callback_query admits one generation.
+ */
+export function variationsFeature(deps: BotDeps) {
+  const { models, config } = deps;
+  const feature = new Composer<BotContext>();
+
+  /** The user's own generation named in the button, or null (answered) when it is not theirs. */
+  async function sourceOf(ctx: PressContext, shortId: string) {
+    const gen = await models.Generation.findOne({ short_id: shortId, user_id: ctx.from.id }).lean<GenerationDoc>();
+    if (!gen || !ctx.chat) {
+      await ctx.answerCallbackQuery({ text: ctx.t("variation-gone") });
+      return null;
+    }
+    return gen;
+  }
+  const imageOf = (gen: GenerationDoc) => {
+    const { file_id, file_unique_id, mime, width, height, size } = gen.image;
+    return { file_id, file_unique_id, mime, width, height, ...(size ? { size } : {}) };
+  };
+
+  /** The settings the source generation was made with. */
+  const settingsOf = (gen: GenerationDoc, cameraMoves: CameraMove[]): GenerationSettings => ({
+    duration: (gen.duration ?? config.duration) as 6 | 10,
+    resolution: gen.resolution ?? config.resolution,
+    promptOptimizer: gen.prompt_optimizer ?? true,
+    cameraMoves,
+  });
+
+  async function variation(ctx: PressContext, gen: GenerationDoc, sourceMessageId: number, moves: CameraMove[]) {
+    const result = await admit(ctx, deps, {
+      chatId: ctx.chat!.id,
+      userId: ctx.from.id,
+      image: imageOf(gen),
+      userPrompt: gen.user_prompt ?? gen.prompt,
+      sourceMessageId,
+      settings: settingsOf(gen, moves),
+      variationOf: gen.short_id,
+    });
+    const answer = result.kind === "created" ? "variation-started" : result.kind === "duplicate" ? "variation-duplicate" : "variation-refused";
+    await ctx.answerCallbackQuery({ text: ctx.t(answer) });
+    return result;
+  }
+
+  // "Again": same photo, prompt and settings (camera moves included).
+  feature.callbackQuery(new RegExp(`^${VIDEO_AGAIN}:(\\w+)$`), async (ctx) => {
+    const gen = await sourceOf(ctx, ctx.match[1]!);
+    if (!gen) return;
+    await variation(ctx, gen, ctx.callbackQuery.message!.message_id, (gen.camera_moves ?? []).filter(isCameraMove));
+  });
+
+  // "Another camera move": a picker for up to three moves; its message keys the new generation.
+  const pickerKeyboard = (ctx: BotContext, shortId: string, selected: CameraMove[]): InlineKeyboardMarkup => {
+    const full = selected.length >= MAX_CAMERA_MOVES;
+    const rows = moveRows(ctx, selected, (text, move) => ({
+      text,
+      callback_data: full && !selected.includes(move) ? PICK_FULL : `${PICK}:${shortId}:${encodeMoves(toggleMove(selected, move))}`,
+    }));
+    if (selected.length) rows.push([{ text: ctx.t("button-make-video"), callback_data: `${PICK_GO}:${shortId}:${encodeMoves(selected)}` }]);
+    return { inline_keyboard: rows };
+  };
+  const pickerText = (ctx: BotContext, gen: GenerationDoc, selected: CameraMove[]) =>
+    ctx.t("moves-pick", { prompt: escapeHtml(gen.user_prompt ?? gen.prompt), moves: movesSummary(ctx, selected) });
+
+  feature.callbackQuery(new RegExp(`^${VIDEO_MOVES}:(\\w+)$`), async (ctx) => {
+    const gen = await sourceOf(ctx, ctx.match[1]!);
+    if (!gen) return;
+    const videoMessageId = ctx.callbackQuery.message!.message_id;
+    // One picker per video: a second tap (or a redelivered update) points at the first.
+    if (!(await claimOnce(models, `picker:${ctx.chat!.id}:${videoMessageId}`))) {
+      return ctx.answerCallbackQuery({ text: ctx.t("moves-picker-open") });
+    }
+    await ctx.answerCallbackQuery();
+    await ctx.reply(pickerText(ctx, gen, []), {
+      parse_mode: "HTML",
+      reply_markup: pickerKeyboard(ctx, gen.short_id, []),
+      reply_parameters: { message_id: videoMessageId, allow_sending_without_reply: true },
+    });
+  });
+
+  feature.callbackQuery(PICK_FULL, (ctx) => ctx.answerCallbackQuery({ text: ctx.t("camera-max") }));
+
+  feature.callbackQuery(new RegExp(`^${PICK}:(\\w+):(\\w*)$`), async (ctx) => {
+    const gen = await sourceOf(ctx, ctx.match[1]!);
+    if (!gen) return;
+    const selected = decodeMoves(ctx.match[2]!);
+    await ctx.answerCallbackQuery();
+    await ctx
+      .editMessageText(pickerText(ctx, gen, selected), { parse_mode: "HTML", reply_markup: pickerKeyboard(ctx, gen.short_id, selected) })
+      .catch((err: Error) => {
+        if (!/message is not modified/.test(err.message)) throw err; // a double tap shows the same state
+      });
+  });
+
+  feature.callbackQuery(new RegExp(`^${PICK_GO}:(\\w+):(\\w+)$`), async (ctx) => {
+    const gen = await sourceOf(ctx, ctx.match[1]!);
+    if (!gen) return;
+    const moves = decodeMoves(ctx.match[2]!);
+    const result = await variation(ctx, gen, ctx.callbackQuery.message!.message_id, moves);
+    if (result.kind === "created") {
+      await ctx.editMessageText(ctx.t("moves-chosen", { moves: movesSummary(ctx, moves) }), { parse_mode: "HTML" }).catch(() => undefined);
+    }
+  });
+
+  // "New prompt": same photo; the next text becomes its description (the parked-photo path).
+  feature.callbackQuery(new RegExp(`^${VIDEO_PROMPT}:(\\w+)$`), async (ctx) => {
+    const gen = await sourceOf(ctx, ctx.match[1]!);
+    if (!gen) return;
+    await ctx.answerCallbackQuery();
+    const ask = await ctx.reply(ctx.t("new-prompt-ask"), {
+      parse_mode: "HTML",
+      reply_parameters: { message_id: ctx.callbackQuery.message!.message_id, allow_sending_without_reply: true },
+    });
+    // Keyed by our question's message, so the new generation cannot collide with the original photo's.
+    await models.User.updateOne(
+      { _id: ctx.from.id },
+      { $set: { pending_photo: { chat_id: ctx.chat!.id, message_id: ask.message_id, image: imageOf(gen), variation_of: gen.short_id } } },
+      { upsert: true },
+    );
+  });
+
+  return feature;
+}
