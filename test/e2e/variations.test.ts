@@ -23,7 +23,7 @@ describe("buttons under the video, and /history", () => {
       telegram: tg,
       minimax: mm,
       mongoUri: testDatabaseUri("variations"),
-      env: { MINIMAX_RPM: "100", MAX_ACTIVE_PER_USER: "10", TELEGRAM_UPLOAD_LIMIT_MB: "1" },
+      env: { MINIMAX_RPM: "100", MAX_ACTIVE_PER_USER: "10", TELEGRAM_UPLOAD_LIMIT_MB: "1", FREE_CREDITS: "100" },
     });
   });
   afterAll(async () => {
