@@ -4,7 +4,7 @@ import type { Translate } from "../bot/i18n.js";
 import { cancelKeyboard } from "../bot/keyboards.js";
 import type { GenerationFields, Models } from "../db/models.js";
 import { claimOnce } from "./claims.js";
-import { queuePosition } from "./create.js";
+import { HELD } from "./create.js";
 import type { LifecycleDeps } from "./deps.js";
 
 /** Telegram's advice for editing one message: at most about once every 5 seconds. */
@@ -55,10 +55,8 @@ export function renderProgress(t: Translate, gen: Gen, queue: { position: number
 }
 
 /** The queue figures the acceptance message shows: place and whole minutes until a rate slot. */
-export async function queueFigures(deps: Pick<LifecycleDeps, "models" | "config">, gen: Gen) {
-  const position = await queuePosition(deps.models, gen._id);
-  const { minimaxRpm, minimaxRpmWindowMs } = deps.config;
-  return { position, waitMinutes: Math.ceil((Math.floor((position - 1) / minimaxRpm) * minimaxRpmWindowMs) / 60_000) };
+function figures(config: Pick<LifecycleDeps["config"], "minimaxRpm" | "minimaxRpmWindowMs">, position: number) {
+  return { position, waitMinutes: Math.ceil((Math.floor((position - 1) / config.minimaxRpm) * config.minimaxRpmWindowMs) / 60_000) };
 }
 
 const shownKey = (view: Pick<ProgressView, "text" | "markup">) => JSON.stringify([view.text, view.markup ?? null]);
@@ -95,10 +93,20 @@ export function createProgressUpdater(deps: Pick<LifecycleDeps, "models" | "conf
   let again = false;
   let stopped = true;
 
-  async function update(doc: { _id: string; chat_id: number; message_id: number; shown: string; edits: number }) {
+  /** Every waiting generation's place, from one query per pass rather than one count per message. */
+  async function queuePlaces() {
+    const waiting = await models.Generation.find({ phase: { $in: ["queued", "submitting"] }, next_run_at: { $lt: HELD } })
+      .sort({ _id: 1 })
+      .select("_id")
+      .lean();
+    return new Map(waiting.map((g, i) => [String(g._id), i + 1]));
+  }
+
+  async function update(doc: { _id: string; chat_id: number; message_id: number; shown: string; edits: number }, places: () => Promise<Map<string, number>>) {
     const gen = await models.Generation.findOne({ short_id: doc._id }).lean<Gen>();
     if (!gen) return models.StatusMessage.updateOne({ _id: doc._id }, { $set: { done: true } });
-    const queue = gen.phase === "queued" || gen.phase === "submitting" ? await queueFigures(deps, gen) : { position: 0, waitMinutes: 0 };
+    const waiting = gen.phase === "queued" || gen.phase === "submitting";
+    const queue = waiting ? figures(deps.config, (await places()).get(String(gen._id)) ?? 1) : { position: 0, waitMinutes: 0 };
     const view = renderProgress(t, gen, queue);
     const key = shownKey(view);
     if (key === doc.shown) {
@@ -136,9 +144,11 @@ export function createProgressUpdater(deps: Pick<LifecycleDeps, "models" | "conf
         .sort({ progress_edited_at: 1 })
         .limit(BATCH)
         .lean();
+      let placesOnce: Promise<Map<string, number>> | undefined;
+      const places = () => (placesOnce ??= queuePlaces());
       for (const doc of due) {
         if (stopped) return;
-        await update(doc).catch((err: Error) => logger.warn({ generation: doc._id, err: err.message }, "status message update failed"));
+        await update(doc, places).catch((err: Error) => logger.warn({ generation: doc._id, err: err.message }, "status message update failed"));
       }
     } while (again && !stopped);
   }
