@@ -6,7 +6,9 @@ import type { UserFromGetMe } from "grammy/types";
 import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import { connectDatabase, type Database } from "./db/connection.js";
+import { watchDatabase } from "./db/health.js";
 import { ALLOWED_UPDATES, createBot, registerCommands } from "./bot/index.js";
+import { retryUnstoredUpdates } from "./bot/polling.js";
 import { createI18n } from "./bot/i18n.js";
 import { createTelegramFiles } from "./bot/files.js";
 import type { BotContext } from "./bot/context.js";
@@ -22,7 +24,7 @@ export interface StartOptions {
   logger?: Logger;
   /** Skips getMe at start (tests that know the bot already). */
   botInfo?: UserFromGetMe;
-  /** Called when the app can no longer do its job (long polling died): main.ts exits on it. */
+  /** Called when the app can no longer do its job (long polling died, the database driver is stuck): main.ts exits on it. */
   onFatal?: (err: Error) => void;
 }
 
@@ -58,6 +60,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     dataDir: config.mongodbDataDir,
     embeddedEngine: config.mongodbEmbeddedEngine,
     logger,
+    timeoutMs: config.mongodbTimeoutMs,
   });
 
   const metrics = createMetrics({ models: db.models });
@@ -90,7 +93,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     isHealthy: db.isHealthy,
     metrics: { registry: metrics.registry, token: config.metricsToken },
     webhook: config.publicUrl ? { bot, secret: config.webhookSecret, isAccepting: () => acceptingUpdates } : undefined,
-    handleCallback: (params, body) => handleCallback({ models: db.models, logger }, params, body),
+    handleCallback: (params, body) => handleCallback({ models: db.models, logger, callbackSecret: config.callbackSecret }, params, body),
     onCallbackRecheck: ({ shortId, taskId }) => {
       worker.checkNow(shortId, taskId).catch((err: Error) => logger.error({ err: err.message }, "callback recheck failed"));
     },
@@ -120,6 +123,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     throw err;
   }
   let polling: Promise<void> | undefined;
+  let pollingRetries: ReturnType<typeof retryUnstoredUpdates> | undefined;
   if (config.publicUrl) {
     await bot.api.setWebhook(config.publicUrl + TELEGRAM_WEBHOOK_PATH, {
       secret_token: config.webhookSecret,
@@ -128,6 +132,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     logger.info({ port, mode: "webhook" }, "Astrolus is running");
   } else {
     await bot.api.deleteWebhook();
+    pollingRetries = retryUnstoredUpdates(bot, { logger, retryBaseMs: Math.min(config.retryBaseMs, 1_000) });
     polling = bot.start({ allowed_updates: ALLOWED_UPDATES }).catch((err: Error) => {
       // A 409 means another process polls with this token; a bot that hears nothing must not look alive.
       logger.fatal({ err: err.message }, "long polling stopped");
@@ -137,6 +142,15 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   }
   worker.start();
   progress.start();
+  // Logs outages and the return of MongoDB, wakes the worker then, and ends a process whose driver stays stuck.
+  const dbWatch = watchDatabase({
+    db,
+    logger,
+    everyMs: config.sweepIntervalMs,
+    stuckExitMs: config.dbStuckExitMs,
+    onReconnected: () => worker.kick(),
+    onStuck: (err) => opts.onFatal?.(err),
+  });
 
   let stopped: Promise<void> | undefined;
   return {
@@ -157,7 +171,9 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     stop(): Promise<void> {
       stopped ??= (async () => {
         acceptingUpdates = false;
+        dbWatch.stop();
         if (polling) {
+          pollingRetries?.beforeStop();
           await bot.stop().catch(() => undefined);
           await polling;
         }

@@ -47,6 +47,7 @@ const schema = z
         .regex(/^[A-Za-z0-9_-]{1,256}$/, "may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters)")
         .optional(),
     ),
+    CALLBACK_SECRET: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
     MINIMAX_MODEL: z.enum(Object.keys(MODEL_OPTIONS) as [MiniMaxModel, ...MiniMaxModel[]]).default("MiniMax-Hailuo-02"),
     DEFAULT_DURATION: z.coerce.number().pipe(z.union([z.literal(6), z.literal(10)])).default(6),
     DEFAULT_RESOLUTION: z.enum(["512P", "720P", "768P", "1080P"]).default("768P"),
@@ -88,6 +89,8 @@ const schema = z
     ),
     SUPPORT_CONTACT: optionalString,
     METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+    MONGODB_TIMEOUT_MS: int(5_000, 100),
+    DB_STUCK_EXIT_S: z.coerce.number().positive().default(120),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -166,6 +169,8 @@ export interface Config {
   telegramApiRoot: string;
   minimaxApiBase: string;
   webhookSecret: string;
+  /** Signs the per-generation callback token (an HMAC of the generation id), so it is checked without a lookup. */
+  callbackSecret: string;
   model: MiniMaxModel;
   duration: 6 | 10;
   resolution: string;
@@ -193,6 +198,10 @@ export interface Config {
   supportContact: string | undefined;
   /** Bearer token /metrics asks for; unset: /metrics is open (keep it off the public proxy). */
   metricsToken: string | undefined;
+  /** How long one database operation waits for an unreachable MongoDB before it fails. */
+  mongodbTimeoutMs: number;
+  /** The driver failing this long while a fresh connection gets through: the process exits for its supervisor. */
+  dbStuckExitMs: number;
   logLevel: Env["LOG_LEVEL"];
 }
 
@@ -232,6 +241,8 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     // Telegram echoes this header on every webhook call; derived so operators need not invent one.
     webhookSecret:
       env.TELEGRAM_WEBHOOK_SECRET ?? createHash("sha256").update(`astrolus-webhook:${env.BOT_TOKEN}`).digest("hex"),
+    callbackSecret:
+      env.CALLBACK_SECRET ?? createHash("sha256").update(`astrolus-callback:${env.BOT_TOKEN}`).digest("hex"),
     model: env.MINIMAX_MODEL,
     duration: env.DEFAULT_DURATION,
     resolution: env.DEFAULT_RESOLUTION,
@@ -252,6 +263,8 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     adminUserIds: env.ADMIN_USER_IDS ?? [],
     supportContact: env.SUPPORT_CONTACT,
     metricsToken: env.METRICS_TOKEN,
+    mongodbTimeoutMs: env.MONGODB_TIMEOUT_MS,
+    dbStuckExitMs: env.DB_STUCK_EXIT_S * 1000,
     logLevel: env.LOG_LEVEL,
   };
 }

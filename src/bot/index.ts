@@ -3,6 +3,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import type { I18n } from "@grammyjs/i18n";
 import type { BotContext, BotDeps } from "./context.js";
 import { LOCALES } from "./i18n.js";
+import { isStorageUnavailable } from "../db/errors.js";
 import { accessFeature } from "./features/access.js";
 import { startFeature } from "./features/start.js";
 import { statusFeature } from "./features/status.js";
@@ -44,6 +45,9 @@ export function createBot(opts: CreateBotOptions) {
   bot.use(logUpdates(logger));
   bot.use(i18n);
   const features = bot.errorBoundary(async (err) => {
+    // The update could not be stored: let it fail, so it is delivered again (a 503 to the webhook,
+    // a retry in polling mode) rather than acknowledged and lost. Handling it again is harmless.
+    if (isStorageUnavailable(err.error)) throw err.error;
     logger.error({ err: err.error instanceof Error ? err.error.message : String(err.error), update: err.ctx.update.update_id }, "update handler failed");
     await err.ctx
       .reply(err.ctx.t("busy-retry"))

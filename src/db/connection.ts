@@ -1,4 +1,4 @@
-import mongoose, { type Connection } from "mongoose";
+import mongoose, { type Connection, type ConnectOptions } from "mongoose";
 import type { Logger } from "../logger.js";
 import { createModels, type Models } from "./models.js";
 import { startEmbeddedDatabase, type EnginePreference } from "./embedded/index.js";
@@ -6,10 +6,22 @@ import { startEmbeddedDatabase, type EnginePreference } from "./embedded/index.j
 export interface Database {
   connection: Connection;
   models: Models;
-  /** True while the server answers a ping. */
+  /** True while the server answers a ping through our connection. */
   isHealthy(): Promise<boolean>;
+  /** Pings through our connection: undefined when it answered, else why not. */
+  ping(): Promise<Error | undefined>;
+  /** True when a brand-new client reaches the server: tells "the server is down" from "our driver is stuck". */
+  probe(): Promise<boolean>;
+  /** Replaces the driver's client under the same mongoose connection (models keep working). */
+  reopen(): Promise<void>;
   close(): Promise<void>;
 }
+
+const withTimeout = <T>(promise: Promise<T>, ms: number, what: string) =>
+  new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DatabaseUnavailableError(`${what} took longer than ${ms} ms`)), ms);
+    promise.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
 
 export class DatabaseUnavailableError extends Error {
   override name = "DatabaseUnavailableError";
@@ -31,6 +43,8 @@ export async function connectDatabase(opts: {
   dataDir: string;
   embeddedEngine?: EnginePreference;
   logger: Logger;
+  /** How long one operation waits for an unreachable server (serverSelectionTimeoutMS). */
+  timeoutMs?: number;
 }): Promise<Database> {
   const { logger } = opts;
   let uri = opts.uri;
@@ -46,12 +60,17 @@ export async function connectDatabase(opts: {
     }
   }
 
-  const connection = mongoose.createConnection(uri, {
-    serverSelectionTimeoutMS: 10_000,
+  const timeoutMs = opts.timeoutMs ?? 5_000;
+  const options: ConnectOptions = {
+    // Bounds how long an operation waits while the database is away. It must stay well below
+    // Telegram's patience, so an update that cannot be stored is answered 503 and redelivered.
+    serverSelectionTimeoutMS: timeoutMs,
     // Never buffer: a query while the database is away should fail fast, not pile up.
     bufferCommands: false,
     autoIndex: false,
-  });
+  };
+  const connection = mongoose.createConnection(uri, options);
+  const mongoUri = uri;
   try {
     await connection.asPromise();
   } catch (err) {
@@ -60,26 +79,50 @@ export async function connectDatabase(opts: {
   }
   let closing = false;
   connection.on("disconnected", () => closing || logger.warn("MongoDB disconnected; the driver keeps reconnecting"));
-  connection.on("reconnected", () => logger.info("MongoDB reconnected"));
+  // The health watch (db/health.ts) logs "MongoDB reconnected" once work can go on again.
+  connection.on("reconnected", () => logger.debug("MongoDB driver reconnected"));
 
   const models = createModels(connection);
   await Promise.all(Object.values(models).map((model) => model.createIndexes()));
 
+  async function ping() {
+    try {
+      // No readyState shortcut: a ping while disconnected is what makes the driver look again.
+      await withTimeout(connection.getClient().db("admin").command({ ping: 1 }), timeoutMs, "ping");
+      return undefined;
+    } catch (err) {
+      return err as Error;
+    }
+  }
+
   return {
     connection,
     models,
-    async isHealthy() {
-      if (connection.readyState !== 1 || !connection.db) return false;
+    ping,
+    isHealthy: async () => (await ping()) === undefined,
+    async probe() {
+      const client = new mongoose.mongo.MongoClient(mongoUri, {
+        serverSelectionTimeoutMS: Math.min(timeoutMs, 3_000),
+        connectTimeoutMS: Math.min(timeoutMs, 3_000),
+      });
       try {
-        await connection.db.admin().command({ ping: 1 }, { timeoutMS: 2_000 });
+        await withTimeout(client.db("admin").command({ ping: 1 }), timeoutMs, "probe");
         return true;
       } catch {
         return false;
+      } finally {
+        void client.close(true).catch(() => undefined);
       }
+    },
+    async reopen() {
+      // Not a forced close: mongoose refuses every later query on a force-closed connection.
+      await withTimeout(connection.close(), 2_000, "closing the stuck client").catch(() => undefined);
+      await connection.openUri(mongoUri, options);
     },
     async close() {
       closing = true;
-      await connection.close();
+      // A dead database must not hold the shutdown: what could not be written expires as designed.
+      await withTimeout(connection.close(), 1_000, "closing MongoDB").catch(() => connection.close(true).catch(() => undefined));
       await stopEmbedded?.();
     },
   };

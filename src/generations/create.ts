@@ -1,8 +1,10 @@
-import { randomBytes, randomInt } from "node:crypto";
+import { randomInt } from "node:crypto";
 import { isLegacyModel } from "../config.js";
+import { callbackToken } from "../secrets.js";
 import type { Models } from "../db/models.js";
 import type { LifecycleDeps } from "./deps.js";
 import { createAdmission } from "./admission.js";
+import { claimOnce } from "./claims.js";
 
 export interface NewGeneration {
   chatId: number;
@@ -50,9 +52,10 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
   const { Generation } = models;
   let doc;
   for (let attempt = 0; ; attempt++) {
+    const shortId = newShortId();
     try {
       doc = await Generation.create({
-        short_id: newShortId(),
+        short_id: shortId,
         chat_id: input.chatId,
         user_id: input.userId,
         source_message_id: input.sourceMessageId,
@@ -62,28 +65,43 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
         ...(isLegacyModel(config.model) ? {} : { duration: config.duration, resolution: config.resolution }),
         ...input.options,
         image: input.image,
-        callback_token: randomBytes(24).toString("base64url"),
+        // Kept with the generation, so a token still checks out after CALLBACK_SECRET changes.
+        callback_token: callbackToken(config.callbackSecret, shortId),
         next_run_at: HELD,
         lease_until: new Date(0),
       });
       break;
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
-      const existing = await Generation.exists({ chat_id: input.chatId, source_message_id: input.sourceMessageId });
+      const existing = await Generation.findOne({ chat_id: input.chatId, source_message_id: input.sourceMessageId }).select(
+        "_id user_id short_id model duration resolution next_run_at",
+      );
+      // Still held back: the attempt that inserted it failed before admitting it (the database went
+      // away mid-way), and this is Telegram's redelivery. Finish the admission (the reservation is
+      // keyed by the generation, so it is made once) instead of dropping the request.
+      if (existing && existing.next_run_at.getTime() === HELD.getTime()) {
+        doc = existing;
+        break;
+      }
       if (existing) return { kind: "duplicate" };
       if (attempt >= 3) throw err; // a short_id collision three times running is not luck
     }
   }
 
+  // One answer per request: an attempt finishing a held admission and the attempt that began it
+  // (still running) can both get this far; the one that takes this key replies.
+  const firstToAnswer = () => claimOnce(models, `answered:${input.chatId}:${input.sourceMessageId}`);
   const admission = await createAdmission(models, config).reserve(doc);
   if (admission.kind !== "admitted") {
     await Generation.deleteOne({ _id: doc._id });
-    if (admission.kind === "abandoned") throw new Error("admission was given up by recovery");
-    return admission;
+    // Recovery voided this held request while its redelivery was on the way: take it as new.
+    if (admission.kind === "abandoned") return createGeneration(deps, input);
+    return (await firstToAnswer()) ? admission : { kind: "duplicate" };
   }
   await Generation.updateOne({ _id: doc._id }, { $set: { next_run_at: new Date() } });
 
   const position = await queuePosition(models, doc._id);
+  if (!(await firstToAnswer())) return { kind: "duplicate" };
   return { kind: "created", shortId: doc.short_id, price: admission.price, balance: admission.balance, position, waitMinutes: Math.ceil((Math.floor((position - 1) / config.minimaxRpm) * config.minimaxRpmWindowMs) / 60_000) };
 }
 

@@ -1,6 +1,6 @@
 import { Transform, type TransformCallback } from "node:stream";
 import { GrammyError, InputFile } from "grammy";
-import { backoffMs, later, type LifecycleDeps } from "./deps.js";
+import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
 import { videoKeyboard } from "../bot/keyboards.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import { createAdmission } from "./admission.js";
@@ -65,6 +65,9 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
     sinceSuccessMs: Date.now() - (gen.last_heard_at?.getTime() ?? Date.now()),
     sinceCreatedMs: Date.now() - gen.created_at.getTime(),
   });
+  // Telegram has the message: recording that must outlast a MongoDB outage, or it would be sent again.
+  const recordSent = (set: Record<string, unknown>) =>
+    untilStored(() => leases.finish(gen._id, set), { logger: log, what: "the delivery", retryBaseMs: config.retryBaseMs, signal });
   try {
     const file = await minimax.retrieveFile(gen.minimax_file_id!, signal);
     if (!isTrustedDownloadUrl(file.downloadUrl, config.minimaxApiBase)) {
@@ -78,7 +81,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
         t(gen.locale, "video-as-link", { id: gen.short_id, mb: (bytes / 1048576).toFixed(1), url: file.downloadUrl }),
         { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: videoKeyboard(t, gen.locale, gen.short_id) },
       );
-      await leases.finish(gen._id, { phase: "delivered", video_url: file.downloadUrl, video_bytes: bytes, completed_at: new Date() });
+      await recordSent({ phase: "delivered", video_url: file.downloadUrl, video_bytes: bytes, completed_at: new Date() });
       deps.metrics?.delivered("link", timings().sinceSuccessMs);
       log.info({ bytes, ...timings() }, "video too large for upload; sent as a link");
     };
@@ -108,7 +111,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
     } finally {
       download.body.destroy(); // whatever Telegram did not read is not needed any more
     }
-    await leases.finish(gen._id, {
+    await recordSent({
       phase: "delivered",
       telegram_video_file_id: sent.video.file_id,
       video_url: file.downloadUrl,
@@ -139,7 +142,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
  * MiniMax's success comes through here, so this is where the reserved credits go back (a no-op
  * when MiniMax succeeded and the delivery failed afterwards: that video was captured).
  */
-export async function notifyFailure(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc) {
+export async function notifyFailure(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, signal?: AbortSignal) {
   const { telegram, t, logger } = deps;
   await createAdmission(deps.models, deps.config).settle(gen, "release");
   const kind = gen.error_code ?? "error";
@@ -152,7 +155,12 @@ export async function notifyFailure(deps: LifecycleDeps, leases: Leases, gen: Ge
       return leases.finish(gen._id, { deliver_attempts: gen.deliver_attempts + 1, next_run_at: later(backoffMs(gen.deliver_attempts + 1, deps.config.retryBaseMs)) });
     }
   }
-  const closed = await leases.finish(gen._id, { phase: "failed", minimax_status: "failed", completed_at: new Date() });
+  const closed = await untilStored(() => leases.finish(gen._id, { phase: "failed", minimax_status: "failed", completed_at: new Date() }), {
+    logger: logger.child({ generation: gen.short_id }),
+    what: "the failure notice",
+    retryBaseMs: deps.config.retryBaseMs,
+    signal,
+  });
   logger.info({ generation: gen.short_id, reason: kind, error: gen.error_message, sinceCreatedMs: Date.now() - gen.created_at.getTime() }, "generation failed");
   return closed;
 }

@@ -6,6 +6,7 @@ import type { MiniMaxClient } from "../minimax/client.js";
 import type { TelegramFiles } from "../bot/files.js";
 import type { Translate } from "../bot/i18n.js";
 import type { Metrics } from "../metrics.js";
+import { isStorageUnavailable } from "../db/errors.js";
 
 /** Everything the generation lifecycle needs from the outside world; main.ts and tests build it. */
 export interface LifecycleDeps {
@@ -26,3 +27,27 @@ export const backoffMs = (attempt: number, baseMs = 2_000, maxMs = 5 * 60_000) =
   Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
 
 export const later = (ms: number) => new Date(Date.now() + ms);
+
+/**
+ * Writes an outcome that must not be lost (a task id or refusal from MiniMax, a message Telegram
+ * took) however long MongoDB is away: a write that fails for want of the database is retried until
+ * it lands. Only `signal` (the lease is gone, or a shutdown ran out of time) ends it early.
+ */
+export async function untilStored<T>(
+  write: () => Promise<T>,
+  opts: { logger: Logger; what: string; retryBaseMs: number; signal?: AbortSignal },
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isStorageUnavailable(err) || opts.signal?.aborted) throw err;
+      const delay = Math.min(5_000, opts.retryBaseMs * 2 ** (attempt - 1));
+      opts.logger.warn({ err: (err as Error).message, attempt, retryInMs: delay }, `${opts.what} not recorded (MongoDB unavailable); retrying`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        opts.signal?.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    }
+  }
+}

@@ -1,4 +1,4 @@
-import { secretsEqual } from "../secrets.js";
+import { callbackToken, secretsEqual } from "../secrets.js";
 import { failureKind, MiniMaxApiError } from "../minimax/errors.js";
 import { backoffMs, later, type LifecycleDeps } from "./deps.js";
 import type { GenerationDoc, Leases } from "./leases.js";
@@ -69,23 +69,28 @@ export type CallbackOutcome =
 
 /**
  * Handles a POST to /api/minimax_callback. The token in the URL proves the sender was given this
- * generation's callback URL. The body is only a hint: nothing is written here, the worker confirms
- * with MiniMax's query endpoint (under its lease) before anything is delivered or charged.
+ * generation's callback URL: it is an HMAC of the generation id, so MiniMax's challenge, which
+ * arrives while our create request waits, is answered without the database (also during an outage).
+ * A token minted under an earlier CALLBACK_SECRET is still checked against the copy stored with the
+ * generation. The body of a real callback is only a hint: nothing is written here, the worker
+ * confirms with MiniMax's query endpoint (under its lease) before anything is delivered or charged.
  */
 const STILL_WORKING = new Set(["preparing", "queueing", "processing"]);
 
 export async function handleCallback(
-  deps: Pick<LifecycleDeps, "models" | "logger">,
+  deps: Pick<LifecycleDeps, "models" | "logger"> & { callbackSecret: string },
   params: { generation: string; token: string },
   body: Record<string, unknown>,
 ): Promise<CallbackOutcome> {
+  const signed = secretsEqual(params.token, callbackToken(deps.callbackSecret, params.generation));
+  const challenge = typeof body.challenge === "string" || typeof body.challenge === "number" ? String(body.challenge) : undefined;
+  if (signed && challenge !== undefined) return { kind: "challenge", challenge };
+
   const gen = await deps.models.Generation.findOne({ short_id: params.generation }).select("+callback_token phase minimax_job_id short_id");
   if (!gen) return { kind: "not_found" };
-  if (!secretsEqual(params.token, gen.callback_token)) return { kind: "forbidden" };
+  if (!signed && !(gen.callback_token && secretsEqual(params.token, gen.callback_token))) return { kind: "forbidden" };
+  if (challenge !== undefined) return { kind: "challenge", challenge };
 
-  if (typeof body.challenge === "string" || typeof body.challenge === "number") {
-    return { kind: "challenge", challenge: String(body.challenge) };
-  }
   const taskId = body.task_id == null ? undefined : String(body.task_id);
   if (taskId && gen.minimax_job_id && taskId !== gen.minimax_job_id) {
     deps.logger.warn({ generation: gen.short_id }, "callback names another task; ignored");

@@ -1,7 +1,8 @@
 import { isAcceptedImageType, toDataUrl, IMAGE_RULES } from "../minimax/image.js";
 import { failureKind, MiniMaxApiError, MiniMaxTransportError } from "../minimax/errors.js";
 import { TelegramFileError } from "../bot/files.js";
-import { backoffMs, later, type LifecycleDeps } from "./deps.js";
+import { callbackToken } from "../secrets.js";
+import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import type { SubmitRateLimit } from "./rate-limit.js";
 import { CANCELLED, decideSubmit, isCancelled } from "./cancel.js";
@@ -40,6 +41,12 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
   };
   const fail = (kind: string, message: string) =>
     leases.finish(gen._id, { phase: "notifying", minimax_status: "failed", error_code: kind, error_message: message, next_run_at: new Date() });
+  // MiniMax's answer is a fact we cannot ask for again: it is written however long MongoDB is away.
+  const record = <T>(what: string, write: () => Promise<T>, recordLog = log) =>
+    untilStored(write, { logger: recordLog, what, retryBaseMs: config.retryBaseMs, signal }).catch((err: Error) => {
+      recordLog.error({ err: err.message }, `${what} could not be recorded before the shutdown`);
+      throw err;
+    });
 
   let image: Buffer;
   try {
@@ -49,7 +56,7 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
     return requeue((err as Error).message);
   }
   const mime = isAcceptedImageType(gen.image.mime) ? gen.image.mime : "image/jpeg";
-  const callbackUrl = config.callbackUrl ? callbackUrlFor(config.callbackUrl, gen.short_id, gen.callback_token) : undefined;
+  const callbackUrl = config.callbackUrl ? callbackUrlFor(config.callbackUrl, gen.short_id, callbackToken(config.callbackSecret, gen.short_id)) : undefined;
 
   const firstFrameImage = toDataUrl(image, mime);
   const cancelled = () => leases.finish(gen._id, { ...CANCELLED, next_run_at: new Date() });
@@ -68,11 +75,21 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
     await rateLimit.holdFromNow(slot);
     return cancelled();
   }
-  if (!(await leases.update(gen._id, { create_sent_at: new Date() }))) return; // our lease is gone
+  let marked;
+  try {
+    marked = await leases.update(gen._id, { create_sent_at: new Date() });
+  } catch (err) {
+    // Nothing was sent, whether or not the marker landed: back to the queue, cleared, once MongoDB lets us.
+    log.warn({ err: (err as Error).message }, "could not mark the create as sent; not sending it");
+    await rateLimit.holdFromNow(slot).catch(() => undefined);
+    return record("the requeue", () => leases.finish(gen._id, { phase: "queued", next_run_at: new Date() }, { create_sent_at: 1 }));
+  }
+  if (!marked) return; // our lease is gone
 
   const sentAt = Date.now();
+  let answer;
   try {
-    const { taskId } = await minimax.createVideo({
+    answer = await minimax.createVideo({
       model: gen.model,
       firstFrameImage,
       prompt: gen.prompt,
@@ -81,34 +98,39 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
       promptOptimizer: gen.prompt_optimizer ?? undefined,
       callbackUrl,
     });
-    const now = new Date();
-    await leases.finish(
-      gen._id,
-      { phase: "submitted", minimax_job_id: taskId, submitted_at: now, last_heard_at: now, next_run_at: later(config.pollIntervalMs) },
-      { create_sent_at: 1 },
-    );
-    log.info(
-      { taskId, attempt: gen.submit_attempts, rateWaitMs, createMs: now.getTime() - sentAt, sinceCreatedMs: now.getTime() - gen.created_at.getTime() },
-      "submitted to MiniMax",
-    );
   } catch (err) {
     if (err instanceof MiniMaxApiError) {
       if (err.operatorProblem) {
         log.error({ code: err.code, msg: err.statusMessage }, "MiniMax refused our credentials or account: operator action needed");
-        return fail("unavailable", `${err.code} ${err.statusMessage}`);
+        return record("the refusal", () => fail("unavailable", `${err.code} ${err.statusMessage}`));
       }
-      if (err.retryable) return requeue(`${err.code} ${err.statusMessage}`);
+      if (err.retryable) return record("the refusal", () => requeue(`${err.code} ${err.statusMessage}`));
       log.warn({ code: err.code, msg: err.statusMessage }, "MiniMax refused the task");
-      return fail(failureKind(err.code), `${err.code} ${err.statusMessage}`);
+      return record("the refusal", () => fail(failureKind(err.code), `${err.code} ${err.statusMessage}`));
     }
     if (err instanceof MiniMaxTransportError && !err.requestSent) {
-      return requeue(err.message);
+      return record("the refusal", () => requeue(err.message));
     }
     log.error({ err: (err as Error).message }, "create request outcome unknown");
     return settleUnknownOutcome(deps, leases, gen);
   } finally {
-    await rateLimit.holdFromNow(slot);
+    // Should this fail (MongoDB away), the slot frees itself once its in-flight hold runs out.
+    await rateLimit.holdFromNow(slot).catch((err: Error) => log.warn({ err: err.message }, "rate slot not rescheduled"));
   }
+  const { taskId } = answer;
+  const now = new Date();
+  log.info(
+    { taskId, attempt: gen.submit_attempts, rateWaitMs, createMs: now.getTime() - sentAt, sinceCreatedMs: now.getTime() - gen.created_at.getTime() },
+    "submitted to MiniMax",
+  );
+  await record("the task id", () =>
+    leases.finish(
+      gen._id,
+      { phase: "submitted", minimax_job_id: taskId, submitted_at: now, last_heard_at: now, next_run_at: later(config.pollIntervalMs) },
+      { create_sent_at: 1 },
+    ),
+    log.child({ taskId }),
+  );
 }
 
 /**

@@ -6,9 +6,10 @@ import { pruneClaims } from "./claims.js";
 import { recoverSubmit, submitGeneration } from "./submit.js";
 import { checkStatus } from "./status.js";
 import { deliverVideo, notifyFailure } from "./deliver.js";
-import type { LifecycleDeps } from "./deps.js";
 import { createAdmission } from "./admission.js";
 import { HELD } from "./create.js";
+import { untilStored, type LifecycleDeps } from "./deps.js";
+import { isStorageUnavailable } from "../db/errors.js";
 
 type Handler = (gen: GenerationDoc, signal: AbortSignal) => Promise<unknown>;
 type WorkPhase = Exclude<Phase, "delivered" | "failed">;
@@ -49,13 +50,15 @@ export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?:
   let lastPrune = 0;
   let lastHeldCheck = 0;
   const pendingClaims = new Set<Promise<unknown>>();
+  /** Aborted on stop: ends hand-backs still waiting for MongoDB (their leases expire instead). */
+  const stopSignal = new AbortController();
 
   const handlers: Record<keyof typeof CONCURRENCY, Handler> = {
     queued: (gen, signal) => submitGeneration(deps, leases, rateLimit, gen, signal),
     submitting: (gen) => recoverSubmit(deps, leases, gen),
     submitted: (gen, signal) => checkStatus(deps, leases, gen, signal),
     delivering: (gen, signal) => deliverVideo(deps, leases, gen, signal),
-    notifying: (gen) => notifyFailure(deps, leases, gen),
+    notifying: (gen, signal) => notifyFailure(deps, leases, gen, signal),
     // Waited past GENERATION_TIMEOUT_MIN: the user is told by the notifier.
     expiring: (gen) =>
       leases.finish(gen._id, { phase: "notifying", minimax_status: "failed", error_code: "timeout", error_message: "timed out", next_run_at: new Date() }),
@@ -74,7 +77,16 @@ export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?:
     }, Math.max(100, config.leaseMs / 3));
     const task = handler(gen, controller.signal)
       .then(() => undefined)
-      .catch((err: Error) => logger.error({ generation: gen.short_id, phase: kind, err: err.message }, "generation step failed"))
+      .catch((err: Error) => {
+        logger.error({ generation: gen.short_id, phase: kind, err: err.message }, "generation step failed");
+        // MongoDB went away mid-step: hand the lease back once it returns, so the step is taken up
+        // again at once rather than after the lease expires.
+        if (isStorageUnavailable(err) && !stopping) {
+          void untilStored(() => leases.finish(gen._id, {}), { logger, what: "the lease hand-back", retryBaseMs: config.retryBaseMs, signal: stopSignal.signal })
+            .then(() => kick())
+            .catch(() => undefined);
+        }
+      })
       .finally(() => {
         clearInterval(renewal);
         controllers.delete(controller);
@@ -181,19 +193,25 @@ export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?:
       sweepTimer = setInterval(() => void sweep(), config.sweepIntervalMs);
       void sweep();
     },
-    /** Stops claiming, lets work in flight finish until `timeoutMs`, then aborts it and hands back every lease. */
+    /**
+     * Stops claiming, lets work in flight finish until `timeoutMs`, then aborts it and hands back
+     * every lease. Bounded however MongoDB behaves: a lease that cannot be handed back expires.
+     */
     async stop(timeoutMs = config.shutdownTimeoutMs) {
       stopping = true;
       clearInterval(sweepTimer);
+      const deadline = Date.now() + timeoutMs;
+      const within = (work: Promise<unknown>, ms: number) =>
+        Promise.race([work.then(() => false), new Promise<boolean>((r) => setTimeout(r, Math.max(0, ms), true).unref())]);
       // Claims already on the wire land first, so their leases are handed back below.
-      await Promise.allSettled([currentPass, ...pendingClaims]);
-      const settled = Promise.allSettled([...running]);
-      const timedOut = await Promise.race([settled.then(() => false), new Promise<boolean>((r) => setTimeout(r, timeoutMs, true).unref())]);
+      let timedOut = await within(Promise.allSettled([currentPass, ...pendingClaims]), deadline - Date.now());
+      if (!timedOut) timedOut = await within(Promise.allSettled([...running]), deadline - Date.now());
+      stopSignal.abort();
       if (timedOut) {
         for (const c of controllers) c.abort();
-        await Promise.race([Promise.allSettled([...running]), new Promise((r) => setTimeout(r, 1_000).unref())]);
+        await within(Promise.allSettled([...running]), 500);
       }
-      const released = await leases.releaseAll().catch(() => 0);
+      const released = await Promise.race([leases.releaseAll(), new Promise<number>((r) => setTimeout(r, 1_000, 0).unref())]).catch(() => 0);
       logger.info({ released, timedOut }, "generation worker stopped");
     },
   };

@@ -29,7 +29,7 @@ export function createServer(deps: ServerDeps) {
 
   const routers = [healthRoutes(deps.isHealthy), minimaxCallbackRoutes(deps.handleCallback, deps.onCallbackRecheck, deps.logger)];
   if (deps.metrics) routers.push(metricsRoutes(deps.metrics));
-  if (deps.webhook) routers.push(telegramWebhookRoutes(deps.webhook));
+  if (deps.webhook) routers.push(telegramWebhookRoutes({ ...deps.webhook, logger: deps.logger }));
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods({ throw: true }));
   return app;
 }

@@ -1,10 +1,12 @@
 import { STATUS_CODES } from "node:http";
 import type { Middleware } from "koa";
 import type { Logger } from "../../logger.js";
+import { isStorageUnavailable } from "../../db/errors.js";
 
 /**
  * The first middleware: every failure becomes a small JSON answer without a stack trace, and an
- * unmatched path is a JSON 404. Body-parser errors carry their status (400 bad JSON, 413 too large).
+ * unmatched path is a JSON 404. Body-parser errors carry their status (400 bad JSON, 413 too large),
+ * and a database that cannot be reached is a 503.
  */
 export function errorMiddleware(logger: Logger): Middleware {
   return async (ctx, next) => {
@@ -13,7 +15,8 @@ export function errorMiddleware(logger: Logger): Middleware {
       if (ctx.status === 404 && ctx.body === undefined) ctx.throw(404);
     } catch (err) {
       const e = err as { status?: number; statusCode?: number; expose?: boolean; message?: string; type?: string };
-      const status = e.status ?? e.statusCode ?? 500;
+      // MongoDB away: 503, so Telegram and MiniMax deliver again later (nothing was acknowledged).
+      const status = isStorageUnavailable(err) ? 503 : (e.status ?? e.statusCode ?? 500);
       ctx.status = status >= 400 && status < 600 ? status : 500;
       let message = STATUS_CODES[ctx.status] ?? "Error";
       if (e.type === "entity.parse.failed") message = "Malformed JSON";

@@ -1,0 +1,44 @@
+/** Driver errors that mean "the database could not be reached", not "the request was wrong". */
+const UNAVAILABLE_NAMES = new Set([
+  "MongoNetworkError",
+  "MongoNetworkTimeoutError",
+  "MongoServerSelectionError",
+  "MongooseServerSelectionError",
+  "MongoNotConnectedError",
+  "MongoTopologyClosedError",
+  "MongoPoolClearedError",
+  "MongoServerClosedError",
+  "MongoWaitQueueTimeoutError",
+  "DatabaseUnavailableError",
+]);
+
+/** Server answers during a failover or shutdown: the same command succeeds on the next primary. */
+const UNAVAILABLE_CODES = new Set([
+  6, // HostUnreachable
+  7, // HostNotFound
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  9001, // SocketException
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+]);
+
+/**
+ * True when `err` (or an error it wraps, such as grammY's BotError) says MongoDB was unavailable.
+ * Such a failure is worth retrying once the database is back; any other failure would fail again.
+ */
+export function isStorageUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
+    const { name, code, message } = e as { name?: string; code?: unknown; message?: string };
+    if (name && UNAVAILABLE_NAMES.has(name)) return true;
+    if (typeof code === "number" && name?.startsWith("Mongo") && UNAVAILABLE_CODES.has(code)) return true;
+    // Mongoose's own wording when a model is used on a closed connection.
+    if (name === "MongooseError" && /Connection was force closed|Client must be connected/.test(message ?? "")) return true;
+    e = (e as { error?: unknown; cause?: unknown }).error ?? (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
