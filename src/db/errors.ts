@@ -28,17 +28,32 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 
 /**
- * True when `err` (or an error it wraps, such as grammY's BotError) says MongoDB was unavailable.
- * Such a failure is worth retrying once the database is back; any other failure would fail again.
+ * Socket errors the driver sometimes lets through unwrapped, when the server closes the socket
+ * while a command is being written. Our other network clients (grammY, undici for MiniMax) wrap
+ * theirs in their own error types, so a bare one reaching us comes from the database.
  */
-export function isStorageUnavailable(err: unknown): boolean {
+const RAW_SOCKET_CODES = new Set(["EPIPE", "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "ERR_STREAM_DESTROYED", "ERR_STREAM_WRITE_AFTER_END"]);
+
+function isMongoUnavailable(err: unknown): boolean {
   for (let e = err, depth = 0; e && typeof e === "object" && depth < 5; depth++) {
     const { name, code, message } = e as { name?: string; code?: unknown; message?: string };
     if (name && UNAVAILABLE_NAMES.has(name)) return true;
     if (typeof code === "number" && name?.startsWith("Mongo") && UNAVAILABLE_CODES.has(code)) return true;
     // Mongoose's own wording when a model is used on a closed connection.
     if (name === "MongooseError" && /Connection was force closed|Client must be connected/.test(message ?? "")) return true;
-    e = (e as { error?: unknown; cause?: unknown }).error ?? (e as { cause?: unknown }).cause;
+    if (!name?.startsWith("Mongo")) return false;
+    e = (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/**
+ * True when `err` says MongoDB was unavailable (grammY's BotError is looked into). Such a failure
+ * is worth retrying once the database is back; any other failure would fail again.
+ */
+export function isStorageUnavailable(err: unknown): boolean {
+  const e = err && typeof err === "object" && (err as { name?: string }).name === "BotError" ? (err as { error?: unknown }).error : err;
+  if (isMongoUnavailable(e)) return true;
+  const code = e && typeof e === "object" ? (e as { code?: unknown }).code : undefined;
+  return e instanceof Error && typeof code === "string" && RAW_SOCKET_CODES.has(code);
 }

@@ -25,7 +25,7 @@ export interface DatabaseWatchOptions {
 export function watchDatabase(opts: DatabaseWatchOptions) {
   const { db, logger, everyMs, stuckExitMs } = opts;
   // Give the driver a fair chance to heal by itself (it re-checks every 0.5 s while queries wait).
-  const replaceAfterMs = Math.max(2 * everyMs, Math.min(10_000, stuckExitMs / 4));
+  const replaceAfterMs = Math.max(2 * everyMs, Math.min(5_000, stuckExitMs / 4));
   let downSince: number | undefined;
   let stuckSince: number | undefined;
   let replaced = false;

@@ -19,6 +19,12 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
   // Our own writes to one generation go one at a time: a lease renewal must not overwrite a
   // phase change made a moment earlier (FerretDB writes whole documents).
   const chains = new Map<string, Promise<unknown>>();
+  /**
+   * Generations a step of this process works on (the worker keeps it). Never claimed from under
+   * that step, even once the lease has expired: a step still writing MiniMax's answer through an
+   * outage could not renew it.
+   */
+  const busy = new Set<string>();
   function serial<T>(id: Types.ObjectId, write: () => Promise<T>): Promise<T> {
     const key = String(id);
     const next = (chains.get(key) ?? Promise.resolve()).then(write, write);
@@ -42,6 +48,7 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
   return {
     owner,
     finish,
+    busy,
 
     /**
      * Takes one generation matching `filter` that is unleased (and due, unless `ignoreSchedule`);
@@ -61,6 +68,7 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
         .limit(5)
         .select("_id lease_epoch");
       for (const candidate of candidates) {
+        if (busy.has(String(candidate._id))) continue;
         const epoch = candidate.lease_epoch + 1;
         if (!(await claimOnce(models, `lease:${candidate._id}:${epoch}`, owner))) continue;
         const claimed = await Generation.findOneAndUpdate(

@@ -66,6 +66,7 @@ export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?:
 
   function run(kind: keyof typeof CONCURRENCY, gen: GenerationDoc, handler: Handler = handlers[kind]) {
     active[kind]++;
+    leases.busy.add(String(gen._id));
     const controller = new AbortController();
     controllers.add(controller);
     // Keep the lease alive during long steps; losing it means another instance took over.
@@ -89,6 +90,7 @@ export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?:
       })
       .finally(() => {
         clearInterval(renewal);
+        leases.busy.delete(String(gen._id));
         controllers.delete(controller);
         active[kind]--;
         running.delete(task);

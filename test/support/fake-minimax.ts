@@ -142,6 +142,11 @@ export interface FakeMiniMax {
   sendCallback(url: string, body: unknown): Promise<CallbackResult>;
 
   failNextCreate(outcome: CreateFault, times?: number): void;
+  /**
+   * The next authorised create waits for `hook` on arrival, before the challenge and the task: a
+   * test acts at the moment the request is on the wire (cuts the app's database, say).
+   */
+  beforeNextCreate(hook: () => unknown): void;
   cutNextDownload(afterBytes: number, times?: number): void;
   failNextRetrieve(code: number, times?: number): void;
   failNextQuery(code: number, times?: number): void;
@@ -311,6 +316,7 @@ class FakeMiniMaxServer implements FakeMiniMax {
   private readonly files = new Map<string, StoredFile>();
   private readonly sigs = new Map<string, { fileId: string; expired: boolean }>();
   private readonly createFaults: CreateFault[] = [];
+  private readonly createHooks: Array<() => unknown> = [];
   private readonly downloadCuts: number[] = [];
   private readonly retrieveFaults: number[] = [];
   private readonly queryFaults: number[] = [];
@@ -421,6 +427,7 @@ class FakeMiniMaxServer implements FakeMiniMax {
 
     if (!authed) return this.answerCreate(res, rec, new Rejection(2049, "invalid api key", "bad Authorization header"));
 
+    await this.createHooks.shift()?.();
     const fault = this.createFaults.shift();
     if (fault && "code" in fault) {
       return this.answerCreate(res, rec, new Rejection(fault.code, baseResp(fault.code, fault.msg).status_msg, "injected fault"));
@@ -835,6 +842,10 @@ class FakeMiniMaxServer implements FakeMiniMax {
 
   failNextCreate(outcome: CreateFault, times = 1): void {
     for (let i = 0; i < times; i++) this.createFaults.push(outcome);
+  }
+
+  beforeNextCreate(hook: () => unknown): void {
+    this.createHooks.push(hook);
   }
 
   cutNextDownload(afterBytes: number, times = 1): void {

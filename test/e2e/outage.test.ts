@@ -1,0 +1,243 @@
+/**
+ * MongoDB outages, made with a TCP proxy between the app and its database that cuts every
+ * connection and refuses new ones until it is restored. After each: the update is not lost, the
+ * MiniMax task is not forgotten or paid twice, and the video arrives exactly once.
+ */
+import mongoose from "mongoose";
+import { afterEach, describe, expect, it } from "vitest";
+import { createModels, type Models } from "../../src/db/models.js";
+import { makeMp4 } from "../support/fake-telegram.js";
+import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
+import { startMongoProxy, type MongoProxy } from "../support/mongo-proxy.js";
+import { testDatabaseUri } from "../support/mongo.js";
+import { killAllChildren, startChildApp } from "../support/child-app.js";
+import { botMessage, expectOneVideo, photoFrom, taskFor, user } from "../support/scenario.js";
+
+type Fakes = Awaited<ReturnType<typeof startFakes>>;
+
+interface Outage {
+  fakes: Fakes;
+  proxy: MongoProxy;
+  app: TestApp;
+  /** The app's database seen directly, not through the proxy. */
+  models: Models;
+  /** Resolves once the app has written a log line whose msg matches. */
+  logged(msg: RegExp, timeoutMs?: number): Promise<Record<string, unknown>>;
+  health(): Promise<number>;
+}
+
+let running: Outage | undefined;
+let direct: mongoose.Connection | undefined;
+
+async function startOutageApp(mode: "webhook" | "polling", env: Record<string, string> = {}): Promise<Outage> {
+  const fakes = await startFakes();
+  const uri = testDatabaseUri("outage");
+  const proxy = await startMongoProxy(uri);
+  // A short wait for an unreachable database, so each failure shows within the test's patience.
+  const app = await startTestApp({ mode, telegram: fakes.telegram, minimax: fakes.minimax, mongoUri: proxy.uriFor(uri), env: { MONGODB_TIMEOUT_MS: "500", DB_STUCK_EXIT_S: "8", ...env } });
+  direct = mongoose.createConnection(uri, { autoIndex: false, serverSelectionTimeoutMS: 5_000 });
+  await direct.asPromise();
+  const entries = () => app.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
+  running = {
+    fakes,
+    proxy,
+    app,
+    models: createModels(direct),
+    logged: (msg, timeoutMs = 10_000) => eventually(() => entries().find((e) => msg.test(String(e.msg))), timeoutMs, `a log line matching ${msg}`),
+    health: async () => (await fetch(`${app.url}/healthz`)).status,
+  };
+  return running;
+}
+
+afterEach(async () => {
+  if (process.env.DUMP_LOGS) console.log(running?.app.logs.map((l) => { const e = JSON.parse(l); return `${e.time} ${e.level} ${e.msg} ${e.err ?? ""} ${e.generation ?? ""}`; }).join("\n"));
+  running?.proxy.restore();
+  await running?.app.stop();
+  await running?.proxy.close();
+  await running?.fakes.close();
+  await direct?.close();
+  running = direct = undefined;
+  await killAllChildren();
+});
+
+describe("an outage while the create request is out (webhook mode)", () => {
+  it("MiniMax's challenge is still answered, the task id is written once MongoDB is back, one video", async () => {
+    const { fakes, proxy, models, logged, app } = await startOutageApp("webhook");
+    const { telegram: tg, minimax: mm } = fakes;
+    // The database goes away the moment our create request reaches MiniMax.
+    mm.beforeNextCreate(() => proxy.sever());
+    const sent = photoFrom(tg, user(8101), "a kettle whistles");
+    expect((await tg.deliver(sent.update))?.status).toBe(200);
+    const task = await taskFor(mm, "a kettle whistles");
+    expect(mm.challenges).toHaveLength(1);
+    expect(mm.challenges[0]!.ok).toBe(true);
+
+    // MiniMax answered with the task id while the database was away: kept until it can be written.
+    await logged(/^the task id not recorded \(MongoDB unavailable\); retrying$/);
+    expect(await running!.health()).toBe(503);
+    proxy.restore();
+    await logged(/^MongoDB reconnected$/);
+
+    const gen = await eventually(() => models.Generation.findOne({ chat_id: 8101, phase: "submitted" }).lean(), 10_000, "submitted");
+    expect(gen.minimax_job_id).toBe(task.taskId);
+    expect(gen.error_code).toBeUndefined();
+    const video = makeMp4({ payloadBytes: 120_000 });
+    await mm.succeed(task.taskId, video);
+    await expectOneVideo(tg, 8101, video);
+    expect(mm.createRequests.filter((r) => r.body.prompt === "a kettle whistles")).toHaveLength(1);
+    await eventually(async () => (await models.Generation.findOne({ chat_id: 8101 }))?.phase === "delivered", 5_000, "delivered");
+    expect(app.logs.join("\n")).not.toMatch(/outcome unknown/);
+  });
+
+  it("a refusal that arrives during the outage is written too, never turned into an unknown outcome", async () => {
+    const { fakes, proxy, models, logged } = await startOutageApp("webhook");
+    const { telegram: tg, minimax: mm } = fakes;
+    mm.beforeNextCreate(() => proxy.sever());
+    mm.failNextCreate({ code: 1026 }); // input sensitive: a definite "no", nothing was created
+    await tg.deliver(photoFrom(tg, user(8102), "a bag on a chair").update);
+    await logged(/^the refusal not recorded \(MongoDB unavailable\); retrying$/);
+    proxy.restore();
+    await botMessage(tg, 8102, /declined the photo or the description/);
+    const gen = await eventually(() => models.Generation.findOne({ chat_id: 8102, phase: "failed" }).lean(), 10_000, "failed");
+    expect(gen.error_code).toBe("sensitive_input");
+    expect(mm.createRequests).toHaveLength(1);
+  });
+});
+
+describe("an outage when MiniMax calls back (webhook mode)", () => {
+  it("the callback gets a 503, /healthz says 503, and the status poll delivers once MongoDB is back", async () => {
+    const { fakes, proxy, models, logged, health } = await startOutageApp("webhook");
+    const { telegram: tg, minimax: mm } = fakes;
+    await tg.deliver(photoFrom(tg, user(8201), "a candle flickers").update);
+    const task = await taskFor(mm, "a candle flickers");
+    await eventually(() => models.Generation.findOne({ chat_id: 8201, phase: "submitted" }), 10_000, "submitted");
+
+    proxy.sever();
+    const video = makeMp4({ payloadBytes: 150_000 });
+    const callback = await mm.succeed(task.taskId, video);
+    expect(callback?.status).toBe(503);
+    expect(await health()).toBe(503);
+    expect(tg.videosSent(8201)).toHaveLength(0);
+
+    proxy.restore();
+    await logged(/^MongoDB reconnected$/);
+    await eventually(async () => (await health()) === 200, 10_000, "/healthz 200 again");
+    await expectOneVideo(tg, 8201, video);
+  });
+});
+
+describe("an outage during delivery (webhook mode)", () => {
+  it("the video Telegram took is recorded once MongoDB is back and never sent again", async () => {
+    const { fakes, proxy, models, logged } = await startOutageApp("webhook");
+    const { telegram: tg, minimax: mm } = fakes;
+    await tg.deliver(photoFrom(tg, user(8301), "a clock ticks").update);
+    const task = await taskFor(mm, "a clock ticks");
+    const video = makeMp4({ payloadBytes: 900_000 });
+    mm.throttleDownloads(150_000);
+    await mm.succeed(task.taskId, video);
+    // The video is on its way from the CDN into sendVideo when the database goes away.
+    await eventually(() => mm.downloads.find((d) => d.status === 200 && d.bytesSent > 0 && !d.completed), 15_000, "a download under way");
+    proxy.sever();
+    mm.throttleDownloads(null);
+    await eventually(() => tg.videosSent(8301).length > 0, 15_000, "the video in the chat");
+    await logged(/^the delivery not recorded \(MongoDB unavailable\); retrying$/);
+    proxy.restore();
+    await logged(/^video delivered$/);
+    await expectOneVideo(tg, 8301, video);
+    const gen = await eventually(() => models.Generation.findOne({ chat_id: 8301, phase: "delivered" }).lean(), 5_000, "delivered");
+    expect(gen.telegram_video_file_id).toBe(tg.videosSent(8301)[0]!.message.video?.file_id);
+  });
+});
+
+describe("a photo sent during an outage", () => {
+  it("webhook mode: the update is answered 503, and Telegram's redelivery after the outage is taken once", async () => {
+    const { fakes, proxy, models, logged, health } = await startOutageApp("webhook");
+    const { telegram: tg, minimax: mm } = fakes;
+    proxy.sever();
+    await eventually(async () => (await health()) === 503, 10_000, "/healthz 503");
+    const sent = photoFrom(tg, user(8401), "a shoe spins");
+    const first = await tg.deliver(sent.update);
+    expect(first?.status).toBe(503);
+    await logged(/^update not stored \(MongoDB unavailable\); Telegram will redeliver it$/);
+    expect(tg.messages(8401)).toHaveLength(0);
+
+    proxy.restore();
+    // Telegram keeps delivering an update until it is answered 2xx.
+    await eventually(async () => (await tg.deliver(sent.update))?.status === 200, 15_000, "the redelivery accepted");
+    expect(await health()).toBe(200);
+    const task = await taskFor(mm, "a shoe spins");
+    await botMessage(tg, 8401, /Got it/);
+    const video = makeMp4({ payloadBytes: 90_000 });
+    await mm.succeed(task.taskId, video);
+    await expectOneVideo(tg, 8401, video);
+    expect(tg.messages(8401).filter((m) => /Got it/.test(m.text ?? ""))).toHaveLength(1);
+    expect(await models.Generation.countDocuments({ chat_id: 8401 })).toBe(1);
+    expect(mm.createRequests).toHaveLength(1);
+  });
+
+  it("polling mode: the update is handled again once MongoDB is back, not skipped", async () => {
+    const { fakes, proxy, models, logged } = await startOutageApp("polling");
+    const { telegram: tg, minimax: mm } = fakes;
+    proxy.sever();
+    const sent = photoFrom(tg, user(8501), "a lamp glows");
+    await tg.deliver(sent.update);
+    await logged(/^update not stored \(MongoDB unavailable\); handling it again$/);
+    proxy.restore();
+    await logged(/^update handled after the database came back$/, 15_000);
+    const task = await taskFor(mm, "a lamp glows");
+    await botMessage(tg, 8501, /Got it/);
+    const video = makeMp4({ payloadBytes: 90_000 });
+    await mm.succeed(task.taskId, video);
+    await expectOneVideo(tg, 8501, video);
+    expect(tg.messages(8501).filter((m) => /Got it/.test(m.text ?? ""))).toHaveLength(1);
+    expect(await models.Generation.countDocuments({ chat_id: 8501 })).toBe(1);
+  });
+});
+
+describe("an operation in flight at the cut", () => {
+  it("the app logs 'MongoDB reconnected' after the outage and its work resumes", async () => {
+    const { fakes, proxy, logged } = await startOutageApp("polling", { DB_STUCK_EXIT_S: "4" });
+    const { telegram: tg, minimax: mm } = fakes;
+    // The worker's next sweep query is on the wire when the database goes away.
+    const held = await proxy.holdNext("find", "generations");
+    proxy.sever();
+    await logged(/^MongoDB unreachable/);
+    proxy.restore();
+    await held.release();
+    await logged(/^MongoDB reconnected$/, 20_000);
+
+    await tg.deliver(photoFrom(tg, user(8601), "a kite flutters").update);
+    const task = await taskFor(mm, "a kite flutters");
+    const video = makeMp4({ payloadBytes: 70_000 });
+    await mm.succeed(task.taskId, video);
+    await expectOneVideo(tg, 8601, video);
+  }, 40_000);
+});
+
+describe("shutdown on a dead database", () => {
+  it("SIGTERM while MongoDB is away still exits 0 within the shutdown limit", async () => {
+    const fakes = await startFakes();
+    const uri = testDatabaseUri("outagestop");
+    const proxy = await startMongoProxy(uri);
+    try {
+      const app = await startChildApp({ mode: "webhook", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri: proxy.uriFor(uri), env: { MONGODB_TIMEOUT_MS: "500" } });
+      const sent = photoFrom(fakes.telegram, user(8701), "a fan turns");
+      await fakes.telegram.deliver(sent.update);
+      await taskFor(fakes.minimax, "a fan turns");
+      proxy.sever();
+      await app.waitForLog(/^MongoDB unreachable/);
+      const sigtermAt = Date.now();
+      app.kill("SIGTERM");
+      const exit = await app.exited;
+      expect(exit.code).toBe(0);
+      // main.ts's own limit is 10 s ("shutdown took too long", exit 1): a dead database must not reach it.
+      expect(exit.at - sigtermAt).toBeLessThan(10_000);
+      expect(app.logsMatching(/shutdown took too long/)).toHaveLength(0);
+      expect(app.logsMatching(/^Astrolus stopped$/)).toHaveLength(1);
+    } finally {
+      await killAllChildren();
+      await proxy.close();
+      await fakes.close();
+    }
+  }, 40_000);
+});
