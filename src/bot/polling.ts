@@ -24,7 +24,7 @@ export function retryUnstoredUpdates(bot: Bot<BotContext>, opts: { logger: Logge
     const update = err.ctx.update;
     pending = update.update_id;
     for (let attempt = 1; !stopping; attempt++) {
-      const delay = Math.min(5_000, opts.retryBaseMs * 2 ** (attempt - 1));
+      const delay = Math.min(1_000, opts.retryBaseMs * 2 ** (attempt - 1));
       logger.warn({ update: update.update_id, attempt, retryInMs: delay }, "update not stored (MongoDB unavailable); handling it again");
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);

@@ -42,7 +42,9 @@ export async function untilStored<T>(
       return await write();
     } catch (err) {
       if (!isStorageUnavailable(err) || opts.signal?.aborted) throw err;
-      const delay = Math.min(5_000, opts.retryBaseMs * 2 ** (attempt - 1));
+      // At most a second apart: during the outage each try waits MONGODB_TIMEOUT_MS anyway, and once
+      // MongoDB is back the outcome lands within a second.
+      const delay = Math.min(1_000, opts.retryBaseMs * 2 ** (attempt - 1));
       opts.logger.warn({ err: (err as Error).message, attempt, retryInMs: delay }, `${opts.what} not recorded (MongoDB unavailable); retrying`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);

@@ -43,7 +43,7 @@ async function startOutageApp(mode: "webhook" | "polling", env: Record<string, s
     proxy,
     app,
     models: createModels(direct),
-    logged: (msg, timeoutMs = 10_000) => eventually(() => entries().find((e) => msg.test(String(e.msg))), timeoutMs, `a log line matching ${msg}`),
+    logged: (msg, timeoutMs = 20_000) => eventually(() => entries().find((e) => msg.test(String(e.msg))), timeoutMs, `a log line matching ${msg}`),
     health: async () => (await fetch(`${app.url}/healthz`)).status,
   };
   return running;
@@ -78,7 +78,7 @@ describe("an outage while the create request is out (webhook mode)", () => {
     proxy.restore();
     await logged(/^MongoDB reconnected$/);
 
-    const gen = await eventually(() => models.Generation.findOne({ chat_id: 8101, phase: "submitted" }).lean(), 10_000, "submitted");
+    const gen = await eventually(() => models.Generation.findOne({ chat_id: 8101, phase: "submitted" }).lean(), 20_000, "submitted");
     expect(gen.minimax_job_id).toBe(task.taskId);
     expect(gen.error_code).toBeUndefined();
     const video = makeMp4({ payloadBytes: 120_000 });
@@ -97,7 +97,7 @@ describe("an outage while the create request is out (webhook mode)", () => {
     await tg.deliver(photoFrom(tg, user(8102), "a bag on a chair").update);
     await logged(/^the refusal not recorded \(MongoDB unavailable\); retrying$/);
     proxy.restore();
-    await botMessage(tg, 8102, /declined the photo or the description/);
+    await botMessage(tg, 8102, /declined the photo or the description/, 20_000);
     const gen = await eventually(() => models.Generation.findOne({ chat_id: 8102, phase: "failed" }).lean(), 10_000, "failed");
     expect(gen.error_code).toBe("sensitive_input");
     expect(mm.createRequests).toHaveLength(1);

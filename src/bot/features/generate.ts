@@ -115,15 +115,12 @@ export function generateFeature(deps: BotDeps) {
     if (!pending?.pending_photo) return next();
     const refusal = refusePrompt(ctx, text);
     if (refusal) return refusal;
-    // Take the parked photo: a redelivered text update finds nothing left to take, and should two
-    // race anyway, the unique (chat, photo message) key admits a single generation.
-    const taken = await models.User.findOneAndUpdate(
-      { _id: ctx.from.id, "pending_photo.message_id": pending.pending_photo.message_id },
-      { $unset: { pending_photo: 1 } },
-    );
-    if (!taken?.pending_photo) return;
-    const photo = taken.pending_photo;
-    return submit(ctx, photo.image as Image, text, photo.message_id, photo.variation_of ?? undefined);
+    // The generation first, then the parked photo is cleared: should the database fail in between,
+    // Telegram's redelivery finds the photo still parked (the unique (chat, photo message) key
+    // admits a single generation however often this runs, also when two texts race).
+    const photo = pending.pending_photo;
+    await submit(ctx, photo.image as Image, text, photo.message_id, photo.variation_of ?? undefined);
+    await models.User.updateOne({ _id: ctx.from.id, "pending_photo.message_id": photo.message_id }, { $unset: { pending_photo: 1 } });
   });
 
   return feature;
