@@ -32,7 +32,7 @@ export type RunningApp = Awaited<ReturnType<typeof startApp>>;
 
 /** The process logger: every secret of the configuration is scrubbed from every line. */
 export const loggerFor = (config: Config) =>
-  createLogger({ level: config.logLevel, secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret, config.metricsToken] });
+  createLogger({ level: config.logLevel, secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret, config.metricsToken, config.callbackSecret] });
 
 /** Retries `step` while Telegram cannot be reached; gives up at once when it refuses the token. */
 async function untilTelegramAnswers(step: () => Promise<void>, logger: Logger) {

@@ -175,6 +175,30 @@ describe("a photo sent during an outage", () => {
     expect(mm.createRequests).toHaveLength(1);
   });
 
+  it("webhook mode: cut between storing the request and admitting it, the redelivery admits it and answers once", async () => {
+    const { fakes, proxy, models } = await startOutageApp("webhook");
+    const { telegram: tg, minimax: mm } = fakes;
+    // The count that decides admission is on the wire when the database goes away.
+    const held = proxy.holdNext("aggregate", "generations");
+    const sent = photoFrom(tg, user(8402), "a cup spins");
+    const first = tg.deliver(sent.update);
+    await held;
+    proxy.sever();
+    expect((await first)?.status).toBe(503);
+    const stored = await models.Generation.findOne({ chat_id: 8402 }).lean();
+    expect(stored?.next_run_at.getTime(), "stored, but held back from the worker").toBeGreaterThan(Date.now() + 1e12);
+
+    proxy.restore();
+    await eventually(async () => (await tg.deliver(sent.update))?.status === 200, 15_000, "the redelivery accepted");
+    const task = await taskFor(mm, "a cup spins", 20_000);
+    await botMessage(tg, 8402, /Got it/);
+    const video = makeMp4({ payloadBytes: 60_000 });
+    await mm.succeed(task.taskId, video);
+    await expectOneVideo(tg, 8402, video);
+    expect(tg.messages(8402).filter((m) => /Got it/.test(m.text ?? ""))).toHaveLength(1);
+    expect(await models.Generation.countDocuments({ chat_id: 8402 })).toBe(1);
+  });
+
   it("polling mode: the update is handled again once MongoDB is back, not skipped", async () => {
     const { fakes, proxy, models, logged } = await startOutageApp("polling");
     const { telegram: tg, minimax: mm } = fakes;

@@ -59,7 +59,7 @@ export async function startTestApp(opts: TestAppOptions): Promise<TestApp> {
   const logs: string[] = [];
   const logger = createLogger({
     level: config.logLevel,
-    secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret, config.metricsToken],
+    secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret, config.metricsToken, config.callbackSecret],
     sink: { write: (line) => void logs.push(line) },
   });
   const app = await startApp(config, { logger });
