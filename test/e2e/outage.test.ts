@@ -49,6 +49,19 @@ async function startOutageApp(mode: "webhook" | "polling", env: Record<string, s
   return running;
 }
 
+/** Credits: a new user starts with 3 (FREE_CREDITS) and a 6 s 768P video costs 1; nothing is charged twice. */
+async function expectCharged(models: Models, userId: number, videos: number) {
+  const head = await eventually(
+    async () => {
+      const h = await models.Ledger.findOne({ user_id: userId }).sort({ seq: -1 }).lean();
+      return h?.in_flight === 0 && h;
+    },
+    10_000,
+    `settled credits of user ${userId}`,
+  );
+  expect(head.balance).toBe(3 - videos);
+}
+
 afterEach(async () => {
   if (process.env.DUMP_LOGS) console.log(running?.app.logs.map((l) => { const e = JSON.parse(l); return `${e.time} ${e.level} ${e.msg} ${e.err ?? ""} ${e.generation ?? ""}`; }).join("\n"));
   running?.proxy.restore();
@@ -87,6 +100,7 @@ describe("an outage while the create request is out (webhook mode)", () => {
     expect(mm.createRequests.filter((r) => r.body.prompt === "a kettle whistles")).toHaveLength(1);
     await eventually(async () => (await models.Generation.findOne({ chat_id: 8101 }))?.phase === "delivered", 5_000, "delivered");
     expect(app.logs.join("\n")).not.toMatch(/outcome unknown/);
+    await expectCharged(models, 8101, 1);
   });
 
   it("a refusal that arrives during the outage is written too, never turned into an unknown outcome", async () => {
@@ -101,6 +115,7 @@ describe("an outage while the create request is out (webhook mode)", () => {
     const gen = await eventually(() => models.Generation.findOne({ chat_id: 8102, phase: "failed" }).lean(), 10_000, "failed");
     expect(gen.error_code).toBe("sensitive_input");
     expect(mm.createRequests).toHaveLength(1);
+    await expectCharged(models, 8102, 0);
   });
 });
 
@@ -146,6 +161,7 @@ describe("an outage during delivery (webhook mode)", () => {
     await expectOneVideo(tg, 8301, video);
     const gen = await eventually(() => models.Generation.findOne({ chat_id: 8301, phase: "delivered" }).lean(), 5_000, "delivered");
     expect(gen.telegram_video_file_id).toBe(tg.videosSent(8301)[0]!.message.video?.file_id);
+    await expectCharged(models, 8301, 1);
   });
 });
 
@@ -172,14 +188,15 @@ describe("a photo sent during an outage", () => {
     await expectOneVideo(tg, 8401, video);
     expect(tg.messages(8401).filter((m) => /Got it/.test(m.text ?? ""))).toHaveLength(1);
     expect(await models.Generation.countDocuments({ chat_id: 8401 })).toBe(1);
+    await expectCharged(models, 8401, 1);
     expect(mm.createRequests).toHaveLength(1);
   });
 
   it("webhook mode: cut between storing the request and admitting it, the redelivery admits it and answers once", async () => {
     const { fakes, proxy, models } = await startOutageApp("webhook");
     const { telegram: tg, minimax: mm } = fakes;
-    // The count that decides admission is on the wire when the database goes away.
-    const held = proxy.holdNext("aggregate", "generations");
+    // The ledger write that admits it (the credit reservation) is on the wire when the database goes away.
+    const held = proxy.holdNext("insert", "ledger");
     const sent = photoFrom(tg, user(8402), "a cup spins");
     const first = tg.deliver(sent.update);
     await held;
@@ -197,6 +214,7 @@ describe("a photo sent during an outage", () => {
     await expectOneVideo(tg, 8402, video);
     expect(tg.messages(8402).filter((m) => /Got it/.test(m.text ?? ""))).toHaveLength(1);
     expect(await models.Generation.countDocuments({ chat_id: 8402 })).toBe(1);
+    await expectCharged(models, 8402, 1);
   });
 
   it("polling mode: the update is handled again once MongoDB is back, not skipped", async () => {
@@ -215,6 +233,7 @@ describe("a photo sent during an outage", () => {
     await expectOneVideo(tg, 8501, video);
     expect(tg.messages(8501).filter((m) => /Got it/.test(m.text ?? ""))).toHaveLength(1);
     expect(await models.Generation.countDocuments({ chat_id: 8501 })).toBe(1);
+    await expectCharged(models, 8501, 1);
   });
 });
 
