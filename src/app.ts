@@ -146,7 +146,8 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   const dbWatch = watchDatabase({
     db,
     logger,
-    everyMs: config.sweepIntervalMs,
+    // Each look is a ping: no more than one a second, however short the sweep interval.
+    everyMs: Math.max(config.sweepIntervalMs, 1_000),
     stuckExitMs: config.dbStuckExitMs,
     onReconnected: () => worker.kick(),
     onStuck: (err) => opts.onFatal?.(err),
