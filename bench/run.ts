@@ -28,6 +28,12 @@ interface Row {
 const rows: Row[] = [];
 const details: string[] = [];
 const verdict = (ok: boolean) => (ok ? "yes" : "NO");
+let shown = 0;
+/** Each section's rows as soon as they are measured, so a later failure loses nothing. */
+const flush = () => {
+  for (const r of rows.slice(shown)) console.error(`bench: ${r.what}: ${r.measured} | ${r.reference} | ${r.ratio}`);
+  shown = rows.length;
+};
 
 const db = await benchDatabase();
 const engine = await describeEngine(db.uri, db.engine);
@@ -46,6 +52,7 @@ try {
     });
     details.push(`challenge p99 per round (median taken): app ${c.appRounds.join(", ")} ms; echo ${c.echoRounds.join(", ")} ms`);
   }
+  flush();
   if (runs("relay")) {
     const rate = envNumber("BENCH_CDN_MB_PER_S", 15);
     const sizes = [envNumber("BENCH_RELAY_MB", 45), envNumber("BENCH_LARGE_MB", 200)];
@@ -83,6 +90,7 @@ try {
     });
     details.push(`relay: ${JSON.stringify(results)}`);
   }
+  flush();
   if (runs("roundtrips")) {
     console.error("bench: MongoDB round trips…");
     const r = await roundTripBench(db.uri);
@@ -96,6 +104,7 @@ try {
     });
     details.push(`round trips per generation by command: ${JSON.stringify(r.byCommand)}`);
   }
+  flush();
   if (runs("burst")) {
     console.error("bench: burst…");
     const b = await burstBench(db.uri);
@@ -107,6 +116,7 @@ try {
       goal: "yes",
       met: verdict(b.allDeliveredOnce),
     });
+    details.push(`burst: ${JSON.stringify(b)}`);
     rows.push({ what: "  generations per second", measured: String(b.generationsPerSecond), reference: `${b.seconds} s for all`, ratio: "", goal: "", met: "" });
     for (const p of ["p50", "p99"] as const) {
       const v = b[`${p}Ms`];
