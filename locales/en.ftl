@@ -18,7 +18,7 @@ help =
     • not too stretched: between 2:5 and 5:2
     • a caption of up to 2000 characters
 
-    No caption? I'll ask for one. A video takes {$model}, {$duration} s, {$resolution}, and usually 1 to 5 minutes.
+    No caption? I'll ask for one. Videos are made with {$model}, {$duration} s at {$resolution}; one is usually ready in 1 to 5 minutes.
     You can have up to {$maxActive} videos in progress at once.
 
     /status — your latest videos
@@ -38,13 +38,21 @@ accepted-queued =
 ask-prompt =
     📝 Nice photo! What should move? Reply with a short description, for example:
     <i>the bottle rotates slowly, light glides over the glass</i>
-prompt-too-long = ✂️ The description has {$length} characters; MiniMax takes at most {$max}. Please shorten it and send it again.
+    I'll keep the photo for {$minutes ->
+        [one] {$minutes} minute
+       *[other] {$minutes} minutes
+    }; after that, please send it again.
+photo-expired = ⌛ The photo you sent earlier waited for a description for too long, so I let it go. Please send the photo again, with this description as its caption.
+prompt-too-long = ✂️ The description has {$length ->
+        [one] {$length} character
+       *[other] {$length} characters
+    }; MiniMax takes at most {$max}. Please shorten it and send it again.
 prompt-empty = 📝 The description is empty. Tell me in words what should move.
 image-type = 🖼 I can animate JPEG, PNG or WebP images. Send a photo, or the image as a file in one of these formats.
 image-unreadable = 🖼 I couldn't read this file as an image. Please send it again as a photo, or as a JPEG, PNG or WebP file.
 image-too-large = 🖼 The image is {$mb} MB; the limit is 20 MB. Please send it as a photo (Telegram compresses it) or export a smaller file.
 image-too-small = 🔍 The image is {$width}×{$height} px; its shorter side must be over 300 px. Please send a larger photo.
-image-aspect = 📐 The image is {$width}×{$height} px, too long or too narrow: the sides may differ at most 5:2. Please crop it and send it again.
+image-aspect = 📐 The image is {$width}×{$height} px, too stretched: its long side may be at most 2.5 times its short side (5:2). Please crop it and send it again.
 unsupported =
     🤖 I make videos from product photos. Send a photo with a caption describing the motion,
     for example: <i>the sneaker turns slowly on a white podium</i>.
@@ -71,10 +79,11 @@ video-as-link =
 status-empty = You have no videos yet. Send a product photo with a caption to make one.
 status-header = 🗂 Your latest videos:
 status-line = <code>{$id}</code> · {$state} · {$age} · {$prompt}
+status-private-only = 🔒 /status shows your prompts, so I answer it only in our private chat. Send it to me there.
 status-not-found = I can't find a job <code>{$id}</code> among yours.
 status-detail =
     Job <code>{$id}</code>: {$state}
-    Started {$age} ago. Prompt: {$prompt}
+    Started {$ago}. Prompt: {$prompt}
 state-queued = 🕒 in the queue
 state-submitted = ⚙️ generating
 state-delivering = 📤 sending
@@ -95,6 +104,22 @@ age-days =
     { $days ->
         [one] {$days} day
        *[other] {$days} days
+    }
+ago =
+    { $minutes ->
+        [0] less than a minute ago
+        [one] {$minutes} minute ago
+       *[other] {$minutes} minutes ago
+    }
+ago-hours =
+    { $hours ->
+        [one] {$hours} hour ago
+       *[other] {$hours} hours ago
+    }
+ago-days =
+    { $days ->
+        [one] {$days} day ago
+       *[other] {$days} days ago
     }
 
 command-start = Start: what the bot does

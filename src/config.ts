@@ -97,6 +97,10 @@ const schema = z
     if (env.PUBLIC_URL && env.NODE_ENV === "production" && !env.PUBLIC_URL.startsWith("https://")) {
       ctx.addIssue({ code: "custom", path: ["PUBLIC_URL"], message: "must be https:// (Telegram sends webhooks to https only)" });
     }
+    // The callback URL carries the per-generation token: over plain http anyone on the path reads it.
+    if (env.MINIMAX_CALLBACK_URL && env.NODE_ENV === "production" && !env.MINIMAX_CALLBACK_URL.startsWith("https://")) {
+      ctx.addIssue({ code: "custom", path: ["MINIMAX_CALLBACK_URL"], message: "must be https:// in production (it carries a secret token)" });
+    }
     const perDuration: Partial<Record<number, readonly string[]>> = MODEL_OPTIONS[env.MINIMAX_MODEL];
     const allowed = perDuration[env.DEFAULT_DURATION];
     // The I2V-01 family ignores both settings, so only the Hailuo models are checked.

@@ -119,6 +119,8 @@ export const userSchema = new Schema(
           image: { type: imageSchema, required: true },
           /** Set when "New prompt" under a video parked the photo again. */
           variation_of: { type: String },
+          /** When it was parked; it expires after PARKED_PHOTO_MINUTES (older documents lack it and count as expired). */
+          parked_at: { type: Date },
         },
         { _id: false },
       ),

@@ -114,3 +114,4 @@ export async function queuePosition(models: Models, id: unknown): Promise<number
   });
   return ahead + 1;
 }
+

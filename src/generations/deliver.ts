@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from "node:stream";
 import { GrammyError, InputFile } from "grammy";
+import { escapeHtml } from "../bot/i18n.js";
 import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
 import { videoKeyboard } from "../bot/keyboards.js";
 import type { GenerationDoc, Leases } from "./leases.js";
@@ -78,7 +79,8 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
     const sendLink = async (bytes: number) => {
       await telegram.sendMessage(
         gen.chat_id,
-        t(gen.locale, "video-as-link", { id: gen.short_id, mb: (bytes / 1048576).toFixed(1), url: file.downloadUrl }),
+        // A signed URL carries "&" (and may carry "<"): unescaped, Telegram refuses the HTML.
+        t(gen.locale, "video-as-link", { id: gen.short_id, mb: (bytes / 1048576).toFixed(1), url: escapeHtml(file.downloadUrl) }),
         { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: videoKeyboard(t, gen.locale, gen.short_id) },
       );
       await recordSent({ phase: "delivered", video_url: file.downloadUrl, video_bytes: bytes, completed_at: new Date() });

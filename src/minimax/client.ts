@@ -67,7 +67,15 @@ export function createMiniMaxClient(opts: MiniMaxClientOptions) {
   });
   const auth = { authorization: `Bearer ${opts.apiKey}` };
 
-  type CallInit = { method: "GET" | "POST"; query?: Record<string, string>; body?: unknown; timeoutMs?: number; signal?: AbortSignal };
+  type CallInit = {
+    method: "GET" | "POST";
+    query?: Record<string, string>;
+    body?: unknown;
+    timeoutMs?: number;
+    signal?: AbortSignal;
+    /** A create: a gateway's 5xx may come after MiniMax took the task, so it is no proof of nothing done. */
+    creates?: boolean;
+  };
   async function call<T extends BaseResp>(endpoint: string, init: CallInit): Promise<T> {
     const started = performance.now();
     let code = "0";
@@ -100,8 +108,10 @@ export function createMiniMaxClient(opts: MiniMaxClientOptions) {
     }
     if (res.statusCode >= 500 || res.statusCode === 429) {
       await res.body.dump();
-      // The server answered with an error, so it did not take the task: safe to send again.
-      throw new MiniMaxTransportError(`${endpoint}: HTTP ${res.statusCode}`, false, res.statusCode);
+      // 429 is a refusal before any work. A 502/504 may come from a gateway that passed the request
+      // on and lost the answer: for a create, the task may exist.
+      const maybeDone = init.creates === true && res.statusCode >= 500;
+      throw new MiniMaxTransportError(`${endpoint}: HTTP ${res.statusCode}`, maybeDone, res.statusCode);
     }
     let json: T;
     try {
@@ -119,6 +129,7 @@ export function createMiniMaxClient(opts: MiniMaxClientOptions) {
     async createVideo(input: CreateVideoInput): Promise<{ taskId: string }> {
       const json = await call<BaseResp & { task_id?: string }>("v1/video_generation", {
         method: "POST",
+        creates: true,
         timeoutMs: opts.createTimeoutMs,
         body: {
           model: input.model,

@@ -107,6 +107,24 @@ describe("exactly once, one instance (webhook mode)", () => {
     expect(gen.minimax_job_id).toBe(task.taskId);
   });
 
+  it("a 502 from the create is no proof that nothing was created: no second task, the first is adopted", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    // A gateway passed the request on, MiniMax took the task, and the answer became a 502.
+    mm.failNextCreate({ http: 502, afterCreate: true });
+    const sent = photoFrom(tg, user(7006), "a clock ticks on a shelf");
+    await tg.deliver(sent.update);
+    const task = await taskFor(mm, "a clock ticks on a shelf");
+    await eventually(async () => (await app.db.models.Generation.findOne({ chat_id: 7006 }))?.error_code === "unknown_outcome", 5_000, "unknown outcome");
+    const video = makeMp4({ payloadBytes: 70_000 });
+    await mm.succeed(task.taskId, video);
+    await expectOneVideo(tg, 7006, video);
+    const creates = mm.createRequests.filter((r) => r.body.prompt === "a clock ticks on a shelf");
+    expect(creates.map((r) => r.outcome)).toEqual(["http502"]);
+    expect([...mm.tasks.values()].filter((t) => t.prompt === "a clock ticks on a shelf")).toHaveLength(1);
+    const gen = await eventually(() => app.db.models.Generation.findOne({ chat_id: 7006, phase: "delivered" }), 5_000, "delivered");
+    expect(gen.minimax_job_id).toBe(task.taskId);
+  });
+
   it("a failure callback is confirmed and the user is told why in plain words", async () => {
     const { telegram: tg, minimax: mm } = fakes;
     const sent = photoFrom(tg, user(7004, "ru"), "девушка держит сумку");
@@ -239,10 +257,10 @@ describe("retries without paying twice (polling mode)", () => {
     await fakes?.close();
   });
 
-  it("retryable refusals and HTTP 5xx are retried with backoff until MiniMax takes the task once", async () => {
+  it("retryable refusals and HTTP 429 are retried with backoff until MiniMax takes the task once", async () => {
     const { telegram: tg, minimax: mm } = fakes;
     mm.failNextCreate({ code: 1002, msg: "rate limit" });
-    mm.failNextCreate({ http: 502 });
+    mm.failNextCreate({ http: 429 });
     mm.failNextCreate({ code: 1013, msg: "internal service error" });
     const sent = photoFrom(tg, user(7301), "a shoe bounces");
     await tg.deliver(sent.update);
@@ -251,7 +269,18 @@ describe("retries without paying twice (polling mode)", () => {
     await mm.succeed(task.taskId, makeMp4({ payloadBytes: 50_000 }));
     await eventually(() => tg.videosSent(7301).length === 1, 10_000, "video");
     const outcomes = mm.createRequests.filter((r) => r.body.prompt === "a shoe bounces" || r.outcome !== "accepted").map((r) => r.outcome);
-    expect(outcomes).toEqual([1002, "http502", 1013, "accepted"]);
+    expect(outcomes).toEqual([1002, "http429", 1013, "accepted"]);
+  });
+
+  it("an HTTP 5xx from the create is an unknown outcome: never sent again; without a callback the user is told", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    mm.failNextCreate({ http: 504 });
+    const sent = photoFrom(tg, user(7308), "a scarf waves");
+    await tg.deliver(sent.update);
+    await botMessage(tg, 7308, /could not confirm/);
+    const gen = await eventually(() => app.db.models.Generation.findOne({ chat_id: 7308, phase: "failed" }), 5_000, "failed generation");
+    expect(gen.error_code).toBe("unknown_outcome");
+    expect(mm.createRequests.filter((r) => r.body.prompt === "a scarf waves").map((r) => r.outcome)).toEqual(["http504"]);
   });
 
   it("a create whose answer is lost is never sent again; the user is asked to resend", async () => {

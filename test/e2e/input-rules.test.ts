@@ -122,9 +122,9 @@ describe("input the bot refuses (polling)", () => {
     await expectRefused(s.tg.photoUpdate({ chatId: 7107, photo, caption: "the mug spins" }), /300 px/, [new RegExp(`${num(200)}×${num(200)} px`)]);
   });
 
-  it("a 2000×500 panorama is refused as too long or narrow", async () => {
+  it("a 2000×500 panorama is refused as too stretched", async () => {
     const photo = s.tg.addPhoto(makeJpeg(2000, 500), 2000, 500);
-    await expectRefused(s.tg.photoUpdate({ chatId: 7108, photo, caption: "the bench glides" }), /too long or too narrow/, [new RegExp(`${num(2000)}×${num(500)} px`), /5:2/]);
+    await expectRefused(s.tg.photoUpdate({ chatId: 7108, photo, caption: "the bench glides" }), /too stretched: its long side may be at most 2.5 times its short side/, [new RegExp(`${num(2000)}×${num(500)} px`), /5:2/]);
   });
 
   it("a caption over 2000 characters is refused, naming the limit, and the photo is not parked either", async () => {
@@ -175,7 +175,7 @@ describe("input the bot refuses (polling)", () => {
     const help = (await replyTo(enHelp)).text!;
     expect(help).toMatch(/^📸 Send one product photo/);
     // Config values are filled in, and the escaped "<id>" arrives as literal text.
-    expect(help).toContain("MiniMax-Hailuo-02, 6 s, 768P");
+    expect(help).toContain("Videos are made with MiniMax-Hailuo-02, 6 s at 768P;");
     expect(help).toContain("up to 2 videos");
     expect(help).toContain("/status <id>");
 

@@ -102,7 +102,11 @@ export interface DownloadRecord {
   endedAt?: number;
 }
 
-export type CreateFault = { code: number; msg?: string } | { http: number } | { drop: true } | { delayMs: number };
+/**
+ * `http`: answer with that status instead of a result; with `afterCreate` the task is created first
+ * (a gateway that passed the request on, then failed to relay the answer).
+ */
+export type CreateFault = { code: number; msg?: string } | { http: number; afterCreate?: boolean } | { drop: true } | { delayMs: number };
 
 export interface FakeMiniMaxOptions {
   apiKey?: string;
@@ -119,6 +123,11 @@ export interface FakeMiniMaxOptions {
    * mime, under 20 MB, short edge > 300 px, aspect ratio within 2:5..5:2. Default true.
    */
   checkImage?: boolean;
+  /**
+   * Query parameters put before `sig` in every signed download URL, as a CDN's signing adds its
+   * own (Expires, OSSAccessKeyId, response-content-disposition …). Default none.
+   */
+  downloadUrlParams?: string;
 }
 
 export interface FakeMiniMax {
@@ -433,6 +442,10 @@ class FakeMiniMaxServer implements FakeMiniMax {
       return this.answerCreate(res, rec, new Rejection(fault.code, baseResp(fault.code, fault.msg).status_msg, "injected fault"));
     }
     if (fault && "http" in fault) {
+      if (fault.afterCreate && !(image instanceof Rejection)) {
+        const taken = await this.acceptCreate(parsed as Record<string, unknown>, rec);
+        if (!(taken instanceof Rejection)) this.startAuto(taken);
+      }
       rec.outcome = `http${fault.http}`;
       rec.reason = "injected fault";
       const text = `${fault.http} ${http.STATUS_CODES[fault.http] ?? "Error"}`;
@@ -666,7 +679,7 @@ class FakeMiniMaxServer implements FakeMiniMax {
         created_at: Math.floor(file.createdAt / 1000),
         filename: "output.mp4",
         purpose: "video_generation",
-        download_url: `${this.baseUrl}/cdn/${file.fileId}/output.mp4?sig=${sig}`,
+        download_url: `${this.baseUrl}/cdn/${file.fileId}/output.mp4?${this.opts.downloadUrlParams ? `${this.opts.downloadUrlParams}&` : ""}sig=${sig}`,
       },
       base_resp: baseResp(0),
     });

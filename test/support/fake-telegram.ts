@@ -178,6 +178,8 @@ export interface UserOptions {
   username?: string;
   /** Defaults to "en"; null omits the field, as Telegram does when it does not know the language. */
   languageCode?: string | null;
+  /** Makes the chat a basic group with this title (use a negative chatId and the sender's userId). */
+  groupTitle?: string;
 }
 
 export interface MessageOptions extends UserOptions {
@@ -326,7 +328,7 @@ interface StoredFile extends RegisteredFile {
 }
 
 interface ChatState {
-  chat: Chat.PrivateChat;
+  chat: Chat.PrivateChat | Chat.GroupChat;
   user: User;
   nextMessageId: number;
   /** Messages the bot sent, in order. */
@@ -1302,7 +1304,7 @@ export class FakeTelegram {
   // ─────────── chats & users ───────────
 
   /** Makes a private chat known (builders do this implicitly); sends to unknown chats fail with "chat not found". */
-  addChat(o: UserOptions): Chat.PrivateChat {
+  addChat(o: UserOptions): Chat.PrivateChat | Chat.GroupChat {
     return clone(this.ensureChat(o).chat);
   }
 
@@ -2174,13 +2176,16 @@ export class FakeTelegram {
       ...(o.username ? { username: o.username } : {}),
       ...(o.languageCode === null ? {} : { language_code: o.languageCode ?? st?.user.language_code ?? "en" }),
     };
-    const chat: Chat.PrivateChat = {
-      id: o.chatId,
-      first_name: user.first_name,
-      ...(user.last_name ? { last_name: user.last_name } : {}),
-      ...(user.username ? { username: user.username } : {}),
-      type: "private",
-    };
+    const groupTitle = o.groupTitle ?? (st?.chat.type === "group" ? st.chat.title : undefined);
+    const chat: Chat.PrivateChat | Chat.GroupChat = groupTitle
+      ? { id: o.chatId, title: groupTitle, type: "group" }
+      : {
+          id: o.chatId,
+          first_name: user.first_name,
+          ...(user.last_name ? { last_name: user.last_name } : {}),
+          ...(user.username ? { username: user.username } : {}),
+          type: "private",
+        };
     if (!st) {
       st = { chat, user, nextMessageId: 1, sent: [], byId: new Map(), fromBot: new Set(), deleted: new Set(), blocked: false };
       this.chats.set(o.chatId, st);

@@ -108,4 +108,14 @@ describe("createConfig", () => {
     expect(problemsOf({ ...base, STARS_PACKS: "0:50" })[0]).toMatch(/^STARS_PACKS:/);
     expect(problemsOf({ ...base, ADMIN_USER_IDS: "me" })[0]).toMatch(/^ADMIN_USER_IDS:/);
   });
+
+  it("demands https for MINIMAX_CALLBACK_URL in production: it carries the per-generation token", () => {
+    const env = { ...base, NODE_ENV: "production", PUBLIC_URL: "https://bot.example.com" };
+    expect(problemsOf({ ...env, MINIMAX_CALLBACK_URL: "http://bot.example.com/api/minimax_callback" })).toEqual([
+      expect.stringMatching(/^MINIMAX_CALLBACK_URL: must be https/),
+    ]);
+    expect(createConfig({ ...env, MINIMAX_CALLBACK_URL: "https://cb.example.com/hook" }).callbackUrl).toBe("https://cb.example.com/hook");
+    // Development and tests may call back over plain http (a tunnel, loopback).
+    expect(createConfig({ ...base, MINIMAX_CALLBACK_URL: "http://127.0.0.1:3000/cb" }).callbackUrl).toBe("http://127.0.0.1:3000/cb");
+  });
 });

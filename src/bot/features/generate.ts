@@ -12,13 +12,16 @@ type Image = NewGeneration["image"];
 type MessageContext = Filter<BotContext, "message">;
 
 const promptLength = (text: string) => [...text].length;
+/** A parked captionless photo waits this long for its prompt; a text days later is not a request. */
+export const PARKED_PHOTO_MINUTES = 30;
 
 /** The reply refusing a prompt MiniMax would refuse, or null when it fits. */
 function refusePrompt(ctx: BotContext, prompt: string) {
   if (!prompt) return replyTo(ctx, "prompt-empty");
   const length = promptLength(prompt);
   if (length <= IMAGE_RULES.maxPromptLength) return null;
-  return replyTo(ctx, "prompt-too-long", { length: String(length), max: String(IMAGE_RULES.maxPromptLength) });
+  // Numbers, not strings: Fluent picks the plural form from them ("2001 символ", "2002 символа").
+  return replyTo(ctx, "prompt-too-long", { length, max: IMAGE_RULES.maxPromptLength });
 }
 
 function replyProblem(ctx: BotContext, problem: ImageProblem) {
@@ -61,10 +64,10 @@ export function generateFeature(deps: BotDeps) {
     if (prompt) return refusePrompt(ctx, prompt) ?? submit(ctx, image, prompt, ctx.msg.message_id);
     await models.User.updateOne(
       { _id: ctx.from.id },
-      { $set: { pending_photo: { chat_id: ctx.chat.id, message_id: ctx.msg.message_id, image } } },
+      { $set: { pending_photo: { chat_id: ctx.chat.id, message_id: ctx.msg.message_id, image, parked_at: new Date() } } },
       { upsert: true },
     );
-    return replyTo(ctx, "ask-prompt");
+    return replyTo(ctx, "ask-prompt", { minutes: PARKED_PHOTO_MINUTES });
   }
 
   privateChat.on("message:photo", async (ctx) => {
@@ -113,6 +116,14 @@ export function generateFeature(deps: BotDeps) {
     if (text.startsWith("/")) return next();
     const pending = await models.User.findOne({ _id: ctx.from.id, "pending_photo.chat_id": ctx.chat.id });
     if (!pending?.pending_photo) return next();
+    const parkedAt = pending.pending_photo.parked_at?.getTime() ?? 0;
+    if (Date.now() - parkedAt > PARKED_PHOTO_MINUTES * 60_000) {
+      await models.User.updateOne(
+        { _id: ctx.from.id, "pending_photo.message_id": pending.pending_photo.message_id },
+        { $unset: { pending_photo: 1 } },
+      );
+      return replyTo(ctx, "photo-expired");
+    }
     const refusal = refusePrompt(ctx, text);
     if (refusal) return refusal;
     // The generation first, then the parked photo is cleared: should the database fail in between,

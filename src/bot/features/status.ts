@@ -16,21 +16,30 @@ const STATE_KEY: Record<Phase, string> = {
 const LIST_LENGTH = 10;
 const PROMPT_PREVIEW = 40;
 
-function age(ctx: BotContext, since: Date) {
+/**
+ * How long ago `since` was. "ago" phrases are their own messages: Russian puts the number after
+ * «назад» in another case than in a list ("1 минута" but "1 минуту назад").
+ */
+function age(ctx: BotContext, since: Date, keys: readonly [string, string, string] = ["age", "age-hours", "age-days"]) {
   const minutes = Math.floor((Date.now() - since.getTime()) / 60_000);
-  if (minutes < 60) return ctx.t("age", { minutes });
-  if (minutes < 48 * 60) return ctx.t("age-hours", { hours: Math.floor(minutes / 60) });
-  return ctx.t("age-days", { days: Math.floor(minutes / 1440) });
+  if (minutes < 60) return ctx.t(keys[0], { minutes });
+  if (minutes < 48 * 60) return ctx.t(keys[1], { hours: Math.floor(minutes / 60) });
+  return ctx.t(keys[2], { days: Math.floor(minutes / 1440) });
 }
+const AGO_KEYS = ["ago", "ago-hours", "ago-days"] as const;
 
 function preview(prompt: string) {
   const chars = [...prompt];
   return escapeHtml(chars.length > PROMPT_PREVIEW ? chars.slice(0, PROMPT_PREVIEW).join("") + "…" : prompt);
 }
 
-/** /status lists the user's own latest generations; /status <id> shows one of them. */
+/**
+ * /status lists the user's own latest generations; /status <id> shows one of them. Prompts are the
+ * user's business, so in a group the command only points to the private chat.
+ */
 export function statusFeature({ models }: BotDeps) {
   const feature = new Composer<BotContext>();
+  feature.chatType(["group", "supergroup"]).command("status", (ctx) => replyTo(ctx, "status-private-only"));
   feature.command("status", async (ctx) => {
     const userId = ctx.from?.id;
     if (!userId) return;
@@ -41,7 +50,7 @@ export function statusFeature({ models }: BotDeps) {
       return replyTo(ctx, "status-detail", {
         id: gen.short_id,
         state: ctx.t(STATE_KEY[gen.phase]),
-        age: age(ctx, gen.created_at!),
+        ago: age(ctx, gen.created_at!, AGO_KEYS),
         prompt: escapeHtml(gen.prompt),
       });
     }

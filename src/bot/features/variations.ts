@@ -135,7 +135,7 @@ export function variationsFeature(deps: BotDeps) {
     // Keyed by our question's message, so the new generation cannot collide with the original photo's.
     await models.User.updateOne(
       { _id: ctx.from.id },
-      { $set: { pending_photo: { chat_id: ctx.chat!.id, message_id: ask.message_id, image: imageOf(gen), variation_of: gen.short_id } } },
+      { $set: { pending_photo: { chat_id: ctx.chat!.id, message_id: ask.message_id, image: imageOf(gen), variation_of: gen.short_id, parked_at: new Date() } } },
       { upsert: true },
     );
   });
