@@ -88,6 +88,8 @@ describe("an outage while the create request is out (webhook mode)", () => {
     // MiniMax answered with the task id while the database was away: kept until it can be written.
     await logged(/^the task id not recorded \(MongoDB unavailable\); retrying$/);
     expect(await running!.health()).toBe(503);
+    // "reconnected" is said only by a watch that saw the outage (it looks once a second).
+    await logged(/^MongoDB unreachable/);
     proxy.restore();
     await logged(/^MongoDB reconnected$/);
 
@@ -133,6 +135,7 @@ describe("an outage when MiniMax calls back (webhook mode)", () => {
     expect(callback?.status).toBe(503);
     expect(await health()).toBe(503);
     expect(tg.videosSent(8201)).toHaveLength(0);
+    await logged(/^MongoDB unreachable/);
 
     proxy.restore();
     await logged(/^MongoDB reconnected$/);
