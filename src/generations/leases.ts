@@ -45,6 +45,21 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
     });
   }
 
+  /**
+   * Takes the claim key of the generation's next epoch. A key whose epoch never reached the
+   * document (its winner died or failed between the insert and the update) is passed over once it
+   * is older than a lease; otherwise it would lock the generation until the claims are pruned.
+   */
+  async function takeEpoch(id: Types.ObjectId, current: number): Promise<number | null> {
+    for (let epoch = current + 1; epoch <= current + 3; epoch++) {
+      const key = `lease:${id}:${epoch}`;
+      if (await claimOnce(models, key, owner)) return epoch;
+      const taken = await models.Claim.findById(key).select("at");
+      if (taken && taken.at.getTime() + leaseMs > Date.now()) return null; // a live claim: its winner is on its way
+    }
+    return null;
+  }
+
   return {
     owner,
     finish,
@@ -69,8 +84,8 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
         .select("_id lease_epoch");
       for (const candidate of candidates) {
         if (busy.has(String(candidate._id))) continue;
-        const epoch = candidate.lease_epoch + 1;
-        if (!(await claimOnce(models, `lease:${candidate._id}:${epoch}`, owner))) continue;
+        const epoch = await takeEpoch(candidate._id, candidate.lease_epoch);
+        if (epoch === null) continue;
         const claimed = await Generation.findOneAndUpdate(
           { _id: candidate._id, lease_epoch: candidate.lease_epoch },
           {

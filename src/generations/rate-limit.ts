@@ -88,6 +88,11 @@ export function createSubmitRateLimit(models: Models, rpm: number, windowMs = 60
       await RateSlot.updateOne({ _id: use.slotId, seq: use.seq }, { $set: { free_at: new Date(Date.now() + holdMs) } });
     },
 
+    /** Gives a slot back unused: no request left with it, so MiniMax counted nothing. */
+    async release(use: SlotUse) {
+      await RateSlot.updateOne({ _id: use.slotId, seq: use.seq }, { $set: { free_at: new Date() } });
+    },
+
     /** When the next slot frees up. */
     async nextFreeAt(): Promise<Date> {
       await ensureSlots();

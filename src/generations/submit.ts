@@ -1,3 +1,4 @@
+import { setTimeout as delay } from "node:timers/promises";
 import { isAcceptedImageType, toDataUrl, IMAGE_RULES } from "../minimax/image.js";
 import { failureKind, MiniMaxApiError, MiniMaxTransportError } from "../minimax/errors.js";
 import { TelegramFileError } from "../bot/files.js";
@@ -17,11 +18,8 @@ export function callbackUrlFor(base: string, shortId: string, token: string) {
   return url.toString();
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-  });
+/** Waits `ms`, or less if `signal` aborts; leaves no listener behind on the signal either way. */
+const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined);
 
 /**
  * Sends one claimed generation to MiniMax. The rate slot is taken right before the request, so
@@ -48,17 +46,7 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
       throw err;
     });
 
-  let image: Buffer;
-  try {
-    image = await files.download(gen.image.file_id, IMAGE_RULES.maxBytes);
-  } catch (err) {
-    if (err instanceof TelegramFileError && err.permanent) return fail("invalid", err.message);
-    return requeue((err as Error).message);
-  }
-  const mime = isAcceptedImageType(gen.image.mime) ? gen.image.mime : "image/jpeg";
   const callbackUrl = config.callbackUrl ? callbackUrlFor(config.callbackUrl, gen.short_id, callbackToken(config.callbackSecret, gen.short_id)) : undefined;
-
-  const firstFrameImage = toDataUrl(image, mime);
   const cancelled = () => leases.finish(gen._id, { ...CANCELLED, next_run_at: new Date() });
   let slot;
   const waitStarted = Date.now();
@@ -71,20 +59,32 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
   const rateWaitMs = Date.now() - waitStarted;
   deps.metrics?.rateSlotWaited(rateWaitMs);
   // Sent or cancelled is decided once (see cancel.ts); a slot taken for a cancelled job just lapses.
+  // Nothing leaves with the slot on these paths: it goes back at once instead of blocking a window.
+  const giveBack = () => rateLimit.release(slot).catch((err: Error) => log.warn({ err: err.message }, "rate slot not given back"));
   if ((await decideSubmit(deps.models, gen._id)) === "cancel") {
-    await rateLimit.holdFromNow(slot);
+    await giveBack();
     return cancelled();
   }
+  // The photo is fetched only now that it can be sent: a job waiting for a slot holds no image in memory.
+  let image: Buffer;
+  try {
+    image = await files.download(gen.image.file_id, IMAGE_RULES.maxBytes);
+  } catch (err) {
+    await giveBack();
+    if (err instanceof TelegramFileError && err.permanent) return fail("invalid", err.message);
+    return requeue((err as Error).message);
+  }
+  const firstFrameImage = toDataUrl(image, isAcceptedImageType(gen.image.mime) ? gen.image.mime : "image/jpeg");
   let marked;
   try {
     marked = await leases.update(gen._id, { create_sent_at: new Date() });
   } catch (err) {
     // Nothing was sent, whether or not the marker landed: back to the queue, cleared, once MongoDB lets us.
     log.warn({ err: (err as Error).message }, "could not mark the create as sent; not sending it");
-    await rateLimit.holdFromNow(slot).catch(() => undefined);
+    await giveBack();
     return record("the requeue", () => leases.finish(gen._id, { phase: "queued", next_run_at: new Date() }, { create_sent_at: 1 }));
   }
-  if (!marked) return; // our lease is gone
+  if (!marked) return void (await giveBack()); // our lease is gone, and nothing was sent
 
   const sentAt = Date.now();
   let answer;

@@ -1,0 +1,120 @@
+/**
+ * The submit step against the real database, with MiniMax, Telegram's file API and the rate limit
+ * replaced by recorders: the order of its steps, what it leaves behind, and the rate slot's fate.
+ */
+import { getEventListeners } from "node:events";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Api } from "grammy";
+import { connectDatabase, type Database } from "../../src/db/connection.js";
+import { createLogger } from "../../src/logger.js";
+import { createConfig } from "../../src/config.js";
+import { createLeases } from "../../src/generations/leases.js";
+import { submitGeneration } from "../../src/generations/submit.js";
+import type { SubmitRateLimit, SlotUse } from "../../src/generations/rate-limit.js";
+import type { LifecycleDeps } from "../../src/generations/deps.js";
+import type { MiniMaxClient } from "../../src/minimax/client.js";
+import type { TelegramFiles } from "../../src/bot/files.js";
+import { makeJpeg } from "../support/images.js";
+import { testDatabaseUri } from "../support/mongo.js";
+
+const logger = createLogger({ level: "silent", secrets: [] });
+const config = createConfig({ BOT_TOKEN: "123456:ABCdefGHIjklMNOpqrSTUvwx", MINIMAX_API_KEY: "sk-test-key" });
+let db: Database;
+let chat = 9100;
+
+beforeAll(async () => {
+  db = await connectDatabase({ uri: testDatabaseUri("submit"), dataDir: "", logger });
+});
+afterAll(async () => {
+  await db?.close();
+});
+
+/** Everything the step does, in order. */
+function recorder(opts: { busyTurns: number; onAcquired?: () => Promise<void> }) {
+  const events: string[] = [];
+  let turns = 0;
+  const rateLimit = {
+    async tryAcquire() {
+      if (turns++ < opts.busyTurns) return null;
+      events.push("slot");
+      await opts.onAcquired?.();
+      return { slotId: "minimax-submit:0", seq: 1 };
+    },
+    nextFreeAt: async () => new Date(), // busy again at once: the shortest wait, many turns
+    async holdFromNow(_use: SlotUse) {
+      events.push("hold");
+    },
+    async release(_use: SlotUse) {
+      events.push("release");
+    },
+  } as unknown as SubmitRateLimit;
+  const jpeg = makeJpeg(640, 480);
+  const deps: LifecycleDeps = {
+    config,
+    models: db.models,
+    logger,
+    instanceId: "submitter",
+    telegram: {} as Api,
+    t: () => "",
+    files: {
+      download: async () => {
+        events.push("download");
+        return jpeg;
+      },
+    } as unknown as TelegramFiles,
+    minimax: {
+      createVideo: async () => {
+        events.push("create");
+        return { taskId: `task-${chat}` };
+      },
+    } as unknown as MiniMaxClient,
+  };
+  return { events, rateLimit, deps };
+}
+
+async function claimedGeneration(leases: ReturnType<typeof createLeases>) {
+  chat++;
+  const gen = await db.models.Generation.create({
+    short_id: `subm${chat}`,
+    chat_id: chat,
+    user_id: chat,
+    source_message_id: 1,
+    prompt: "a cup turns",
+    model: "MiniMax-Hailuo-02",
+    image: { file_id: "photo", file_unique_id: "u", mime: "image/jpeg", width: 640, height: 480 },
+    callback_token: "t".repeat(32),
+  });
+  return (await leases.claim({ _id: gen._id }, { set: { phase: "submitting" } }))!;
+}
+
+describe("submitGeneration", () => {
+  it("waits many turns for a slot without piling up abort listeners, and fetches the photo only with a slot", async () => {
+    const leases = createLeases(db.models, "submitter", 60_000);
+    const gen = await claimedGeneration(leases);
+    const { events, rateLimit, deps } = recorder({ busyTurns: 12 });
+    const signal = new AbortController().signal;
+    await submitGeneration(deps, leases, rateLimit, gen, signal);
+
+    expect(getEventListeners(signal, "abort")).toHaveLength(0);
+    expect(events).toEqual(["slot", "download", "create", "hold"]);
+    expect((await db.models.Generation.findById(gen._id))?.phase).toBe("submitted");
+  });
+
+  it("a lease lost while waiting sends nothing and gives the rate slot back", async () => {
+    const leases = createLeases(db.models, "submitter", 60_000);
+    const gen = await claimedGeneration(leases);
+    const { events, rateLimit, deps } = recorder({
+      busyTurns: 0,
+      // Another instance took the generation over while this one waited for its turn.
+      onAcquired: async () => {
+        await db.models.Generation.collection.updateOne({ _id: gen._id }, { $set: { lease_owner: "other", lease_epoch: gen.lease_epoch + 1 } });
+      },
+    });
+    await submitGeneration(deps, leases, rateLimit, gen, new AbortController().signal);
+
+    expect(events).not.toContain("create");
+    // The slot is not left blocked as if a request were still out (minutes, on MongoDB's clock).
+    expect(events.filter((e) => e === "hold" || e === "release")).toHaveLength(1);
+    expect(await db.models.Generation.findById(gen._id)).toMatchObject({ phase: "submitting", lease_owner: "other" });
+  });
+});
