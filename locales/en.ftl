@@ -60,6 +60,7 @@ album = 📚 Please send one photo at a time: each video starts from a single im
 limit-reached = ⏳ You already have {$max} videos in progress. I'll gladly take the next one as soon as one of them is ready.
 private = 🔒 This bot is private.
 busy-retry = 😔 Something went wrong on our side. Please send the photo again in a minute.
+busy-admitted = ⏳ Your request <code>{ $id }</code> is in the queue, even though something went wrong on our side just now. Do not send the photo again: /status shows how it goes.
 
 failed-sensitive_input = ❌ Job <code>{$id}</code>: MiniMax declined the photo or the description as sensitive content. Please try another photo or wording.
 failed-sensitive_output = ❌ Job <code>{$id}</code>: MiniMax stopped the video because the result was flagged as sensitive. Please try a different description.

@@ -3,6 +3,7 @@ import { autoRetry } from "@grammyjs/auto-retry";
 import type { I18n } from "@grammyjs/i18n";
 import type { BotContext, BotDeps } from "./context.js";
 import { LOCALES } from "./i18n.js";
+import { reserveKey } from "../generations/admission.js";
 import { isStorageUnavailable } from "../db/errors.js";
 import { accessFeature } from "./features/access.js";
 import { startFeature } from "./features/start.js";
@@ -48,10 +49,12 @@ export function createBot(opts: CreateBotOptions) {
     // The update could not be stored: let it fail, so it is delivered again (a 503 to the webhook,
     // a retry in polling mode) rather than acknowledged and lost. Handling it again is harmless.
     if (isStorageUnavailable(err.error)) throw err.error;
-    logger.error({ err: err.error instanceof Error ? err.error.message : String(err.error), update: err.ctx.update.update_id }, "update handler failed");
-    await err.ctx
-      .reply(err.ctx.t("busy-retry"))
-      .catch(() => undefined);
+    const { ctx } = err;
+    logger.error({ err: err.error instanceof Error ? err.error.message : String(err.error), update: ctx.update.update_id }, "update handler failed");
+    // A request admitted before the failure runs on (and is paid for): "send it again" would make
+    // the user pay twice, so they are told where to follow it instead.
+    const admitted = await admittedRequest(opts.models, ctx).catch(() => null);
+    await ctx.reply(admitted ? ctx.t("busy-admitted", { id: admitted.short_id }) : ctx.t("busy-retry"), { parse_mode: "HTML" }).catch(() => undefined);
   });
   features.use(accessFeature(opts), languageFeature(opts), balanceFeature(opts), buyFeature(opts), adminFeature(opts), startFeature(opts), statusFeature(opts), settingsFeature(opts));
   features.use(variationsFeature(opts), historyFeature(opts), cancelFeature(opts));
@@ -59,6 +62,15 @@ export function createBot(opts: CreateBotOptions) {
 
   bot.catch((err) => logger.error({ err: err.message }, "unhandled bot error"));
   return bot;
+}
+
+/** The generation this update's message asked for, if its credits were reserved (it will run). */
+async function admittedRequest(models: BotDeps["models"], ctx: BotContext) {
+  if (!ctx.chat || !ctx.msg) return null;
+  const gen = await models.Generation.findOne({ chat_id: ctx.chat.id, source_message_id: ctx.msg.message_id }).select("short_id");
+  if (!gen) return null;
+  const reservation = await models.Ledger.exists({ key: reserveKey(gen._id), kind: "reserve" });
+  return reservation ? gen : null;
 }
 
 /** The command menu, in every interface language. */
