@@ -16,11 +16,17 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
     // Outcome of the create is unknown and no callback has named the task yet: keep waiting.
     return leases.finish(gen._id, { next_run_at: later(config.pollIntervalMs) });
   }
+  // A job is timed from its submission: waiting in our own queue is not MiniMax's time.
+  const runningMs = Date.now() - (gen.submitted_at ?? gen.created_at!).getTime();
+  const expire = (message: string) =>
+    leases.finish(gen._id, { phase: "notifying", minimax_status: "failed", error_code: "timeout", error_message: message, next_run_at: new Date() });
   let state;
   try {
     state = await minimax.queryTask(taskId, signal);
   } catch (err) {
     if (signal?.aborted) return; // shutting down or the lease is gone; the next holder asks again
+    // A paid job is not given up because one query failed; only when MiniMax stays unreachable.
+    if (runningMs > 2 * config.generationTimeoutMs) return expire(`timed out; last query failed: ${(err as Error).message}`);
     const attempt = Math.max(1, Math.round((Date.now() - (gen.last_heard_at?.getTime() ?? Date.now())) / config.pollIntervalMs));
     logger.warn({ generation: gen.short_id, err: (err as Error).message }, "status query failed; will ask again");
     if (err instanceof MiniMaxApiError && err.operatorProblem) logger.error({ code: err.code }, "MiniMax refused our credentials: operator action needed");
@@ -31,6 +37,10 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
   if (!gen.minimax_job_id) logger.info({ generation: gen.short_id, taskId }, "task adopted from a callback");
   switch (state.status) {
     case "processing":
+      if (runningMs > config.generationTimeoutMs) {
+        logger.warn({ generation: gen.short_id, taskId }, "MiniMax still working past GENERATION_TIMEOUT_MIN; giving up");
+        return expire("timed out");
+      }
       return leases.finish(gen._id, { ...adopted, minimax_status: "processing", last_heard_at: now, next_run_at: later(config.pollIntervalMs) });
     case "success":
       logger.info({ generation: gen.short_id }, "MiniMax reports success");

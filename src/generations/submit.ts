@@ -112,7 +112,7 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
       return record("the refusal", () => requeue(err.message));
     }
     log.error({ err: (err as Error).message }, "create request outcome unknown");
-    return settleUnknownOutcome(deps, leases, gen);
+    return settleUnknownOutcome(deps, leases, gen, new Date(sentAt));
   } finally {
     // Should this fail (MongoDB away), the slot frees itself once its in-flight hold runs out.
     await rateLimit.holdFromNow(slot).catch((err: Error) => log.warn({ err: err.message }, "rate slot not rescheduled"));
@@ -139,9 +139,15 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
  * token: the generation waits for that (the callback adopts the task id) until the timeout. Without
  * one there is no way to learn the task id, so the user is told at once and asked to send again.
  */
-export async function settleUnknownOutcome(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc) {
+export async function settleUnknownOutcome(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, sentAt = gen.create_sent_at ?? new Date()) {
   if (deps.config.callbackUrl) {
-    return leases.finish(gen._id, { phase: "submitted", error_code: "unknown_outcome", next_run_at: later(deps.config.pollIntervalMs) });
+    // Timed from the send: the timeout runs from when MiniMax may have started.
+    return leases.finish(gen._id, {
+      phase: "submitted",
+      error_code: "unknown_outcome",
+      submitted_at: sentAt,
+      next_run_at: later(deps.config.pollIntervalMs),
+    });
   }
   return leases.finish(gen._id, {
     phase: "notifying",

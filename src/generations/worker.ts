@@ -27,8 +27,20 @@ const PRUNE_EVERY_MS = 3600_000;
 /** Claimed in this order in each pass. `submitting` only when its owner died: live owners renew their lease. */
 const WORK_PHASES: WorkPhase[] = ["notifying", "delivering", "submitted", "submitting", "queued"];
 
-/** Waited past GENERATION_TIMEOUT_MIN (created before `cutoff`). */
-const expiringFilter = (cutoff: Date): QueryFilter<GenerationFields> => ({ phase: { $in: ["queued", "submitted"] }, created_at: { $lt: cutoff } });
+/**
+ * What may be expired without asking MiniMax. A job MiniMax has (a task id) is timed from its
+ * submission and expired only by the status check, after a query. What is left: a queued job,
+ * which never reached MiniMax, timed from the photo; and a create whose outcome is unknown and
+ * whose callback never came, timed from when it was sent.
+ */
+const expiringFilter = (cutoff: Date): QueryFilter<GenerationFields> => ({
+  $or: [
+    { phase: "queued", created_at: { $lt: cutoff } },
+    { phase: "submitted", minimax_job_id: { $exists: false }, submitted_at: { $lt: cutoff } },
+    // Written before submitted_at was recorded for unknown outcomes.
+    { phase: "submitted", minimax_job_id: { $exists: false }, submitted_at: { $exists: false }, created_at: { $lt: cutoff } },
+  ],
+});
 
 /**
  * Drives every generation to its end. All state is in MongoDB and every step starts with a claim
