@@ -55,6 +55,7 @@ const schema = z
     MINIMAX_RPM: int(5, 1),
     MINIMAX_RPM_WINDOW_MS: int(60_000, 100),
     GENERATION_TIMEOUT_MIN: z.coerce.number().positive().default(30),
+    DELIVERY_TIMEOUT_MIN: z.coerce.number().positive().default(360),
     MAX_ACTIVE_PER_USER: int(2, 1),
     ALLOWED_USER_IDS: optionalString.pipe(
       z
@@ -183,6 +184,8 @@ export interface Config {
   /** The window MINIMAX_RPM counts over: a minute, except for tests and accounts with other terms. */
   minimaxRpmWindowMs: number;
   generationTimeoutMs: number;
+  /** How long a paid video's delivery is retried (fresh retrieve each time) before the user is told. */
+  deliveryTimeoutMs: number;
   maxActivePerUser: number;
   allowedUserIds: number[] | undefined;
   uploadLimitBytes: number;
@@ -254,6 +257,7 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     minimaxRpm: env.MINIMAX_RPM,
     minimaxRpmWindowMs: env.MINIMAX_RPM_WINDOW_MS,
     generationTimeoutMs: env.GENERATION_TIMEOUT_MIN * 60_000,
+    deliveryTimeoutMs: env.DELIVERY_TIMEOUT_MIN * 60_000,
     maxActivePerUser: env.MAX_ACTIVE_PER_USER,
     allowedUserIds: env.ALLOWED_USER_IDS,
     uploadLimitBytes: env.TELEGRAM_UPLOAD_LIMIT_MB * 1024 * 1024,

@@ -1,4 +1,4 @@
-import { Bot, type BotConfig } from "grammy";
+import { Bot, InputFile, type BotConfig } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import type { I18n } from "@grammyjs/i18n";
 import type { BotContext, BotDeps } from "./context.js";
@@ -40,7 +40,12 @@ export function createBot(opts: CreateBotOptions) {
     client: { apiRoot: config.telegramApiRoot },
   });
   // 429 (honouring retry_after) and 5xx are retried, bounded so a webhook answer is never held long.
-  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10, rethrowHttpErrors: true }));
+  // Not uploads: a streamed file is consumed by the first try, so grammY refuses to send it again.
+  // The delivery step retries those itself, from a fresh download, when retry_after says so.
+  const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10, rethrowHttpErrors: true });
+  bot.api.config.use((prev, method, payload, signal) =>
+    Object.values(payload ?? {}).some((value) => value instanceof InputFile) ? prev(method, payload, signal) : retry(prev, method, payload, signal),
+  );
   bot.api.config.use(tolerateStaleCallbackAnswers);
 
   bot.use(logUpdates(logger));

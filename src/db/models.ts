@@ -80,6 +80,8 @@ export const generationSchema = new Schema(
     /** Set just before the create request leaves, cleared once its outcome is known. */
     create_sent_at: { type: Date },
     submitted_at: { type: Date },
+    /** When MiniMax's success was confirmed; delivery is retried until DELIVERY_TIMEOUT_MIN after it. */
+    delivery_started_at: { type: Date },
     completed_at: { type: Date },
   },
   {

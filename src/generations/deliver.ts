@@ -6,7 +6,16 @@ import { videoKeyboard } from "../bot/keyboards.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import { createAdmission } from "./admission.js";
 
-export const MAX_DELIVER_ATTEMPTS = 6;
+/** Failure notices are cheap and unpaid: a few tries, then the generation is closed anyway. */
+export const MAX_NOTICE_ATTEMPTS = 6;
+/** Failed delivery attempts back off up to this; a paid video is tried until DELIVERY_TIMEOUT_MIN. */
+const MAX_DELIVERY_BACKOFF_MS = 10 * 60_000;
+
+/** Telegram's flood wait (429), in ms, or undefined for any other error. */
+export function floodWaitMs(err: unknown): number | undefined {
+  if (!(err instanceof GrammyError) || err.error_code !== 429) return undefined;
+  return Math.max(1, err.parameters.retry_after ?? 5) * 1000;
+}
 
 /** Passes bytes through, and fails the stream unless exactly `expected` bytes (at most `cap`) arrive. */
 export class ExactLengthStream extends Transform {
@@ -129,13 +138,19 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
       return;
     }
     if (signal.aborted) return; // the lease was lost; another instance carries on
-    const next = attempt + 1;
-    log.warn({ err: (err as Error).message, ...timings() }, "delivery attempt failed");
-    if (next >= MAX_DELIVER_ATTEMPTS) {
+    // The video is paid for: it is retried for hours, each time from a fresh retrieve, before the
+    // user is told. Telegram's flood wait is not a failure: the next try comes when it says.
+    const startedAt = (gen.delivery_started_at ?? gen.last_heard_at ?? gen.updated_at ?? new Date()).getTime();
+    const outOfTime = Date.now() - startedAt > config.deliveryTimeoutMs;
+    const wait = floodWaitMs(err);
+    const next = wait === undefined ? attempt + 1 : attempt;
+    log.warn({ err: (err as Error).message, ...timings(), failedAttempts: next, floodWaitMs: wait }, "delivery attempt failed");
+    if (outOfTime) {
       await leases.finish(gen._id, { phase: "notifying", error_code: "error", error_message: (err as Error).message, deliver_attempts: next, next_run_at: new Date() });
       return;
     }
-    await leases.finish(gen._id, { deliver_attempts: next, next_run_at: later(backoffMs(next, deps.config.retryBaseMs, 60_000)) });
+    const delay = wait ?? backoffMs(next, config.retryBaseMs, MAX_DELIVERY_BACKOFF_MS);
+    await leases.finish(gen._id, { deliver_attempts: next, next_run_at: later(delay) });
   }
 }
 
@@ -152,7 +167,12 @@ export async function notifyFailure(deps: LifecycleDeps, leases: Leases, gen: Ge
   try {
     await telegram.sendMessage(gen.chat_id, t(gen.locale, key, { id: gen.short_id }), { parse_mode: "HTML", ...replyToSource(gen) });
   } catch (err) {
-    if (!telegramRefused(err) && gen.deliver_attempts + 1 < MAX_DELIVER_ATTEMPTS) {
+    const wait = floodWaitMs(err);
+    if (wait !== undefined) {
+      logger.warn({ generation: gen.short_id, floodWaitMs: wait }, "failure notice hit Telegram's flood wait; will retry");
+      return leases.finish(gen._id, { next_run_at: later(wait) });
+    }
+    if (!telegramRefused(err) && gen.deliver_attempts + 1 < MAX_NOTICE_ATTEMPTS) {
       logger.warn({ generation: gen.short_id, err: (err as Error).message }, "failure notice not sent; will retry");
       return leases.finish(gen._id, { deliver_attempts: gen.deliver_attempts + 1, next_run_at: later(backoffMs(gen.deliver_attempts + 1, deps.config.retryBaseMs)) });
     }

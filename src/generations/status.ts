@@ -51,6 +51,7 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
         ...adopted,
         phase: "delivering",
         minimax_status: "success",
+        delivery_started_at: now,
         minimax_file_id: state.fileId,
         video_width: state.width,
         video_height: state.height,

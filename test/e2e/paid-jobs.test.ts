@@ -1,6 +1,6 @@
 /**
  * A paid MiniMax job is not thrown away: the timeout counts MiniMax's time, not our queue's, and
- * MiniMax is asked before a job is given up.
+ * MiniMax is asked before a job is given up; Telegram's flood wait is waited out, not counted.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeMp4 } from "../support/fake-telegram.js";
@@ -85,4 +85,39 @@ describe("GENERATION_TIMEOUT_MIN and a paid job (webhook mode)", () => {
     expect(mm.queries.filter((q) => q === task.taskId).length).toBeGreaterThan(queriesBefore);
     await eventually(() => tg.messages(7603).some((m) => /took too long/.test(m.text ?? "")), 5_000, "the notice");
   });
+});
+
+describe("Telegram's flood wait on a paid video (polling mode)", () => {
+  let fakes: Fakes;
+  let app: TestApp;
+  beforeAll(async () => {
+    fakes = await startFakes();
+    app = await startTestApp({ mode: "polling", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri: testDatabaseUri("paidflood") });
+  });
+  afterAll(async () => {
+    await app?.stop();
+    await fakes?.close();
+  });
+
+  it("seven 429s in a row are waited out as Telegram says, none counted as a failure; one video arrives", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    const FLOODS = 7; // more than the old limit of six attempts in all
+    tg.failNext("sendVideo", { error_code: 429, description: "Too Many Requests: retry after 1", parameters: { retry_after: 1 } }, FLOODS);
+    await tg.deliver(photoFrom(tg, user(7611), "flood: a candle flickers").update);
+    const task = await taskFor(mm, "flood: a candle flickers");
+    const video = makeMp4({ payloadBytes: 40_000 });
+    const retrievesBefore = mm.retrieves.length;
+    await mm.succeed(task.taskId, video);
+    await eventually(() => tg.videosSent(7611).length > 0, 40_000, "the video, after the flood waits");
+    await expectOneVideo(tg, 7611, video);
+
+    const uploads = tg.calls.filter((c) => c.method === "sendVideo");
+    expect(uploads.map((c) => c.injected === true)).toEqual([...Array<boolean>(FLOODS).fill(true), false]);
+    // Each try came after the retry_after of the one before, and each started from a fresh retrieve.
+    for (let i = 1; i < uploads.length; i++) expect(uploads[i]!.at - uploads[i - 1]!.at).toBeGreaterThanOrEqual(1_000);
+    expect(mm.retrieves.length - retrievesBefore).toBeGreaterThanOrEqual(FLOODS + 1);
+    const gen = await eventually(() => app.db.models.Generation.findOne({ chat_id: 7611, phase: "delivered" }), 5_000, "delivered");
+    expect(gen.deliver_attempts).toBe(0);
+    expect(tg.messages(7611).some((m) => /send the photo again/.test(m.text ?? ""))).toBe(false);
+  }, 60_000);
 });
