@@ -3,14 +3,13 @@
  * kill -9 at the awkward moments, SIGTERM mid-delivery and while idle, then restart with the same
  * environment and database. The generation must complete and be delivered exactly once.
  */
-import mongoose from "mongoose";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createModels, type Models, type Phase } from "../../src/db/models.js";
+import { type Models, type Phase } from "../../src/db/models.js";
 import { makeMp4, type FakeTelegram } from "../support/fake-telegram.js";
 import type { FakeMiniMax } from "../support/fake-minimax.js";
 import { eventually, startFakes } from "../support/app.js";
 import { killAllChildren, startChildApp, type ChildApp } from "../support/child-app.js";
-import { testDatabaseUri } from "../support/mongo.js";
+import { openDatabaseView, testDatabaseUri } from "../support/mongo.js";
 import { makeJpeg } from "../support/images.js";
 import { startMongoProxy, type MongoProxy } from "../support/mongo-proxy.js";
 import { sha256 } from "../support/scenario.js";
@@ -22,16 +21,15 @@ let tg: FakeTelegram;
 let mm: FakeMiniMax;
 let closeFakes: () => Promise<void>;
 let mongoUri: string;
-let conn: mongoose.Connection;
+let conn: Awaited<ReturnType<typeof openDatabaseView>>;
 let models: Models;
 
 beforeEach(async () => {
   ({ telegram: tg, minimax: mm, close: closeFakes } = await startFakes());
   mongoUri = testDatabaseUri("crash");
   // Our own view of the app's database, to see phases and leases as the process leaves them.
-  conn = mongoose.createConnection(mongoUri, { autoIndex: false, serverSelectionTimeoutMS: 5_000 });
-  await conn.asPromise();
-  models = createModels(conn);
+  conn = await openDatabaseView(mongoUri);
+  models = conn.models;
 });
 
 afterEach(async () => {

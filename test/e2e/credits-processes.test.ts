@@ -2,29 +2,27 @@
  * Credits across a real crash (src/main.ts as a child): the process dies between a reservation
  * and its capture, and the restarted one charges exactly once.
  */
-import mongoose from "mongoose";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createModels, type Models } from "../../src/db/models.js";
+import { type Models } from "../../src/db/models.js";
 import { makeMp4, type FakeTelegram } from "../support/fake-telegram.js";
 import type { FakeMiniMax } from "../support/fake-minimax.js";
 import { eventually, startFakes } from "../support/app.js";
 import { killAllChildren, startChildApp } from "../support/child-app.js";
-import { testDatabaseUri } from "../support/mongo.js";
+import { openDatabaseView, testDatabaseUri } from "../support/mongo.js";
 import { photoFrom, sha256, taskFor, user } from "../support/scenario.js";
 
 let tg: FakeTelegram;
 let mm: FakeMiniMax;
 let closeFakes: () => Promise<void>;
 let mongoUri: string;
-let conn: mongoose.Connection;
+let conn: Awaited<ReturnType<typeof openDatabaseView>>;
 let models: Models;
 
 beforeEach(async () => {
   ({ telegram: tg, minimax: mm, close: closeFakes } = await startFakes());
   mongoUri = testDatabaseUri("credproc");
-  conn = mongoose.createConnection(mongoUri, { autoIndex: false, serverSelectionTimeoutMS: 5_000 });
-  await conn.asPromise();
-  models = createModels(conn);
+  conn = await openDatabaseView(mongoUri);
+  models = conn.models;
 });
 afterEach(async () => {
   await killAllChildren();

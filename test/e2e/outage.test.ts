@@ -3,13 +3,12 @@
  * connection and refuses new ones until it is restored. After each: the update is not lost, the
  * MiniMax task is not forgotten or paid twice, and the video arrives exactly once.
  */
-import mongoose from "mongoose";
 import { afterEach, describe, expect, it } from "vitest";
-import { createModels, type Models } from "../../src/db/models.js";
+import { type Models } from "../../src/db/models.js";
 import { makeMp4 } from "../support/fake-telegram.js";
 import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
 import { startMongoProxy, type MongoProxy } from "../support/mongo-proxy.js";
-import { testDatabaseUri } from "../support/mongo.js";
+import { openDatabaseView, testDatabaseUri } from "../support/mongo.js";
 import { killAllChildren, startChildApp } from "../support/child-app.js";
 import { botMessage, expectOneVideo, photoFrom, taskFor, user } from "../support/scenario.js";
 
@@ -27,7 +26,7 @@ interface Outage {
 }
 
 let running: Outage | undefined;
-let direct: mongoose.Connection | undefined;
+let direct: Awaited<ReturnType<typeof openDatabaseView>> | undefined;
 
 async function startOutageApp(mode: "webhook" | "polling", env: Record<string, string> = {}): Promise<Outage> {
   const fakes = await startFakes();
@@ -35,14 +34,13 @@ async function startOutageApp(mode: "webhook" | "polling", env: Record<string, s
   const proxy = await startMongoProxy(uri);
   // A short wait for an unreachable database, so each failure shows within the test's patience.
   const app = await startTestApp({ mode, telegram: fakes.telegram, minimax: fakes.minimax, mongoUri: proxy.uriFor(uri), env: { MONGODB_TIMEOUT_MS: "500", DB_STUCK_EXIT_S: "8", ...env } });
-  direct = mongoose.createConnection(uri, { autoIndex: false, serverSelectionTimeoutMS: 5_000 });
-  await direct.asPromise();
+  direct = await openDatabaseView(uri);
   const entries = () => app.logs.map((line) => JSON.parse(line) as Record<string, unknown>);
   running = {
     fakes,
     proxy,
     app,
-    models: createModels(direct),
+    models: direct.models,
     logged: (msg, timeoutMs = 20_000) => eventually(() => entries().find((e) => msg.test(String(e.msg))), timeoutMs, `a log line matching ${msg}`),
     health: async () => (await fetch(`${app.url}/healthz`)).status,
   };

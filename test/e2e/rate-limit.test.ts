@@ -3,18 +3,17 @@
  * would) race for the slots at once; no more than MINIMAX_RPM uses are won per window, every slot
  * document is created once, and a slot whose winner died before writing it back is healed.
  */
-import mongoose from "mongoose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createModels, type Models } from "../../src/db/models.js";
+import { type Models } from "../../src/db/models.js";
 import { createSubmitRateLimit } from "../../src/generations/rate-limit.js";
-import { testDatabaseUri } from "../support/mongo.js";
+import { openDatabaseView, testDatabaseUri } from "../support/mongo.js";
 
-let conn: mongoose.Connection;
+let conn: Awaited<ReturnType<typeof openDatabaseView>>;
 let models: Models;
 
 beforeAll(async () => {
-  conn = await mongoose.createConnection(testDatabaseUri("ratelimit"), { autoIndex: false, serverSelectionTimeoutMS: 5_000 }).asPromise();
-  models = createModels(conn);
+  conn = await openDatabaseView(testDatabaseUri("ratelimit"));
+  models = conn.models;
   await Promise.all(Object.values(models).map((m) => m.createIndexes()));
 });
 
