@@ -58,8 +58,8 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
   }
   const rateWaitMs = Date.now() - waitStarted;
   deps.metrics?.rateSlotWaited(rateWaitMs);
-  // Sent or cancelled is decided once (see cancel.ts); a slot taken for a cancelled job just lapses.
-  // Nothing leaves with the slot on these paths: it goes back at once instead of blocking a window.
+  // Sent or cancelled is decided once (see cancel.ts). When nothing leaves with the slot (cancelled,
+  // photo unavailable, lease lost), it goes back at once instead of blocking a window.
   const giveBack = () => rateLimit.release(slot).catch((err: Error) => log.warn({ err: err.message }, "rate slot not given back"));
   if ((await decideSubmit(deps.models, gen._id)) === "cancel") {
     await giveBack();
@@ -75,9 +75,11 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
     return requeue((err as Error).message);
   }
   const firstFrameImage = toDataUrl(image, isAcceptedImageType(gen.image.mime) ? gen.image.mime : "image/jpeg");
+  // One instant for the marker and the unknown-outcome clock: MiniMax may start from here.
+  const sentAt = new Date();
   let marked;
   try {
-    marked = await leases.update(gen._id, { create_sent_at: new Date() });
+    marked = await leases.update(gen._id, { create_sent_at: sentAt });
   } catch (err) {
     // Nothing was sent, whether or not the marker landed: back to the queue, cleared, once MongoDB lets us.
     log.warn({ err: (err as Error).message }, "could not mark the create as sent; not sending it");
@@ -86,7 +88,6 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
   }
   if (!marked) return void (await giveBack()); // our lease is gone, and nothing was sent
 
-  const sentAt = Date.now();
   let answer;
   try {
     answer = await minimax.createVideo({
@@ -112,7 +113,7 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
       return record("the refusal", () => requeue(err.message));
     }
     log.error({ err: (err as Error).message }, "create request outcome unknown");
-    return settleUnknownOutcome(deps, leases, gen, new Date(sentAt));
+    return settleUnknownOutcome(deps, leases, gen, sentAt);
   } finally {
     // Should this fail (MongoDB away), the slot frees itself once its in-flight hold runs out.
     await rateLimit.holdFromNow(slot).catch((err: Error) => log.warn({ err: err.message }, "rate slot not rescheduled"));
@@ -120,7 +121,7 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
   const { taskId } = answer;
   const now = new Date();
   log.info(
-    { taskId, attempt: gen.submit_attempts, rateWaitMs, createMs: now.getTime() - sentAt, sinceCreatedMs: now.getTime() - gen.created_at.getTime() },
+    { taskId, attempt: gen.submit_attempts, rateWaitMs, createMs: now.getTime() - sentAt.getTime(), sinceCreatedMs: now.getTime() - gen.created_at.getTime() },
     "submitted to MiniMax",
   );
   await record("the task id", () =>
