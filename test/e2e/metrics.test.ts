@@ -56,8 +56,10 @@ function parseExposition(text: string): Exposition {
     let consumed = 0;
     for (let pair; (pair = labelPair.exec(rawLabels)); consumed = labelPair.lastIndex) labels[pair[1]!] = pair[2]!;
     expect(consumed, `labels of ${line}`).toBe(rawLabels.length);
-    const value = rawValue === "+Inf" ? Infinity : rawValue === "-Inf" ? -Infinity : Number(rawValue);
-    expect(Number.isNaN(value) && rawValue !== "NaN", `numeric value in ${line}`).toBe(false);
+    // Prometheus reads values with Go's ParseFloat, which takes NaN in any case; prom-client writes "Nan"
+    // for a summary without samples yet (the event-loop lag right after start).
+    const value = rawValue === "+Inf" ? Infinity : rawValue === "-Inf" ? -Infinity : /^nan$/i.test(rawValue!) ? NaN : Number(rawValue);
+    expect(Number.isNaN(value) && !/^nan$/i.test(rawValue!), `numeric value in ${line}`).toBe(false);
     const family = [name!, name!.replace(/_(bucket|sum|count|total|created)$/, "")].find((n) => types.has(n));
     expect(family, `${name} belongs to a declared family`).toBeDefined();
     samples.push({ name: name!, labels, value });

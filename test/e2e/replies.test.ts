@@ -128,7 +128,11 @@ describe("Russian", () => {
     const sent = photoFrom(s.tg, user(7542, "ru"), "ру: чайник закипает");
     await s.tg.deliver(sent.update);
     await replyTo(sent.update);
-    const gen = await eventually(() => s.app.db.models.Generation.findOne({ chat_id: 7542 }), 5_000, "the generation");
+    // Finished first: a job in flight is written by the worker, and on FerretDB an update rewrites the whole
+    // document, so a concurrent write could put the old created_at back under the test.
+    const task = await taskFor(s.mm, "ру: чайник закипает");
+    await s.mm.succeed(task.taskId, makeMp4());
+    const gen = await eventually(() => s.app.db.models.Generation.findOne({ chat_id: 7542, phase: "delivered" }), 10_000, "the delivered generation");
     for (const [minutes, phrase] of [
       [1, "1 минуту назад"],
       [22, "22 минуты назад"],

@@ -41,6 +41,8 @@ describe("buttons under the video, and /history", () => {
       15_000,
       `the video for "${caption}"`,
     );
+    // The video reaches the chat a moment before its generation is recorded as delivered.
+    await eventually(() => app.db.models.Generation.findOne({ chat_id: who.chatId, user_prompt: caption, phase: "delivered" }), 5_000, `"${caption}" delivered`);
     return { ...sent, video };
   }
   const generations = (filter: Record<string, unknown>) => app.db.models.Generation.find(filter).lean();
