@@ -113,8 +113,8 @@ export function createMetrics(deps: { models: Models }) {
     observeTransitions(leases: Leases): Leases {
       return {
         ...leases,
-        async finish(id, set, unset) {
-          const ours = await leases.finish(id, set, unset);
+        async finish(held, set, unset) {
+          const ours = await leases.finish(held, set, unset);
           if (ours && typeof set.phase === "string") transitions.inc({ phase: set.phase, outcome: outcomeOf(set) });
           return ours;
         },

@@ -46,6 +46,6 @@ export async function cancelGeneration(deps: { models: Models; leases: Leases },
   const fate = await decide(models, gen._id, "cancel");
   if (fate === "submit") return "too_late";
   const claimed = await leases.claim({ _id: gen._id, phase: "queued" }, { ignoreSchedule: true });
-  if (claimed) await leases.finish(claimed._id, { ...CANCELLED, next_run_at: new Date() });
+  if (claimed) await leases.finish(claimed, { ...CANCELLED, next_run_at: new Date() });
   return "cancelled";
 }

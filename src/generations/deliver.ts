@@ -61,9 +61,10 @@ const telegramRefused = (err: unknown) =>
 /**
  * Streams MiniMax's video into sendVideo. The stream is checked against the size retrieve
  * announced, so a cut download fails the upload instead of sending a truncated video; the next
- * attempt asks retrieve for a fresh signed URL. A lease renewal failure aborts the upload.
+ * attempt asks retrieve for a fresh signed URL. `signal` aborts the upload (the lease is lost or
+ * overdue); `recordSignal` only ends the wait to record a message Telegram already took.
  */
-export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, signal: AbortSignal) {
+export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, signal: AbortSignal, recordSignal = signal) {
   const { minimax, telegram, config, t, logger } = deps;
   const log = logger.child({ generation: gen.short_id });
   const attempt = gen.deliver_attempts;
@@ -77,7 +78,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
   });
   // Telegram has the message: recording that must outlast a MongoDB outage, or it would be sent again.
   const recordSent = (set: Record<string, unknown>) =>
-    untilStored(() => leases.finish(gen._id, set), { logger: log, what: "the delivery", retryBaseMs: config.retryBaseMs, signal });
+    untilStored(() => leases.finish(gen, set), { logger: log, what: "the delivery", retryBaseMs: config.retryBaseMs, signal: recordSignal });
   try {
     const file = await minimax.retrieveFile(gen.minimax_file_id!, signal);
     if (!isTrustedDownloadUrl(file.downloadUrl, config.minimaxApiBase)) {
@@ -134,7 +135,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
   } catch (err) {
     if (telegramRefused(err)) {
       log.warn(timings(), "the user blocked the bot or the chat is gone; stopping");
-      await leases.finish(gen._id, { phase: "failed", error_code: "undeliverable", error_message: (err as Error).message, completed_at: new Date() });
+      await leases.finish(gen, { phase: "failed", error_code: "undeliverable", error_message: (err as Error).message, completed_at: new Date() });
       return;
     }
     if (signal.aborted) return; // the lease was lost; another instance carries on
@@ -146,11 +147,11 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
     const next = wait === undefined ? attempt + 1 : attempt;
     log.warn({ err: (err as Error).message, ...timings(), failedAttempts: next, floodWaitMs: wait }, "delivery attempt failed");
     if (outOfTime) {
-      await leases.finish(gen._id, { phase: "notifying", error_code: "error", error_message: (err as Error).message, deliver_attempts: next, next_run_at: new Date() });
+      await leases.finish(gen, { phase: "notifying", error_code: "error", error_message: (err as Error).message, deliver_attempts: next, next_run_at: new Date() });
       return;
     }
     const delay = wait ?? backoffMs(next, config.retryBaseMs, MAX_DELIVERY_BACKOFF_MS);
-    await leases.finish(gen._id, { deliver_attempts: next, next_run_at: later(delay) });
+    await leases.finish(gen, { deliver_attempts: next, next_run_at: later(delay) });
   }
 }
 
@@ -170,14 +171,14 @@ export async function notifyFailure(deps: LifecycleDeps, leases: Leases, gen: Ge
     const wait = floodWaitMs(err);
     if (wait !== undefined) {
       logger.warn({ generation: gen.short_id, floodWaitMs: wait }, "failure notice hit Telegram's flood wait; will retry");
-      return leases.finish(gen._id, { next_run_at: later(wait) });
+      return leases.finish(gen, { next_run_at: later(wait) });
     }
     if (!telegramRefused(err) && gen.deliver_attempts + 1 < MAX_NOTICE_ATTEMPTS) {
       logger.warn({ generation: gen.short_id, err: (err as Error).message }, "failure notice not sent; will retry");
-      return leases.finish(gen._id, { deliver_attempts: gen.deliver_attempts + 1, next_run_at: later(backoffMs(gen.deliver_attempts + 1, deps.config.retryBaseMs)) });
+      return leases.finish(gen, { deliver_attempts: gen.deliver_attempts + 1, next_run_at: later(backoffMs(gen.deliver_attempts + 1, deps.config.retryBaseMs)) });
     }
   }
-  const closed = await untilStored(() => leases.finish(gen._id, { phase: "failed", minimax_status: "failed", completed_at: new Date() }), {
+  const closed = await untilStored(() => leases.finish(gen, { phase: "failed", minimax_status: "failed", completed_at: new Date() }), {
     logger: logger.child({ generation: gen.short_id }),
     what: "the failure notice",
     retryBaseMs: deps.config.retryBaseMs,

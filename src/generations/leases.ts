@@ -34,13 +34,16 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
     return next;
   }
 
+  /**
+   * The filter of every write by the holder of one claim. The epoch is in it, not just the owner: a
+   * step that lost its lease must not write, even if this instance has claimed the generation again.
+   */
+  const ours = (held: Held) => ({ _id: held._id, lease_owner: owner, lease_epoch: held.lease_epoch });
+
   /** Applies `set` and hands the lease back, only if we still hold it. */
-  function finish(id: Types.ObjectId, set: Record<string, unknown>, unset: Record<string, 1> = {}) {
-    return serial(id, async () => {
-      const res = await Generation.updateOne(
-        { _id: id, lease_owner: owner },
-        { $set: { ...set, lease_until: FREE }, $unset: { lease_owner: 1, ...unset } },
-      );
+  function finish(held: Held, set: Record<string, unknown>, unset: Record<string, 1> = {}) {
+    return serial(held._id, async () => {
+      const res = await Generation.updateOne(ours(held), { $set: { ...set, lease_until: FREE }, $unset: { lease_owner: 1, ...unset } });
       return res.matchedCount === 1;
     });
   }
@@ -99,29 +102,72 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
       return null;
     },
 
-    /** Extends our lease; false when it is no longer ours (another instance took over). */
-    renew(id: Types.ObjectId) {
-      return serial(id, async () => {
-        const res = await Generation.updateOne({ _id: id, lease_owner: owner }, { $set: { lease_until: new Date(Date.now() + leaseMs) } });
+    /** Extends our lease; false when it is no longer ours (another claim took over). */
+    renew(held: Held) {
+      return serial(held._id, async () => {
+        const res = await Generation.updateOne(ours(held), { $set: { lease_until: new Date(Date.now() + leaseMs) } });
         return res.matchedCount === 1;
       });
     },
 
     /** A write by the lease holder that keeps the lease. */
-    update(id: Types.ObjectId, set: Record<string, unknown>) {
-      return serial(id, async () => {
-        const res = await Generation.updateOne({ _id: id, lease_owner: owner }, { $set: set });
+    update(held: Held, set: Record<string, unknown>) {
+      return serial(held._id, async () => {
+        const res = await Generation.updateOne(ours(held), { $set: set });
         return res.matchedCount === 1;
       });
     },
 
     /** On shutdown: everything we hold becomes claimable at once by another instance. */
     async releaseAll() {
-      const held = await Generation.find({ lease_owner: owner, lease_until: { $gt: FREE } }).select("_id");
+      const held = await Generation.find({ lease_owner: owner, lease_until: { $gt: FREE } }).select("_id lease_epoch");
       let released = 0;
-      for (const { _id } of held) if (await finish(_id, {})) released++;
+      for (const gen of held) if (await finish(gen, {})) released++;
       return released;
     },
   };
 }
 export type Leases = ReturnType<typeof createLeases>;
+
+/** What a write must show to come from the current claim: the generation and the claim's epoch. */
+export interface Held {
+  _id: Types.ObjectId;
+  lease_epoch: number;
+}
+
+/** Why a step can no longer count on its lease. */
+export type LeaseLoss = "taken over" | "renewal overdue";
+
+/**
+ * Renews a claim while a step runs, and calls `lost` once the step can no longer count on it:
+ * when a renewal finds another claim in its place, or when no renewal has landed for so long
+ * (MongoDB out of reach) that the lease may run out before the next one does. Side effects stop
+ * then, before another instance may claim the generation, so two never work on it at once.
+ */
+export function keepLease(renew: () => Promise<boolean>, leaseMs: number, lost: (why: LeaseLoss) => void) {
+  const renewEveryMs = Math.max(100, leaseMs / 3);
+  // Short of the whole lease: a claim elsewhere needs the lease expired, and clocks differ a little.
+  const overdueAfterMs = leaseMs * 0.8;
+  let renewedAt = Date.now();
+  let sentAt = renewedAt;
+  let inFlight = false;
+  let ended = false;
+  const end = (why?: LeaseLoss) => {
+    if (ended) return;
+    ended = true;
+    clearInterval(timer);
+    if (why) lost(why);
+  };
+  const timer = setInterval(() => {
+    const now = Date.now();
+    if (now - renewedAt > overdueAfterMs) return end("renewal overdue");
+    if (inFlight || now - sentAt < renewEveryMs) return;
+    inFlight = true;
+    sentAt = now;
+    renew()
+      .then((stillOurs) => (stillOurs ? (renewedAt = Math.max(renewedAt, now)) : end("taken over")))
+      .catch(() => undefined) // a failed renewal shows as renewedAt standing still
+      .finally(() => (inFlight = false));
+  }, Math.max(20, leaseMs / 10));
+  return () => end();
+}

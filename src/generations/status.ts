@@ -14,12 +14,12 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
   const taskId = gen.minimax_job_id ?? adoptTaskId;
   if (!taskId) {
     // Outcome of the create is unknown and no callback has named the task yet: keep waiting.
-    return leases.finish(gen._id, { next_run_at: later(config.pollIntervalMs) });
+    return leases.finish(gen, { next_run_at: later(config.pollIntervalMs) });
   }
   // A job is timed from its submission: waiting in our own queue is not MiniMax's time.
   const runningMs = Date.now() - (gen.submitted_at ?? gen.created_at!).getTime();
   const expire = (message: string) =>
-    leases.finish(gen._id, { phase: "notifying", minimax_status: "failed", error_code: "timeout", error_message: message, next_run_at: new Date() });
+    leases.finish(gen, { phase: "notifying", minimax_status: "failed", error_code: "timeout", error_message: message, next_run_at: new Date() });
   let state;
   try {
     state = await minimax.queryTask(taskId, signal);
@@ -30,7 +30,7 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
     const attempt = Math.max(1, Math.round((Date.now() - (gen.last_heard_at?.getTime() ?? Date.now())) / config.pollIntervalMs));
     logger.warn({ generation: gen.short_id, err: (err as Error).message }, "status query failed; will ask again");
     if (err instanceof MiniMaxApiError && err.operatorProblem) logger.error({ code: err.code }, "MiniMax refused our credentials: operator action needed");
-    return leases.finish(gen._id, { next_run_at: later(Math.max(config.pollIntervalMs, backoffMs(attempt, config.retryBaseMs))) });
+    return leases.finish(gen, { next_run_at: later(Math.max(config.pollIntervalMs, backoffMs(attempt, config.retryBaseMs))) });
   }
   const now = new Date();
   const adopted = gen.minimax_job_id ? {} : { minimax_job_id: taskId, error_code: null };
@@ -41,13 +41,13 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
         logger.warn({ generation: gen.short_id, taskId }, "MiniMax still working past GENERATION_TIMEOUT_MIN; giving up");
         return expire("timed out");
       }
-      return leases.finish(gen._id, { ...adopted, minimax_status: "processing", last_heard_at: now, next_run_at: later(config.pollIntervalMs) });
+      return leases.finish(gen, { ...adopted, minimax_status: "processing", last_heard_at: now, next_run_at: later(config.pollIntervalMs) });
     case "success":
       logger.info({ generation: gen.short_id }, "MiniMax reports success");
       // MiniMax has been paid: the reservation becomes a charge before anything else is recorded,
       // so a crash after this line captures nothing twice and one before it captures on the retry.
       await createAdmission(deps.models, config).settle(gen, "capture");
-      return leases.finish(gen._id, {
+      return leases.finish(gen, {
         ...adopted,
         phase: "delivering",
         minimax_status: "success",
@@ -60,7 +60,7 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
       });
     case "failed":
       logger.info({ generation: gen.short_id, code: state.code }, "MiniMax reports failure");
-      return leases.finish(gen._id, {
+      return leases.finish(gen, {
         ...adopted,
         phase: "notifying",
         minimax_status: "failed",

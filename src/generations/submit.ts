@@ -25,9 +25,18 @@ const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal
  * Sends one claimed generation to MiniMax. The rate slot is taken right before the request, so
  * the window MiniMax counts starts where ours does. Before the request leaves we record
  * `create_sent_at`: if this process dies after that point nobody can tell whether MiniMax took
- * the task, and the recovery path refuses to pay for it a second time.
+ * the task, and the recovery path refuses to pay for it a second time. `signal` ends the wait for
+ * a slot (the lease is lost or overdue); the create itself is never aborted, as that would leave its
+ * outcome unknown. `recordSignal` only ends the wait to record MiniMax's answer.
  */
-export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rateLimit: SubmitRateLimit, gen: GenerationDoc, signal: AbortSignal) {
+export async function submitGeneration(
+  deps: LifecycleDeps,
+  leases: Leases,
+  rateLimit: SubmitRateLimit,
+  gen: GenerationDoc,
+  signal: AbortSignal,
+  recordSignal = signal,
+) {
   const { config, minimax, files, logger } = deps;
   const log = logger.child({ generation: gen.short_id });
   const requeue = (reason: string) => {
@@ -35,23 +44,23 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
     log.warn({ reason, attempt: gen.submit_attempts, retryInMs: delay }, "submit postponed");
     if (gen.submit_attempts >= MAX_SUBMIT_ATTEMPTS) return fail("unavailable", reason);
     // MiniMax certainly did not take the task: clear the marker, so a crash later is not read as "maybe sent".
-    return leases.finish(gen._id, { phase: "queued", next_run_at: later(delay) }, { create_sent_at: 1 });
+    return leases.finish(gen, { phase: "queued", next_run_at: later(delay) }, { create_sent_at: 1 });
   };
   const fail = (kind: string, message: string) =>
-    leases.finish(gen._id, { phase: "notifying", minimax_status: "failed", error_code: kind, error_message: message, next_run_at: new Date() });
+    leases.finish(gen, { phase: "notifying", minimax_status: "failed", error_code: kind, error_message: message, next_run_at: new Date() });
   // MiniMax's answer is a fact we cannot ask for again: it is written however long MongoDB is away.
   const record = <T>(what: string, write: () => Promise<T>, recordLog = log) =>
-    untilStored(write, { logger: recordLog, what, retryBaseMs: config.retryBaseMs, signal }).catch((err: Error) => {
+    untilStored(write, { logger: recordLog, what, retryBaseMs: config.retryBaseMs, signal: recordSignal }).catch((err: Error) => {
       recordLog.error({ err: err.message }, `${what} could not be recorded before the shutdown`);
       throw err;
     });
 
   const callbackUrl = config.callbackUrl ? callbackUrlFor(config.callbackUrl, gen.short_id, callbackToken(config.callbackSecret, gen.short_id)) : undefined;
-  const cancelled = () => leases.finish(gen._id, { ...CANCELLED, next_run_at: new Date() });
+  const cancelled = () => leases.finish(gen, { ...CANCELLED, next_run_at: new Date() });
   let slot;
   const waitStarted = Date.now();
   while (!(slot = await rateLimit.tryAcquire(leases.owner))) {
-    if (signal.aborted) return leases.finish(gen._id, { phase: "queued", next_run_at: new Date() });
+    if (signal.aborted) return leases.finish(gen, { phase: "queued", next_run_at: new Date() });
     if (await isCancelled(deps.models, gen._id)) return cancelled();
     const wait = (await rateLimit.nextFreeAt()).getTime() - Date.now();
     await sleep(Math.min(Math.max(wait, 20), 1_000), signal);
@@ -79,12 +88,12 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
   const sentAt = new Date();
   let marked;
   try {
-    marked = await leases.update(gen._id, { create_sent_at: sentAt });
+    marked = await leases.update(gen, { create_sent_at: sentAt });
   } catch (err) {
     // Nothing was sent, whether or not the marker landed: back to the queue, cleared, once MongoDB lets us.
     log.warn({ err: (err as Error).message }, "could not mark the create as sent; not sending it");
     await giveBack();
-    return record("the requeue", () => leases.finish(gen._id, { phase: "queued", next_run_at: new Date() }, { create_sent_at: 1 }));
+    return record("the requeue", () => leases.finish(gen, { phase: "queued", next_run_at: new Date() }, { create_sent_at: 1 }));
   }
   if (!marked) return void (await giveBack()); // our lease is gone, and nothing was sent
 
@@ -126,7 +135,7 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
   );
   await record("the task id", () =>
     leases.finish(
-      gen._id,
+      gen,
       { phase: "submitted", minimax_job_id: taskId, submitted_at: now, last_heard_at: now, next_run_at: later(config.pollIntervalMs) },
       { create_sent_at: 1 },
     ),
@@ -143,14 +152,14 @@ export async function submitGeneration(deps: LifecycleDeps, leases: Leases, rate
 export async function settleUnknownOutcome(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, sentAt = gen.create_sent_at ?? new Date()) {
   if (deps.config.callbackUrl) {
     // Timed from the send: the timeout runs from when MiniMax may have started.
-    return leases.finish(gen._id, {
+    return leases.finish(gen, {
       phase: "submitted",
       error_code: "unknown_outcome",
       submitted_at: sentAt,
       next_run_at: later(deps.config.pollIntervalMs),
     });
   }
-  return leases.finish(gen._id, {
+  return leases.finish(gen, {
     phase: "notifying",
     minimax_status: "failed",
     error_code: "unknown_outcome",
@@ -163,7 +172,7 @@ export async function settleUnknownOutcome(deps: LifecycleDeps, leases: Leases, 
 export async function recoverSubmit(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc) {
   if (!gen.create_sent_at) {
     deps.logger.warn({ generation: gen.short_id }, "submit interrupted before sending: queued again");
-    return leases.finish(gen._id, { phase: "queued", next_run_at: new Date() });
+    return leases.finish(gen, { phase: "queued", next_run_at: new Date() });
   }
   deps.logger.warn({ generation: gen.short_id }, "submit interrupted after sending: outcome unknown");
   return settleUnknownOutcome(deps, leases, gen);

@@ -1,6 +1,6 @@
 import type { QueryFilter } from "mongoose";
 import type { GenerationFields, Phase } from "../db/models.js";
-import { createLeases, type GenerationDoc } from "./leases.js";
+import { createLeases, keepLease, type GenerationDoc } from "./leases.js";
 import { createSubmitRateLimit } from "./rate-limit.js";
 import { pruneClaims } from "./claims.js";
 import { recoverSubmit, submitGeneration } from "./submit.js";
@@ -11,7 +11,13 @@ import { HELD } from "./create.js";
 import { untilStored, type LifecycleDeps } from "./deps.js";
 import { isStorageUnavailable } from "../db/errors.js";
 
-type Handler = (gen: GenerationDoc, signal: AbortSignal) => Promise<unknown>;
+/**
+ * A step of the lifecycle. `signal` stops its side effects (an upload, a download, a wait): the
+ * lease is lost or overdue, or a shutdown ran out of time. `recordSignal` stops it retrying the
+ * write of an outcome that already happened (Telegram took the video, MiniMax gave a task id): only
+ * a shutdown out of time or a lease certainly taken over ends that, as the write carries the epoch.
+ */
+type Handler = (gen: GenerationDoc, signal: AbortSignal, recordSignal: AbortSignal) => Promise<unknown>;
 type WorkPhase = Exclude<Phase, "delivered" | "failed">;
 
 /** How many generations of each phase one instance works on at once. */
@@ -66,44 +72,46 @@ export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?:
   const stopSignal = new AbortController();
 
   const handlers: Record<keyof typeof CONCURRENCY, Handler> = {
-    queued: (gen, signal) => submitGeneration(deps, leases, rateLimit, gen, signal),
+    queued: (gen, signal, recordSignal) => submitGeneration(deps, leases, rateLimit, gen, signal, recordSignal),
     submitting: (gen) => recoverSubmit(deps, leases, gen),
     submitted: (gen, signal) => checkStatus(deps, leases, gen, signal),
-    delivering: (gen, signal) => deliverVideo(deps, leases, gen, signal),
-    notifying: (gen, signal) => notifyFailure(deps, leases, gen, signal),
+    delivering: (gen, signal, recordSignal) => deliverVideo(deps, leases, gen, signal, recordSignal),
+    notifying: (gen, _signal, recordSignal) => notifyFailure(deps, leases, gen, recordSignal),
     // Waited past GENERATION_TIMEOUT_MIN: the user is told by the notifier.
     expiring: (gen) =>
-      leases.finish(gen._id, { phase: "notifying", minimax_status: "failed", error_code: "timeout", error_message: "timed out", next_run_at: new Date() }),
+      leases.finish(gen, { phase: "notifying", minimax_status: "failed", error_code: "timeout", error_message: "timed out", next_run_at: new Date() }),
   };
 
   function run(kind: keyof typeof CONCURRENCY, gen: GenerationDoc, handler: Handler = handlers[kind]) {
     active[kind]++;
     leases.busy.add(String(gen._id));
     const controller = new AbortController();
-    controllers.add(controller);
-    // Keep the lease alive during long steps; losing it means another instance took over.
-    const renewal = setInterval(() => {
-      leases
-        .renew(gen._id)
-        .then((ours) => ours || controller.abort())
-        .catch(() => undefined);
-    }, Math.max(100, config.leaseMs / 3));
-    const task = handler(gen, controller.signal)
+    const recording = new AbortController();
+    controllers.add(controller).add(recording);
+    // Keep the lease alive during long steps. Cut off from MongoDB, the step stops what it is doing
+    // before the lease can expire and another instance claim the generation.
+    const stopRenewing = keepLease(() => leases.renew(gen), config.leaseMs, (why) => {
+      logger.warn({ generation: gen.short_id, phase: kind, why }, "lease lost; the step stops");
+      controller.abort();
+      if (why === "taken over") recording.abort();
+    });
+    const task = handler(gen, controller.signal, recording.signal)
       .then(() => undefined)
       .catch((err: Error) => {
         logger.error({ generation: gen.short_id, phase: kind, err: err.message }, "generation step failed");
         // MongoDB went away mid-step: hand the lease back once it returns, so the step is taken up
         // again at once rather than after the lease expires.
         if (isStorageUnavailable(err) && !stopping) {
-          void untilStored(() => leases.finish(gen._id, {}), { logger, what: "the lease hand-back", retryBaseMs: config.retryBaseMs, signal: stopSignal.signal })
+          void untilStored(() => leases.finish(gen, {}), { logger, what: "the lease hand-back", retryBaseMs: config.retryBaseMs, signal: stopSignal.signal })
             .then(() => kick())
             .catch(() => undefined);
         }
       })
       .finally(() => {
-        clearInterval(renewal);
+        stopRenewing();
         leases.busy.delete(String(gen._id));
         controllers.delete(controller);
+        controllers.delete(recording);
         active[kind]--;
         running.delete(task);
         hooks.afterStep?.(); // e.g. the progress updater: a state may have changed
@@ -123,7 +131,7 @@ export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?:
             : await leases.claim({ phase: kind });
       if (!gen) return;
       // Claimed as we were told to stop: hand it back as it was.
-      if (stopping) return void (await leases.finish(gen._id, kind === "queued" ? { phase: "queued" } : {}));
+      if (stopping) return void (await leases.finish(gen, kind === "queued" ? { phase: "queued" } : {}));
       run(kind, gen);
     }
   }
@@ -199,7 +207,7 @@ export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?:
       const gen = await claiming.finally(() => pendingClaims.delete(claiming));
       // Null: leased already, and its holder is asking MiniMax right now.
       if (!gen) return;
-      if (stopping) return void (await leases.finish(gen._id, {}));
+      if (stopping) return void (await leases.finish(gen, {}));
       run("submitted", gen, (g, signal) => checkStatus(deps, leases, g, signal, adoptTaskId));
     },
     start() {

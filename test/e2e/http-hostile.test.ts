@@ -110,7 +110,7 @@ async function holdFromWorker(shortId: string): Promise<() => Promise<void>> {
   const holder = createLeases(app.db.models, "test-hold", 3_600_000);
   const held = await eventually(() => holder.claim({ short_id: shortId }, { ignoreSchedule: true }), 5_000, "the generation's lease");
   return async () => {
-    await holder.finish(held._id, {});
+    await holder.finish(held, {});
   };
 }
 

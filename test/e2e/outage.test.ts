@@ -20,6 +20,8 @@ interface Outage {
   app: TestApp;
   /** The app's database seen directly, not through the proxy. */
   models: Models;
+  /** The app's database, not through the proxy. */
+  uri: string;
   /** Resolves once the app has written a log line whose msg matches. */
   logged(msg: RegExp, timeoutMs?: number): Promise<Record<string, unknown>>;
   health(): Promise<number>;
@@ -41,6 +43,7 @@ async function startOutageApp(mode: "webhook" | "polling", env: Record<string, s
     proxy,
     app,
     models: direct.models,
+    uri,
     logged: (msg, timeoutMs = 20_000) => eventually(() => entries().find((e) => msg.test(String(e.msg))), timeoutMs, `a log line matching ${msg}`),
     health: async () => (await fetch(`${app.url}/healthz`)).status,
   };
@@ -144,7 +147,8 @@ describe("an outage when MiniMax calls back (webhook mode)", () => {
 
 describe("an outage during delivery (webhook mode)", () => {
   it("the video Telegram took is recorded once MongoDB is back and never sent again", async () => {
-    const { fakes, proxy, models, logged } = await startOutageApp("webhook");
+    // A lease far longer than this outage: the upload goes on through it (see the next test for one that outlives the lease).
+    const { fakes, proxy, models, logged } = await startOutageApp("webhook", { LEASE_MS: "20000" });
     const { telegram: tg, minimax: mm } = fakes;
     await tg.deliver(photoFrom(tg, user(8301), "a clock ticks").update);
     const task = await taskFor(mm, "a clock ticks");
@@ -163,6 +167,55 @@ describe("an outage during delivery (webhook mode)", () => {
     const gen = await eventually(() => models.Generation.findOne({ chat_id: 8301, phase: "delivered" }).lean(), 5_000, "delivered");
     expect(gen.telegram_video_file_id).toBe(tg.videosSent(8301)[0]!.message.video?.file_id);
     await expectCharged(models, 8301, 1);
+  });
+});
+
+describe("an outage longer than the lease during delivery (webhook mode, two instances)", () => {
+  it("the cut-off instance stops its upload before its lease runs out; the instance that claims it next delivers once", async () => {
+    const { fakes, proxy, models, uri, logged, app: cutOff } = await startOutageApp("webhook", { LEASE_MS: "3000" });
+    const { telegram: tg, minimax: mm } = fakes;
+    await tg.deliver(photoFrom(tg, user(8311), "a lamp glows").update);
+    const task = await taskFor(mm, "a lamp glows");
+    const video = makeMp4({ payloadBytes: 900_000 });
+    mm.throttleDownloads(60_000); // 15 s for the whole video: still streaming when the lease runs out
+    await mm.succeed(task.taskId, video);
+    await eventually(() => mm.downloads.find((d) => d.status === 200 && d.bytesSent > 0 && !d.completed), 15_000, "a download under way");
+    const held = (await models.Generation.findOne({ chat_id: 8311 }).lean())!;
+    expect(held.phase).toBe("delivering");
+    expect(held.lease_owner).toBeTruthy();
+    proxy.sever();
+    // No renewal gets through from here: this is when the lease runs out and another instance may claim it.
+    const leaseEnds = (await models.Generation.findById(held._id).lean())!.lease_until!.getTime();
+    // A second instance, with a working connection, is ready to take the generation once the lease expires.
+    const other = await startTestApp({
+      mode: "webhook",
+      telegram: tg,
+      minimax: mm,
+      mongoUri: uri,
+      env: { LEASE_MS: "3000", MONGODB_TIMEOUT_MS: "500" },
+    });
+    try {
+      const lost = await logged(/^lease lost; the step stops$/, 10_000);
+      expect(lost.why).toBe("renewal overdue");
+      expect(Number(lost.time)).toBeLessThan(leaseEnds);
+      // The CDN speeds up: an upload still under way would now reach the chat.
+      mm.throttleDownloads(null);
+      await expectOneVideo(tg, 8311, video, 2_000);
+      const delivered = await eventually(() => models.Generation.findOne({ chat_id: 8311, phase: "delivered" }).lean(), 10_000, "delivered");
+      expect(delivered.lease_epoch).toBeGreaterThan(held.lease_epoch);
+      expect(other.logs.some((l) => /"msg":"video delivered"/.test(l))).toBe(true);
+
+      // Back online, the cut-off instance writes nothing over the other's delivery.
+      proxy.restore();
+      await logged(/^MongoDB reconnected$/);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(await models.Generation.findOne({ chat_id: 8311 }).lean()).toMatchObject({ phase: "delivered", deliver_attempts: delivered.deliver_attempts, lease_epoch: delivered.lease_epoch });
+      expect(tg.videosSent(8311)).toHaveLength(1);
+      expect(cutOff.logs.some((l) => /"msg":"video delivered"/.test(l))).toBe(false);
+      await expectCharged(models, 8311, 1);
+    } finally {
+      await other.stop();
+    }
   });
 });
 

@@ -65,3 +65,28 @@ describe("claiming a lease", () => {
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 });
+
+describe("writes after a lost lease", () => {
+  it("a step of an older claim cannot write, even when the same instance holds the newer claim", async () => {
+    const gen = await generation();
+    const leases = createLeases(db.models, "instance-1", 60_000);
+    const first = (await leases.claim({ _id: gen._id }))!;
+    // The first step stalls past its lease, and the same instance claims the generation again.
+    await db.models.Generation.collection.updateOne({ _id: gen._id }, { $set: { lease_until: new Date(Date.now() - 1) } });
+    const second = (await leases.claim({ _id: gen._id }))!;
+    expect(second.lease_epoch).toBe(first.lease_epoch + 1);
+
+    expect(await leases.renew(first)).toBe(false);
+    expect(await leases.update(first, { deliver_attempts: 5 })).toBe(false);
+    expect(await leases.finish(first, { phase: "delivered" })).toBe(false);
+    expect(await db.models.Generation.findById(gen._id).lean()).toMatchObject({
+      phase: "delivering",
+      deliver_attempts: 0,
+      lease_owner: "instance-1",
+      lease_epoch: second.lease_epoch,
+    });
+
+    expect(await leases.finish(second, { phase: "delivered" })).toBe(true);
+    expect((await db.models.Generation.findById(gen._id).lean())?.phase).toBe("delivered");
+  });
+});
