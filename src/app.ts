@@ -85,7 +85,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     metrics,
   };
   const progress = createProgressUpdater(lifecycle);
-  const worker = createGenerationWorker(lifecycle, { afterStep: progress.kick });
+  const worker = createGenerationWorker(lifecycle);
   kick = worker.kick;
 
   const app = createServer({

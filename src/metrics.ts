@@ -118,6 +118,11 @@ export function createMetrics(deps: { models: Models }) {
           if (ours && typeof set.phase === "string") transitions.inc({ phase: set.phase, outcome: outcomeOf(set) });
           return ours;
         },
+        async updateAndGet(held, set) {
+          const written = await leases.updateAndGet(held, set);
+          if (written && typeof set.phase === "string") transitions.inc({ phase: set.phase, outcome: outcomeOf(set) });
+          return written;
+        },
       };
     },
   };

@@ -4,9 +4,20 @@ import type { Config } from "../config.js";
 import type { Models } from "../db/models.js";
 import type { Logger } from "../logger.js";
 import type { TelegramFiles } from "./files.js";
+import type { StoredSettings } from "../generations/settings.js";
+
+/** What the bot keeps per user and reads once per update (see languageFeature). */
+export interface StoredUser {
+  locale?: string | null;
+  settings?: StoredSettings | null;
+}
 
 /** The one context type every feature sees. */
-export type BotContext = Context & I18nFlavor;
+export type BotContext = Context &
+  I18nFlavor & {
+    /** The user's stored language and settings, as read at the start of this update (null: none yet). */
+    storedUser?: StoredUser | null;
+  };
 
 export interface BotDeps {
   config: Config;

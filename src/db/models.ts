@@ -50,6 +50,8 @@ export const generationSchema = new Schema(
     prompt_optimizer: { type: Boolean },
     /** The generation whose buttons made this one ("Again", "Another camera move", "New prompt"). */
     variation_of: { type: String },
+    /** Credits reserved for it, written when it is admitted (absent: not admitted, or admitted by an older version). */
+    price: { type: Number },
     image: { type: imageSchema, required: true },
 
     phase: { type: String, enum: PHASES, required: true, default: "queued" },

@@ -53,7 +53,8 @@ export function createAdmission(models: Models, config: Pick<Config, "prices" | 
         case "already":
           // Recovery gave up on this admission before we got here (see recoverHeld).
           if (result.entry.kind !== "reserve") return { kind: "abandoned" };
-          return { kind: "admitted", price, balance: result.entry.balance };
+          // What was reserved then, should the prices have changed since.
+          return { kind: "admitted", price: result.entry.price ?? -result.entry.credits, balance: result.entry.balance };
         case "nothing":
           throw new Error("reserve planned nothing");
       }
@@ -64,17 +65,21 @@ export function createAdmission(models: Models, config: Pick<Config, "prices" | 
      * `release` gives them back. Both take the same key, so a generation is settled one way only,
      * however often and from wherever this is called.
      */
-    async settle(gen: Pick<Admissible, "_id" | "user_id">, how: "capture" | "release") {
-      const reservation = await accounts.byKey(reserveKey(gen._id));
-      if (reservation?.kind !== "reserve") return null; // never admitted: nothing was taken
-      const price = reservation.price ?? -reservation.credits;
+    async settle(gen: Pick<Admissible, "_id" | "user_id" | "short_id"> & { price?: number | null }, how: "capture" | "release") {
+      // The price is written on the generation when it is admitted, which saves reading the reservation.
+      let price = gen.price;
+      if (price == null) {
+        const reservation = await accounts.byKey(reserveKey(gen._id));
+        if (reservation?.kind !== "reserve") return null; // never admitted: nothing was taken
+        price = reservation.price ?? -reservation.credits;
+      }
       const result = await accounts.apply(gen.user_id, settleKey(gen._id), () => ({
         kind: how,
         credits: how === "release" ? price : 0,
         active: -1,
         price,
         generation_id: gen._id,
-        short_id: reservation.short_id ?? undefined,
+        short_id: gen.short_id,
       }));
       return result.kind === "applied" || result.kind === "already" ? result.entry : null;
     },
@@ -92,7 +97,8 @@ export function createAdmission(models: Models, config: Pick<Config, "prices" | 
       for (const gen of stale) {
         const result = await accounts.apply(gen.user_id, reserveKey(gen._id), () => ({ kind: "void", credits: 0, generation_id: gen._id, short_id: gen.short_id }));
         const admitted = result.kind === "already" && result.entry.kind === "reserve";
-        if (admitted) await models.Generation.updateOne({ _id: gen._id, next_run_at: held }, { $set: { next_run_at: new Date() } });
+        const price = admitted ? (result.entry.price ?? -result.entry.credits) : 0;
+        if (admitted) await models.Generation.updateOne({ _id: gen._id, next_run_at: held }, { $set: { next_run_at: new Date(), price } });
         else await models.Generation.deleteOne({ _id: gen._id, next_run_at: held });
       }
       return stale.length;

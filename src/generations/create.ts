@@ -98,7 +98,7 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
     if (admission.kind === "abandoned") return createGeneration(deps, input);
     return (await firstToAnswer()) ? admission : { kind: "duplicate" };
   }
-  await Generation.updateOne({ _id: doc._id }, { $set: { next_run_at: new Date() } });
+  await Generation.updateOne({ _id: doc._id }, { $set: { next_run_at: new Date(), price: admission.price } });
 
   const position = await queuePosition(models, doc._id);
   if (!(await firstToAnswer())) return { kind: "duplicate" };

@@ -7,6 +7,9 @@ export const FREE = new Date(0);
 
 export type GenerationDoc = NonNullable<Awaited<ReturnType<Models["Generation"]["findOne"]>>>;
 type Filter = QueryFilter<GenerationFields>;
+type ClaimUpdate = { set?: Record<string, unknown>; inc?: Record<string, number>; ignoreSchedule?: boolean };
+/** Generations one claim query looks at; the first it can take is taken. */
+const CANDIDATES = 5;
 
 /**
  * Leases give one instance the right to work on one generation; every write to a generation in
@@ -68,14 +71,17 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
     finish,
     busy,
 
+    /** `claimNext` without the hint. */
+    async claim(filter: Filter, update: ClaimUpdate = {}): Promise<GenerationDoc | null> {
+      return (await this.claimNext(filter, update)).gen;
+    },
+
     /**
      * Takes one generation matching `filter` that is unleased (and due, unless `ignoreSchedule`);
-     * null when there is none to take. `set`/`inc` are applied with the claim.
+     * null when there is none to take. `set`/`inc` are applied with the claim. `more` is false when
+     * the query found nothing beyond what it took, so a caller need not ask again at once.
      */
-    async claim(
-      filter: Filter,
-      update: { set?: Record<string, unknown>; inc?: Record<string, number>; ignoreSchedule?: boolean } = {},
-    ): Promise<GenerationDoc | null> {
+    async claimNext(filter: Filter, update: ClaimUpdate = {}): Promise<{ gen: GenerationDoc | null; more: boolean }> {
       const now = new Date();
       const candidates = await Generation.find({
         ...filter,
@@ -83,9 +89,9 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
         lease_until: { $lt: now },
       })
         .sort({ next_run_at: 1 })
-        .limit(5)
+        .limit(CANDIDATES)
         .select("_id lease_epoch");
-      for (const candidate of candidates) {
+      for (const [i, candidate] of candidates.entries()) {
         if (busy.has(String(candidate._id))) continue;
         const epoch = await takeEpoch(candidate._id, candidate.lease_epoch);
         if (epoch === null) continue;
@@ -97,9 +103,9 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
           },
           { returnDocument: "after" },
         ).select("+callback_token");
-        if (claimed) return claimed;
+        if (claimed) return { gen: claimed, more: i + 1 < candidates.length || candidates.length === CANDIDATES };
       }
-      return null;
+      return { gen: null, more: false };
     },
 
     /** Extends our lease; false when it is no longer ours (another claim took over). */
@@ -108,6 +114,16 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
         const res = await Generation.updateOne(ours(held), { $set: { lease_until: new Date(Date.now() + leaseMs) } });
         return res.matchedCount === 1;
       });
+    },
+
+    /**
+     * A write by the lease holder that keeps the lease and returns the generation as written (null
+     * when the lease is no longer ours): for a step that goes straight on to the next phase.
+     */
+    updateAndGet(held: Held, set: Record<string, unknown>): Promise<GenerationDoc | null> {
+      return serial(held._id, async () =>
+        Generation.findOneAndUpdate(ours(held), { $set: set }, { returnDocument: "after" }).select("+callback_token"),
+      );
     },
 
     /** A write by the lease holder that keeps the lease. */

@@ -81,8 +81,9 @@ const isGone = (err: unknown) =>
 
 /**
  * Keeps each generation's status message in step with its state. It runs beside the worker and
- * only reads generations, so an edit never holds a lease or slows a step: the worker kicks it after
- * each step, and a tick catches what changes with time (queue places, minutes). Each message is
+ * only reads generations, so an edit never holds a lease or slows a step. A tick once a second
+ * looks for messages due an edit (a state change shows within a second of the edit interval
+ * allowing it; kicking it after every step cost a query per step). Each message is
  * edited at most once per PROGRESS_EDIT_INTERVAL_MS, only when what it shows would change, and by
  * one instance: edit N of a message is won by inserting its unique claim key.
  */

@@ -6,7 +6,9 @@ import { createAdmission } from "./admission.js";
 
 /**
  * Asks MiniMax where a claimed `submitted` generation stands. This is the only path to delivery:
- * callbacks are unsigned, so a success callback only makes this check run sooner.
+ * callbacks are unsigned, so a success callback only makes this check run sooner. On success the
+ * lease is kept and the generation, now `delivering`, is returned: the caller delivers it at once
+ * or hands it back, which saves claiming it again.
  */
 export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, signal?: AbortSignal, adoptTaskId?: string) {
   const { minimax, config, logger } = deps;
@@ -47,7 +49,7 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
       // MiniMax has been paid: the reservation becomes a charge before anything else is recorded,
       // so a crash after this line captures nothing twice and one before it captures on the retry.
       await createAdmission(deps.models, config).settle(gen, "capture");
-      return leases.finish(gen, {
+      return leases.updateAndGet(gen, {
         ...adopted,
         phase: "delivering",
         minimax_status: "success",

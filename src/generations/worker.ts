@@ -53,7 +53,7 @@ const expiringFilter = (cutoff: Date): QueryFilter<GenerationFields> => ({
  * (see leases.ts), so any number of instances can run this side by side, and whatever a crashed
  * instance left half-done is picked up once its lease expires, by the periodic sweep or at start.
  */
-export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?: () => void } = {}) {
+export function createGenerationWorker(deps: LifecycleDeps) {
   const { config, logger } = deps;
   const created = createLeases(deps.models, deps.instanceId, config.leaseMs);
   const leases = deps.metrics ? deps.metrics.observeTransitions(created) : created;
@@ -64,6 +64,8 @@ export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?:
   let stopping = false;
   let pumping = false;
   let pumpAgain = false;
+  /** The periodic sweep asked for a pass (not yet run): it also looks for expired generations. */
+  let sweepAsked = false;
   let sweepTimer: NodeJS.Timeout | undefined;
   let lastPrune = 0;
   let lastHeldCheck = 0;
@@ -74,13 +76,30 @@ export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?:
   const handlers: Record<keyof typeof CONCURRENCY, Handler> = {
     queued: (gen, signal, recordSignal) => submitGeneration(deps, leases, rateLimit, gen, signal, recordSignal),
     submitting: (gen) => recoverSubmit(deps, leases, gen),
-    submitted: (gen, signal) => checkStatus(deps, leases, gen, signal),
+    submitted: (gen, signal, recordSignal) => checkThenDeliver(gen, signal, recordSignal),
     delivering: (gen, signal, recordSignal) => deliverVideo(deps, leases, gen, signal, recordSignal),
     notifying: (gen, _signal, recordSignal) => notifyFailure(deps, leases, gen, recordSignal),
     // Waited past GENERATION_TIMEOUT_MIN: the user is told by the notifier.
     expiring: (gen) =>
       leases.finish(gen, { phase: "notifying", minimax_status: "failed", error_code: "timeout", error_message: "timed out", next_run_at: new Date() }),
   };
+
+  /**
+   * A success found by the status check is delivered at once under the same lease: no second claim,
+   * no wait for the next pass. These deliveries are bounded by the status checks' own concurrency;
+   * CONCURRENCY.delivering bounds the ones claimed as such (retries, and those left by a dead instance).
+   */
+  async function checkThenDeliver(gen: GenerationDoc, signal: AbortSignal, recordSignal: AbortSignal, adoptTaskId?: string) {
+    const succeeded = await checkStatus(deps, leases, gen, signal, adoptTaskId);
+    if (!succeeded || typeof succeeded !== "object") return;
+    if (stopping || signal.aborted) return leases.finish(succeeded, {});
+    active.delivering++;
+    try {
+      return await deliverVideo(deps, leases, succeeded, signal, recordSignal);
+    } finally {
+      active.delivering--;
+    }
+  }
 
   function run(kind: keyof typeof CONCURRENCY, gen: GenerationDoc, handler: Handler = handlers[kind]) {
     active[kind]++;
@@ -114,7 +133,6 @@ export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?:
         controllers.delete(recording);
         active[kind]--;
         running.delete(task);
-        hooks.afterStep?.(); // e.g. the progress updater: a state may have changed
         kick();
       });
     running.add(task);
@@ -123,16 +141,18 @@ export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?:
   async function claimEach(kind: keyof typeof CONCURRENCY) {
     const cutoff = new Date(Date.now() - config.generationTimeoutMs);
     while (!stopping && active[kind] < CONCURRENCY[kind]) {
-      const gen =
+      const { gen, more } =
         kind === "expiring"
-          ? await leases.claim(expiringFilter(cutoff), { ignoreSchedule: true })
+          ? await leases.claimNext(expiringFilter(cutoff), { ignoreSchedule: true })
           : kind === "queued"
-            ? await leases.claim({ phase: "queued" }, { set: { phase: "submitting" }, inc: { submit_attempts: 1 } })
-            : await leases.claim({ phase: kind });
+            ? await leases.claimNext({ phase: "queued" }, { set: { phase: "submitting" }, inc: { submit_attempts: 1 } })
+            : await leases.claimNext({ phase: kind });
       if (!gen) return;
       // Claimed as we were told to stop: hand it back as it was.
       if (stopping) return void (await leases.finish(gen, kind === "queued" ? { phase: "queued" } : {}));
       run(kind, gen);
+      // Nothing else was due a moment ago; whatever becomes due since wakes the worker again.
+      if (!more) return;
     }
   }
 
@@ -168,7 +188,10 @@ export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?:
       do {
         pumpAgain = false;
         const due = await duePhases();
-        if (due.has("queued") || due.has("submitted")) await claimEach("expiring");
+        // Timeouts are a matter of minutes: the periodic sweep looks for them, a wake-up after each step need not.
+        const expiryDue = sweepAsked;
+        sweepAsked = false;
+        if (expiryDue && (due.has("queued") || due.has("submitted"))) await claimEach("expiring");
         for (const kind of WORK_PHASES) if (due.has(kind)) await claimEach(kind);
       } while (pumpAgain && !stopping);
     } catch (err) {
@@ -190,6 +213,7 @@ export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?:
         .recoverHeld(HELD, config.leaseMs)
         .catch((err: Error) => logger.warn({ err: err.message }, "recovering held requests failed"));
     }
+    sweepAsked = true;
     await pump();
   }
 
@@ -208,7 +232,7 @@ export function createGenerationWorker(deps: LifecycleDeps, hooks: { afterStep?:
       // Null: leased already, and its holder is asking MiniMax right now.
       if (!gen) return;
       if (stopping) return void (await leases.finish(gen, {}));
-      run("submitted", gen, (g, signal) => checkStatus(deps, leases, g, signal, adoptTaskId));
+      run("submitted", gen, (g, signal, recordSignal) => checkThenDeliver(g, signal, recordSignal, adoptTaskId));
     },
     start() {
       stopping = false;

@@ -1,6 +1,6 @@
 import { Composer, type Filter } from "grammy";
 import type { NewGeneration } from "../../generations/create.js";
-import { loadSettings } from "../../generations/settings.js";
+import { effectiveSettings, loadSettings } from "../../generations/settings.js";
 import { admit } from "../admission.js";
 import { claimOnce } from "../../generations/claims.js";
 import { checkImage, IMAGE_RULES, isAcceptedImageType, sniffImage, type ImageProblem } from "../../minimax/image.js";
@@ -53,7 +53,7 @@ export function generateFeature(deps: BotDeps) {
   }
 
   async function submit(ctx: MessageContext, image: Image, prompt: string, sourceMessageId: number, variationOf?: string) {
-    const settings = await loadSettings(deps, ctx.from.id);
+    const settings = ctx.storedUser !== undefined ? effectiveSettings(deps.config, ctx.storedUser?.settings) : await loadSettings(deps, ctx.from.id);
     await admit(ctx, deps, { chatId: ctx.chat.id, userId: ctx.from.id, image, userPrompt: prompt, sourceMessageId, settings, variationOf });
   }
 

@@ -115,7 +115,9 @@ export function languageFeature(deps: BotDeps) {
   // The stored choice wins over the client's language for every update of this user.
   feature.use(async (ctx, next) => {
     if (ctx.from) {
-      const user = await models.User.findById(ctx.from.id).select("locale").lean();
+      // Settings come along: a photo needs them, and one read serves both.
+      const user = await models.User.findById(ctx.from.id).select("locale settings").lean();
+      ctx.storedUser = user;
       if (user?.locale) ctx.i18n.useLocale(user.locale);
     }
     return next();
