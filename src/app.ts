@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
+import type { Types } from "mongoose";
 import { GrammyError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Config } from "./config.js";
@@ -71,7 +72,8 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   const files = createTelegramFiles({ apiRoot: config.telegramApiRoot, token: config.botToken });
   // The bot wakes the worker, and the worker sends through the bot's api: the bot comes first.
   let kick = () => {};
-  const bot = createBot({ config, models: db.models, logger, i18n, botInfo: opts.botInfo, files, onQueued: () => kick() });
+  let takeNew = (_id: Types.ObjectId) => {};
+  const bot = createBot({ config, models: db.models, logger, i18n, botInfo: opts.botInfo, files, onQueued: (id) => (id ? takeNew(id) : kick()) });
   bot.api.config.use(metrics.telegramTransformer());
   const lifecycle = {
     config,
@@ -87,6 +89,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   const progress = createProgressUpdater(lifecycle);
   const worker = createGenerationWorker(lifecycle);
   kick = worker.kick;
+  takeNew = worker.takeNew;
 
   const app = createServer({
     logger,
@@ -94,9 +97,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     metrics: { registry: metrics.registry, token: config.metricsToken },
     webhook: config.publicUrl ? { bot, secret: config.webhookSecret, isAccepting: () => acceptingUpdates } : undefined,
     handleCallback: (params, body) => handleCallback({ models: db.models, logger, callbackSecret: config.callbackSecret }, params, body),
-    onCallbackRecheck: ({ shortId, taskId }) => {
-      worker.checkNow(shortId, taskId).catch((err: Error) => logger.error({ err: err.message }, "callback recheck failed"));
-    },
+    onCallbackRecheck: ({ shortId, taskId }) => worker.checkNow(shortId, taskId),
   });
 
   let server: Server;

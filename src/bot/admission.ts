@@ -64,7 +64,7 @@ export async function admit(ctx: BotContext, deps: BotDeps, req: Request): Promi
     });
     await registerStatusMessage(deps.models, result.shortId, req.chatId, sent.message_id, view);
   } finally {
-    deps.onQueued();
+    deps.onQueued(result.id);
   }
   return result;
 }

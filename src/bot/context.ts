@@ -1,4 +1,5 @@
 import type { Context } from "grammy";
+import type { Types } from "mongoose";
 import type { I18nFlavor } from "@grammyjs/i18n";
 import type { Config } from "../config.js";
 import type { Models } from "../db/models.js";
@@ -25,7 +26,7 @@ export interface BotDeps {
   files: TelegramFiles;
   logger: Logger;
   /** Wakes the generation worker after a new request is queued. */
-  onQueued: () => void;
+  onQueued: (generation?: Types.ObjectId) => void;
 }
 
 /** Replies to the message that triggered the update, in the user's language, as HTML. */

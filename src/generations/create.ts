@@ -1,4 +1,5 @@
 import { randomInt } from "node:crypto";
+import type { Types } from "mongoose";
 import { isLegacyModel } from "../config.js";
 import { callbackToken } from "../secrets.js";
 import type { Models } from "../db/models.js";
@@ -28,7 +29,7 @@ export interface GenerationOptions {
 }
 
 export type CreateResult =
-  | { kind: "created"; shortId: string; position: number; waitMinutes: number; price: number; balance: number }
+  | { kind: "created"; id: Types.ObjectId; shortId: string; position: number; waitMinutes: number; price: number; balance: number }
   | { kind: "duplicate" }
   | { kind: "limit"; max: number }
   | { kind: "credits"; price: number; balance: number };
@@ -102,7 +103,7 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
 
   const position = await queuePosition(models, doc._id);
   if (!(await firstToAnswer())) return { kind: "duplicate" };
-  return { kind: "created", shortId: doc.short_id, price: admission.price, balance: admission.balance, position, waitMinutes: Math.ceil((Math.floor((position - 1) / config.minimaxRpm) * config.minimaxRpmWindowMs) / 60_000) };
+  return { kind: "created", id: doc._id, shortId: doc.short_id, price: admission.price, balance: admission.balance, position, waitMinutes: Math.ceil((Math.floor((position - 1) / config.minimaxRpm) * config.minimaxRpmWindowMs) / 60_000) };
 }
 
 /** 1 for the next generation to be submitted; those already waiting for a rate slot count as ahead. */

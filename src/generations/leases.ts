@@ -66,6 +66,24 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
     return null;
   }
 
+  /**
+   * Takes the generation `known` names at the epoch it names, if it still matches `filter` and is
+   * unleased: for a caller that knows both already (a candidate, a generation just admitted).
+   */
+  async function claimKnown(known: Held, filter: Filter, update: ClaimUpdate): Promise<GenerationDoc | null> {
+    if (busy.has(String(known._id))) return null;
+    const epoch = await takeEpoch(known._id, known.lease_epoch);
+    if (epoch === null) return null;
+    return Generation.findOneAndUpdate(
+      { ...filter, _id: known._id, lease_epoch: known.lease_epoch, lease_until: { $lt: new Date() } },
+      {
+        $set: { lease_owner: owner, lease_until: new Date(Date.now() + leaseMs), lease_epoch: epoch, ...update.set },
+        ...(update.inc ? { $inc: update.inc } : {}),
+      },
+      { returnDocument: "after" },
+    ).select("+callback_token");
+  }
+
   return {
     owner,
     finish,
@@ -92,21 +110,13 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
         .limit(CANDIDATES)
         .select("_id lease_epoch");
       for (const [i, candidate] of candidates.entries()) {
-        if (busy.has(String(candidate._id))) continue;
-        const epoch = await takeEpoch(candidate._id, candidate.lease_epoch);
-        if (epoch === null) continue;
-        const claimed = await Generation.findOneAndUpdate(
-          { _id: candidate._id, lease_epoch: candidate.lease_epoch },
-          {
-            $set: { lease_owner: owner, lease_until: new Date(Date.now() + leaseMs), lease_epoch: epoch, ...update.set },
-            ...(update.inc ? { $inc: update.inc } : {}),
-          },
-          { returnDocument: "after" },
-        ).select("+callback_token");
+        const claimed = await claimKnown(candidate, {}, update);
         if (claimed) return { gen: claimed, more: i + 1 < candidates.length || candidates.length === CANDIDATES };
       }
       return { gen: null, more: false };
     },
+
+    claimKnown,
 
     /** Extends our lease; false when it is no longer ours (another claim took over). */
     renew(held: Held) {

@@ -103,8 +103,11 @@ export function createProgressUpdater(deps: Pick<LifecycleDeps, "models" | "conf
     return new Map(waiting.map((g, i) => [String(g._id), i + 1]));
   }
 
-  async function update(doc: { _id: string; chat_id: number; message_id: number; shown: string; edits: number }, places: () => Promise<Map<string, number>>) {
-    const gen = await models.Generation.findOne({ short_id: doc._id }).lean<Gen>();
+  async function update(
+    doc: { _id: string; chat_id: number; message_id: number; shown: string; edits: number },
+    gen: Gen | undefined,
+    places: () => Promise<Map<string, number>>,
+  ) {
     if (!gen) return models.StatusMessage.updateOne({ _id: doc._id }, { $set: { done: true } });
     const waiting = gen.phase === "queued" || gen.phase === "submitting";
     const queue = waiting ? figures(deps.config, (await places()).get(String(gen._id)) ?? 1) : { position: 0, waitMinutes: 0 };
@@ -147,9 +150,12 @@ export function createProgressUpdater(deps: Pick<LifecycleDeps, "models" | "conf
         .lean();
       let placesOnce: Promise<Map<string, number>> | undefined;
       const places = () => (placesOnce ??= queuePlaces());
+      // The generations behind the due messages, in one query rather than one per message.
+      const gens = due.length ? await models.Generation.find({ short_id: { $in: due.map((d) => d._id) } }).lean<Gen[]>() : [];
+      const byShortId = new Map(gens.map((g) => [g.short_id, g]));
       for (const doc of due) {
         if (stopped) return;
-        await update(doc, places).catch((err: Error) => logger.warn({ generation: doc._id, err: err.message }, "status message update failed"));
+        await update(doc, byShortId.get(doc._id), places).catch((err: Error) => logger.warn({ generation: doc._id, err: err.message }, "status message update failed"));
       }
     } while (again && !stopped);
   }

@@ -98,6 +98,13 @@ export async function handleCallback(
   const signed = secretsEqual(params.token, callbackToken(deps.callbackSecret, params.generation));
   const challenge = typeof body.challenge === "string" || typeof body.challenge === "number" ? String(body.challenge) : undefined;
   if (signed && challenge !== undefined) return { kind: "challenge", challenge };
+  // Signed for this generation, and the task is over: the worker's claim finds the generation if it
+  // still waits for MiniMax (a task id it has wins over the one named here), and MiniMax's answer
+  // decides. Reading the generation here first would cost a query and tell nothing more.
+  const status = String(body.status ?? "").toLowerCase();
+  if (signed && body.task_id != null && !STILL_WORKING.has(status)) {
+    return { kind: "accepted", recheck: { shortId: params.generation, taskId: String(body.task_id) } };
+  }
 
   const gen = await deps.models.Generation.findOne({ short_id: params.generation }).select("+callback_token phase minimax_job_id short_id");
   if (!gen) return { kind: "not_found" };
@@ -113,6 +120,6 @@ export async function handleCallback(
   // "Still working" about a task we know tells nothing the scheduled poll would not: checking now
   // would cost a claim, a write and a MiniMax query per generation. A task we have yet to adopt
   // (the create's answer was lost) is still checked at once.
-  if (gen.minimax_job_id && STILL_WORKING.has(String(body.status ?? "").toLowerCase())) return { kind: "accepted" };
+  if (gen.minimax_job_id && STILL_WORKING.has(status)) return { kind: "accepted" };
   return { kind: "accepted", recheck: { shortId: gen.short_id, taskId: gen.minimax_job_id ? undefined : taskId } };
 }

@@ -1,4 +1,4 @@
-import type { QueryFilter } from "mongoose";
+import type { QueryFilter, Types } from "mongoose";
 import type { GenerationFields, Phase } from "../db/models.js";
 import { createLeases, keepLease, type GenerationDoc } from "./leases.js";
 import { createSubmitRateLimit } from "./rate-limit.js";
@@ -30,6 +30,8 @@ const CONCURRENCY: Record<WorkPhase | "expiring", number> = {
   expiring: 4,
 };
 const PRUNE_EVERY_MS = 3600_000;
+/** Beyond this many the poll is soon enough: a burst of callbacks must not grow memory without bound. */
+const MAX_WAITING_RECHECKS = 1_000;
 /** Claimed in this order in each pass. `submitting` only when its owner died: live owners renew their lease. */
 const WORK_PHASES: WorkPhase[] = ["notifying", "delivering", "submitted", "submitting", "queued"];
 
@@ -56,7 +58,23 @@ const expiringFilter = (cutoff: Date): QueryFilter<GenerationFields> => ({
 export function createGenerationWorker(deps: LifecycleDeps) {
   const { config, logger } = deps;
   const created = createLeases(deps.models, deps.instanceId, config.leaseMs);
-  const leases = deps.metrics ? deps.metrics.observeTransitions(created) : created;
+  const observed = deps.metrics ? deps.metrics.observeTransitions(created) : created;
+  /** A step left work due at once (a failure to tell, a retry now): worth a pass right after it. */
+  let dueNow = false;
+  const leases: typeof observed = {
+    ...observed,
+    async finish(held, set, unset) {
+      const ours = await observed.finish(held, set, unset);
+      if (ours && set.next_run_at instanceof Date && set.next_run_at.getTime() <= Date.now()) dueNow = true;
+      return ours;
+    },
+  };
+  /** Callbacks' rechecks waiting for a free status check, by short id (the task id to adopt, if any). */
+  const rechecks = new Map<string, string | undefined>();
+  /** The steps this process runs, by short id. */
+  const stepsHere = new Map<string, keyof typeof CONCURRENCY>();
+  /** Phases whose last claim loop stopped at the concurrency limit with more work waiting. */
+  const saturated = new Set<keyof typeof CONCURRENCY>();
   const rateLimit = createSubmitRateLimit(deps.models, config.minimaxRpm, config.minimaxRpmWindowMs);
   const active: Record<keyof typeof CONCURRENCY, number> = { queued: 0, submitting: 0, submitted: 0, delivering: 0, notifying: 0, expiring: 0 };
   const running = new Set<Promise<void>>();
@@ -103,6 +121,7 @@ export function createGenerationWorker(deps: LifecycleDeps) {
 
   function run(kind: keyof typeof CONCURRENCY, gen: GenerationDoc, handler: Handler = handlers[kind]) {
     active[kind]++;
+    stepsHere.set(gen.short_id, kind);
     leases.busy.add(String(gen._id));
     const controller = new AbortController();
     const recording = new AbortController();
@@ -133,7 +152,20 @@ export function createGenerationWorker(deps: LifecycleDeps) {
         controllers.delete(recording);
         active[kind]--;
         running.delete(task);
-        kick();
+        stepsHere.delete(gen.short_id);
+        // A recheck that waited for this very step (its task id was being recorded), or for a free check.
+        const own = rechecks.has(gen.short_id) ? ([gen.short_id, rechecks.get(gen.short_id)] as const) : undefined;
+        const waiting = stopping ? undefined : (own ?? (kind === "submitted" ? rechecks.entries().next().value : undefined));
+        if (waiting) {
+          rechecks.delete(waiting[0]);
+          checkNow(...waiting).catch((err: Error) => logger.warn({ generation: waiting[0], err: err.message }, "callback recheck failed; the poll asks later"));
+        }
+        // Anything else due now is claimed at once; work scheduled for later is found by the sweep,
+        // and new work (a photo, a callback) wakes the worker itself.
+        if (saturated.has(kind) || dueNow) {
+          dueNow = false;
+          kick();
+        }
       });
     running.add(task);
   }
@@ -147,13 +179,14 @@ export function createGenerationWorker(deps: LifecycleDeps) {
           : kind === "queued"
             ? await leases.claimNext({ phase: "queued" }, { set: { phase: "submitting" }, inc: { submit_attempts: 1 } })
             : await leases.claimNext({ phase: kind });
-      if (!gen) return;
+      if (!gen) return void saturated.delete(kind);
       // Claimed as we were told to stop: hand it back as it was.
       if (stopping) return void (await leases.finish(gen, kind === "queued" ? { phase: "queued" } : {}));
       run(kind, gen);
       // Nothing else was due a moment ago; whatever becomes due since wakes the worker again.
-      if (!more) return;
+      if (!more) return void saturated.delete(kind);
     }
+    if (!stopping) saturated.add(kind);
   }
 
   /** The pass under way, so stop() can wait for claims already on their way to MongoDB. */
@@ -221,19 +254,55 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     if (!stopping) void pump();
   }
 
+  /**
+   * A callback says something happened: confirm it with MiniMax now rather than at the next poll.
+   * With every status check busy it waits in `rechecks` for the next one to end.
+   */
+  async function checkNow(shortId: string, adoptTaskId?: string) {
+    if (stopping) return;
+    if (active.submitted >= CONCURRENCY.submitted) {
+      if (rechecks.size < MAX_WAITING_RECHECKS) rechecks.set(shortId, adoptTaskId);
+      return;
+    }
+    const submittingHere = stepsHere.get(shortId) === "queued";
+    const claiming = leases.claim({ short_id: shortId, phase: "submitted" }, { ignoreSchedule: true });
+    pendingClaims.add(claiming);
+    const gen = await claiming.finally(() => pendingClaims.delete(claiming));
+    if (!gen) {
+      // Our own submit step is still recording the task id (MiniMax was quick): check once it ends,
+      // or now if it ended while we tried. Otherwise the generation is leased and its holder is
+      // asking MiniMax already, or it is done.
+      if (stepsHere.get(shortId) === "queued") {
+        if (rechecks.size < MAX_WAITING_RECHECKS) rechecks.set(shortId, adoptTaskId);
+      } else if (submittingHere) {
+        return checkNow(shortId, adoptTaskId);
+      }
+      return;
+    }
+    if (stopping) return void (await leases.finish(gen, {}));
+    run("submitted", gen, (g, signal, recordSignal) => checkThenDeliver(g, signal, recordSignal, adoptTaskId));
+  }
+
   return {
     kick,
-    /** A callback says something happened: confirm it with MiniMax now rather than at the next poll. */
-    async checkNow(shortId: string, adoptTaskId?: string) {
-      if (stopping || active.submitted >= CONCURRENCY.submitted) return kick();
-      const claiming = leases.claim({ short_id: shortId, phase: "submitted" }, { ignoreSchedule: true });
+    /**
+     * A generation just admitted here: claimed by its id and first epoch, which saves the pass's
+     * "anything due?" and its candidate query. Whatever stands in the way (no free submit step, a
+     * claim lost to another instance) leaves it to an ordinary pass.
+     */
+    async takeNew(id: Types.ObjectId) {
+      if (stopping || active.queued >= CONCURRENCY.queued) return kick();
+      const claiming = leases.claimKnown({ _id: id, lease_epoch: 0 }, { phase: "queued" }, { set: { phase: "submitting" }, inc: { submit_attempts: 1 } });
       pendingClaims.add(claiming);
-      const gen = await claiming.finally(() => pendingClaims.delete(claiming));
-      // Null: leased already, and its holder is asking MiniMax right now.
-      if (!gen) return;
-      if (stopping) return void (await leases.finish(gen, {}));
-      run("submitted", gen, (g, signal, recordSignal) => checkThenDeliver(g, signal, recordSignal, adoptTaskId));
+      const gen = await claiming.finally(() => pendingClaims.delete(claiming)).catch((err: Error) => {
+        logger.warn({ err: err.message }, "claiming a new generation failed; the next pass takes it");
+        return null;
+      });
+      if (!gen) return kick();
+      if (stopping) return void (await leases.finish(gen, { phase: "queued" }));
+      run("queued", gen);
     },
+    checkNow,
     start() {
       stopping = false;
       sweepTimer = setInterval(() => void sweep(), config.sweepIntervalMs);

@@ -18,7 +18,7 @@ export interface ServerDeps {
   webhook?: { bot: Bot<BotContext>; secret: string; isAccepting: () => boolean };
   handleCallback: CallbackHandler;
   /** Called after a callback worth confirming has been answered. */
-  onCallbackRecheck: (recheck: Recheck) => void;
+  onCallbackRecheck: (recheck: Recheck) => Promise<void>;
 }
 
 /** Builds the Koa app without listening, so tests can drive it on any port. */

@@ -355,3 +355,31 @@ describe("retries without paying twice (polling mode)", () => {
     expect(gen.error_code).toBe("timeout");
   });
 });
+
+describe("success callbacks the worker cannot take up at once (webhook mode, a 60 s poll)", () => {
+  it("one arriving while every status check is busy, or before its task id is recorded, is acted on without waiting for the poll", async () => {
+    const fakes = await startFakes({ minimax: { rpm: 100, rpmWindowMs: 60_000 } });
+    const app = await startTestApp({
+      mode: "webhook",
+      telegram: fakes.telegram,
+      minimax: fakes.minimax,
+      mongoUri: testDatabaseUri("rechecks"),
+      env: { MINIMAX_POLL_INTERVAL_MS: "60000", MINIMAX_RPM: "100", MINIMAX_RPM_WINDOW_MS: "60000" },
+    });
+    const { telegram: tg, minimax: mm } = fakes;
+    try {
+      // MiniMax finishes at once: callbacks race the recording of task ids, and more successes arrive
+      // together than the worker checks at once (8), each check going on to deliver the video.
+      mm.autoComplete({ afterMs: 0, video: (task) => makeMp4({ payloadBytes: 300_000 + Number(task.taskId.slice(-3)) }) });
+      const users = Array.from({ length: 14 }, (_, i) => user(7600 + i));
+      await Promise.all(users.map((u) => postUpdate(app, photoFrom(tg, u, `vase ${u.chatId} turns`).update)));
+      // A third of the 60 s poll: each success was taken up when its callback came, or when a check was free.
+      await eventually(() => users.every((u) => tg.videosSent(u.chatId).length === 1), 20_000, "fourteen videos");
+      expect(mm.queries.length).toBeLessThanOrEqual(users.length * 2);
+    } finally {
+      mm.autoComplete(null);
+      await app.stop();
+      await fakes.close();
+    }
+  });
+});

@@ -12,9 +12,10 @@ export type CallbackHandler = (params: { generation: string; token: string }, bo
 
 /**
  * MiniMax's callbacks. The challenge arrives while our own create request is still open, so this
- * must stay a quick, independent path; real work is left to the worker, woken by `onRecheck`.
+ * must stay a quick, independent path; real work is left to the worker, which `onRecheck` hands
+ * the generation to.
  */
-export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: (recheck: Recheck) => void, logger: Logger) {
+export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: (recheck: Recheck) => Promise<void>, logger: Logger) {
   const router = new Router();
   router.post(MINIMAX_CALLBACK_PATH, jsonBody(), async (ctx) => {
     const started = performance.now();
@@ -47,8 +48,10 @@ export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: (reche
         ctx.body = { challenge: outcome.challenge };
         break;
       case "accepted":
+        // Answered once the recheck is claimed (not done): a database out of reach is a 503 then,
+        // as when the callback is read, so a sender that retries tries again later.
+        if (outcome.recheck) await onRecheck(outcome.recheck);
         ctx.body = { ok: true };
-        if (outcome.recheck) onRecheck(outcome.recheck);
         break;
     }
   });
