@@ -90,6 +90,7 @@ state-submitted = ⚙️ generating
 state-delivering = 📤 sending
 state-delivered = ✅ delivered
 state-failed = ❌ failed
+state-cancelled = 🚫 cancelled
 age =
     { $minutes ->
         [0] less than a minute

@@ -93,6 +93,7 @@ state-submitted = ⚙️ генерируется
 state-delivering = 📤 отправляется
 state-delivered = ✅ доставлено
 state-failed = ❌ не удалось
+state-cancelled = 🚫 отменено
 age =
     { $minutes ->
         [0] меньше минуты

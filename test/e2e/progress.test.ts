@@ -14,6 +14,13 @@ function statusMessage(tg: FakeTelegram, who: TestUser, photoMessageId: number) 
 const textOf = (tg: FakeTelegram, who: TestUser, messageId: number) => tg.messages(who.chatId).find((m) => m.message_id === messageId)?.text ?? "";
 const edits = (tg: FakeTelegram, who: TestUser, messageId: number) =>
   tg.callsTo("editMessageText").filter((c) => c.params.chat_id === who.chatId && c.params.message_id === messageId);
+/** Sends a command as the user and returns the bot's first later message that matches. */
+async function ask(tg: FakeTelegram, who: TestUser, text: string, match: RegExp) {
+  const asked = tg.textUpdate({ ...who, text });
+  await tg.deliver(asked);
+  const after = asked.message!.message_id;
+  return tg.waitFor(() => tg.messages(who.chatId).find((m) => m.message_id > after && match.test(m.text ?? "")), 10_000, `the answer to ${text}`);
+}
 
 describe("live progress in one status message", () => {
   let tg: FakeTelegram;
@@ -124,6 +131,9 @@ describe("Cancel while queued", () => {
     await tg.deliver(first.update);
     await taskFor(mm, "первый: часы блестят");
     await tg.deliver(photoFrom(tg, ru, "второй: часы вращаются").update);
+    // Two jobs hold two of the three free credits: what /balance says before the third one.
+    const balanceBefore = (await ask(tg, ru, "/balance", /^💳/)).text!.split("\n")[0];
+    expect(balanceBefore).toBe("💳 Ваш баланс: 1 кредит. Видео в работе: 2.");
     const third = photoFrom(tg, ru, "третий: часы тикают");
     await tg.deliver(third.update);
     const status = await statusMessage(tg, ru, third.messageId);
@@ -139,6 +149,16 @@ describe("Cancel while queued", () => {
     expect(gen.create_sent_at).toBeUndefined();
     await tg.waitFor(() => /Задача \w{7} отменена. В MiniMax она не отправлялась/.test(textOf(tg, ru, status.message_id)), 15_000, "the cancelled status");
     expect(buttonLabels(tg, ru.chatId, status.message_id)).toEqual([]);
+    // The credit reserved for it is back: the balance is where it was before the third photo.
+    const balance = (await ask(tg, ru, "/balance", /^💳/)).text!;
+    expect(balance.split("\n")[0]).toBe(balanceBefore);
+    expect(balance).toContain(`задача ${gen.short_id} не завершилась: возврат`);
+    const head = await app.db.models.Ledger.findOne({ user_id: ru.userId }).sort({ seq: -1 }).lean();
+    expect(head).toMatchObject({ kind: "release", short_id: gen.short_id, credits: 1, balance: 1, in_flight: 2 });
+    // /status calls it cancelled, not failed, in the list and on its own.
+    const list = (await ask(tg, ru, "/status", /^🗂/)).text!;
+    expect(list.split("\n").find((l) => l.startsWith(gen.short_id))).toMatch(new RegExp(`^${gen.short_id} · 🚫 отменено · `));
+    expect((await ask(tg, ru, `/status ${gen.short_id}`, /^Задача /)).text).toMatch(new RegExp(`^Задача ${gen.short_id}: 🚫 отменено\n`));
     // A stale client pressing the old button again: told it is cancelled already.
     const again = tg.callbackQueryUpdate({ ...ru, messageId: status.message_id, data: `cancel:${gen.short_id}` });
     await tg.deliver(again);
@@ -179,6 +199,11 @@ describe("Cancel while queued", () => {
       }
     }
     expect(outcomes.some((o) => o.startsWith("Cancelled"))).toBe(true);
+    const cancelled = outcomes.findIndex((o) => o.startsWith("Cancelled"));
+    const who = user(9410 + cancelled, "en");
+    const { short_id: id } = (await app.db.models.Generation.findOne({ user_id: who.userId }).lean())!;
+    expect((await ask(tg, who, "/status", /^🗂/)).text).toMatch(new RegExp(`\n${id} · 🚫 cancelled · `));
+    expect((await ask(tg, who, `/status ${id}`, /^Job /)).text).toMatch(new RegExp(`^Job ${id}: 🚫 cancelled\n`));
     // Whatever was cancelled stays unsent, even after more rate windows.
     await new Promise((r) => setTimeout(r, 5_000));
     for (let i = 0; i < 4; i++) {

@@ -13,6 +13,8 @@ const STATE_KEY: Record<Phase, string> = {
   notifying: "state-failed",
   failed: "state-failed",
 };
+/** A job the user cancelled ends like a failure (see generations/cancel.ts) but is not one to them. */
+const stateOf = (gen: { phase: Phase; error_code?: string | null }) => (gen.error_code === "cancelled" ? "state-cancelled" : STATE_KEY[gen.phase]);
 const LIST_LENGTH = 10;
 const PROMPT_PREVIEW = 40;
 
@@ -49,7 +51,7 @@ export function statusFeature({ models }: BotDeps) {
       if (!gen) return replyTo(ctx, "status-not-found", { id: escapeHtml(id.slice(0, 20)) });
       return replyTo(ctx, "status-detail", {
         id: gen.short_id,
-        state: ctx.t(STATE_KEY[gen.phase]),
+        state: ctx.t(stateOf(gen)),
         ago: age(ctx, gen.created_at!, AGO_KEYS),
         prompt: escapeHtml(gen.prompt),
       });
@@ -59,7 +61,7 @@ export function statusFeature({ models }: BotDeps) {
     const lines = latest.map((gen) =>
       ctx.t("status-line", {
         id: gen.short_id,
-        state: ctx.t(STATE_KEY[gen.phase]),
+        state: ctx.t(stateOf(gen)),
         age: age(ctx, gen.created_at!),
         prompt: preview(gen.prompt),
       }),
