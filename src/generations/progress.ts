@@ -11,6 +11,9 @@ import type { LifecycleDeps } from "./deps.js";
 export const PROGRESS_EDIT_INTERVAL_MS = 5_000;
 const TICK_MS = 1_000;
 const BATCH = 100;
+/** A finished status message is kept this long after its last edit, then deleted. */
+export const STATUS_MESSAGE_RETENTION_MS = 24 * 3600_000;
+const PRUNE_EVERY_MS = 3600_000;
 
 type Gen = GenerationFields & { _id: unknown };
 
@@ -74,6 +77,14 @@ export async function registerStatusMessage(models: Models, shortId: string, cha
   });
 }
 
+/**
+ * Nothing reads a status message once it is done (the Cancel button and /status read the
+ * generation), so old finished ones are deleted here: FerretDB 1.24 has no TTL indexes.
+ */
+export async function pruneStatusMessages(models: Models, olderThanMs = STATUS_MESSAGE_RETENTION_MS) {
+  await models.StatusMessage.deleteMany({ done: true, progress_edited_at: { $lt: new Date(Date.now() - olderThanMs) } });
+}
+
 const isNotModified = (err: unknown) => err instanceof GrammyError && /message is not modified/i.test(err.description);
 const isGone = (err: unknown) =>
   err instanceof GrammyError &&
@@ -93,6 +104,8 @@ export function createProgressUpdater(deps: Pick<LifecycleDeps, "models" | "conf
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = true;
+  let lastPrune = 0;
+  let pruning: Promise<void> | undefined;
 
   /** Every waiting generation's place, from one query per pass rather than one count per message. */
   async function queuePlaces() {
@@ -171,18 +184,29 @@ export function createProgressUpdater(deps: Pick<LifecycleDeps, "models" | "conf
       .finally(() => (running = undefined));
   }
 
+  function tick() {
+    // Every instance prunes on its own clock; deleting twice is harmless.
+    if (!pruning && Date.now() - lastPrune >= PRUNE_EVERY_MS) {
+      lastPrune = Date.now();
+      pruning = pruneStatusMessages(models)
+        .catch((err: Error) => logger.warn({ err: err.message }, "pruning status messages failed"))
+        .finally(() => (pruning = undefined));
+    }
+    kick();
+  }
+
   return {
     kick,
     start() {
       stopped = false;
-      timer = setInterval(kick, Math.min(TICK_MS, intervalMs));
-      kick();
+      timer = setInterval(tick, Math.min(TICK_MS, intervalMs));
+      tick();
     },
     async stop() {
       stopped = true;
       clearInterval(timer);
-      // An edit in flight is not worth holding up a shutdown for.
-      await Promise.race([running, new Promise((r) => setTimeout(r, 1_000).unref())]);
+      // An edit or a prune in flight is not worth holding up a shutdown for.
+      await Promise.race([Promise.all([running, pruning]), new Promise((r) => setTimeout(r, 1_000).unref())]);
     },
   };
 }
