@@ -4,7 +4,7 @@ import { makeMp4 } from "../support/fake-telegram.js";
 import type { FakeMiniMax } from "../support/fake-minimax.js";
 import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
 import { testDatabaseUri } from "../support/mongo.js";
-import { botMessage, expectOneVideo, photoFrom, sha256, taskFor, user } from "../support/scenario.js";
+import { botMessage, expectOneVideo, photoFrom, pressUpdate, sha256, taskFor, user } from "../support/scenario.js";
 
 type Fakes = Awaited<ReturnType<typeof startFakes>>;
 
@@ -137,6 +137,43 @@ describe("exactly once, one instance (webhook mode)", () => {
     expect(gen.minimax_status).toBe("failed");
     expect(gen.error_code).toBe("sensitive_output");
     expect(tg.videosSent(7004)).toHaveLength(0);
+  });
+
+  it("a button press Telegram delivers again (🔁 Again under a delivered video) makes one generation and is answered", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    const who = user(7007);
+    const sent = photoFrom(tg, who, "a compass needle settles");
+    await tg.deliver(sent.update);
+    const task = await taskFor(mm, "a compass needle settles");
+    await mm.succeed(task.taskId, makeMp4({ payloadBytes: 40_000 }));
+    const video = await tg.waitFor(() => tg.messages(7007).find((m) => m.video), 10_000, "the video");
+    const original = await eventually(() => app.db.models.Generation.findOne({ chat_id: 7007, phase: "delivered" }).lean(), 5_000, "delivered");
+
+    const rejectedBefore = tg.rejectedCalls.length;
+    const logsBefore = app.logs.length;
+    const tap = pressUpdate(tg, who, video.message_id, "🔁 Again");
+    // Telegram sends the update again when the first answer is slow (so both at once) or lost (later).
+    const posts = await Promise.all([tg.deliver(tap), tg.deliver(tap)]);
+    const again = await eventually(() => app.db.models.Generation.findOne({ variation_of: original.short_id }).lean(), 10_000, "the Again generation");
+    posts.push(await tg.deliver(tap));
+    expect(posts.map((p) => p?.status)).toEqual([200, 200, 200]);
+    const answer = await tg.waitFor(() => tg.callbackAnswers.find((a) => a.callback_query_id === tap.callback_query!.id), 10_000, "the answer to the press");
+    expect(["🎬 A new video is on its way.", "This button has already started a video."]).toContain(answer.text);
+
+    await eventually(() => mm.createRequests.filter((r) => r.body.prompt === "a compass needle settles" && r.outcome === "accepted").length === 2, 10_000, "the second task");
+    await new Promise((r) => setTimeout(r, 1_000)); // room for a second variation or create, should one be made
+    expect(await app.db.models.Generation.countDocuments({ variation_of: original.short_id })).toBe(1);
+    expect(await app.db.models.Generation.countDocuments({ chat_id: 7007 })).toBe(2);
+    expect(mm.createRequests.filter((r) => r.body.prompt === "a compass needle settles")).toHaveLength(2);
+    // One status message for the new job, in reply to the video whose button was pressed.
+    expect(tg.messages(7007).filter((m) => m.reply_to_message?.message_id === video.message_id && m.text?.includes(again.short_id))).toHaveLength(1);
+    // One answer per callback query: a redelivery's second answer is refused by Telegram, and only that.
+    expect(tg.callbackAnswers.filter((a) => a.callback_query_id === tap.callback_query!.id)).toHaveLength(1);
+    expect(tg.rejectedCalls.slice(rejectedBefore).map((r) => `${r.method}: ${r.description}`)).toEqual(
+      tg.rejectedCalls.slice(rejectedBefore).map(() => expect.stringMatching(/^answerCallbackQuery: .*query is too old/)),
+    );
+    // ... which is no failure of the handler: nothing logged as an error.
+    expect(app.logs.slice(logsBefore).filter((l) => (JSON.parse(l) as { level: number }).level >= 50)).toEqual([]);
   });
 });
 
