@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import { createServer as createHttpServer, type Server } from "node:http";
 import type { Types } from "mongoose";
 import { GrammyError } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
@@ -16,7 +16,7 @@ import type { BotContext } from "./bot/context.js";
 import { createMiniMaxClient } from "./minimax/client.js";
 import { createGenerationWorker } from "./generations/worker.js";
 import { createProgressUpdater } from "./generations/progress.js";
-import { handleCallback } from "./generations/status.js";
+import { handleCallback, signedChallenge } from "./generations/status.js";
 import { createServer } from "./server/index.js";
 import { createMetrics } from "./metrics.js";
 import { TELEGRAM_WEBHOOK_PATH } from "./server/routes/telegram-webhook.js";
@@ -97,13 +97,16 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     metrics: { registry: metrics.registry, token: config.metricsToken },
     webhook: config.publicUrl ? { bot, secret: config.webhookSecret, isAccepting: () => acceptingUpdates } : undefined,
     handleCallback: (params, body) => handleCallback({ models: db.models, logger, callbackSecret: config.callbackSecret }, params, body),
+    answerChallenge: (params, body) => signedChallenge(config.callbackSecret, params, body),
     onCallbackRecheck: ({ shortId, taskId }) => worker.checkNow(shortId, taskId),
   });
 
   let server: Server;
   try {
     server = await new Promise((resolve, reject) => {
-      const s = app.listen(config.port, config.host, () => resolve(s)).once("error", reject);
+      const s = createHttpServer(app.listener())
+        .listen(config.port, config.host, () => resolve(s))
+        .once("error", reject);
     });
   } catch (err) {
     await db.close();

@@ -90,13 +90,25 @@ export type CallbackOutcome =
  */
 const STILL_WORKING = new Set(["preparing", "queueing", "processing"]);
 
+const challengeOf = (body: Record<string, unknown>) =>
+  typeof body.challenge === "string" || typeof body.challenge === "number" ? String(body.challenge) : undefined;
+
+/**
+ * The answer to MiniMax's challenge when the token is this generation's under the current secret:
+ * an HMAC, so no lookup. Undefined otherwise (not a challenge, or a token only the database can check).
+ */
+export function signedChallenge(callbackSecret: string, params: { generation: string; token: string }, body: Record<string, unknown>) {
+  const challenge = challengeOf(body);
+  return challenge !== undefined && secretsEqual(params.token, callbackToken(callbackSecret, params.generation)) ? challenge : undefined;
+}
+
 export async function handleCallback(
   deps: Pick<LifecycleDeps, "models" | "logger"> & { callbackSecret: string },
   params: { generation: string; token: string },
   body: Record<string, unknown>,
 ): Promise<CallbackOutcome> {
   const signed = secretsEqual(params.token, callbackToken(deps.callbackSecret, params.generation));
-  const challenge = typeof body.challenge === "string" || typeof body.challenge === "number" ? String(body.challenge) : undefined;
+  const challenge = challengeOf(body);
   if (signed && challenge !== undefined) return { kind: "challenge", challenge };
   // Signed for this generation, and the task is over: the worker's claim finds the generation if it
   // still waits for MiniMax (a task id it has wins over the one named here), and MiniMax's answer

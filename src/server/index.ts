@@ -3,6 +3,7 @@ import type { Bot } from "grammy";
 import type { BotContext } from "../bot/index.js";
 import type { Logger } from "../logger.js";
 import { errorMiddleware } from "./middlewares/errors.js";
+import { answerChallengesFirst, type ChallengeAnswer } from "./middlewares/challenge.js";
 import type { Registry } from "prom-client";
 import { healthRoutes } from "./routes/healthz.js";
 import { metricsRoutes } from "./routes/metrics.js";
@@ -17,6 +18,8 @@ export interface ServerDeps {
   /** Webhook mode only: the bot whose updates arrive at /telegram/webhook. */
   webhook?: { bot: Bot<BotContext>; secret: string; isAccepting: () => boolean };
   handleCallback: CallbackHandler;
+  /** MiniMax's challenge answered from the token alone, before routing (see middlewares/challenge.ts). */
+  answerChallenge: ChallengeAnswer;
   /** Called after a callback worth confirming has been answered. */
   onCallbackRecheck: (recheck: Recheck) => Promise<void>;
 }
@@ -31,5 +34,8 @@ export function createServer(deps: ServerDeps) {
   if (deps.metrics) routers.push(metricsRoutes(deps.metrics));
   if (deps.webhook) routers.push(telegramWebhookRoutes({ ...deps.webhook, logger: deps.logger }));
   for (const router of routers) app.use(router.routes()).use(router.allowedMethods({ throw: true }));
-  return app;
+  return Object.assign(app, {
+    /** The listener for an HTTP server: MiniMax's challenges first, then Koa. */
+    listener: () => answerChallengesFirst(app.callback(), deps.answerChallenge, deps.logger),
+  });
 }
