@@ -41,6 +41,8 @@ function isMongoUnavailable(err: unknown): boolean {
     if (typeof code === "number" && name?.startsWith("Mongo") && UNAVAILABLE_CODES.has(code)) return true;
     // Mongoose's own wording when a model is used on a closed connection.
     if (name === "MongooseError" && /Connection was force closed|Client must be connected/.test(message ?? "")) return true;
+    // FerretDB on SQLite, when writers pile up on its one write lock: the same write lands a moment later.
+    if (name === "MongoServerError" && /\(SQLITE_BUSY\)/.test(message ?? "")) return true;
     if (!name?.startsWith("Mongo")) return false;
     e = (e as { cause?: unknown }).cause;
   }

@@ -136,10 +136,15 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
       );
     },
 
-    /** A write by the lease holder that keeps the lease. */
-    update(held: Held, set: Record<string, unknown>) {
+    /**
+     * A write by the lease holder that keeps the lease. With `leaseLeftMs`, only while the lease has
+     * that long left: a write that must not race a claim by another instance (FerretDB writes whole
+     * documents, so a write landing as the lease runs out could undo the next holder's claim).
+     */
+    update(held: Held, set: Record<string, unknown>, opts: { leaseLeftMs?: number } = {}) {
       return serial(held._id, async () => {
-        const res = await Generation.updateOne(ours(held), { $set: set });
+        const filter = opts.leaseLeftMs === undefined ? ours(held) : { ...ours(held), lease_until: { $gt: new Date(Date.now() + opts.leaseLeftMs) } };
+        const res = await Generation.updateOne(filter, { $set: set });
         return res.matchedCount === 1;
       });
     },

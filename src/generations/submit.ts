@@ -84,18 +84,28 @@ export async function submitGeneration(
     return requeue((err as Error).message);
   }
   const firstFrameImage = toDataUrl(image, isAcceptedImageType(gen.image.mime) ? gen.image.mime : "image/jpeg");
+  // Our renewals stopped landing: the lease may run out before the create is out. Nothing was sent.
+  if (signal.aborted) {
+    await giveBack();
+    return record("the requeue", () => leases.finish(gen, { phase: "queued", next_run_at: new Date() }, { create_sent_at: 1 }));
+  }
   // One instant for the marker and the unknown-outcome clock: MiniMax may start from here.
   const sentAt = new Date();
   let marked;
   try {
-    marked = await leases.update(gen, { create_sent_at: sentAt });
+    // Only with a good part of the lease left: no other instance can be claiming it as the marker lands.
+    marked = await leases.update(gen, { create_sent_at: sentAt }, { leaseLeftMs: config.leaseMs / 4 });
   } catch (err) {
     // Nothing was sent, whether or not the marker landed: back to the queue, cleared, once MongoDB lets us.
     log.warn({ err: (err as Error).message }, "could not mark the create as sent; not sending it");
     await giveBack();
     return record("the requeue", () => leases.finish(gen, { phase: "queued", next_run_at: new Date() }, { create_sent_at: 1 }));
   }
-  if (!marked) return void (await giveBack()); // our lease is gone, and nothing was sent
+  if (!marked) {
+    // The lease is gone or nearly so, and nothing was sent: back to the queue if it is still ours.
+    await giveBack();
+    return leases.finish(gen, { phase: "queued", next_run_at: new Date() }, { create_sent_at: 1 });
+  }
 
   let answer;
   try {

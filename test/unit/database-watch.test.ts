@@ -114,6 +114,12 @@ describe("isStorageUnavailable", () => {
     expect(isStorageUnavailable(Object.assign(new Error("This socket has been ended by the other party"), { code: "EPIPE" }))).toBe(true);
   });
 
+  it("takes FerretDB's SQLite write lock, busy under a burst, as a moment's unavailability (retried, not a failed step)", () => {
+    const busy = "[msg_findandmodify.go:196 handler.(*Handler).findAndModifyDocument] [collection.go:177 sqlite.(*collection).UpdateAll.func1] database is locked (5) (SQLITE_BUSY)";
+    expect(isStorageUnavailable(Object.assign(new Error(busy), { name: "MongoServerError", code: 1 }))).toBe(true);
+    expect(isStorageUnavailable(Object.assign(new Error("a prompt mentioning (SQLITE_BUSY)"), { name: "ValidationError" }))).toBe(false);
+  });
+
   it("does not mistake bugs, bad input or other services' network errors for an outage", () => {
     expect(isStorageUnavailable(new TypeError("x is undefined"))).toBe(false);
     expect(isStorageUnavailable(named("MongoServerError", { code: 11000 }))).toBe(false); // duplicate key

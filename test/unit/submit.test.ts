@@ -117,4 +117,35 @@ describe("submitGeneration", () => {
     expect(events.filter((e) => e === "hold" || e === "release")).toHaveLength(1);
     expect(await db.models.Generation.findById(gen._id)).toMatchObject({ phase: "submitting", lease_owner: "other" });
   });
+
+  it("a lease about to run out (renewals not landing) sends nothing: another instance may be claiming it as the marker would land", async () => {
+    const leases = createLeases(db.models, "submitter", 60_000);
+    const gen = await claimedGeneration(leases);
+    const { events, rateLimit, deps } = recorder({
+      busyTurns: 0,
+      // The lease has 5 s left of its 60: the renewals have not landed for most of it.
+      onAcquired: async () => {
+        await db.models.Generation.collection.updateOne({ _id: gen._id }, { $set: { lease_until: new Date(Date.now() + 5_000) } });
+      },
+    });
+    await submitGeneration(deps, leases, rateLimit, gen, new AbortController().signal);
+
+    expect(events).not.toContain("create");
+    expect(events.filter((e) => e === "hold" || e === "release")).toEqual(["release"]);
+    const after = (await db.models.Generation.findById(gen._id))!;
+    expect(after).toMatchObject({ phase: "queued" });
+    expect(after.create_sent_at).toBeUndefined();
+  });
+
+  it("a step whose lease renewals stopped landing (its signal aborted) sends nothing and goes back to the queue", async () => {
+    const leases = createLeases(db.models, "submitter", 60_000);
+    const gen = await claimedGeneration(leases);
+    const overdue = new AbortController();
+    const { events, rateLimit, deps } = recorder({ busyTurns: 0, onAcquired: async () => overdue.abort() });
+    await submitGeneration(deps, leases, rateLimit, gen, overdue.signal, new AbortController().signal);
+
+    expect(events).not.toContain("create");
+    expect(events.filter((e) => e === "hold" || e === "release")).toEqual(["release"]);
+    expect((await db.models.Generation.findById(gen._id))?.phase).toBe("queued");
+  });
 });
