@@ -41,8 +41,6 @@ function isMongoUnavailable(err: unknown): boolean {
     if (typeof code === "number" && name?.startsWith("Mongo") && UNAVAILABLE_CODES.has(code)) return true;
     // Mongoose's own wording when a model is used on a closed connection.
     if (name === "MongooseError" && /Connection was force closed|Client must be connected/.test(message ?? "")) return true;
-    // FerretDB on SQLite, when writers pile up on its one write lock: the same write lands a moment later.
-    if (name === "MongoServerError" && /\(SQLITE_BUSY\)/.test(message ?? "")) return true;
     if (!name?.startsWith("Mongo")) return false;
     e = (e as { cause?: unknown }).cause;
   }
@@ -58,4 +56,14 @@ export function isStorageUnavailable(err: unknown): boolean {
   if (isMongoUnavailable(e)) return true;
   const code = e && typeof e === "object" ? (e as { code?: unknown }).code : undefined;
   return e instanceof Error && typeof code === "string" && RAW_SOCKET_CODES.has(code);
+}
+
+/**
+ * FerretDB on SQLite, when writers pile up on its one write lock: the same write lands a moment
+ * later. The worker retries such a write and hands a failed step's lease back at once; an update
+ * from Telegram is not refused for it (a 503 would only bring Telegram back into the same crowd).
+ */
+export function isWriteLockBusy(err: unknown): boolean {
+  const { name, message } = (err ?? {}) as { name?: string; message?: string };
+  return name === "MongoServerError" && /\(SQLITE_BUSY\)/.test(message ?? "");
 }

@@ -6,7 +6,7 @@ import type { MiniMaxClient } from "../minimax/client.js";
 import type { TelegramFiles } from "../bot/files.js";
 import type { Translate } from "../bot/i18n.js";
 import type { Metrics } from "../metrics.js";
-import { isStorageUnavailable } from "../db/errors.js";
+import { isStorageUnavailable, isWriteLockBusy } from "../db/errors.js";
 
 /** Everything the generation lifecycle needs from the outside world; main.ts and tests build it. */
 export interface LifecycleDeps {
@@ -41,7 +41,7 @@ export async function untilStored<T>(
     try {
       return await write();
     } catch (err) {
-      if (!isStorageUnavailable(err) || opts.signal?.aborted) throw err;
+      if (!(isStorageUnavailable(err) || isWriteLockBusy(err)) || opts.signal?.aborted) throw err;
       // At most a second apart: during the outage each try waits MONGODB_TIMEOUT_MS anyway, and once
       // MongoDB is back the outcome lands within a second.
       const delay = Math.min(1_000, opts.retryBaseMs * 2 ** (attempt - 1));

@@ -1,6 +1,7 @@
 import type { QueryFilter, Types } from "mongoose";
 import type { GenerationFields, Models } from "../db/models.js";
 import { claimOnce } from "./claims.js";
+import { isWriteLockBusy } from "../db/errors.js";
 
 /** A lease that has never been taken or was handed back. */
 export const FREE = new Date(0);
@@ -74,14 +75,22 @@ export function createLeases(models: Models, owner: string, leaseMs: number) {
     if (busy.has(String(known._id))) return null;
     const epoch = await takeEpoch(known._id, known.lease_epoch);
     if (epoch === null) return null;
-    return Generation.findOneAndUpdate(
-      { ...filter, _id: known._id, lease_epoch: known.lease_epoch, lease_until: { $lt: new Date() } },
-      {
-        $set: { lease_owner: owner, lease_until: new Date(Date.now() + leaseMs), lease_epoch: epoch, ...update.set },
-        ...(update.inc ? { $inc: update.inc } : {}),
-      },
-      { returnDocument: "after" },
-    ).select("+callback_token");
+    // The epoch's key is ours now: a write lock busy for a moment must not leave it burned for a lease.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await Generation.findOneAndUpdate(
+          { ...filter, _id: known._id, lease_epoch: known.lease_epoch, lease_until: { $lt: new Date() } },
+          {
+            $set: { lease_owner: owner, lease_until: new Date(Date.now() + leaseMs), lease_epoch: epoch, ...update.set },
+            ...(update.inc ? { $inc: update.inc } : {}),
+          },
+          { returnDocument: "after" },
+        ).select("+callback_token");
+      } catch (err) {
+        if (!isWriteLockBusy(err) || attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 50 * attempt));
+      }
+    }
   }
 
   return {

@@ -8,8 +8,8 @@ import { checkStatus } from "./status.js";
 import { deliverVideo, notifyFailure } from "./deliver.js";
 import { createAdmission } from "./admission.js";
 import { HELD } from "./create.js";
-import { untilStored, type LifecycleDeps } from "./deps.js";
-import { isStorageUnavailable } from "../db/errors.js";
+import { later, untilStored, type LifecycleDeps } from "./deps.js";
+import { isStorageUnavailable, isWriteLockBusy } from "../db/errors.js";
 
 /**
  * A step of the lifecycle. `signal` stops its side effects (an upload, a download, a wait): the
@@ -137,9 +137,17 @@ export function createGenerationWorker(deps: LifecycleDeps) {
       .then(() => undefined)
       .catch((err: Error) => {
         logger.error({ generation: gen.short_id, phase: kind, err: err.message }, "generation step failed");
+        // FerretDB's write lock is crowded: the step is tried again in a second or two (jittered), not
+        // at once into the same crowd, nor only once its lease has expired.
+        if (isWriteLockBusy(err) && !stopping) {
+          const retryAt = later(1_000 + Math.random() * 2_000);
+          void untilStored(() => leases.finish(gen, { next_run_at: retryAt }), { logger, what: "the lease hand-back", retryBaseMs: config.retryBaseMs, signal: stopSignal.signal }).catch(
+            () => undefined,
+          );
+        }
         // MongoDB went away mid-step: hand the lease back once it returns, so the step is taken up
         // again at once rather than after the lease expires.
-        if (isStorageUnavailable(err) && !stopping) {
+        else if (isStorageUnavailable(err) && !stopping) {
           void untilStored(() => leases.finish(gen, {}), { logger, what: "the lease hand-back", retryBaseMs: config.retryBaseMs, signal: stopSignal.signal })
             .then(() => kick())
             .catch(() => undefined);

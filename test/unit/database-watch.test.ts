@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { watchDatabase } from "../../src/db/health.js";
-import { isStorageUnavailable } from "../../src/db/errors.js";
+import { isStorageUnavailable, isWriteLockBusy } from "../../src/db/errors.js";
 import { createLogger } from "../../src/logger.js";
 import { eventually } from "../support/app.js";
 
@@ -114,10 +114,15 @@ describe("isStorageUnavailable", () => {
     expect(isStorageUnavailable(Object.assign(new Error("This socket has been ended by the other party"), { code: "EPIPE" }))).toBe(true);
   });
 
-  it("takes FerretDB's SQLite write lock, busy under a burst, as a moment's unavailability (retried, not a failed step)", () => {
-    const busy = "[msg_findandmodify.go:196 handler.(*Handler).findAndModifyDocument] [collection.go:177 sqlite.(*collection).UpdateAll.func1] database is locked (5) (SQLITE_BUSY)";
-    expect(isStorageUnavailable(Object.assign(new Error(busy), { name: "MongoServerError", code: 1 }))).toBe(true);
-    expect(isStorageUnavailable(Object.assign(new Error("a prompt mentioning (SQLITE_BUSY)"), { name: "ValidationError" }))).toBe(false);
+  it("tells FerretDB's busy SQLite write lock (retried by the worker) from an outage and from other errors", () => {
+    const busy = Object.assign(
+      new Error("[msg_findandmodify.go:196 handler.(*Handler).findAndModifyDocument] [collection.go:177 sqlite.(*collection).UpdateAll.func1] database is locked (5) (SQLITE_BUSY)"),
+      { name: "MongoServerError", code: 1 },
+    );
+    expect(isWriteLockBusy(busy)).toBe(true);
+    expect(isStorageUnavailable(busy)).toBe(false);
+    expect(isWriteLockBusy(Object.assign(new Error("a prompt mentioning (SQLITE_BUSY)"), { name: "ValidationError" }))).toBe(false);
+    expect(isWriteLockBusy(named("MongoServerError", { code: 11000 }))).toBe(false);
   });
 
   it("does not mistake bugs, bad input or other services' network errors for an outage", () => {

@@ -1,6 +1,5 @@
 import Router from "@koa/router";
-import type { Bot } from "grammy";
-import type { Update } from "grammy/types";
+import { webhookCallback, type Bot } from "grammy";
 import type { BotContext } from "../../bot/index.js";
 import { secretsEqual } from "../../secrets.js";
 import { isStorageUnavailable } from "../../db/errors.js";
@@ -8,8 +7,6 @@ import type { Logger } from "../../logger.js";
 import { jsonBody, objectBody } from "../middlewares/body.js";
 
 export const TELEGRAM_WEBHOOK_PATH = "/telegram/webhook";
-/** How long Telegram is kept waiting for one update (it gives up at some point and delivers again). */
-const UPDATE_PATIENCE_MS = 9_000;
 
 /** Telegram's updates, accepted only with the secret we registered (compared in constant time). */
 export function telegramWebhookRoutes({
@@ -24,6 +21,8 @@ export function telegramWebhookRoutes({
   logger: Logger;
 }) {
   const router = new Router();
+  // Past Telegram's patience we answer anyway; a redelivered update is deduplicated downstream.
+  const handleUpdate = webhookCallback(bot, "koa", { onTimeout: "return", timeoutMilliseconds: 9_000 });
   router.post(
     TELEGRAM_WEBHOOK_PATH,
     async (ctx, next) => {
@@ -40,23 +39,8 @@ export function telegramWebhookRoutes({
       await next();
     },
     async (ctx) => {
-      const update = ctx.request.body as unknown as Update;
-      let slow: NodeJS.Timeout | undefined;
-      const handling = bot.handleUpdate(update);
       try {
-        const outcome = await Promise.race([
-          handling.then(() => "done" as const),
-          new Promise<"slow">((resolve) => (slow = setTimeout(resolve, UPDATE_PATIENCE_MS, "slow"))),
-        ]);
-        if (outcome === "slow") {
-          // Not acknowledged: Telegram delivers it again, and if this attempt stored it meanwhile the
-          // redelivery is a no-op. Acknowledging it would lose it should this attempt fail yet.
-          handling.catch((err: Error) => logger.warn({ update: update.update_id, err: err.message }, "a slow update failed; Telegram's redelivery retries it"));
-          ctx.status = 503;
-          ctx.body = { ok: false, error: "Still working on it" };
-          return;
-        }
-        ctx.body = "";
+        await handleUpdate(ctx);
       } catch (err) {
         // Not stored: a 5xx (from the error middleware) makes Telegram deliver it again later.
         if (isStorageUnavailable(err)) {
@@ -67,8 +51,6 @@ export function telegramWebhookRoutes({
         logger.error({ err: (err as Error).message }, "update failed; acknowledged anyway");
         ctx.status = 200;
         ctx.body = { ok: true };
-      } finally {
-        clearTimeout(slow);
       }
     },
   );
