@@ -3,16 +3,15 @@
  * releases, and concurrent photos (webhook mode answers updates concurrently, and across two
  * instances) never spend more than the balance or exceed MAX_ACTIVE_PER_USER.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Update } from "grammy/types";
 import { makeMp4, type FakeTelegram } from "../support/fake-telegram.js";
 import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
+import { useTestApp } from "../support/suite.js";
 import { testDatabaseUri } from "../support/mongo.js";
 import { botMessage, expectOneVideo, photoFrom, taskFor, user } from "../support/scenario.js";
 import { createAdmission } from "../../src/generations/admission.js";
 import { startMongoProxy } from "../support/mongo-proxy.js";
-
-type Fakes = Awaited<ReturnType<typeof startFakes>>;
 
 /** The bot's reply to one message of the user's. */
 const replyTo = (tg: FakeTelegram, chatId: number, messageId: number) =>
@@ -26,25 +25,10 @@ async function lastBalance(app: TestApp, userId: number) {
 }
 
 describe("credits, one instance (webhook: updates are handled concurrently)", () => {
-  let fakes: Fakes;
-  let app: TestApp;
-  beforeAll(async () => {
-    fakes = await startFakes();
-    app = await startTestApp({
-      mode: "webhook",
-      telegram: fakes.telegram,
-      minimax: fakes.minimax,
-      mongoUri: testDatabaseUri("credits"),
-      env: { MAX_ACTIVE_PER_USER: "10", MINIMAX_RPM: "50" },
-    });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await fakes?.close();
-  });
+  const s = useTestApp("credits", { mode: "webhook", env: { MAX_ACTIVE_PER_USER: "10", MINIMAX_RPM: "50" } });
 
   it("ten photos at once with a balance of three submit exactly three, and everyone is answered", async () => {
-    const { telegram: tg, minimax: mm } = fakes;
+    const { tg, mm } = s;
     const who = user(8001);
     const sent = Array.from({ length: 10 }, (_, i) => photoFrom(tg, who, `ten-${i}: the kettle steams`));
     await Promise.all(sent.map((s) => tg.deliver(s.update)));
@@ -61,23 +45,23 @@ describe("credits, one instance (webhook: updates are handled concurrently)", ()
       );
     }
     // Every reply is answered and only three generations exist, so no further create can come.
-    expect(await app.db.models.Generation.countDocuments({ user_id: 8001 })).toBe(3);
+    expect(await s.app.db.models.Generation.countDocuments({ user_id: 8001 })).toBe(3);
     await eventually(() => mm.createRequests.filter((r) => String(r.body.prompt).startsWith("ten-")).length === 3, 10_000, "three creates");
-    const ledger = await ledgerOf(app, 8001);
+    const ledger = await ledgerOf(s.app, 8001);
     expect(ledger.map((e) => e.kind)).toEqual(["welcome", "reserve", "reserve", "reserve"]);
     expect(ledger.at(-1)).toMatchObject({ balance: 0, in_flight: 3 });
   });
 
   it("a failed generation gives its credit back, and /balance shows the movements", async () => {
-    const { telegram: tg, minimax: mm } = fakes;
+    const { tg, mm } = s;
     const who = user(8002);
     await tg.deliver(photoFrom(tg, who, "refund-me: the lamp glows").update);
     const task = await taskFor(mm, "refund-me: the lamp glows");
-    expect(await lastBalance(app, 8002)).toEqual({ balance: 2, inFlight: 1 });
+    expect(await lastBalance(s.app, 8002)).toEqual({ balance: 2, inFlight: 1 });
     await mm.fail(task.taskId, 1027);
     await botMessage(tg, 8002, /flagged as sensitive/);
-    await eventually(async () => (await lastBalance(app, 8002))?.balance === 3, 5_000, "the credit back");
-    const ledger = await ledgerOf(app, 8002);
+    await eventually(async () => (await lastBalance(s.app, 8002))?.balance === 3, 5_000, "the credit back");
+    const ledger = await ledgerOf(s.app, 8002);
     expect(ledger.map((e) => [e.kind, e.credits])).toEqual([
       ["welcome", 3],
       ["reserve", -1],
@@ -89,7 +73,7 @@ describe("credits, one instance (webhook: updates are handled concurrently)", ()
     await tg.deliver(ask);
     const answer = await replyTo(tg, 8002, ask.message!.message_id);
     expect(answer.text).toMatch(/^💳 Your balance: 3 credits\.\n/);
-    const gen = await app.db.models.Generation.findOne({ user_id: 8002 });
+    const gen = await s.app.db.models.Generation.findOne({ user_id: 8002 });
     const lines = answer.text!.split("\n");
     expect(lines).toContain("Latest movements:");
     expect(lines.find((l) => l.endsWith(`job ${gen!.short_id} did not complete: returned`))).toMatch(/ · \+1 · /);
@@ -98,14 +82,14 @@ describe("credits, one instance (webhook: updates are handled concurrently)", ()
   });
 
   it("a successful video is charged once, however many callbacks arrive", async () => {
-    const { telegram: tg, minimax: mm } = fakes;
+    const { tg, mm } = s;
     const who = user(8003);
     await tg.deliver(photoFrom(tg, who, "charge-me: the watch ticks").update);
     const task = await taskFor(mm, "charge-me: the watch ticks");
     const video = makeMp4({ payloadBytes: 60_000 });
     await mm.succeed(task.taskId, video);
     await expectOneVideo(tg, 8003, video, 500);
-    const ledger = await ledgerOf(app, 8003);
+    const ledger = await ledgerOf(s.app, 8003);
     expect(ledger.map((e) => [e.kind, e.credits, e.active])).toEqual([
       ["welcome", 3, 0],
       ["reserve", -1, 1],

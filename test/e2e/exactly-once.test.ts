@@ -3,6 +3,7 @@ import type { Update } from "grammy/types";
 import { makeMp4 } from "../support/fake-telegram.js";
 import type { FakeMiniMax } from "../support/fake-minimax.js";
 import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
+import { useTestApp } from "../support/suite.js";
 import { testDatabaseUri } from "../support/mongo.js";
 import { botMessage, expectOneVideo, photoFrom, pressUpdate, sha256, taskFor, user } from "../support/scenario.js";
 
@@ -33,37 +34,28 @@ async function callbackUrlOf(app: TestApp, prompt: string) {
 }
 
 describe("exactly once, one instance (webhook mode)", () => {
-  let fakes: Fakes;
-  let app: TestApp;
-  beforeAll(async () => {
-    fakes = await startFakes();
-    app = await startTestApp({ mode: "webhook", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri: testDatabaseUri("once") });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await fakes?.close();
-  });
+  const s = useTestApp("once", { mode: "webhook" });
 
   it("an update Telegram delivers twice (same update_id) submits one paid task", async () => {
-    const { telegram: tg, minimax: mm } = fakes;
+    const { tg, mm } = s;
     const sent = photoFrom(tg, user(7001), "a mug steams gently");
     // Concurrently and then once more later, as Telegram does after a slow or failed answer.
-    expect(await Promise.all([postUpdate(app, sent.update), postUpdate(app, sent.update)])).toEqual([200, 200]);
+    expect(await Promise.all([postUpdate(s.app, sent.update), postUpdate(s.app, sent.update)])).toEqual([200, 200]);
     await taskFor(mm, "a mug steams gently");
-    expect(await postUpdate(app, sent.update)).toBe(200);
+    expect(await postUpdate(s.app, sent.update)).toBe(200);
     await botMessage(tg, 7001, /Got it/);
     expect(mm.createRequests.filter((r) => r.body.prompt === "a mug steams gently")).toHaveLength(1);
-    expect(await app.db.models.Generation.countDocuments({ chat_id: 7001 })).toBe(1);
+    expect(await s.app.db.models.Generation.countDocuments({ chat_id: 7001 })).toBe(1);
     // Sent once (the status message may have been edited since).
     expect(tg.callsTo("sendMessage").filter((c) => c.params.chat_id === 7001 && /Got it/.test(String(c.params.text)))).toHaveLength(1);
   });
 
   it("duplicate and concurrent success callbacks racing the poller deliver one video", async () => {
-    const { telegram: tg, minimax: mm } = fakes;
+    const { tg, mm } = s;
     const sent = photoFrom(tg, user(7002), "a watch glints");
     await tg.deliver(sent.update);
     const task = await taskFor(mm, "a watch glints");
-    const url = (await callbackUrlOf(app, "a watch glints"))(app.url);
+    const url = (await callbackUrlOf(s.app, "a watch glints"))(s.app.url);
     const video = makeMp4({ payloadBytes: 200_000 });
     mm.suppressCallbacks(true); // we fire the callbacks ourselves, many at once
     await mm.succeed(task.taskId, video);
@@ -77,7 +69,7 @@ describe("exactly once, one instance (webhook mode)", () => {
   });
 
   it("a callback lost on the way is recovered by the status check, in webhook mode too", async () => {
-    const { telegram: tg, minimax: mm } = fakes;
+    const { tg, mm } = s;
     const sent = photoFrom(tg, user(7003), "a lamp flickers on");
     await tg.deliver(sent.update);
     const task = await taskFor(mm, "a lamp flickers on");
@@ -91,70 +83,70 @@ describe("exactly once, one instance (webhook mode)", () => {
   });
 
   it("a create whose answer is lost is not sent again: the task is adopted from MiniMax's callback", async () => {
-    const { telegram: tg, minimax: mm } = fakes;
+    const { tg, mm } = s;
     mm.failNextCreate({ drop: true });
     const sent = photoFrom(tg, user(7005), "a vase turns on a table");
     await tg.deliver(sent.update);
     const task = await taskFor(mm, "a vase turns on a table");
-    // The app heard nothing back, so it waits for a callback naming the task instead of resending.
-    await eventually(async () => (await app.db.models.Generation.findOne({ chat_id: 7005 }))?.error_code === "unknown_outcome", 5_000, "unknown outcome");
+    // The s.app heard nothing back, so it waits for a callback naming the task instead of resending.
+    await eventually(async () => (await s.app.db.models.Generation.findOne({ chat_id: 7005 }))?.error_code === "unknown_outcome", 5_000, "unknown outcome");
     const video = makeMp4({ payloadBytes: 80_000 });
     await mm.succeed(task.taskId, video);
     const [delivered] = await eventually(() => tg.videosSent(7005).length > 0 && tg.videosSent(7005), 10_000, "adopted video");
     expect(delivered!.sha256).toBe(sha256(video));
     expect(mm.createRequests.filter((r) => r.body.prompt === "a vase turns on a table")).toHaveLength(1);
-    const gen = await eventually(() => app.db.models.Generation.findOne({ chat_id: 7005, phase: "delivered" }), 5_000, "delivered");
+    const gen = await eventually(() => s.app.db.models.Generation.findOne({ chat_id: 7005, phase: "delivered" }), 5_000, "delivered");
     expect(gen.minimax_job_id).toBe(task.taskId);
   });
 
   it("a 502 from the create is no proof that nothing was created: no second task, the first is adopted", async () => {
-    const { telegram: tg, minimax: mm } = fakes;
+    const { tg, mm } = s;
     // A gateway passed the request on, MiniMax took the task, and the answer became a 502.
     mm.failNextCreate({ http: 502, afterCreate: true });
     const sent = photoFrom(tg, user(7006), "a clock ticks on a shelf");
     await tg.deliver(sent.update);
     const task = await taskFor(mm, "a clock ticks on a shelf");
-    await eventually(async () => (await app.db.models.Generation.findOne({ chat_id: 7006 }))?.error_code === "unknown_outcome", 5_000, "unknown outcome");
+    await eventually(async () => (await s.app.db.models.Generation.findOne({ chat_id: 7006 }))?.error_code === "unknown_outcome", 5_000, "unknown outcome");
     const video = makeMp4({ payloadBytes: 70_000 });
     await mm.succeed(task.taskId, video);
     await expectOneVideo(tg, 7006, video);
     const creates = mm.createRequests.filter((r) => r.body.prompt === "a clock ticks on a shelf");
     expect(creates.map((r) => r.outcome)).toEqual(["http502"]);
     expect([...mm.tasks.values()].filter((t) => t.prompt === "a clock ticks on a shelf")).toHaveLength(1);
-    const gen = await eventually(() => app.db.models.Generation.findOne({ chat_id: 7006, phase: "delivered" }), 5_000, "delivered");
+    const gen = await eventually(() => s.app.db.models.Generation.findOne({ chat_id: 7006, phase: "delivered" }), 5_000, "delivered");
     expect(gen.minimax_job_id).toBe(task.taskId);
   });
 
   it("a failure callback is confirmed and the user is told why in plain words", async () => {
-    const { telegram: tg, minimax: mm } = fakes;
+    const { tg, mm } = s;
     const sent = photoFrom(tg, user(7004, "ru"), "девушка держит сумку");
     await tg.deliver(sent.update);
     const task = await taskFor(mm, "девушка держит сумку");
     await mm.fail(task.taskId, 1027);
     const notice = await botMessage(tg, 7004, /недопустим/);
     expect(notice.reply_to_message?.message_id ?? sent.messageId).toBe(sent.messageId);
-    const gen = await eventually(() => app.db.models.Generation.findOne({ chat_id: 7004, phase: "failed" }), 5_000, "failed generation");
+    const gen = await eventually(() => s.app.db.models.Generation.findOne({ chat_id: 7004, phase: "failed" }), 5_000, "failed generation");
     expect(gen.minimax_status).toBe("failed");
     expect(gen.error_code).toBe("sensitive_output");
     expect(tg.videosSent(7004)).toHaveLength(0);
   });
 
   it("a button press Telegram delivers again (🔁 Again under a delivered video) makes one generation and is answered", async () => {
-    const { telegram: tg, minimax: mm } = fakes;
+    const { tg, mm } = s;
     const who = user(7007);
     const sent = photoFrom(tg, who, "a compass needle settles");
     await tg.deliver(sent.update);
     const task = await taskFor(mm, "a compass needle settles");
     await mm.succeed(task.taskId, makeMp4({ payloadBytes: 40_000 }));
     const video = await tg.waitFor(() => tg.messages(7007).find((m) => m.video), 10_000, "the video");
-    const original = await eventually(() => app.db.models.Generation.findOne({ chat_id: 7007, phase: "delivered" }).lean(), 5_000, "delivered");
+    const original = await eventually(() => s.app.db.models.Generation.findOne({ chat_id: 7007, phase: "delivered" }).lean(), 5_000, "delivered");
 
     const rejectedBefore = tg.rejectedCalls.length;
-    const logsBefore = app.logs.length;
+    const logsBefore = s.app.logs.length;
     const tap = pressUpdate(tg, who, video.message_id, "🔁 Again");
     // Telegram sends the update again when the first answer is slow (so both at once) or lost (later).
     const posts = await Promise.all([tg.deliver(tap), tg.deliver(tap)]);
-    const again = await eventually(() => app.db.models.Generation.findOne({ variation_of: original.short_id }).lean(), 10_000, "the Again generation");
+    const again = await eventually(() => s.app.db.models.Generation.findOne({ variation_of: original.short_id }).lean(), 10_000, "the Again generation");
     posts.push(await tg.deliver(tap));
     expect(posts.map((p) => p?.status)).toEqual([200, 200, 200]);
     const answer = await tg.waitFor(() => tg.callbackAnswers.find((a) => a.callback_query_id === tap.callback_query!.id), 10_000, "the answer to the press");
@@ -162,8 +154,8 @@ describe("exactly once, one instance (webhook mode)", () => {
 
     await eventually(() => mm.createRequests.filter((r) => r.body.prompt === "a compass needle settles" && r.outcome === "accepted").length === 2, 10_000, "the second task");
     await new Promise((r) => setTimeout(r, 1_000)); // room for a second variation or create, should one be made
-    expect(await app.db.models.Generation.countDocuments({ variation_of: original.short_id })).toBe(1);
-    expect(await app.db.models.Generation.countDocuments({ chat_id: 7007 })).toBe(2);
+    expect(await s.app.db.models.Generation.countDocuments({ variation_of: original.short_id })).toBe(1);
+    expect(await s.app.db.models.Generation.countDocuments({ chat_id: 7007 })).toBe(2);
     expect(mm.createRequests.filter((r) => r.body.prompt === "a compass needle settles")).toHaveLength(2);
     // One status message for the new job, in reply to the video whose button was pressed.
     expect(tg.messages(7007).filter((m) => m.reply_to_message?.message_id === video.message_id && m.text?.includes(again.short_id))).toHaveLength(1);
@@ -173,7 +165,7 @@ describe("exactly once, one instance (webhook mode)", () => {
       tg.rejectedCalls.slice(rejectedBefore).map(() => expect.stringMatching(/^answerCallbackQuery: .*query is too old/)),
     );
     // ... which is no failure of the handler: nothing logged as an error.
-    expect(app.logs.slice(logsBefore).filter((l) => (JSON.parse(l) as { level: number }).level >= 50)).toEqual([]);
+    expect(s.app.logs.slice(logsBefore).filter((l) => (JSON.parse(l) as { level: number }).level >= 50)).toEqual([]);
   });
 });
 

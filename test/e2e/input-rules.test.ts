@@ -4,11 +4,11 @@
  * Polling mode: `tg.deliver(update)` queues the update for the bot's long poll.
  */
 import type { Message, Update } from "grammy/types";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { makeMp4, type FakeTelegram } from "../support/fake-telegram.js";
-import { makePng, type CreateRecord, type FakeMiniMax } from "../support/fake-minimax.js";
-import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
-import { testDatabaseUri } from "../support/mongo.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { makeMp4 } from "../support/fake-telegram.js";
+import { makePng, type CreateRecord } from "../support/fake-minimax.js";
+import { eventually } from "../support/app.js";
+import { useTestApp } from "../support/suite.js";
 import { makeJpeg } from "../support/images.js";
 import { sha256 } from "../support/scenario.js";
 
@@ -21,19 +21,7 @@ const num = (n: number) => String(n).replace(/\B(?=(\d{3})+$)/g, "[,.\u00a0\u202
 
 /** Starts fakes and one polling app; returns accessors plus the helpers every test here uses. */
 function pollingSuite(label: string, env: Record<string, string> = {}) {
-  const s = {} as { tg: FakeTelegram; mm: FakeMiniMax; app: TestApp };
-
-  beforeAll(async () => {
-    const fakes = await startFakes();
-    s.tg = fakes.telegram;
-    s.mm = fakes.minimax;
-    s.app = await startTestApp({ mode: "polling", telegram: s.tg, minimax: s.mm, mongoUri: testDatabaseUri(label), env });
-  });
-  afterAll(async () => {
-    await s.app?.stop();
-    await s.tg?.close();
-    await s.mm?.close();
-  });
+  const s = useTestApp(label, { mode: "polling", env });
   afterEach(() => {
     // Nothing the bot sent was refused by Telegram (bad HTML, unknown parameters, missing reply target).
     expect(s.tg.rejectedCalls).toEqual([]);

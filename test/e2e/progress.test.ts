@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makeMp4, type FakeTelegram } from "../support/fake-telegram.js";
-import type { FakeMiniMax } from "../support/fake-minimax.js";
-import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
-import { testDatabaseUri } from "../support/mongo.js";
+import { eventually } from "../support/app.js";
+import { useTestApp } from "../support/suite.js";
 import { buttonLabels, photoFrom, press, pressUpdate, taskFor, user, type TestUser } from "../support/scenario.js";
 
 const EDIT_INTERVAL_MS = 5_000;
@@ -23,153 +22,123 @@ async function ask(tg: FakeTelegram, who: TestUser, text: string, match: RegExp)
 }
 
 describe("live progress in one status message", () => {
-  let tg: FakeTelegram;
-  let mm: FakeMiniMax;
-  let app: TestApp;
-
-  beforeAll(async () => {
-    ({ telegram: tg, minimax: mm } = await startFakes());
-    app = await startTestApp({ mode: "polling", telegram: tg, minimax: mm, mongoUri: testDatabaseUri("progress"), env: { MINIMAX_RPM: "100" } });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await tg?.close();
-    await mm?.close();
-  });
+  const s = useTestApp("progress", { mode: "polling", env: { MINIMAX_RPM: "100" } });
 
   it("English: accepted → with MiniMax → making (elapsed) → sending → done, one message, edits 5 s apart and only on change; 'not modified' is success", { timeout: 90_000 }, async () => {
     const en = user(9301, "en");
-    const sent = photoFrom(tg, en, "the headphones rotate on a stand");
-    await tg.deliver(sent.update);
-    const status = await statusMessage(tg, en, sent.messageId);
+    const sent = photoFrom(s.tg, en, "the headphones rotate on a stand");
+    await s.tg.deliver(sent.update);
+    const status = await statusMessage(s.tg, en, sent.messageId);
     expect(status.text).toMatch(/Got it! Job \w{7} is on its way to MiniMax/);
-    expect(buttonLabels(tg, en.chatId, status.message_id)).toEqual([["✖️ Cancel"]]);
-    const task = await taskFor(mm, "the headphones rotate on a stand");
-    const shortId = (await app.db.models.Generation.findOne({ chat_id: en.chatId }).lean())!.short_id;
+    expect(buttonLabels(s.tg, en.chatId, status.message_id)).toEqual([["✖️ Cancel"]]);
+    const task = await taskFor(s.mm, "the headphones rotate on a stand");
+    const shortId = (await s.app.db.models.Generation.findOne({ chat_id: en.chatId }).lean())!.short_id;
 
     // MiniMax has the task: "with MiniMax", or "making" once a status check has heard it is under way.
-    await tg.waitFor(() => /is with MiniMax|MiniMax is making your video/.test(textOf(tg, en, status.message_id)), 15_000, "submitted");
-    await mm.process(task.taskId);
-    await tg.waitFor(() => /MiniMax is making your video, under a minute so far/.test(textOf(tg, en, status.message_id)), 15_000, "processing");
-    expect(buttonLabels(tg, en.chatId, status.message_id)).toEqual([]); // MiniMax cannot cancel: the button is gone
+    await s.tg.waitFor(() => /is with MiniMax|MiniMax is making your video/.test(textOf(s.tg, en, status.message_id)), 15_000, "submitted");
+    await s.mm.process(task.taskId);
+    await s.tg.waitFor(() => /MiniMax is making your video, under a minute so far/.test(textOf(s.tg, en, status.message_id)), 15_000, "processing");
+    expect(buttonLabels(s.tg, en.chatId, status.message_id)).toEqual([]); // MiniMax cannot cancel: the button is gone
 
     // As after a crash between an edit and its record: the same text is sent again, Telegram answers
     // "message is not modified", and that counts as shown: not retried, not logged as a failure.
-    await eventually(async () => (await app.db.models.StatusMessage.findById(shortId).lean())?.shown.includes("MiniMax is making"), 5_000, "the edit recorded");
-    const editsBefore = edits(tg, en, status.message_id).length;
-    await app.db.models.StatusMessage.updateOne({ _id: shortId }, { $set: { shown: "lost with the crash" } });
-    await tg.waitFor(() => edits(tg, en, status.message_id).length > editsBefore, 15_000, "the repeated edit");
-    expect(edits(tg, en, status.message_id).at(-1)!.error?.description).toMatch(/message is not modified/);
+    await eventually(async () => (await s.app.db.models.StatusMessage.findById(shortId).lean())?.shown.includes("MiniMax is making"), 5_000, "the edit recorded");
+    const editsBefore = edits(s.tg, en, status.message_id).length;
+    await s.app.db.models.StatusMessage.updateOne({ _id: shortId }, { $set: { shown: "lost with the crash" } });
+    await s.tg.waitFor(() => edits(s.tg, en, status.message_id).length > editsBefore, 15_000, "the repeated edit");
+    expect(edits(s.tg, en, status.message_id).at(-1)!.error?.description).toMatch(/message is not modified/);
     await new Promise((r) => setTimeout(r, EDIT_INTERVAL_MS + 1_000));
-    expect(edits(tg, en, status.message_id)).toHaveLength(editsBefore + 1);
-    expect(await app.db.models.StatusMessage.findById(shortId).lean()).toMatchObject({ done: false, shown: expect.stringContaining("MiniMax is making") });
+    expect(edits(s.tg, en, status.message_id)).toHaveLength(editsBefore + 1);
+    expect(await s.app.db.models.StatusMessage.findById(shortId).lean()).toMatchObject({ done: false, shown: expect.stringContaining("MiniMax is making") });
 
-    tg.delayNext("sendVideo", 8_000); // a slow upload: long enough to show "sending"
-    await mm.succeed(task.taskId, makeMp4({ payloadBytes: 30_000 }));
-    await tg.waitFor(() => /sending it to you now/.test(textOf(tg, en, status.message_id)), 15_000, "sending");
-    await tg.waitForCall("sendChatAction", (c) => c.params.chat_id === en.chatId && c.params.action === "upload_video");
-    await tg.waitFor(() => /is done: your video is right below/.test(textOf(tg, en, status.message_id)), 25_000, "done");
-    expect(tg.videosSent(en.chatId)).toHaveLength(1);
-    expect(tg.messages(en.chatId).filter((m) => m.text !== undefined)).toHaveLength(1); // one status message throughout
+    s.tg.delayNext("sendVideo", 8_000); // a slow upload: long enough to show "sending"
+    await s.mm.succeed(task.taskId, makeMp4({ payloadBytes: 30_000 }));
+    await s.tg.waitFor(() => /sending it to you now/.test(textOf(s.tg, en, status.message_id)), 15_000, "sending");
+    await s.tg.waitForCall("sendChatAction", (c) => c.params.chat_id === en.chatId && c.params.action === "upload_video");
+    await s.tg.waitFor(() => /is done: your video is right below/.test(textOf(s.tg, en, status.message_id)), 25_000, "done");
+    expect(s.tg.videosSent(en.chatId)).toHaveLength(1);
+    expect(s.tg.messages(en.chatId).filter((m) => m.text !== undefined)).toHaveLength(1); // one status message throughout
 
     // Within the rate: the message was sent, then edited at most once per 5 s (by Telegram's clock).
-    const sendAt = tg.callsTo("sendMessage").find((c) => c.params.chat_id === en.chatId)!.at;
-    const times = [sendAt, ...edits(tg, en, status.message_id).map((c) => c.at)];
+    const sendAt = s.tg.callsTo("sendMessage").find((c) => c.params.chat_id === en.chatId)!.at;
+    const times = [sendAt, ...edits(s.tg, en, status.message_id).map((c) => c.at)];
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!, `gap before edit ${i}`).toBeGreaterThanOrEqual(EDIT_INTERVAL_MS - 50);
     // Never an edit that changes nothing, apart from the one after the simulated crash.
-    expect(tg.rejectedCalls.map((r) => r.description)).toEqual([expect.stringMatching(/message is not modified/)]);
+    expect(s.tg.rejectedCalls.map((r) => r.description)).toEqual([expect.stringMatching(/message is not modified/)]);
     await new Promise((r) => setTimeout(r, EDIT_INTERVAL_MS + 1_000));
-    const texts = edits(tg, en, status.message_id).filter((c) => !c.error).map((c) => c.params.text);
+    const texts = edits(s.tg, en, status.message_id).filter((c) => !c.error).map((c) => c.params.text);
     expect(new Set(texts).size).toBe(texts.length);
-    expect(app.logs.some((l) => l.includes("status message edit failed"))).toBe(false);
-    expect(await app.db.models.StatusMessage.findById(shortId).lean()).toMatchObject({ done: true });
-    tg.rejectedCalls.length = 0;
+    expect(s.app.logs.some((l) => l.includes("status message edit failed"))).toBe(false);
+    expect(await s.app.db.models.StatusMessage.findById(shortId).lean()).toMatchObject({ done: true });
+    s.tg.rejectedCalls.length = 0;
   });
 
   it("Russian: a failure edits the status message to the reason in plain words", { timeout: 60_000 }, async () => {
     const ru = user(9302, "ru");
-    const sent = photoFrom(tg, ru, "ваза вращается на столе");
-    await tg.deliver(sent.update);
-    const status = await statusMessage(tg, ru, sent.messageId);
+    const sent = photoFrom(s.tg, ru, "ваза вращается на столе");
+    await s.tg.deliver(sent.update);
+    const status = await statusMessage(s.tg, ru, sent.messageId);
     expect(status.text).toMatch(/Принято! Задача \w{7}/);
-    expect(buttonLabels(tg, ru.chatId, status.message_id)).toEqual([["✖️ Отменить"]]);
-    const task = await taskFor(mm, "ваза вращается на столе");
-    await tg.waitFor(() => /уже у MiniMax|MiniMax делает ваше видео уже меньше минуты/.test(textOf(tg, ru, status.message_id)), 15_000, "submitted");
-    expect(buttonLabels(tg, ru.chatId, status.message_id)).toEqual([]);
-    await mm.fail(task.taskId, 1026, "input new_sensitive");
-    await tg.waitFor(() => /MiniMax отклонил фото или описание/.test(textOf(tg, ru, status.message_id)), 20_000, "the failure in the status message");
-    expect(buttonLabels(tg, ru.chatId, status.message_id)).toEqual([]);
-    expect(tg.rejectedCalls).toEqual([]);
+    expect(buttonLabels(s.tg, ru.chatId, status.message_id)).toEqual([["✖️ Отменить"]]);
+    const task = await taskFor(s.mm, "ваза вращается на столе");
+    await s.tg.waitFor(() => /уже у MiniMax|MiniMax делает ваше видео уже меньше минуты/.test(textOf(s.tg, ru, status.message_id)), 15_000, "submitted");
+    expect(buttonLabels(s.tg, ru.chatId, status.message_id)).toEqual([]);
+    await s.mm.fail(task.taskId, 1026, "input new_sensitive");
+    await s.tg.waitFor(() => /MiniMax отклонил фото или описание/.test(textOf(s.tg, ru, status.message_id)), 20_000, "the failure in the status message");
+    expect(buttonLabels(s.tg, ru.chatId, status.message_id)).toEqual([]);
+    expect(s.tg.rejectedCalls).toEqual([]);
   });
 });
 
 describe("Cancel while queued", () => {
-  let tg: FakeTelegram;
-  let mm: FakeMiniMax;
-  let app: TestApp;
-
-  beforeAll(async () => {
-    ({ telegram: tg, minimax: mm } = await startFakes());
-    // One create per 4 s: the second job waits in the queue long enough to be cancelled.
-    app = await startTestApp({
-      mode: "polling",
-      telegram: tg,
-      minimax: mm,
-      mongoUri: testDatabaseUri("cancel"),
-      env: { MINIMAX_RPM: "1", MINIMAX_RPM_WINDOW_MS: "4000", MAX_ACTIVE_PER_USER: "5" },
-    });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await tg?.close();
-    await mm?.close();
-  });
+  // One create per 4 s: the second job waits in the queue long enough to be cancelled.
+  const s = useTestApp("cancel", { mode: "polling", env: { MINIMAX_RPM: "1", MINIMAX_RPM_WINDOW_MS: "4000", MAX_ACTIVE_PER_USER: "5" } });
 
   it("Russian: a queued job cancelled with the button is never submitted; the status message says so and loses the button", { timeout: 60_000 }, async () => {
     const ru = user(9401, "ru");
-    const first = photoFrom(tg, ru, "первый: часы блестят");
-    await tg.deliver(first.update);
-    await taskFor(mm, "первый: часы блестят");
-    await tg.deliver(photoFrom(tg, ru, "второй: часы вращаются").update);
+    const first = photoFrom(s.tg, ru, "первый: часы блестят");
+    await s.tg.deliver(first.update);
+    await taskFor(s.mm, "первый: часы блестят");
+    await s.tg.deliver(photoFrom(s.tg, ru, "второй: часы вращаются").update);
     // Two jobs hold two of the three free credits: what /balance says before the third one.
-    const balanceBefore = (await ask(tg, ru, "/balance", /^💳/)).text!.split("\n")[0];
+    const balanceBefore = (await ask(s.tg, ru, "/balance", /^💳/)).text!.split("\n")[0];
     expect(balanceBefore).toBe("💳 Ваш баланс: 1 кредит. Видео в работе: 2.");
-    const third = photoFrom(tg, ru, "третий: часы тикают");
-    await tg.deliver(third.update);
-    const status = await statusMessage(tg, ru, third.messageId);
+    const third = photoFrom(s.tg, ru, "третий: часы тикают");
+    await s.tg.deliver(third.update);
+    const status = await statusMessage(s.tg, ru, third.messageId);
     expect(status.text).toMatch(/в очереди: вы 2-й, до старта около 1 минуты/);
 
-    const answer = await press(tg, ru, status.message_id, "✖️ Отменить");
+    const answer = await press(s.tg, ru, status.message_id, "✖️ Отменить");
     expect(answer.text).toBe("Отменено. Это видео делаться не будет.");
     const gen = await eventually(async () => {
-      const g = await app.db.models.Generation.findOne({ user_prompt: "третий: часы тикают" }).lean();
+      const g = await s.app.db.models.Generation.findOne({ user_prompt: "третий: часы тикают" }).lean();
       return g?.phase === "failed" && g;
     }, 10_000, "the cancelled generation closed");
     expect(gen).toMatchObject({ error_code: "cancelled" });
     expect(gen.create_sent_at).toBeUndefined();
-    await tg.waitFor(() => /Задача \w{7} отменена. В MiniMax она не отправлялась/.test(textOf(tg, ru, status.message_id)), 15_000, "the cancelled status");
-    expect(buttonLabels(tg, ru.chatId, status.message_id)).toEqual([]);
+    await s.tg.waitFor(() => /Задача \w{7} отменена. В MiniMax она не отправлялась/.test(textOf(s.tg, ru, status.message_id)), 15_000, "the cancelled status");
+    expect(buttonLabels(s.tg, ru.chatId, status.message_id)).toEqual([]);
     // The credit reserved for it is back: the balance is where it was before the third photo.
-    const balance = (await ask(tg, ru, "/balance", /^💳/)).text!;
+    const balance = (await ask(s.tg, ru, "/balance", /^💳/)).text!;
     expect(balance.split("\n")[0]).toBe(balanceBefore);
     expect(balance).toContain(`задача ${gen.short_id} не завершилась: возврат`);
-    const head = await app.db.models.Ledger.findOne({ user_id: ru.userId }).sort({ seq: -1 }).lean();
+    const head = await s.app.db.models.Ledger.findOne({ user_id: ru.userId }).sort({ seq: -1 }).lean();
     expect(head).toMatchObject({ kind: "release", short_id: gen.short_id, credits: 1, balance: 1, in_flight: 2 });
     // /status calls it cancelled, not failed, in the list and on its own.
-    const list = (await ask(tg, ru, "/status", /^🗂/)).text!;
+    const list = (await ask(s.tg, ru, "/status", /^🗂/)).text!;
     expect(list.split("\n").find((l) => l.startsWith(gen.short_id))).toMatch(new RegExp(`^${gen.short_id} · 🚫 отменено · `));
-    expect((await ask(tg, ru, `/status ${gen.short_id}`, /^Задача /)).text).toMatch(new RegExp(`^Задача ${gen.short_id}: 🚫 отменено\n`));
+    expect((await ask(s.tg, ru, `/status ${gen.short_id}`, /^Задача /)).text).toMatch(new RegExp(`^Задача ${gen.short_id}: 🚫 отменено\n`));
     // A stale client pressing the old button again: told it is cancelled already.
-    const again = tg.callbackQueryUpdate({ ...ru, messageId: status.message_id, data: `cancel:${gen.short_id}` });
-    await tg.deliver(again);
-    expect((await tg.waitFor(() => tg.callbackAnswers.find((a) => a.callback_query_id === again.callback_query!.id))).text).toBe("Эта задача уже отменена.");
+    const again = s.tg.callbackQueryUpdate({ ...ru, messageId: status.message_id, data: `cancel:${gen.short_id}` });
+    await s.tg.deliver(again);
+    expect((await s.tg.waitFor(() => s.tg.callbackAnswers.find((a) => a.callback_query_id === again.callback_query!.id))).text).toBe("Эта задача уже отменена.");
 
     // The rate window that held it back passes; a newer job goes through, the cancelled one never does.
-    await taskFor(mm, "второй: часы вращаются", 20_000);
-    await tg.deliver(photoFrom(tg, ru, "четвёртый: часы падают").update);
-    await taskFor(mm, "четвёртый: часы падают", 20_000);
-    expect(mm.createRequests.filter((r) => String(r.body.prompt).startsWith("третий"))).toEqual([]);
-    expect(tg.rejectedCalls).toEqual([]);
+    await taskFor(s.mm, "второй: часы вращаются", 20_000);
+    await s.tg.deliver(photoFrom(s.tg, ru, "четвёртый: часы падают").update);
+    await taskFor(s.mm, "четвёртый: часы падают", 20_000);
+    expect(s.mm.createRequests.filter((r) => String(r.body.prompt).startsWith("третий"))).toEqual([]);
+    expect(s.tg.rejectedCalls).toEqual([]);
   });
 
   it("English: Cancel racing the worker's claim: either cancelled and never sent, or too late and sent once", { timeout: 90_000 }, async () => {
@@ -177,19 +146,19 @@ describe("Cancel while queued", () => {
     for (let i = 0; i < 4; i++) {
       const en = user(9410 + i, "en");
       const prompt = `race ${i}: the cup turns`;
-      const sent = photoFrom(tg, en, prompt);
-      await tg.deliver(sent.update);
-      const status = await statusMessage(tg, en, sent.messageId);
+      const sent = photoFrom(s.tg, en, prompt);
+      await s.tg.deliver(sent.update);
+      const status = await statusMessage(s.tg, en, sent.messageId);
       // Pressed at once, while the worker may be claiming it for its slot.
-      const tap = pressUpdate(tg, en, status.message_id, "✖️ Cancel");
-      await tg.deliver(tap);
-      const answer = await tg.waitFor(() => tg.callbackAnswers.find((a) => a.callback_query_id === tap.callback_query!.id), 10_000, "the cancel answer");
+      const tap = pressUpdate(s.tg, en, status.message_id, "✖️ Cancel");
+      await s.tg.deliver(tap);
+      const answer = await s.tg.waitFor(() => s.tg.callbackAnswers.find((a) => a.callback_query_id === tap.callback_query!.id), 10_000, "the cancel answer");
       outcomes.push(answer.text!);
       const gen = await eventually(async () => {
-        const g = await app.db.models.Generation.findOne({ user_prompt: prompt }).lean();
+        const g = await s.app.db.models.Generation.findOne({ user_prompt: prompt }).lean();
         return g && ["failed", "submitted", "delivering", "delivered"].includes(g.phase) && g;
       }, 20_000, `race ${i} settled`);
-      const creates = mm.createRequests.filter((r) => r.body.prompt === prompt);
+      const creates = s.mm.createRequests.filter((r) => r.body.prompt === prompt);
       if (answer.text === "Cancelled. This job will not be made.") {
         expect(gen.error_code).toBe("cancelled");
         expect(creates).toEqual([]);
@@ -201,15 +170,15 @@ describe("Cancel while queued", () => {
     expect(outcomes.some((o) => o.startsWith("Cancelled"))).toBe(true);
     const cancelled = outcomes.findIndex((o) => o.startsWith("Cancelled"));
     const who = user(9410 + cancelled, "en");
-    const { short_id: id } = (await app.db.models.Generation.findOne({ user_id: who.userId }).lean())!;
-    expect((await ask(tg, who, "/status", /^🗂/)).text).toMatch(new RegExp(`\n${id} · 🚫 cancelled · `));
-    expect((await ask(tg, who, `/status ${id}`, /^Job /)).text).toMatch(new RegExp(`^Job ${id}: 🚫 cancelled\n`));
+    const { short_id: id } = (await s.app.db.models.Generation.findOne({ user_id: who.userId }).lean())!;
+    expect((await ask(s.tg, who, "/status", /^🗂/)).text).toMatch(new RegExp(`\n${id} · 🚫 cancelled · `));
+    expect((await ask(s.tg, who, `/status ${id}`, /^Job /)).text).toMatch(new RegExp(`^Job ${id}: 🚫 cancelled\n`));
     // Whatever was cancelled stays unsent, even after more rate windows.
     await new Promise((r) => setTimeout(r, 5_000));
     for (let i = 0; i < 4; i++) {
       if (!outcomes[i]!.startsWith("Cancelled")) continue;
-      expect(mm.createRequests.filter((r) => r.body.prompt === `race ${i}: the cup turns`)).toEqual([]);
+      expect(s.mm.createRequests.filter((r) => r.body.prompt === `race ${i}: the cup turns`)).toEqual([]);
     }
-    expect(tg.rejectedCalls).toEqual([]);
+    expect(s.tg.rejectedCalls).toEqual([]);
   });
 });

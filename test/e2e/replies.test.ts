@@ -3,29 +3,17 @@
  * turning into a paid job days later, links that survive HTML, and Russian that is grammatical. Polling mode, through the fakes.
  */
 import type { Message, Update } from "grammy/types";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeMp4, type FakeTelegram } from "../support/fake-telegram.js";
-import type { FakeMiniMax } from "../support/fake-minimax.js";
-import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
-import { testDatabaseUri } from "../support/mongo.js";
+import { describe, expect, it } from "vitest";
+import { makeMp4 } from "../support/fake-telegram.js";
+import { eventually, startFakes } from "../support/app.js";
+import { useTestApp } from "../support/suite.js";
 import { makeJpeg } from "../support/images.js";
 import { photoFrom, taskFor, user } from "../support/scenario.js";
 
 const msgId = (u: Update) => u.message!.message_id;
 
-function suite(label: string, env: Record<string, string> = {}, fakeOptions: Parameters<typeof startFakes>[0] = {}) {
-  const s = {} as { tg: FakeTelegram; mm: FakeMiniMax; app: TestApp };
-  beforeAll(async () => {
-    const fakes = await startFakes(fakeOptions);
-    s.tg = fakes.telegram;
-    s.mm = fakes.minimax;
-    s.app = await startTestApp({ mode: "polling", telegram: s.tg, minimax: s.mm, mongoUri: testDatabaseUri(label), env });
-  });
-  afterAll(async () => {
-    await s.app?.stop();
-    await s.tg?.close();
-    await s.mm?.close();
-  });
+function suite(label: string, env: Record<string, string> = {}, fakes: Parameters<typeof startFakes>[0] = {}) {
+  const s = useTestApp(label, { mode: "polling", env, fakes });
   /** The bot's message answering `update`, once it arrives. */
   const replyTo = (update: Update): Promise<Message> => {
     const chatId = update.message!.chat.id;
