@@ -84,11 +84,13 @@ export async function submitGeneration(
     return requeue((err as Error).message);
   }
   const firstFrameImage = toDataUrl(image, isAcceptedImageType(gen.image.mime) ? gen.image.mime : "image/jpeg");
-  // Our renewals stopped landing: the lease may run out before the create is out. Nothing was sent.
-  if (signal.aborted) {
+  /** Nothing left with the slot: it goes back, and the generation to the queue with the marker cleared. */
+  const unsent = async () => {
     await giveBack();
     return record("the requeue", () => leases.finish(gen, { phase: "queued", next_run_at: new Date() }, { create_sent_at: 1 }));
-  }
+  };
+  // Our renewals stopped landing: the lease may run out before the create is out.
+  if (signal.aborted) return unsent();
   // One instant for the marker and the unknown-outcome clock: MiniMax may start from here.
   const sentAt = new Date();
   let marked;
@@ -98,14 +100,10 @@ export async function submitGeneration(
   } catch (err) {
     // Nothing was sent, whether or not the marker landed: back to the queue, cleared, once MongoDB lets us.
     log.warn({ err: (err as Error).message }, "could not mark the create as sent; not sending it");
-    await giveBack();
-    return record("the requeue", () => leases.finish(gen, { phase: "queued", next_run_at: new Date() }, { create_sent_at: 1 }));
+    return unsent();
   }
-  if (!marked) {
-    // The lease is gone or nearly so, and nothing was sent: back to the queue if it is still ours.
-    await giveBack();
-    return leases.finish(gen, { phase: "queued", next_run_at: new Date() }, { create_sent_at: 1 });
-  }
+  // The lease is gone or nearly so: back to the queue if it is still ours.
+  if (!marked) return unsent();
 
   let answer;
   try {
