@@ -10,4 +10,11 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
+  {
+    // The lifecycle and its adapters sit below the inbound side: nothing imports upwards.
+    files: ["src/generations/**", "src/telegram/**", "src/minimax/**", "src/credits/**", "src/db/**"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["**/bot/*", "**/server/*", "**/app.js", "**/main.js"], message: "import downwards only (bot/ and server/ sit above the lifecycle)" }] }],
+    },
+  },
 );

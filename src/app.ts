@@ -10,8 +10,8 @@ import { connectDatabase, type Database } from "./db/connection.js";
 import { watchDatabase } from "./db/health.js";
 import { ALLOWED_UPDATES, createBot, registerCommands } from "./bot/index.js";
 import { retryUnstoredUpdates } from "./bot/polling.js";
-import { createI18n } from "./bot/i18n.js";
-import { createTelegramFiles } from "./bot/files.js";
+import { createI18n } from "./telegram/i18n.js";
+import { createTelegramFiles } from "./telegram/files.js";
 import type { BotContext } from "./bot/context.js";
 import { createMiniMaxClient } from "./minimax/client.js";
 import { createGenerationWorker } from "./generations/worker.js";
@@ -19,7 +19,7 @@ import { createProgressUpdater } from "./generations/progress.js";
 import { handleCallback, signedChallenge } from "./generations/status.js";
 import { createServer } from "./server/index.js";
 import { createMetrics } from "./metrics.js";
-import { TELEGRAM_WEBHOOK_PATH } from "./server/routes/telegram-webhook.js";
+import { TELEGRAM_WEBHOOK_PATH } from "./server/paths.js";
 
 export interface StartOptions {
   logger?: Logger;

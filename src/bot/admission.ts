@@ -3,7 +3,7 @@ import type { GenerationSettings } from "../generations/settings.js";
 import { generationFields } from "../generations/settings.js";
 import { IMAGE_RULES } from "../minimax/image.js";
 import { registerStatusMessage, renderProgress } from "../generations/progress.js";
-import { withCameraMoves, type CameraMove } from "./camera.js";
+import { withCameraMoves, type CameraMove } from "../minimax/camera.js";
 import type { BotContext, BotDeps } from "./context.js";
 import { replyTo } from "./context.js";
 

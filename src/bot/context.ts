@@ -4,7 +4,7 @@ import type { I18nFlavor } from "@grammyjs/i18n";
 import type { Config } from "../config.js";
 import type { Models } from "../db/models.js";
 import type { Logger } from "../logger.js";
-import type { TelegramFiles } from "./files.js";
+import type { TelegramFiles } from "../telegram/files.js";
 import type { StoredSettings } from "../generations/settings.js";
 
 /** What the bot keeps per user and reads once per update (see languageFeature). */

@@ -2,7 +2,7 @@ import { Bot, InputFile, type BotConfig } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import type { I18n } from "@grammyjs/i18n";
 import type { BotContext, BotDeps } from "./context.js";
-import { LOCALES } from "./i18n.js";
+import { LOCALES } from "../telegram/i18n.js";
 import { reserveKey } from "../generations/admission.js";
 import { isStorageUnavailable } from "../db/errors.js";
 import { accessFeature } from "./features/access.js";

@@ -1,8 +1,9 @@
 import { Transform, type TransformCallback } from "node:stream";
 import { GrammyError, InputFile } from "grammy";
-import { escapeHtml } from "../bot/i18n.js";
+import { floodWaitMs, telegramRefused } from "../telegram/errors.js";
+import { escapeHtml } from "../telegram/i18n.js";
 import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
-import { videoKeyboard } from "../bot/keyboards.js";
+import { videoKeyboard } from "../telegram/keyboards.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import { createAdmission } from "./admission.js";
 
@@ -10,12 +11,6 @@ import { createAdmission } from "./admission.js";
 export const MAX_NOTICE_ATTEMPTS = 6;
 /** Failed delivery attempts back off up to this; a paid video is tried until DELIVERY_TIMEOUT_MIN. */
 const MAX_DELIVERY_BACKOFF_MS = 10 * 60_000;
-
-/** Telegram's flood wait (429), in ms, or undefined for any other error. */
-export function floodWaitMs(err: unknown): number | undefined {
-  if (!(err instanceof GrammyError) || err.error_code !== 429) return undefined;
-  return Math.max(1, err.parameters.retry_after ?? 5) * 1000;
-}
 
 /** Passes bytes through, and fails the stream unless exactly `expected` bytes (at most `cap`) arrive. */
 export class ExactLengthStream extends Transform {
@@ -54,9 +49,6 @@ export function isTrustedDownloadUrl(url: string, apiBase: string) {
 const replyToSource = (gen: GenerationDoc) => ({
   reply_parameters: { message_id: gen.source_message_id, allow_sending_without_reply: true },
 });
-
-const telegramRefused = (err: unknown) =>
-  err instanceof GrammyError && (err.error_code === 403 || (err.error_code === 400 && /chat not found/i.test(err.description)));
 
 /**
  * Streams MiniMax's video into sendVideo. The stream is checked against the size retrieve

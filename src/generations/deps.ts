@@ -3,8 +3,8 @@ import type { Config } from "../config.js";
 import type { Models } from "../db/models.js";
 import type { Logger } from "../logger.js";
 import type { MiniMaxClient } from "../minimax/client.js";
-import type { TelegramFiles } from "../bot/files.js";
-import type { Translate } from "../bot/i18n.js";
+import type { TelegramFiles } from "../telegram/files.js";
+import type { Translate } from "../telegram/i18n.js";
 import type { Metrics } from "../metrics.js";
 import { isStorageUnavailable, isWriteLockBusy } from "../db/errors.js";
 

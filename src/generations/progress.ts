@@ -1,7 +1,7 @@
 import { GrammyError } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
-import type { Translate } from "../bot/i18n.js";
-import { cancelKeyboard } from "../bot/keyboards.js";
+import type { Translate } from "../telegram/i18n.js";
+import { cancelKeyboard } from "../telegram/keyboards.js";
 import type { GenerationFields, Models } from "../db/models.js";
 import { claimOnce } from "./claims.js";
 import { HELD } from "./create.js";

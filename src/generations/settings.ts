@@ -1,5 +1,5 @@
 import { isLegacyModel, MODEL_OPTIONS, type Config } from "../config.js";
-import { isCameraMove, type CameraMove } from "../bot/camera.js";
+import { isCameraMove, type CameraMove } from "../minimax/camera.js";
 import type { Models } from "../db/models.js";
 
 /** What a user chose in /settings, completed with the configured defaults and checked against the model. */

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises";
 import { isAcceptedImageType, toDataUrl, IMAGE_RULES } from "../minimax/image.js";
 import { failureKind, MiniMaxApiError, MiniMaxTransportError } from "../minimax/errors.js";
-import { TelegramFileError } from "../bot/files.js";
+import { TelegramFileError } from "../telegram/files.js";
 import { callbackToken } from "../secrets.js";
 import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
 import type { GenerationDoc, Leases } from "./leases.js";

@@ -13,7 +13,7 @@ import { submitGeneration } from "../../src/generations/submit.js";
 import type { SubmitRateLimit, SlotUse } from "../../src/generations/rate-limit.js";
 import type { LifecycleDeps } from "../../src/generations/deps.js";
 import type { MiniMaxClient } from "../../src/minimax/client.js";
-import type { TelegramFiles } from "../../src/bot/files.js";
+import type { TelegramFiles } from "../../src/telegram/files.js";
 import { makeJpeg } from "../support/images.js";
 import { testDatabaseUri } from "../support/mongo.js";
 

@@ -1,7 +1,7 @@
 import { Composer, GrammyError } from "grammy";
 import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
-import { escapeHtml } from "../i18n.js";
+import { escapeHtml } from "../../telegram/i18n.js";
 import { createAccounts } from "../../credits/accounts.js";
 import { refundKey, takeBack, paymentKey } from "../../credits/payments.js";
 import type { Models } from "../../db/models.js";

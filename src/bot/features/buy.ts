@@ -1,7 +1,7 @@
 import { Composer } from "grammy";
 import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
-import { escapeHtml } from "../i18n.js";
+import { escapeHtml } from "../../telegram/i18n.js";
 import { createAccounts } from "../../credits/accounts.js";
 import { checkoutPack, creditPayment, payloadFor, STARS, takeBack } from "../../credits/payments.js";
 import { priceOf } from "../../generations/admission.js";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Composer } from "grammy";
 import { cancelGeneration } from "../../generations/cancel.js";
 import { createLeases } from "../../generations/leases.js";
-import { CANCEL } from "../keyboards.js";
+import { CANCEL } from "../../telegram/keyboards.js";
 import type { BotContext, BotDeps } from "../context.js";
 
 /**

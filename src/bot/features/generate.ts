@@ -4,7 +4,7 @@ import { effectiveSettings, loadSettings } from "../../generations/settings.js";
 import { admit } from "../admission.js";
 import { claimOnce } from "../../generations/claims.js";
 import { checkImage, IMAGE_RULES, isAcceptedImageType, sniffImage, type ImageProblem } from "../../minimax/image.js";
-import { TelegramFileError } from "../files.js";
+import { TelegramFileError } from "../../telegram/files.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
 

@@ -1,6 +1,6 @@
 import { Composer } from "grammy";
 import { Menu, type MenuFlavor } from "@grammyjs/menu";
-import { CAMERA_MOVES, cameraKey, toggleMove, type CameraMove } from "../camera.js";
+import { CAMERA_MOVES, cameraKey, toggleMove, type CameraMove } from "../../minimax/camera.js";
 import { durationsFor, fitResolution, loadSettings, resolutionsFor, saveSettings, type GenerationSettings } from "../../generations/settings.js";
 import { priceOf } from "../../generations/admission.js";
 import { isLegacyModel } from "../../config.js";

@@ -2,7 +2,7 @@ import { Composer } from "grammy";
 import type { Phase } from "../../db/models.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
-import { escapeHtml } from "../i18n.js";
+import { escapeHtml } from "../../telegram/i18n.js";
 
 const STATE_KEY: Record<Phase, string> = {
   queued: "state-queued",

@@ -3,10 +3,10 @@ import type { InlineKeyboardMarkup } from "grammy/types";
 import { claimOnce } from "../../generations/claims.js";
 import type { GenerationSettings } from "../../generations/settings.js";
 import type { GenerationFields } from "../../db/models.js";
-import { decodeMoves, encodeMoves, isCameraMove, MAX_CAMERA_MOVES, toggleMove, type CameraMove } from "../camera.js";
+import { decodeMoves, encodeMoves, isCameraMove, MAX_CAMERA_MOVES, toggleMove, type CameraMove } from "../../minimax/camera.js";
 import { admit } from "../admission.js";
-import { escapeHtml } from "../i18n.js";
-import { VIDEO_AGAIN, VIDEO_MOVES, VIDEO_PROMPT } from "../keyboards.js";
+import { escapeHtml } from "../../telegram/i18n.js";
+import { VIDEO_AGAIN, VIDEO_MOVES, VIDEO_PROMPT } from "../../telegram/keyboards.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { moveRows, movesSummary } from "./settings.js";
 

@@ -1,6 +1,6 @@
 import type { Middleware } from "koa";
 import { koaBody } from "koa-body";
-import { bodyReadAlready } from "./challenge.js";
+import { bodyReadAlready } from "../early-body.js";
 
 /**
  * JSON only, at most 1 MB; anything larger is a 413 before it is buffered. A body read already in

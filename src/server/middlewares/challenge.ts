@@ -1,21 +1,10 @@
 import type { IncomingMessage, RequestListener } from "node:http";
-import { MINIMAX_CALLBACK_PATH } from "../routes/minimax-callback.js";
+import { MINIMAX_CALLBACK_PATH } from "../paths.js";
+import { keepReadBody } from "../early-body.js";
 import type { Logger } from "../../logger.js";
 
 /** A challenge is a few dozen bytes; a larger body goes the ordinary way. */
 const SMALL_BODY = 1_024;
-const MALFORMED = Symbol("malformed JSON");
-
-/** Small JSON bodies this module has read already, for the route's body parser (see body.ts). */
-const readAlready = new WeakMap<IncomingMessage, unknown>();
-
-/** The body read here for `req`: `found` false when it was not read here; throws on malformed JSON. */
-export function bodyReadAlready(req: IncomingMessage): { found: boolean; body?: unknown } {
-  if (!readAlready.has(req)) return { found: false };
-  const body = readAlready.get(req);
-  if (body === MALFORMED) throw Object.assign(new Error("Malformed JSON"), { status: 400, expose: true });
-  return { found: true, body };
-}
 
 export type ChallengeAnswer = (params: { generation: string; token: string }, body: Record<string, unknown>) => string | undefined;
 
@@ -48,7 +37,7 @@ export function answerChallengesFirst(app: RequestListener, answer: ChallengeAns
       try {
         parsed = JSON.parse(Buffer.concat(chunks).toString("utf8"));
       } catch {
-        readAlready.set(req, MALFORMED);
+        keepReadBody(req, undefined, true);
         return app(req, res);
       }
       const query = new URL(req.url!, "http://callback").searchParams;
@@ -59,7 +48,7 @@ export function answerChallengesFirst(app: RequestListener, answer: ChallengeAns
       const body = parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
       const challenge = body && generation && token ? answer({ generation, token }, body) : undefined;
       if (challenge === undefined) {
-        readAlready.set(req, parsed);
+        keepReadBody(req, parsed);
         return app(req, res);
       }
       const out = JSON.stringify({ challenge });

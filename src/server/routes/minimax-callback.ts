@@ -1,11 +1,10 @@
 import Router from "@koa/router";
 import type { Logger } from "../../logger.js";
 import type { CallbackOutcome } from "../../generations/status.js";
+import { jsonBody, objectBody } from "../middlewares/body.js";
+import { MINIMAX_CALLBACK_PATH } from "../paths.js";
 
 type Recheck = NonNullable<Extract<CallbackOutcome, { kind: "accepted" }>["recheck"]>;
-import { jsonBody, objectBody } from "../middlewares/body.js";
-
-export const MINIMAX_CALLBACK_PATH = "/api/minimax_callback";
 
 export type { Recheck };
 export type CallbackHandler = (params: { generation: string; token: string }, body: Record<string, unknown>) => Promise<CallbackOutcome>;

@@ -5,8 +5,8 @@ import { secretsEqual } from "../../secrets.js";
 import { isStorageUnavailable } from "../../db/errors.js";
 import type { Logger } from "../../logger.js";
 import { jsonBody, objectBody } from "../middlewares/body.js";
+import { TELEGRAM_WEBHOOK_PATH } from "../paths.js";
 
-export const TELEGRAM_WEBHOOK_PATH = "/telegram/webhook";
 
 /** Telegram's updates, accepted only with the secret we registered (compared in constant time). */
 export function telegramWebhookRoutes({

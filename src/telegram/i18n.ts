@@ -6,7 +6,7 @@ export const LOCALES = ["en", "ru"] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "en";
 
-// src/bot/ and dist/bot/ both sit two levels below the project root.
+// src/telegram/ and dist/telegram/ both sit two levels below the project root.
 const LOCALES_DIR = fileURLToPath(new URL("../../locales", import.meta.url));
 
 /** Russian for Russian-language Telegram clients, English for everyone else. */
