@@ -1,6 +1,6 @@
 import { createGeneration, type CreateResult, type NewGeneration } from "../generations/create.js";
 import type { GenerationSettings } from "../generations/settings.js";
-import { generationFields } from "../generations/settings.js";
+import { enabledModel, generationFields } from "../generations/settings.js";
 import { IMAGE_RULES } from "../minimax/image.js";
 import { registerStatusMessage, renderProgress } from "../generations/progress.js";
 import { withCameraMoves, type CameraMove } from "../minimax/camera.js";
@@ -24,7 +24,8 @@ export interface Request {
  * admitted (or refused) by createGeneration, answered with the status message.
  */
 export async function admit(ctx: BotContext, deps: BotDeps, req: Request): Promise<CreateResult> {
-  const moves: CameraMove[] = req.settings.cameraMoves;
+  // Only a model that reads bracket commands gets them; another would take them for words.
+  const moves: CameraMove[] = enabledModel(deps.config, req.settings.model).cameraCommands ? req.settings.cameraMoves : [];
   const withMoves = withCameraMoves(req.userPrompt, moves);
   // Moves that would push the prompt past MiniMax's limit are left out rather than refusing the user's text.
   const prompt = [...withMoves].length <= IMAGE_RULES.maxPromptLength ? withMoves : req.userPrompt;

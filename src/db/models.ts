@@ -48,7 +48,9 @@ export const generationSchema = new Schema(
     duration: { type: Number },
     resolution: { type: String },
     prompt_optimizer: { type: Boolean },
-    /** The generation whose buttons made this one ("Again", "Another camera move", "New prompt"). */
+    /** The shape the photo was fitted to ("9:16"); absent or "original": sent as it was. */
+    format: { type: String },
+    /** The generation whose buttons made this one ("Again", "Another camera move", "Format", "New prompt"). */
     variation_of: { type: String },
     /** Credits reserved for it, written when it is admitted (absent: not admitted, or admitted by an older version). */
     price: { type: Number },
@@ -99,8 +101,10 @@ generationSchema.index({ phase: 1, created_at: 1 });
 /** Choices made in /settings; unset fields fall back to the configured defaults. */
 const settingsSchema = new Schema(
   {
+    model: { type: String },
     duration: { type: Number },
     resolution: { type: String },
+    format: { type: String },
     prompt_optimizer: { type: Boolean },
     camera_moves: { type: [String], default: undefined },
   },

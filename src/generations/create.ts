@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { Types } from "mongoose";
-import { isLegacyModel } from "../config.js";
+import { enabledModel } from "./settings.js";
 import { callbackToken } from "../secrets.js";
 import type { Models } from "../db/models.js";
 import type { LifecycleDeps } from "./deps.js";
@@ -20,11 +20,14 @@ export interface NewGeneration {
 
 /** What a generation records beyond the request itself: settings used, camera moves, its origin. */
 export interface GenerationOptions {
+  model?: string;
   duration?: number;
   resolution?: string;
   prompt_optimizer?: boolean;
   user_prompt?: string;
   camera_moves?: string[];
+  /** The shape the photo is fitted to at submission (images/formats.ts). */
+  format?: string;
   variation_of?: string;
 }
 
@@ -51,6 +54,7 @@ const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 110
 export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "models">, input: NewGeneration): Promise<CreateResult> {
   const { config, models } = deps;
   const { Generation } = models;
+  const defaultModel = enabledModel(config, config.model);
   let doc;
   for (let attempt = 0; ; attempt++) {
     const shortId = newShortId();
@@ -62,8 +66,8 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
         source_message_id: input.sourceMessageId,
         locale: input.locale,
         prompt: input.prompt,
-        model: config.model,
-        ...(isLegacyModel(config.model) ? {} : { duration: config.duration, resolution: config.resolution }),
+        model: defaultModel.id,
+        ...(defaultModel.fixedOutput ? {} : { duration: config.duration, resolution: config.resolution }),
         ...input.options,
         image: input.image,
         // Kept with the generation, so a token still checks out after CALLBACK_SECRET changes.

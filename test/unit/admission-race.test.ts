@@ -9,7 +9,7 @@ import { createModels, type Models } from "../../src/db/models.js";
 import { createAdmission, reserveKey, type Admissible } from "../../src/generations/admission.js";
 import { testDatabaseUri } from "../support/mongo.js";
 
-const PRICES = { "6s-768P": 1, "10s-768P": 2 };
+const PRICES = { "MiniMax-Hailuo-02": { "6s-768P": 1, "10s-768P": 2 } };
 let connections: mongoose.Connection[] = [];
 let instances: Models[] = [];
 

@@ -1,9 +1,9 @@
 import { Composer } from "grammy";
 import { Menu, type MenuFlavor } from "@grammyjs/menu";
 import { CAMERA_MOVES, cameraKey, toggleMove, type CameraMove } from "../../minimax/camera.js";
-import { durationsFor, fitResolution, loadSettings, resolutionsFor, saveSettings, type GenerationSettings } from "../../generations/settings.js";
+import { durationChoices, enabledModel, loadSettings, saveSettings, type GenerationSettings } from "../../generations/settings.js";
 import { priceOf } from "../../generations/admission.js";
-import { isLegacyModel } from "../../config.js";
+import { fitResolution, resolutionsOf } from "../../minimax/models.js";
 import type { BotContext, BotDeps } from "../context.js";
 
 type MenuContext = BotContext & MenuFlavor;
@@ -11,8 +11,8 @@ type MenuContext = BotContext & MenuFlavor;
 const mark = (on: boolean, label: string) => (on ? `✅ ${label}` : label);
 
 /** A button label for one choice, with what a video costs with it. */
-function choiceLabel(ctx: BotContext, config: BotDeps["config"], label: string, choice: { duration: number; resolution: string }) {
-  const price = priceOf(config, { model: config.model, ...choice });
+function choiceLabel(ctx: BotContext, config: BotDeps["config"], label: string, choice: { model: string; duration: number; resolution: string }) {
+  const price = priceOf(config, choice);
   return ctx.t("settings-choice", { label, price });
 }
 
@@ -40,7 +40,6 @@ export function settingsFeature(deps: BotDeps) {
   const { config } = deps;
   const feature = new Composer<BotContext>();
   const userOf = (ctx: BotContext) => ctx.from!.id;
-  const legacy = isLegacyModel(config.model);
 
   const onMenuOutdated = async (ctx: MenuContext) => {
     await ctx.answerCallbackQuery({ text: ctx.t("menu-outdated") });
@@ -54,17 +53,18 @@ export function settingsFeature(deps: BotDeps) {
       await saveSettings(deps, userOf(c), patch);
       c.menu.update();
     };
-    if (!legacy) {
-      const durations = durationsFor(config);
-      if (durations.length > 1) {
-        for (const d of durations) {
-          const label = mark(s.duration === d, ctx.t("settings-duration", { seconds: d }));
-          range.text(choiceLabel(ctx, config, label, { duration: d, resolution: fitResolution(config, d, s.resolution) }), (c) => change(c, { duration: d }));
-        }
-        range.row();
+    const model = enabledModel(config, s.model);
+    const durations = durationChoices(model);
+    if (durations.length > 1) {
+      for (const d of durations) {
+        const label = mark(s.duration === d, ctx.t("settings-duration", { seconds: d }));
+        range.text(choiceLabel(ctx, config, label, { model: model.id, duration: d, resolution: fitResolution(model, d, s.resolution) }), (c) => change(c, { duration: d }));
       }
-      for (const r of resolutionsFor(config, s.duration)) {
-        range.text(choiceLabel(ctx, config, mark(s.resolution === r, r), { duration: s.duration, resolution: r }), (c) => change(c, { resolution: r }));
+      range.row();
+    }
+    if (durations.length) {
+      for (const r of resolutionsOf(model, s.duration)) {
+        range.text(choiceLabel(ctx, config, mark(s.resolution === r, r), { model: model.id, duration: s.duration, resolution: r }), (c) => change(c, { resolution: r }));
       }
       range.row();
     }

@@ -1,7 +1,7 @@
 import { Composer, type Filter } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import { claimOnce } from "../../generations/claims.js";
-import type { GenerationSettings } from "../../generations/settings.js";
+import { effectiveSettings, type GenerationSettings } from "../../generations/settings.js";
 import type { GenerationFields } from "../../db/models.js";
 import { decodeMoves, encodeMoves, isCameraMove, MAX_CAMERA_MOVES, toggleMove, type CameraMove } from "../../minimax/camera.js";
 import { admit } from "../admission.js";
@@ -40,13 +40,9 @@ export function variationsFeature(deps: BotDeps) {
     return { file_id, file_unique_id, mime, width, height, ...(size ? { size } : {}) };
   };
 
-  /** The settings the source generation was made with. */
-  const settingsOf = (gen: GenerationDoc, cameraMoves: CameraMove[]): GenerationSettings => ({
-    duration: (gen.duration ?? config.duration) as 6 | 10,
-    resolution: gen.resolution ?? config.resolution,
-    promptOptimizer: gen.prompt_optimizer ?? true,
-    cameraMoves,
-  });
+  /** The settings the source generation was made with (a model disabled since: the default one). */
+  const settingsOf = (gen: GenerationDoc, cameraMoves: CameraMove[]): GenerationSettings =>
+    effectiveSettings(config, { ...gen, camera_moves: cameraMoves });
 
   async function variation(ctx: PressContext, gen: GenerationDoc, sourceMessageId: number, moves: CameraMove[]) {
     const result = await admit(ctx, deps, {
