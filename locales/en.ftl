@@ -322,3 +322,34 @@ settings-choice = {$label} · { $price ->
         [one] {$price} credit
        *[other] {$price} credits
     }
+
+button-format = 📐 Format
+format-original = Original
+format-3x4 = 3:4 · Wildberries/Ozon
+format-9x16 = 9:16 · Reels/TikTok/Shorts
+format-1x1 = 1:1 · feeds
+format-16x9 = 16:9 · Amazon/YouTube
+settings-format = 📐 {$format}
+settings-format-title =
+    📐 <b>Format</b> of your next videos: the shape of the place where you post them.
+    The whole photo stays in the frame, and a blurred copy of it fills the space around. Original keeps the photo's own shape.
+settings-long-hint = ⏱ { NUMBER($seconds) } s: Ozon wants 8 s or more.
+settings-model = 🤖 Model: {$model}
+settings-model-title = 🤖 <b>Model</b> for your next videos, and what a video costs with it:
+settings-model-line = { $chosen ->
+        [yes] ✅
+       *[no] •
+    } <b>{$name}</b>: {$description}. { NUMBER($seconds) } s at {$resolution}: { NUMBER($price) } { $price ->
+        [one] credit
+       *[other] credits
+    }.
+model-hailuo-02 = realistic motion and physics, up to 1080P
+model-hailuo-23 = livelier people and motion, up to 1080P
+model-hailuo-23-fast = Hailuo 2.3, made faster, up to 1080P
+model-i2v-01 = MiniMax's first model, 720P only
+model-i2v-01-live = for drawings and illustrations, 720P only
+model-i2v-01-director = follows camera moves closely, 720P only
+format-pick = 📐 In which shape should I make this video again? Same photo, description and settings; the usual price.
+format-picker-open = The formats are waiting for you just below this video.
+format-chosen = 📐 {$format}: the new video is on its way.
+video-caption-details = 📐 {$format} · 🤖 {$model}

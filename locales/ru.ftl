@@ -350,3 +350,35 @@ settings-choice = {$label} · { $price ->
         [few] {$price} кредита
        *[other] {$price} кредитов
     }
+
+button-format = 📐 Формат
+format-original = Как на фото
+format-3x4 = 3:4 · Wildberries/Ozon
+format-9x16 = 9:16 · Reels/TikTok/Shorts
+format-1x1 = 1:1 · ленты соцсетей
+format-16x9 = 16:9 · Amazon/YouTube
+settings-format = 📐 {$format}
+settings-format-title =
+    📐 <b>Формат</b> следующих видео — под площадку, где вы их разместите.
+    Фото целиком остаётся в кадре, а место вокруг заполняет его размытая копия. «Как на фото» сохраняет пропорции снимка.
+settings-long-hint = ⏱ { NUMBER($seconds) } с: Ozon просит видео от 8 секунд.
+settings-model = 🤖 Модель: {$model}
+settings-model-title = 🤖 <b>Модель</b> для следующих видео и цена видео с ней:
+settings-model-line = { $chosen ->
+        [yes] ✅
+       *[no] •
+    } <b>{$name}</b>: {$description}. { NUMBER($seconds) } с, {$resolution}: { NUMBER($price) } { $price ->
+        [one] кредит
+        [few] кредита
+       *[other] кредитов
+    }.
+model-hailuo-02 = реалистичные движения и физика, до 1080P
+model-hailuo-23 = живее люди и движения, до 1080P
+model-hailuo-23-fast = та же Hailuo 2.3, но быстрее, до 1080P
+model-i2v-01 = первая модель MiniMax, только 720P
+model-i2v-01-live = для рисунков и иллюстраций, только 720P
+model-i2v-01-director = точно следует движениям камеры, только 720P
+format-pick = 📐 В каком формате сделать это видео ещё раз? Фото, описание и настройки — те же, цена — обычная.
+format-picker-open = Форматы ждут вас прямо под этим видео.
+format-chosen = 📐 {$format}: новое видео уже в работе.
+video-caption-details = 📐 {$format} · 🤖 {$model}

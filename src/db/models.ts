@@ -27,6 +27,8 @@ const imageSchema = new Schema(
     width: { type: Number, required: true },
     height: { type: Number, required: true },
     size: { type: Number },
+    /** "photo" or "document": how the user sent it (a document's file_id cannot be a video's cover). */
+    sent_as: { type: String },
   },
   { _id: false },
 );

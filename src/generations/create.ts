@@ -13,7 +13,7 @@ export interface NewGeneration {
   sourceMessageId: number;
   locale: string;
   prompt: string;
-  image: { file_id: string; file_unique_id: string; mime: string; width: number; height: number; size?: number };
+  image: { file_id: string; file_unique_id: string; mime: string; width: number; height: number; size?: number; sent_as?: string };
   /** The user's settings (src/generations/settings.ts); the configured defaults when absent. */
   options?: GenerationOptions;
 }

@@ -3,7 +3,7 @@ import { GrammyError, InputFile } from "grammy";
 import { floodWaitMs, telegramRefused } from "../telegram/errors.js";
 import { escapeHtml } from "../telegram/i18n.js";
 import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
-import { videoKeyboard } from "../telegram/keyboards.js";
+import { videoButtons, videoCaption } from "../telegram/video-message.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import { createAdmission } from "./admission.js";
 
@@ -83,7 +83,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
         gen.chat_id,
         // A signed URL carries "&" (and may carry "<"): unescaped, Telegram refuses the HTML.
         t(gen.locale, "video-as-link", { id: gen.short_id, mb: (bytes / 1048576).toFixed(1), url: escapeHtml(file.downloadUrl) }),
-        { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: videoKeyboard(t, gen.locale, gen.short_id) },
+        { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: videoButtons(t, gen.locale, gen) },
       );
       await recordSent({ phase: "delivered", video_url: file.downloadUrl, video_bytes: bytes, completed_at: new Date() });
       deps.metrics?.delivered("link", timings().sinceSuccessMs);
@@ -101,9 +101,12 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
     try {
       sent = await telegram.sendVideo(gen.chat_id, new InputFile(checked, `astrolus-${gen.short_id}.mp4`), {
         ...replyTo,
-        caption: t(gen.locale, "video-caption", { id: gen.short_id }),
+        caption: videoCaption(t, gen.locale, gen),
         parse_mode: "HTML",
-        reply_markup: videoKeyboard(t, gen.locale, gen.short_id),
+        reply_markup: videoButtons(t, gen.locale, gen),
+        // The seller's photo shows in the chat and the gallery instead of a random frame. Only on a
+        // first try: a cover Telegram refused must never be why a paid video does not arrive.
+        ...(gen.image.sent_as === "photo" && attempt === 0 ? { cover: gen.image.file_id } : {}),
         supports_streaming: true,
         ...(gen.video_width && gen.video_height ? { width: gen.video_width, height: gen.video_height } : {}),
         ...(gen.duration ? { duration: gen.duration } : {}),

@@ -7,15 +7,20 @@ import type { Translate } from "./i18n.js";
  */
 export const VIDEO_AGAIN = "again";
 export const VIDEO_MOVES = "moves";
+export const VIDEO_FORMAT = "format";
 export const VIDEO_PROMPT = "prompt";
 export const CANCEL = "cancel";
 
-/** "Again", "Another camera move", "New prompt" under a delivered video (or its link). */
-export function videoKeyboard(t: Translate, locale: string, shortId: string): InlineKeyboardMarkup {
+/**
+ * "Again", "Format", "Another camera move" (for a model that reads camera commands), "New prompt"
+ * under a delivered video (or its link).
+ */
+export function videoKeyboard(t: Translate, locale: string, shortId: string, opts: { cameraMoves?: boolean } = {}): InlineKeyboardMarkup {
   return {
     inline_keyboard: [
       [{ text: t(locale, "button-again"), callback_data: `${VIDEO_AGAIN}:${shortId}` }],
-      [{ text: t(locale, "button-another-move"), callback_data: `${VIDEO_MOVES}:${shortId}` }],
+      [{ text: t(locale, "button-format"), callback_data: `${VIDEO_FORMAT}:${shortId}` }],
+      ...(opts.cameraMoves === false ? [] : [[{ text: t(locale, "button-another-move"), callback_data: `${VIDEO_MOVES}:${shortId}` }]]),
       [{ text: t(locale, "button-new-prompt"), callback_data: `${VIDEO_PROMPT}:${shortId}` }],
     ],
   };

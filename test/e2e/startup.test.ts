@@ -39,6 +39,18 @@ describe("configuration at start", () => {
     expect(stderr).not.toContain("ABCdefGHIjklMNOpqrSTUvwx");
   });
 
+  it("a PRICES entry for a model that is not enabled stops the start with a message naming the model", async () => {
+    const { code, stderr } = await runMain({
+      BOT_TOKEN: "123456:ABCdefGHIjklMNOpqrSTUvwx",
+      MINIMAX_API_KEY: "sk-test-key-123",
+      MINIMAX_MODELS: "MiniMax-Hailuo-2.3,MiniMax-Hailuo-2.3-Fast",
+      MINIMAX_MODEL: "MiniMax-Hailuo-2.3",
+      PRICES: "6s-768P:1,6s-1080P:2,10s-768P:2,MiniMax-Hailuo-02:6s-512P=1",
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain("PRICES: MiniMax-Hailuo-02 is not enabled (MINIMAX_MODELS: MiniMax-Hailuo-2.3, MiniMax-Hailuo-2.3-Fast)");
+  });
+
   it("an unreachable database at start is a clear message and exit 1", async () => {
     const { code, stdout } = await runMain({
       BOT_TOKEN: "123456:ABCdefGHIjklMNOpqrSTUvwx",

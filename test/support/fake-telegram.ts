@@ -2450,7 +2450,10 @@ export class FakeTelegram {
     const value = p[kind];
     const part = typeof value === "string" && value.startsWith("attach://") ? parts.get(value.slice(9)) : undefined;
     const input = await this.resolveMedia(value, part, kind);
+    // A video's cover is a photo, resolved as Telegram does: a file_id must name a photo.
+    const cover = kind === "video" && p.cover !== undefined ? await this.coverOf(p.cover, parts) : undefined;
     const content = await this.mediaContent(kind, input, p);
+    if (cover) (content.video as Video).cover = cover;
     const message = this.botMessage(st, p, {
       ...content,
       ...(caption.text ? { caption: caption.text } : {}),
@@ -2459,6 +2462,12 @@ export class FakeTelegram {
     });
     this.sentFiles.push({ chatId: st.chat.id, messageId: message.message_id, method, kind, bytes: input.bytes, sha256: input.sha256, params: p, message });
     return message;
+  }
+
+  private async coverOf(value: unknown, parts: Map<string, RecordedFile>): Promise<PhotoSize[]> {
+    const v = String(value);
+    const part = v.startsWith("attach://") ? parts.get(v.slice(9)) : undefined;
+    return this.photoContent(await this.resolveMedia(v, part, "photo"));
   }
 
   private async sendMediaGroup(p: Params, parts: Map<string, RecordedFile>): Promise<Message[]> {

@@ -82,6 +82,7 @@ export function generateFeature(deps: BotDeps) {
         width: largest.width,
         height: largest.height,
         size: largest.file_size,
+        sent_as: "photo",
       },
       ctx.msg.caption,
     );
@@ -106,7 +107,7 @@ export function generateFeature(deps: BotDeps) {
     if (!sniffed) return replyTo(ctx, "image-unreadable");
     return takeImage(
       ctx,
-      { file_id: doc.file_id, file_unique_id: doc.file_unique_id, mime: sniffed.mime, width: sniffed.width, height: sniffed.height, size: bytes.length },
+      { file_id: doc.file_id, file_unique_id: doc.file_unique_id, mime: sniffed.mime, width: sniffed.width, height: sniffed.height, size: bytes.length, sent_as: "document" },
       ctx.msg.caption,
     );
   });

@@ -2,7 +2,7 @@ import { Composer } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
-import { videoKeyboard } from "../../telegram/keyboards.js";
+import { videoButtons, videoCaption } from "../../telegram/video-message.js";
 
 export const HISTORY_PAGE_SIZE = 5;
 const PAGE = "hp"; // hp:<page>
@@ -71,9 +71,9 @@ export function historyFeature(deps: BotDeps) {
     const t = (_: string, key: string, variables?: Record<string, string | number>) => ctx.t(key, variables);
     if (gen.telegram_video_file_id) {
       return ctx.replyWithVideo(gen.telegram_video_file_id, {
-        caption: ctx.t("video-caption", { id: gen.short_id }),
+        caption: videoCaption(t, locale, gen),
         parse_mode: "HTML",
-        reply_markup: videoKeyboard(t, locale, gen.short_id),
+        reply_markup: videoButtons(t, locale, gen),
       });
     }
     // Sent as a link (too large to upload): the link again; MiniMax's signed links expire after hours.

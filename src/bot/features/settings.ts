@@ -1,9 +1,10 @@
 import { Composer } from "grammy";
 import { Menu, type MenuFlavor } from "@grammyjs/menu";
 import { CAMERA_MOVES, cameraKey, toggleMove, type CameraMove } from "../../minimax/camera.js";
-import { durationChoices, enabledModel, loadSettings, saveSettings, type GenerationSettings } from "../../generations/settings.js";
+import { durationChoices, effectiveSettings, enabledModel, loadSettings, saveSettings, type GenerationSettings } from "../../generations/settings.js";
 import { priceOf } from "../../generations/admission.js";
 import { fitResolution, resolutionsOf } from "../../minimax/models.js";
+import { FORMAT_NAMES, formatKey } from "../../images/formats.js";
 import type { BotContext, BotDeps } from "../context.js";
 
 type MenuContext = BotContext & MenuFlavor;
@@ -31,10 +32,39 @@ export function moveRows<T>(ctx: BotContext, selected: readonly CameraMove[], bu
   return rows;
 }
 
+/** The /settings message: what it is for, and the long option's note (Ozon wants 8 s or more). */
+function settingsText(ctx: BotContext, config: BotDeps["config"], s: GenerationSettings) {
+  const long = durationChoices(enabledModel(config, s.model)).find((d) => d >= 8);
+  return [ctx.t("settings-title"), ...(long ? [ctx.t("settings-long-hint", { seconds: long })] : [])].join("\n");
+}
+
+/** Every enabled model, each with its description and its price at the user's length and quality (or the nearest it offers). */
+function modelsText(ctx: BotContext, config: BotDeps["config"], s: GenerationSettings) {
+  const lines = config.models.map((model) => {
+    const { duration, resolution } = effectiveSettings(config, { duration: s.duration, resolution: s.resolution, model: model.id });
+    return ctx.t("settings-model-line", {
+      chosen: model.id === s.model ? "yes" : "no",
+      name: model.name,
+      description: ctx.t(model.descriptionKey),
+      seconds: duration,
+      resolution,
+      price: priceOf(config, { model: model.id, duration, resolution }),
+    });
+  });
+  return [ctx.t("settings-model-title"), ...lines].join("\n");
+}
+
+/** Edits the menu's message text; the menu plugin puts the menu being shown under it. */
+const showText = (ctx: MenuContext, text: string) =>
+  ctx.editMessageText(text, { parse_mode: "HTML" }).catch((err: Error) => {
+    if (!/message is not modified/.test(err.message)) throw err; // a double tap shows the same state
+  });
+
 /**
- * /settings: duration, resolution (only what MODEL_OPTIONS allows with the chosen duration), the
- * prompt optimizer and a default camera move, kept per user in MongoDB. Every label is rendered
- * from the stored settings, so any instance renders the same menu.
+ * /settings: the model (each with a one-line description and its price), duration and resolution
+ * (only what the model offers), the format the photo is fitted to, the prompt optimizer and default
+ * camera moves, kept per user in MongoDB. Every label is rendered from the stored settings, so any
+ * instance renders the same menu.
  */
 export function settingsFeature(deps: BotDeps) {
   const { config } = deps;
@@ -54,6 +84,9 @@ export function settingsFeature(deps: BotDeps) {
       c.menu.update();
     };
     const model = enabledModel(config, s.model);
+    if (config.models.length > 1) {
+      range.submenu(ctx.t("settings-model", { model: model.name }), "settings-model", (c) => showText(c, modelsText(c, config, s))).row();
+    }
     const durations = durationChoices(model);
     if (durations.length > 1) {
       for (const d of durations) {
@@ -68,11 +101,47 @@ export function settingsFeature(deps: BotDeps) {
       }
       range.row();
     }
+    range.submenu(ctx.t("settings-format", { format: ctx.t(formatKey(s.format)) }), "settings-format", (c) => showText(c, c.t("settings-format-title"))).row();
     range
       .text(ctx.t(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off"), (c) => change(c, { promptOptimizer: !s.promptOptimizer }))
       .row();
-    range.submenu(ctx.t("settings-camera", { moves: movesSummary(ctx, s.cameraMoves) }), "settings-camera");
+    // Camera moves are bracket commands: shown only for a model that reads them.
+    if (model.cameraCommands) range.submenu(ctx.t("settings-camera", { moves: movesSummary(ctx, s.cameraMoves) }), "settings-camera");
   });
+  /** Back to the settings, their text included. */
+  const backToSettings = (c: MenuContext) => loadSettings(deps, userOf(c)).then((s) => showText(c, settingsText(c, config, s)));
+
+  const modelMenu = new Menu<BotContext>("settings-model", { onMenuOutdated, autoAnswer: true });
+  modelMenu.dynamic(async (ctx, range) => {
+    const s = await loadSettings(deps, userOf(ctx));
+    for (const model of config.models) {
+      range
+        .text(mark(model.id === s.model, model.name), async (c) => {
+          // The length and quality follow the model: the nearest it offers.
+          const next = await saveSettings(deps, userOf(c), { model: model.id });
+          c.menu.update();
+          await showText(c, modelsText(c, config, next));
+        })
+        .row();
+    }
+    range.back(ctx.t("settings-back"), backToSettings);
+  });
+  menu.register(modelMenu);
+
+  const formatMenu = new Menu<BotContext>("settings-format", { onMenuOutdated, autoAnswer: true });
+  formatMenu.dynamic(async (ctx, range) => {
+    const s = await loadSettings(deps, userOf(ctx));
+    for (const format of FORMAT_NAMES) {
+      range
+        .text(mark(format === s.format, ctx.t(formatKey(format))), async (c) => {
+          await saveSettings(deps, userOf(c), { format });
+          c.menu.update();
+        })
+        .row();
+    }
+    range.back(ctx.t("settings-back"), backToSettings);
+  });
+  menu.register(formatMenu);
 
   const cameraMenu = new Menu<BotContext>("settings-camera", { onMenuOutdated, autoAnswer: false });
   cameraMenu.dynamic(async (ctx, range) => {
@@ -102,7 +171,8 @@ export function settingsFeature(deps: BotDeps) {
   feature.use(menu);
   feature.command("settings", async (ctx) => {
     if (!ctx.from) return;
-    await ctx.reply(ctx.t("settings-title"), { parse_mode: "HTML", reply_markup: menu });
+    const s = await loadSettings(deps, ctx.from.id);
+    await ctx.reply(settingsText(ctx, config, s), { parse_mode: "HTML", reply_markup: menu });
   });
   return feature;
 }

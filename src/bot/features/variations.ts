@@ -6,7 +6,8 @@ import type { GenerationFields } from "../../db/models.js";
 import { decodeMoves, encodeMoves, isCameraMove, MAX_CAMERA_MOVES, toggleMove, type CameraMove } from "../../minimax/camera.js";
 import { admit } from "../admission.js";
 import { escapeHtml } from "../../telegram/i18n.js";
-import { VIDEO_AGAIN, VIDEO_MOVES, VIDEO_PROMPT } from "../../telegram/keyboards.js";
+import { VIDEO_AGAIN, VIDEO_FORMAT, VIDEO_MOVES, VIDEO_PROMPT } from "../../telegram/keyboards.js";
+import { DEFAULT_FORMAT, FORMAT_NAMES, formatCode, formatFromCode, formatKey, isFormatName } from "../../images/formats.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { moveRows, movesSummary } from "./settings.js";
 
@@ -16,6 +17,7 @@ type GenerationDoc = GenerationFields & { _id: unknown };
 const PICK = "mv"; // toggles a move in the picker: mv:<id>:<selection after the tap>
 const PICK_FULL = "mvfull"; // a fourth move: refused with a note
 const PICK_GO = "mvgo"; // mvgo:<id>:<selection>
+const FORMAT_GO = "fmgo"; // fmgo:<id>:<format code>: makes the video again in that format
 
 /**
  * The buttons under a delivered video. Each makes an ordinary new generation from the stored photo
@@ -36,22 +38,22 @@ export function variationsFeature(deps: BotDeps) {
     return gen;
   }
   const imageOf = (gen: GenerationDoc) => {
-    const { file_id, file_unique_id, mime, width, height, size } = gen.image;
-    return { file_id, file_unique_id, mime, width, height, ...(size ? { size } : {}) };
+    const { file_id, file_unique_id, mime, width, height, size, sent_as } = gen.image;
+    return { file_id, file_unique_id, mime, width, height, ...(size ? { size } : {}), ...(sent_as ? { sent_as } : {}) };
   };
 
   /** The settings the source generation was made with (a model disabled since: the default one). */
   const settingsOf = (gen: GenerationDoc, cameraMoves: CameraMove[]): GenerationSettings =>
     effectiveSettings(config, { ...gen, camera_moves: cameraMoves });
 
-  async function variation(ctx: PressContext, gen: GenerationDoc, sourceMessageId: number, moves: CameraMove[]) {
+  async function variation(ctx: PressContext, gen: GenerationDoc, sourceMessageId: number, moves: CameraMove[], change: Partial<GenerationSettings> = {}) {
     const result = await admit(ctx, deps, {
       chatId: ctx.chat!.id,
       userId: ctx.from.id,
       image: imageOf(gen),
       userPrompt: gen.user_prompt ?? gen.prompt,
       sourceMessageId,
-      settings: settingsOf(gen, moves),
+      settings: { ...settingsOf(gen, moves), ...change },
       variationOf: gen.short_id,
     });
     const answer = result.kind === "created" ? "variation-started" : result.kind === "duplicate" ? "variation-duplicate" : "variation-refused";
@@ -116,6 +118,36 @@ export function variationsFeature(deps: BotDeps) {
     const result = await variation(ctx, gen, ctx.callbackQuery.message!.message_id, moves);
     if (result.kind === "created") {
       await ctx.editMessageText(ctx.t("moves-chosen", { moves: movesSummary(ctx, moves) }), { parse_mode: "HTML" }).catch(() => undefined);
+    }
+  });
+
+  // "Format": a picker of the other formats; its message keys the new generation, so a double tap makes one.
+  feature.callbackQuery(new RegExp(`^${VIDEO_FORMAT}:(\\w+)$`), async (ctx) => {
+    const gen = await sourceOf(ctx, ctx.match[1]!);
+    if (!gen) return;
+    const videoMessageId = ctx.callbackQuery.message!.message_id;
+    // One picker per video: a second tap (or a redelivered update) points at the first.
+    if (!(await claimOnce(models, `format-picker:${ctx.chat!.id}:${videoMessageId}`))) {
+      return ctx.answerCallbackQuery({ text: ctx.t("format-picker-open") });
+    }
+    await ctx.answerCallbackQuery();
+    const current = isFormatName(gen.format) ? gen.format : DEFAULT_FORMAT;
+    const rows = FORMAT_NAMES.filter((f) => f !== current).map((f) => [{ text: ctx.t(formatKey(f)), callback_data: `${FORMAT_GO}:${gen.short_id}:${formatCode(f)}` }]);
+    await ctx.reply(ctx.t("format-pick"), {
+      parse_mode: "HTML",
+      reply_markup: { inline_keyboard: rows },
+      reply_parameters: { message_id: videoMessageId, allow_sending_without_reply: true },
+    });
+  });
+
+  feature.callbackQuery(new RegExp(`^${FORMAT_GO}:(\\w+):(\\w+)$`), async (ctx) => {
+    const gen = await sourceOf(ctx, ctx.match[1]!);
+    if (!gen) return;
+    const format = formatFromCode(ctx.match[2]!);
+    if (!format) return ctx.answerCallbackQuery();
+    const result = await variation(ctx, gen, ctx.callbackQuery.message!.message_id, (gen.camera_moves ?? []).filter(isCameraMove), { format });
+    if (result.kind === "created") {
+      await ctx.editMessageText(ctx.t("format-chosen", { format: ctx.t(formatKey(format)) }), { parse_mode: "HTML" }).catch(() => undefined);
     }
   });
 
