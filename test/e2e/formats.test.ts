@@ -3,7 +3,7 @@ import type { Message } from "grammy/types";
 import { makeMp4 } from "../support/fake-telegram.js";
 import { eventually } from "../support/app.js";
 import { useTestApp } from "../support/suite.js";
-import { botMessage, buttonLabels, press, pressUpdate, user, type TestUser } from "../support/scenario.js";
+import { botMessage, buttonLabels, photoFrom, press, pressUpdate, user, type TestUser } from "../support/scenario.js";
 import { CORNER_COLOURS, makeCornerPhoto, readFittedCorners, sameColour } from "../support/images.js";
 
 /**
@@ -89,6 +89,20 @@ describe("formats, models and covers", () => {
     const sent = await sendCornerPhoto(plain, "the bag as it is", { width: 900, height: 1200 });
     expect(sent.create.imageBytes!.equals(sent.bytes)).toBe(true);
     expect(s.tg.rejectedCalls).toEqual([]);
+  });
+
+  it("a photo that cannot be decoded for fitting never reaches MiniMax: the job fails and its credits come back", async () => {
+    const en = user(9709, "en");
+    await chooseFormat(en, "1:1 · feeds");
+    // Readable headers (1280×720, so it passes the intake checks) over random scan data.
+    await s.tg.deliver(photoFrom(s.tg, en, "the unreadable kettle").update);
+    const gen = await eventually(() => s.app.db.models.Generation.findOne({ user_prompt: "the unreadable kettle", phase: "failed" }).lean(), 10_000, "the failed job");
+    expect(gen.error_code).toBe("invalid");
+    // The user is told (failed-invalid), naming the job.
+    await botMessage(s.tg, en.chatId, new RegExp(`❌[^\n]*${gen.short_id}`));
+    expect(s.mm.createRequests.some((r) => r.body.prompt === "the unreadable kettle")).toBe(false);
+    const ledger = await s.app.db.models.Ledger.find({ user_id: en.userId }).sort({ seq: 1 }).lean();
+    expect(ledger.map((e) => [e.kind, e.credits])).toEqual([["welcome", 100], ["reserve", -2], ["release", 2]]);
   });
 
   it("📐 Format under a video makes one new generation in the picked format; a double press makes one", async () => {
