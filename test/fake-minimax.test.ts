@@ -181,4 +181,28 @@ describe("fake MiniMax", () => {
     expect(res.status).toBe(502);
     expect(fake.createRequests.at(-1)!.outcome).toBe("http502");
   });
+
+  it("takes last_frame_image only on MiniMax-Hailuo-02, checked like the first frame, and never with 512P", async () => {
+    fake = await startFakeMiniMax();
+    const last = makePng(480, 640);
+    const ok = await create(fake, { last_frame_image: toDataUrl(last), resolution: "768P" });
+    expect(ok.base_resp.status_code).toBe(0);
+    expect(fake.tasks.get(ok.task_id)).toMatchObject({ lastImageWidth: 480, lastImageHeight: 640 });
+    expect(fake.createRequests[0]!.lastImage!.bytes.equals(last)).toBe(true);
+    expect(fake.createRequests[0]!.body).not.toHaveProperty("last_frame_image");
+
+    const refusals: Array<[Record<string, unknown>, RegExp]> = [
+      [{ model: "MiniMax-Hailuo-2.3", last_frame_image: toDataUrl(last) }, /only taken by MiniMax-Hailuo-02/],
+      [{ model: "I2V-01", last_frame_image: toDataUrl(last) }, /only taken by MiniMax-Hailuo-02/],
+      [{ last_frame_image: toDataUrl(last), resolution: "512P" }, /512P is not documented/],
+      [{ last_frame_image: toDataUrl(makePng(200, 640)) }, /last_frame_image: image short edge 200px/],
+      [{ last_frame_image: "data:image/png;base64,!!" }, /last_frame_image has invalid base64/],
+    ];
+    for (const [extra, reason] of refusals) {
+      const res = await create(fake, extra);
+      expect(res.base_resp.status_code).toBe(2013);
+      expect(fake.createRequests.at(-1)!.reason).toMatch(reason);
+    }
+    expect(fake.tasks.size).toBe(1);
+  });
 });

@@ -48,6 +48,10 @@ export interface FakeTask {
   /** The first frame's size, when it was a readable data URL: the video takes its shape. */
   imageWidth?: number;
   imageHeight?: number;
+  /** The last frame (first-and-last-frame mode, MiniMax-Hailuo-02 only), when one was sent. */
+  lastImageSha256?: string;
+  lastImageWidth?: number;
+  lastImageHeight?: number;
   createdAt: number;
   fileId?: string;
   video?: Buffer;
@@ -60,7 +64,7 @@ export interface FakeTask {
 export type CreateOutcome = "accepted" | number | `http${number}` | "dropped";
 
 export interface CreateRecord {
-  /** The request JSON without first_frame_image ({} when the body was not a JSON object). */
+  /** The request JSON without first_frame_image and last_frame_image ({} when the body was not a JSON object). */
   body: Record<string, unknown>;
   imageBytes: Buffer | null;
   /** The mime type declared in the data URL. */
@@ -70,6 +74,8 @@ export interface CreateRecord {
   imageUrl: string | null;
   imageWidth?: number;
   imageHeight?: number;
+  /** The decoded last_frame_image, when the request carried one (a data URL). */
+  lastImage?: { bytes: Buffer; mime: string; sha256: string; width?: number; height?: number };
   at: number;
   outcome: CreateOutcome;
   /** Why the fake rejected it (for debugging failing tests). */
@@ -199,6 +205,10 @@ function baseResp(code: number, msg?: string): BaseResp {
 }
 
 // Allowed duration → resolutions per Hailuo model; I2V-01* take neither field (720P, 6 s).
+// last_frame_image is MiniMax-Hailuo-02's first-and-last-frame mode; the contract does not say
+// whether 512P is offered with it, so the fake refuses that pairing: the app must send 768P or 1080P.
+const LAST_FRAME_MODELS = new Set(["MiniMax-Hailuo-02"]);
+const LAST_FRAME_UNDOCUMENTED_RESOLUTIONS = new Set(["512P"]);
 const HAILUO_COMBOS: Record<string, Record<number, readonly string[]>> = {
   "MiniMax-Hailuo-02": { 6: ["512P", "768P", "1080P"], 10: ["512P", "768P"] },
   "MiniMax-Hailuo-2.3": { 6: ["768P", "1080P"], 10: ["768P"] },
@@ -443,10 +453,13 @@ class FakeMiniMaxServer implements FakeMiniMax {
     if (isObject(parsed)) {
       const rest = { ...parsed };
       delete rest.first_frame_image;
+      delete rest.last_frame_image;
       rec.body = rest;
     }
-    // Decode the image up front so it is recorded even when the create is rejected.
-    const image = isObject(parsed) ? this.decodeImage(parsed.first_frame_image, rec) : invalid("body is not a JSON object");
+    // Decode the images up front so they are recorded even when the create is rejected.
+    const first = isObject(parsed) ? this.decodeImage(parsed.first_frame_image, rec) : invalid("body is not a JSON object");
+    const last = isObject(parsed) && parsed.last_frame_image !== undefined ? this.decodeLastImage(parsed.last_frame_image, rec) : undefined;
+    const image = first instanceof Rejection ? first : last instanceof Rejection ? last : first;
 
     if (!authed) return this.answerCreate(res, rec, new Rejection(2049, "invalid api key", "bad Authorization header"));
 
@@ -497,45 +510,70 @@ class FakeMiniMaxServer implements FakeMiniMax {
 
   /** Validates `first_frame_image`, filling the record; returns a Rejection or the decoded form. */
   private decodeImage(value: unknown, rec: CreateRecord): Rejection | { sha256?: string; url?: string } {
-    if (typeof value !== "string" || value === "") return invalid("first_frame_image missing or not a string");
-    if (/^https?:\/\//i.test(value)) {
-      rec.imageUrl = value;
-      return { url: value };
+    const decoded = this.readImage("first_frame_image", value);
+    if ("url" in decoded) {
+      rec.imageUrl = decoded.url;
+      return { url: decoded.url };
     }
+    if (decoded.bytes) {
+      rec.imageBytes = decoded.bytes;
+      rec.imageMime = decoded.mime;
+      rec.imageSha256 = decoded.sha256;
+      rec.imageWidth = decoded.width;
+      rec.imageHeight = decoded.height;
+    }
+    return decoded.problem ?? { sha256: decoded.sha256 };
+  }
+
+  /** Validates `last_frame_image` by the same rules as the first frame (contract, section 1). */
+  private decodeLastImage(value: unknown, rec: CreateRecord): Rejection | undefined {
+    const decoded = this.readImage("last_frame_image", value);
+    if ("url" in decoded) return undefined;
+    if (decoded.bytes) rec.lastImage = { bytes: decoded.bytes, mime: decoded.mime, sha256: decoded.sha256, width: decoded.width, height: decoded.height };
+    return decoded.problem;
+  }
+
+  /**
+   * Reads an image field: an http(s) URL, or a data URL whose bytes are checked like the real API
+   * checks them (JPEG/PNG/WebP matching the declared mime, under 20 MB, short edge > 300 px, 2:5..5:2).
+   */
+  private readImage(
+    field: string,
+    value: unknown,
+  ): { url: string } | { problem?: Rejection; bytes?: Buffer; mime: string; sha256: string; width?: number; height?: number } {
+    const empty = { mime: "", sha256: "" };
+    if (typeof value !== "string" || value === "") return { ...empty, problem: invalid(`${field} missing or not a string`) };
+    if (/^https?:\/\//i.test(value)) return { url: value };
     const m = /^data:(image\/(?:jpeg|png|webp));base64,(.*)$/s.exec(value);
-    if (!m) return invalid(`first_frame_image is neither an http(s) URL nor data:image/(jpeg|png|webp);base64: ${value.slice(0, 40)}`);
+    if (!m) return { ...empty, problem: invalid(`${field} is neither an http(s) URL nor data:image/(jpeg|png|webp);base64: ${value.slice(0, 40)}`) };
     const mime = m[1]!;
     const b64 = m[2]!;
     // Buffer.from silently skips junk characters, so check the alphabet first.
     if (b64.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 === 1) {
-      return invalid("first_frame_image has invalid base64");
+      return { ...empty, problem: invalid(`${field} has invalid base64`) };
     }
     const bytes = Buffer.from(b64, "base64");
-    rec.imageBytes = bytes;
-    rec.imageMime = mime;
-    rec.imageSha256 = createHash("sha256").update(bytes).digest("hex");
-
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
     let dims: { width: number; height: number } | undefined;
     try {
       const s = imageSize(bytes);
       dims = { width: s.width, height: s.height };
-      rec.imageWidth = s.width;
-      rec.imageHeight = s.height;
     } catch {
       dims = undefined;
     }
-    if (this.opts.checkImage !== false) {
-      if (bytes.length >= MAX_IMAGE_BYTES) return invalid(`image is ${bytes.length} bytes, must be under 20 MB`);
-      const kind = sniffImage(bytes);
-      if (!kind) return invalid("image bytes are not JPEG, PNG or WebP");
-      if (`image/${kind}` !== mime) return invalid(`data URL says ${mime} but the bytes are ${kind}`);
-      if (!dims) return invalid("image dimensions unreadable");
-      const short = Math.min(dims.width, dims.height);
-      const ratio = dims.width / dims.height;
-      if (short <= 300) return invalid(`image short edge ${short}px, must be over 300px`);
-      if (ratio < 2 / 5 || ratio > 5 / 2) return invalid(`image aspect ratio ${dims.width}x${dims.height} outside 2:5..5:2`);
-    }
-    return { sha256: rec.imageSha256 };
+    const read = { bytes, mime, sha256, width: dims?.width, height: dims?.height };
+    if (this.opts.checkImage === false) return read;
+    const refuse = (reason: string) => ({ ...read, problem: invalid(`${field}: ${reason}`) });
+    if (bytes.length >= MAX_IMAGE_BYTES) return refuse(`image is ${bytes.length} bytes, must be under 20 MB`);
+    const kind = sniffImage(bytes);
+    if (!kind) return refuse("image bytes are not JPEG, PNG or WebP");
+    if (`image/${kind}` !== mime) return refuse(`data URL says ${mime} but the bytes are ${kind}`);
+    if (!dims) return refuse("image dimensions unreadable");
+    const short = Math.min(dims.width, dims.height);
+    const ratio = dims.width / dims.height;
+    if (short <= 300) return refuse(`image short edge ${short}px, must be over 300px`);
+    if (ratio < 2 / 5 || ratio > 5 / 2) return refuse(`image aspect ratio ${dims.width}x${dims.height} outside 2:5..5:2`);
+    return read;
   }
 
   private validateParams(body: Record<string, unknown>): Rejection | { duration: number; resolution: string } {
@@ -556,6 +594,9 @@ class FakeMiniMaxServer implements FakeMiniMax {
         return invalid("callback_url is not an http(s) URL");
       }
     }
+    if (body.last_frame_image !== undefined && !LAST_FRAME_MODELS.has(model)) {
+      return invalid(`last_frame_image is only taken by ${[...LAST_FRAME_MODELS].join(", ")}, not ${model}`);
+    }
     if (I2V01_MODELS.has(model)) {
       if (body.duration !== undefined || body.resolution !== undefined) {
         return invalid(`${model} takes neither duration nor resolution`);
@@ -568,6 +609,9 @@ class FakeMiniMaxServer implements FakeMiniMax {
     if (typeof duration !== "number" || !combos[duration]) return invalid(`duration ${JSON.stringify(duration)} not allowed for ${model}`);
     if (typeof resolution !== "string" || !combos[duration]!.includes(resolution)) {
       return invalid(`resolution ${JSON.stringify(resolution)} not allowed for ${model} at ${duration} s`);
+    }
+    if (body.last_frame_image !== undefined && LAST_FRAME_UNDOCUMENTED_RESOLUTIONS.has(resolution)) {
+      return invalid(`last_frame_image with ${resolution} is not documented; send 768P or 1080P`);
     }
     return { duration, resolution };
   }
@@ -624,6 +668,7 @@ class FakeMiniMaxServer implements FakeMiniMax {
       imageUrl: rec.imageUrl ?? undefined,
       imageWidth: rec.imageWidth,
       imageHeight: rec.imageHeight,
+      ...(rec.lastImage ? { lastImageSha256: rec.lastImage.sha256, lastImageWidth: rec.lastImage.width, lastImageHeight: rec.lastImage.height } : {}),
       createdAt: Date.now(),
     };
     this.tasks.set(task.taskId, task);
