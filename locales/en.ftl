@@ -353,3 +353,166 @@ format-pick = 📐 In which shape should I make this video again? Same photo, de
 format-picker-open = The formats are waiting for you just below this video.
 format-chosen = 📐 {$format}: the new video is on its way.
 video-caption-details = 📐 {$format} · 🤖 {$model}
+
+# Albums, transitions and variant packs (issue 18)
+album-ask-prompt =
+    📝 I have your album of { NUMBER($count) } { $count ->
+        [one] photo
+       *[other] photos
+    }. What should move? Reply with one description for all of them, and I'll make a video of each photo.
+    I'll keep the album for { NUMBER($minutes) } { $minutes ->
+        [one] minute
+       *[other] minutes
+    }; after that, please send it again.
+transition-ask-prompt =
+    📝 Two photos: I'll make one video that starts at the first and ends at the second. What should happen in between? Reply with a description, for example:
+    <i>the box opens and the sneaker rises out of it</i>
+    I'll keep the photos for { NUMBER($minutes) } { $minutes ->
+        [one] minute
+       *[other] minutes
+    }; after that, please send them again.
+album-expired = ⌛ The album you sent earlier waited more than { NUMBER($minutes) } { $minutes ->
+        [one] minute
+       *[other] minutes
+    } for a description, so I no longer keep it. No credits were taken. Please send the album again, with this description as the caption of one of its photos.
+album-part-late = 📚 This photo arrived after the rest of its album had been taken, so it is not part of it. No credits were taken for it. Send it again on its own to make a video of it.
+transition-off = 🔀 Two photos make a transition video, but transitions are switched off in this bot. Nothing was charged. Send the photos one at a time to get a video of each.
+transition-photo-refused = 🔀 A transition needs both photos, and one of them could not be used (see my reply to it). Nothing was charged. Please send both photos again.
+progress-transition = 🔀 Transition: the video starts at your first photo and ends at the second.
+video-caption-transition = 🎬 Your transition video is ready (job <code>{$id}</code>).
+album-not-started = ⏸ { $count ->
+        [one] Photo { NUMBER($first) } was
+       *[other] Photos { NUMBER($first) } to { NUMBER($last) } were
+    } not started: { $reason ->
+        [credits] a video costs { NUMBER($price) } { $price ->
+            [one] credit
+           *[other] credits
+        } and your balance is { NUMBER($balance) } { $balance ->
+            [one] credit
+           *[other] credits
+        }
+       *[limit] you already have { NUMBER($max) } { $max ->
+            [one] job
+           *[other] jobs
+        } in progress, the most at once
+    }. No credits were taken for { $count ->
+        [one] it
+       *[other] them
+    }. { $reason ->
+        [credits] Buy credits with Telegram Stars through /buy, then send { $count ->
+            [one] it
+           *[other] them
+        } again.
+       *[limit] Send { $count ->
+            [one] it
+           *[other] them
+        } again once one of your jobs is ready.
+    }
+album-none-started = 📚 I did not start your album of { NUMBER($total) } { $total ->
+        [one] photo
+       *[other] photos
+    }: { $reason ->
+        [credits] a video costs { NUMBER($price) } { $price ->
+            [one] credit
+           *[other] credits
+        } and your balance is { NUMBER($balance) } { $balance ->
+            [one] credit
+           *[other] credits
+        }
+       *[limit] you already have { NUMBER($max) } { $max ->
+            [one] job
+           *[other] jobs
+        } in progress, the most at once
+    }. Nothing was charged. { $reason ->
+        [credits] Buy credits with Telegram Stars through /buy, then send the album again.
+       *[limit] Please send the album again once one of your jobs is ready.
+    }
+group-album-title = 📚 Your album: { NUMBER($done) } of { NUMBER($total) } { $total ->
+        [one] video
+       *[other] videos
+    } done.
+group-pack-title = 🎲 Your 3 variants: { NUMBER($done) } of { NUMBER($total) } done. They arrive together, as one album.
+group-waiting = 🕒 { NUMBER($count) } in the queue; the next is number { NUMBER($position) }{ $minutes ->
+        [0] {""}
+        [one] , about { NUMBER($minutes) } minute until it starts
+       *[other] , about { NUMBER($minutes) } minutes until it starts
+    }.
+group-making = ⚙️ { NUMBER($count) } with MiniMax; a video usually takes 1 to 5 minutes.
+group-failed = ❌ { NUMBER($count) } failed: { $count ->
+        [one] its credits are
+       *[other] their credits are
+    } back on your balance.
+group-cancelled = 🚫 { NUMBER($count) } cancelled before reaching MiniMax: { $count ->
+        [one] its credits are
+       *[other] their credits are
+    } back on your balance.
+group-jobs = Jobs: {$ids}
+group-album-finished = ✅ Your album is finished: { NUMBER($done) } of { NUMBER($total) } { $total ->
+        [one] video
+       *[other] videos
+    } made, each as a reply to its photo.
+group-album-none = ❌ None of the album's videos could be made.
+group-pack-ready = ✅ { NUMBER($done) } of { NUMBER($total) } variants made: they are in the album below.
+group-pack-none = ❌ None of the variants could be made.
+group-price = 💳 { NUMBER($count) } { $count ->
+        [one] video
+       *[other] videos
+    } for { NUMBER($total) } { $total ->
+        [one] credit
+       *[other] credits
+    } in all, reserved now; each video is charged only if MiniMax makes it. Balance left: { NUMBER($balance) } { $balance ->
+        [one] credit
+       *[other] credits
+    }.
+pack-not-started = ⏸ { $count ->
+        [one] One variant ({$moves}) was
+       *[other] { NUMBER($count) } variants ({$moves}) were
+    } not started: { $reason ->
+        [credits] a video costs { NUMBER($price) } { $price ->
+            [one] credit
+           *[other] credits
+        } and your balance is { NUMBER($balance) } { $balance ->
+            [one] credit
+           *[other] credits
+        }
+       *[limit] you already have { NUMBER($max) } { $max ->
+            [one] job
+           *[other] jobs
+        } in progress, the most at once
+    }. No credits were taken for { $count ->
+        [one] it
+       *[other] them
+    }.
+pack-none-started = 🎲 I did not start the variants: { $reason ->
+        [credits] a video costs { NUMBER($price) } { $price ->
+            [one] credit
+           *[other] credits
+        } and your balance is { NUMBER($balance) } { $balance ->
+            [one] credit
+           *[other] credits
+        }
+       *[limit] you already have { NUMBER($max) } { $max ->
+            [one] job
+           *[other] jobs
+        } in progress, the most at once
+    }. Nothing was charged. { $reason ->
+        [credits] Buy credits with Telegram Stars through /buy, then try again.
+       *[limit] Please try again once one of your jobs is ready.
+    }
+pack-video-caption = 🎲 {$move} (job <code>{$id}</code>)
+pack-variant = { NUMBER($n) } · {$move}
+pack-note = 🎲 Your variants are in the album above: {$list}. Press 🔁 to make one of them again, or 📐 to make it in another format.
+pack-link = 🔗 Variant { NUMBER($n) } ({$move}) was too large to upload. Download it here; the link expires in a few hours: {$url}
+pack-started = 🎲 Three variants are on their way.
+pack-duplicate = This button has already started the variants.
+button-pack = 🎲 3 variants
+button-pack-again = 🔁 Again · { NUMBER($n) }
+button-pack-format = 📐 Format · { NUMBER($n) }
+button-cancel-waiting = ✖️ Cancel the waiting ones
+cancel-group-cancelled = Cancelled: { NUMBER($count) } waiting { $count ->
+        [one] job; its credits go
+       *[other] jobs; their credits go
+    } back to your balance.
+cancel-group-none = Nothing is waiting any more: MiniMax already has every job.
+settings-variants-on = 🎲 3 variants per photo: on
+settings-variants-off = 🎲 3 variants per photo: off

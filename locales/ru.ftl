@@ -382,3 +382,177 @@ format-pick = 📐 В каком формате сделать это видео
 format-picker-open = Форматы ждут вас прямо под этим видео.
 format-chosen = 📐 {$format}: новое видео уже в работе.
 video-caption-details = 📐 {$format} · 🤖 {$model}
+
+# Альбомы, переходы и наборы вариантов (задача 18)
+album-ask-prompt =
+    📝 Альбом из { NUMBER($count) } { $count ->
+        [one] фотографии
+       *[other] фотографий
+    } получен. Что должно двигаться? Ответьте одним описанием для всех — я сделаю видео из каждого фото.
+    Я подожду описание { NUMBER($minutes) } { $minutes ->
+        [one] минуту
+        [few] минуты
+       *[other] минут
+    }, потом альбом придётся прислать заново.
+transition-ask-prompt =
+    📝 Два фото: я сделаю одно видео, которое начнётся с первого и закончится вторым. Что должно происходить между ними? Ответьте описанием, например:
+    <i>коробка открывается, и из неё поднимается кроссовок</i>
+    Я подожду описание { NUMBER($minutes) } { $minutes ->
+        [one] минуту
+        [few] минуты
+       *[other] минут
+    }, потом фото придётся прислать заново.
+album-expired = ⌛ Альбом, который вы прислали раньше, ждал описания дольше { NUMBER($minutes) } { $minutes ->
+        [one] минуты
+       *[other] минут
+    }, и я его больше не храню. Кредиты не списывались. Пришлите альбом ещё раз, с этим описанием в подписи к одному из фото.
+album-part-late = 📚 Это фото пришло, когда остальные фото альбома я уже взял в работу, поэтому в альбом оно не вошло. Кредиты за него не списывались. Пришлите его отдельно, чтобы сделать из него видео.
+transition-off = 🔀 Из двух фото получается видео-переход, но в этом боте переходы выключены. Кредиты не списывались. Пришлите фото по одному — я сделаю видео из каждого.
+transition-photo-refused = 🔀 Для перехода нужны оба фото, а одно из них не подошло (я ответил на него). Кредиты не списывались. Пришлите оба фото ещё раз.
+progress-transition = 🔀 Переход: видео начнётся с первого фото и закончится вторым.
+video-caption-transition = 🎬 Видео-переход готово (задача <code>{$id}</code>).
+album-not-started = ⏸ { $count ->
+        [one] Фото № { NUMBER($first) } не начато
+       *[other] Не начаты { NUMBER($count) } { $count ->
+            [few] фотографии
+           *[other] фотографий
+        }, с { NUMBER($first) }-й по { NUMBER($last) }-ю
+    }: { $reason ->
+        [credits] видео стоит { NUMBER($price) } { $price ->
+            [one] кредит
+            [few] кредита
+           *[other] кредитов
+        }, а на балансе { NUMBER($balance) } { $balance ->
+            [one] кредит
+            [few] кредита
+           *[other] кредитов
+        }
+       *[limit] у вас уже { NUMBER($max) } { $max ->
+            [one] задача
+            [few] задачи
+           *[other] задач
+        } в работе, больше нельзя
+    }. Кредиты за { $count ->
+        [one] него
+       *[other] них
+    } не списывались. { $reason ->
+        [credits] Купите кредиты за звёзды Telegram через /buy и пришлите { $count ->
+            [one] его
+           *[other] их
+        } ещё раз.
+       *[limit] Пришлите { $count ->
+            [one] его
+           *[other] их
+        } ещё раз, когда одна из задач будет готова.
+    }
+album-none-started = 📚 Я не начал ни одного видео из альбома ({ NUMBER($total) } { $total ->
+        [one] фотография
+        [few] фотографии
+       *[other] фотографий
+    }): { $reason ->
+        [credits] видео стоит { NUMBER($price) } { $price ->
+            [one] кредит
+            [few] кредита
+           *[other] кредитов
+        }, а на балансе { NUMBER($balance) } { $balance ->
+            [one] кредит
+            [few] кредита
+           *[other] кредитов
+        }
+       *[limit] у вас уже { NUMBER($max) } { $max ->
+            [one] задача
+            [few] задачи
+           *[other] задач
+        } в работе, больше нельзя
+    }. Кредиты не списывались. { $reason ->
+        [credits] Купите кредиты за звёзды Telegram через /buy и пришлите альбом ещё раз.
+       *[limit] Пришлите альбом ещё раз, когда одна из задач будет готова.
+    }
+group-album-title = 📚 Ваш альбом: готово { NUMBER($done) } из { NUMBER($total) } видео.
+group-pack-title = 🎲 Три варианта: готово { NUMBER($done) } из { NUMBER($total) }. Они придут вместе, одним альбомом.
+group-waiting = 🕒 В очереди: { NUMBER($count) }; ближайшее видео — { NUMBER($position) }-е{ $minutes ->
+        [0] {""}
+        [one] , до старта около { NUMBER($minutes) } минуты
+       *[other] , до старта около { NUMBER($minutes) } минут
+    }.
+group-making = ⚙️ У MiniMax: { NUMBER($count) }; обычно видео готово за 1–5 минут.
+group-failed = ❌ Не удалось: { NUMBER($count) }. Кредиты за { $count ->
+        [one] него
+       *[other] них
+    } вернулись на баланс.
+group-cancelled = 🚫 Отменено до отправки в MiniMax: { NUMBER($count) }. Кредиты за { $count ->
+        [one] него
+       *[other] них
+    } вернулись на баланс.
+group-jobs = Задачи: {$ids}
+group-album-finished = ✅ Альбом готов: сделано { NUMBER($done) } из { NUMBER($total) } видео, каждое — ответом на своё фото.
+group-album-none = ❌ Ни одно видео из альбома сделать не удалось.
+group-pack-ready = ✅ Готово вариантов: { NUMBER($done) } из { NUMBER($total) }. Они в альбоме ниже.
+group-pack-none = ❌ Ни один вариант сделать не удалось.
+group-price = 💳 { NUMBER($count) } видео, всего { NUMBER($total) } { $total ->
+        [one] кредит
+        [few] кредита
+       *[other] кредитов
+    }. Кредиты зарезервированы и спишутся только за видео, которые сделает MiniMax. Остаток на балансе: { NUMBER($balance) } { $balance ->
+        [one] кредит
+        [few] кредита
+       *[other] кредитов
+    }.
+pack-not-started = ⏸ { $count ->
+        [one] Вариант «{$moves}» не начат
+       *[other] Варианты «{$moves}» не начаты
+    }: { $reason ->
+        [credits] видео стоит { NUMBER($price) } { $price ->
+            [one] кредит
+            [few] кредита
+           *[other] кредитов
+        }, а на балансе { NUMBER($balance) } { $balance ->
+            [one] кредит
+            [few] кредита
+           *[other] кредитов
+        }
+       *[limit] у вас уже { NUMBER($max) } { $max ->
+            [one] задача
+            [few] задачи
+           *[other] задач
+        } в работе, больше нельзя
+    }. Кредиты за { $count ->
+        [one] него
+       *[other] них
+    } не списывались.
+pack-none-started = 🎲 Я не начал ни одного варианта: { $reason ->
+        [credits] видео стоит { NUMBER($price) } { $price ->
+            [one] кредит
+            [few] кредита
+           *[other] кредитов
+        }, а на балансе { NUMBER($balance) } { $balance ->
+            [one] кредит
+            [few] кредита
+           *[other] кредитов
+        }
+       *[limit] у вас уже { NUMBER($max) } { $max ->
+            [one] задача
+            [few] задачи
+           *[other] задач
+        } в работе, больше нельзя
+    }. Кредиты не списывались. { $reason ->
+        [credits] Купите кредиты за звёзды Telegram через /buy и попробуйте ещё раз.
+       *[limit] Попробуйте ещё раз, когда одна из задач будет готова.
+    }
+pack-video-caption = 🎲 {$move} (задача <code>{$id}</code>)
+pack-variant = { NUMBER($n) } · {$move}
+pack-note = 🎲 Варианты — в альбоме выше: {$list}. Нажмите 🔁, чтобы сделать вариант ещё раз, или 📐, чтобы сделать его в другом формате.
+pack-link = 🔗 Вариант { NUMBER($n) } ({$move}) слишком большой для загрузки. Скачайте его по ссылке, она действует несколько часов: {$url}
+pack-started = 🎲 Три варианта уже в работе.
+pack-duplicate = Эта кнопка уже запустила варианты.
+button-pack = 🎲 3 варианта
+button-pack-again = 🔁 Ещё раз · { NUMBER($n) }
+button-pack-format = 📐 Формат · { NUMBER($n) }
+button-cancel-waiting = ✖️ Отменить ожидающие
+cancel-group-cancelled = Отменено задач из очереди: { NUMBER($count) }. Кредиты за { $count ->
+        [one] неё
+       *[other] них
+    } вернутся на баланс.
+cancel-group-none = Ждущих задач больше нет: все они уже у MiniMax.
+settings-variants-on = 🎲 3 варианта на фото: да
+settings-variants-off = 🎲 3 варианта на фото: нет

@@ -16,6 +16,7 @@ import type { BotContext } from "./bot/context.js";
 import { createMiniMaxClient } from "./minimax/client.js";
 import { createGenerationWorker } from "./generations/worker.js";
 import { createProgressUpdater } from "./generations/progress.js";
+import { createAlbumCollector } from "./groups/albums.js";
 import { handleCallback, signedChallenge } from "./generations/status.js";
 import { createServer } from "./server/index.js";
 import { createMetrics } from "./metrics.js";
@@ -73,7 +74,8 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   // The bot wakes the worker, and the worker sends through the bot's api: the bot comes first.
   let kick = () => {};
   let takeNew = (_id: Types.ObjectId) => {};
-  const bot = createBot({ config, models: db.models, logger, i18n, botInfo: opts.botInfo, files, onQueued: (id) => (id ? takeNew(id) : kick()) });
+  const onQueued = (id?: Types.ObjectId) => (id ? takeNew(id) : kick());
+  const bot = createBot({ config, models: db.models, logger, i18n, botInfo: opts.botInfo, files, onQueued });
   bot.api.config.use(metrics.telegramTransformer());
   const lifecycle = {
     config,
@@ -87,6 +89,8 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     metrics,
   };
   const progress = createProgressUpdater(lifecycle);
+  // Albums are decided by whichever instance looks first once their quiet window has passed.
+  const albums = createAlbumCollector({ config, models: db.models, logger, onQueued, telegram: bot.api, t: lifecycle.t, leaseMs: config.leaseMs, everyMs: Math.min(500, config.sweepIntervalMs) });
   const worker = createGenerationWorker(lifecycle);
   kick = worker.kick;
   takeNew = worker.takeNew;
@@ -146,6 +150,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   }
   worker.start();
   progress.start();
+  albums.start();
   // Logs outages and the return of MongoDB, wakes the worker then, and ends a process whose driver stays stuck.
   const dbWatch = watchDatabase({
     db,
@@ -182,6 +187,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
           await bot.stop().catch(() => undefined);
           await polling;
         }
+        await albums.stop();
         await progress.stop();
         await worker.stop();
         await new Promise<void>((resolve) => {

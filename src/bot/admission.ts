@@ -1,9 +1,12 @@
+import type { Api } from "grammy";
+import type { InlineKeyboardMarkup } from "grammy/types";
 import { createGeneration, type CreateResult, type NewGeneration } from "../generations/create.js";
 import type { GenerationSettings } from "../generations/settings.js";
 import { enabledModel, generationFields } from "../generations/settings.js";
 import { IMAGE_RULES } from "../minimax/image.js";
-import { registerStatusMessage, renderProgress } from "../generations/progress.js";
-import { withCameraMoves, type CameraMove } from "../minimax/camera.js";
+import { registerStatusMessage, renderProgress, type ProgressView } from "../generations/progress.js";
+import { withCameraMoves, withPackMove, type CameraMove } from "../minimax/camera.js";
+import type { Translate } from "../telegram/i18n.js";
 import type { BotContext, BotDeps } from "./context.js";
 import { replyTo } from "./context.js";
 
@@ -11,29 +14,66 @@ export interface Request {
   chatId: number;
   userId: number;
   image: NewGeneration["image"];
+  /** A transition: the second photo, the one the video ends on. */
+  lastImage?: NewGeneration["image"];
   /** What the user wrote; camera moves are added to it for MiniMax. */
   userPrompt: string;
   /** With chatId, the request's identity: the same key twice admits one generation. */
   sourceMessageId: number;
+  /** Where the job's messages reply, when not to sourceMessageId (a pack member's key is not a message). */
+  replyToMessageId?: number;
   settings: GenerationSettings;
   variationOf?: string;
+  /** The album or pack it belongs to, and a pack member's place in it. */
+  groupId?: string;
+  packIndex?: number;
+  /**
+   * The one camera move of a pack member (and of its Again or Format): it replaces the settings'
+   * moves and any bracket command in the description, so the members differ by it alone.
+   */
+  move?: CameraMove;
+}
+
+/** Where the messages about an admitted request go, and in which language. */
+export interface Announcer {
+  api: Api;
+  locale: string;
+  t: Translate;
+  /** Added to the "generation queued" log line (the update id, or the album's decision). */
+  origin: Record<string, unknown>;
+}
+
+export type AdmissionDeps = Pick<BotDeps, "config" | "models" | "logger" | "onQueued">;
+
+type StoredImage = { [K in keyof Request["image"]]: Request["image"][K] | null };
+
+/** A stored photo as a new request takes it (MongoDB gives an absent field back as null). */
+export function imageOf(image: StoredImage): Request["image"] {
+  const { file_id, file_unique_id, mime, width, height, size, sent_as } = image;
+  return { file_id: file_id!, file_unique_id: file_unique_id!, mime: mime!, width: width!, height: height!, ...(size ? { size } : {}), ...(sent_as ? { sent_as } : {}) };
+}
+
+/** The prompt MiniMax gets for a request: the user's text with the camera moves of its settings or its pack. */
+function promptOf(deps: AdmissionDeps, req: Request): { prompt: string; moves: CameraMove[] } {
+  // Only a model that reads bracket commands gets them; another would take them for words.
+  const readsMoves = enabledModel(deps.config, req.settings.model).cameraCommands;
+  const moves: CameraMove[] = !readsMoves ? [] : req.move ? [req.move] : req.settings.cameraMoves;
+  const withMoves = req.move && readsMoves ? withPackMove(req.userPrompt, req.move) : withCameraMoves(req.userPrompt, moves);
+  // Moves that would push the prompt past MiniMax's limit are left out rather than refusing the user's text.
+  return [...withMoves].length <= IMAGE_RULES.maxPromptLength ? { prompt: withMoves, moves } : { prompt: req.userPrompt, moves: [] };
 }
 
 /**
- * The one way into the lifecycle for photos, parked photos and the buttons under a video alike:
- * admitted (or refused) by createGeneration, answered with the status message.
+ * Records the request and admits it (reserves its price) or refuses it, without a word to the
+ * user: for callers that answer a group of requests at once.
  */
-export async function admit(ctx: BotContext, deps: BotDeps, req: Request): Promise<CreateResult> {
-  // Only a model that reads bracket commands gets them; another would take them for words.
-  const moves: CameraMove[] = enabledModel(deps.config, req.settings.model).cameraCommands ? req.settings.cameraMoves : [];
-  const withMoves = withCameraMoves(req.userPrompt, moves);
-  // Moves that would push the prompt past MiniMax's limit are left out rather than refusing the user's text.
-  const prompt = [...withMoves].length <= IMAGE_RULES.maxPromptLength ? withMoves : req.userPrompt;
-  const result = await createGeneration(deps, {
+export async function createRequest(deps: AdmissionDeps, req: Request, locale: string): Promise<CreateResult> {
+  const { prompt, moves } = promptOf(deps, req);
+  return createGeneration(deps, {
     chatId: req.chatId,
     userId: req.userId,
     sourceMessageId: req.sourceMessageId,
-    locale: await ctx.i18n.getLocale(),
+    locale,
     prompt,
     image: req.image,
     options: {
@@ -41,31 +81,70 @@ export async function admit(ctx: BotContext, deps: BotDeps, req: Request): Promi
       user_prompt: req.userPrompt,
       ...(prompt !== req.userPrompt ? { camera_moves: moves } : {}),
       ...(req.variationOf ? { variation_of: req.variationOf } : {}),
+      ...(req.lastImage ? { last_image: req.lastImage } : {}),
+      ...(req.replyToMessageId !== undefined ? { reply_to_message_id: req.replyToMessageId } : {}),
+      ...(req.groupId ? { group_id: req.groupId } : {}),
+      ...(req.packIndex !== undefined ? { pack_index: req.packIndex } : {}),
+      ...(req.move ? { pack_move: req.move } : {}),
     },
   });
-  if (result.kind === "duplicate") return result; // Telegram redelivered an update we already took
-  if (result.kind === "limit") {
-    await replyTo(ctx, "limit-reached", { max: result.max });
-    return result;
-  }
-  if (result.kind === "credits") {
-    await replyTo(ctx, "credits-short", { price: result.price, balance: result.balance });
-    return result;
-  }
-  deps.logger.info({ generation: result.shortId, update: ctx.update.update_id, user: req.userId, position: result.position }, "generation queued");
+}
+
+/**
+ * Sends a status message (its first view, plus lines only this first view shows, such as the price)
+ * and records it for the progress updater, which edits it from then on.
+ */
+export async function sendStatusMessage(
+  deps: Pick<AdmissionDeps, "models">,
+  announcer: Announcer,
+  where: { chatId: number; replyTo: number; id: string },
+  view: ProgressView,
+  firstViewLines: string[] = [],
+) {
+  const markup: InlineKeyboardMarkup | undefined = view.markup;
+  const sent = await announcer.api.sendMessage(where.chatId, [view.text, ...firstViewLines].join("\n"), {
+    parse_mode: "HTML",
+    link_preview_options: { is_disabled: true },
+    reply_parameters: { message_id: where.replyTo, allow_sending_without_reply: true },
+    ...(markup ? { reply_markup: markup } : {}),
+  });
+  await registerStatusMessage(deps.models, where.id, where.chatId, sent.message_id, view);
+  return sent;
+}
+
+/**
+ * The one way into the lifecycle for a single request (a photo, a parked photo, a button under a
+ * video, a transition): admitted (or refused) by createGeneration and, once admitted, announced with
+ * its status message. A refusal is returned for the caller to explain where the user is.
+ */
+export async function admitRequest(deps: AdmissionDeps, req: Request, announcer: Announcer): Promise<CreateResult> {
+  const result = await createRequest(deps, req, announcer.locale);
+  if (result.kind !== "created") return result; // a duplicate (Telegram redelivered) or a refusal
+  deps.logger.info({ generation: result.shortId, ...announcer.origin, user: req.userId, position: result.position }, "generation queued");
   // The acceptance is the status message: the progress updater edits it as the job moves on. The
   // price line is for this first view; the user reads it before the worker is woken.
   try {
-    const locale = await ctx.i18n.getLocale();
-    const view = renderProgress((_, key, variables) => ctx.t(key, variables), { phase: "queued", short_id: result.shortId, locale } as Parameters<typeof renderProgress>[1], result);
-    const sent = await ctx.reply([view.text, ctx.t("accepted-price", { price: result.price, balance: result.balance })].join("\n"), {
-      parse_mode: "HTML",
-      reply_parameters: { message_id: req.sourceMessageId, allow_sending_without_reply: true },
-      ...(view.markup ? { reply_markup: view.markup } : {}),
-    });
-    await registerStatusMessage(deps.models, result.shortId, req.chatId, sent.message_id, view);
+    const { locale, t } = announcer;
+    const queued = { phase: "queued", short_id: result.shortId, locale, ...(req.lastImage ? { last_image: req.lastImage } : {}) };
+    const view = renderProgress(t, queued as Parameters<typeof renderProgress>[1], result);
+    await sendStatusMessage(deps, announcer, { chatId: req.chatId, replyTo: req.replyToMessageId ?? req.sourceMessageId, id: result.shortId }, view, [
+      t(locale, "accepted-price", { price: result.price, balance: result.balance }),
+    ]);
   } finally {
     deps.onQueued(result.id);
   }
+  return result;
+}
+
+/** The announcer for an update: the messages go to the update's chat, in the user's language. */
+export async function announcerOf(ctx: BotContext): Promise<Announcer> {
+  return { api: ctx.api, locale: await ctx.i18n.getLocale(), t: (_, key, variables) => ctx.t(key, variables), origin: { update: ctx.update.update_id } };
+}
+
+/** admitRequest for an update: the status message and any refusal answer the update's chat. */
+export async function admit(ctx: BotContext, deps: BotDeps, req: Request): Promise<CreateResult> {
+  const result = await admitRequest(deps, req, await announcerOf(ctx));
+  if (result.kind === "limit") await replyTo(ctx, "limit-reached", { max: result.max });
+  if (result.kind === "credits") await replyTo(ctx, "credits-short", { price: result.price, balance: result.balance });
   return result;
 }

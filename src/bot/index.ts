@@ -28,6 +28,12 @@ export type { BotContext, BotDeps };
  */
 export const ALLOWED_UPDATES = ["message", "pre_checkout_query", "callback_query"] as const;
 
+/** True when a call uploads a file: as a parameter, or inside a media group's items. */
+const uploads = (payload: object | undefined) =>
+  Object.values(payload ?? {}).some(
+    (value) => value instanceof InputFile || (Array.isArray(value) && value.some((item) => (item as { media?: unknown } | null)?.media instanceof InputFile)),
+  );
+
 export interface CreateBotOptions extends BotDeps {
   i18n: I18n<BotContext>;
   botInfo?: BotConfig<BotContext>["botInfo"];
@@ -43,9 +49,7 @@ export function createBot(opts: CreateBotOptions) {
   // Not uploads: a streamed file is consumed by the first try, so grammY refuses to send it again.
   // The delivery step retries those itself, from a fresh download, when retry_after says so.
   const retry = autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: 10, rethrowHttpErrors: true });
-  bot.api.config.use((prev, method, payload, signal) =>
-    Object.values(payload ?? {}).some((value) => value instanceof InputFile) ? prev(method, payload, signal) : retry(prev, method, payload, signal),
-  );
+  bot.api.config.use((prev, method, payload, signal) => (uploads(payload) ? prev(method, payload, signal) : retry(prev, method, payload, signal)));
   bot.api.config.use(tolerateStaleCallbackAnswers);
 
   bot.use(logUpdates(logger));

@@ -38,8 +38,16 @@ export const generationSchema = new Schema(
     short_id: { type: String, required: true, unique: true },
     chat_id: { type: Number, required: true },
     user_id: { type: Number, required: true },
-    /** The user's photo message; with chat_id it identifies the request, so a redelivered update adds nothing. */
+    /**
+     * With chat_id, the request's identity, so a redelivered update adds nothing: the user's photo
+     * message (or the message whose button was pressed). One message that starts several jobs (a
+     * variant pack, a pack's note with a button per variant) gives each its own key: the message id
+     * plus a slot times 2^32 (see requestKey in generations/groups.ts); replies then go to
+     * reply_to_message_id.
+     */
     source_message_id: { type: Number, required: true },
+    /** Where the video and the messages about this job reply; absent: source_message_id. */
+    reply_to_message_id: { type: Number },
     locale: { type: String, required: true, default: "en" },
     /** What MiniMax gets: the user's text, plus camera moves in brackets when chosen. */
     prompt: { type: String, required: true },
@@ -57,6 +65,13 @@ export const generationSchema = new Schema(
     /** Credits reserved for it, written when it is admitted (absent: not admitted, or admitted by an older version). */
     price: { type: Number },
     image: { type: imageSchema, required: true },
+    /** A transition's second photo: the video ends on it (last_frame_image, MiniMax-Hailuo-02 only). */
+    last_image: { type: imageSchema },
+    /** The album or variant pack this job belongs to (groups collection): one status message for them all. */
+    group_id: { type: String },
+    /** A variant pack's member: its place in the pack (0, 1, 2) and the camera move that sets it apart. */
+    pack_index: { type: Number },
+    pack_move: { type: String },
 
     phase: { type: String, enum: PHASES, required: true, default: "queued" },
     minimax_status: { type: String, enum: MINIMAX_STATUSES, required: true, default: "pending" },
@@ -99,6 +114,7 @@ generationSchema.index({ chat_id: 1, source_message_id: 1 }, { unique: true });
 generationSchema.index({ user_id: 1, created_at: -1 });
 generationSchema.index({ phase: 1, next_run_at: 1 });
 generationSchema.index({ phase: 1, created_at: 1 });
+generationSchema.index({ group_id: 1 });
 
 /** Choices made in /settings; unset fields fall back to the configured defaults. */
 const settingsSchema = new Schema(
@@ -109,6 +125,8 @@ const settingsSchema = new Schema(
     format: { type: String },
     prompt_optimizer: { type: Boolean },
     camera_moves: { type: [String], default: undefined },
+    /** A new photo makes a variant pack: three videos, each with its own camera move. */
+    variants: { type: Boolean },
   },
   { _id: false },
 );
@@ -127,10 +145,24 @@ export const userSchema = new Schema(
           chat_id: { type: Number, required: true },
           message_id: { type: Number, required: true },
           image: { type: imageSchema, required: true },
+          /** A transition's second photo, when "New prompt" parked a transition again. */
+          last_image: { type: imageSchema },
           /** Set when "New prompt" under a video parked the photo again. */
           variation_of: { type: String },
           /** When it was parked; it expires after PARKED_PHOTO_MINUTES (older documents lack it and count as expired). */
           parked_at: { type: Date },
+        },
+        { _id: false },
+      ),
+    },
+    /** A captionless album waiting for its description in the user's next text message. */
+    pending_album: {
+      type: new Schema(
+        {
+          chat_id: { type: Number, required: true },
+          /** The album's group (groups collection). */
+          group_id: { type: String, required: true },
+          parked_at: { type: Date, required: true },
         },
         { _id: false },
       ),
@@ -208,7 +240,7 @@ ledgerSchema.index({ kind: 1, at: 1 });
  */
 export const statusMessageSchema = new Schema(
   {
-    _id: { type: String, required: true }, // the generation's short_id
+    _id: { type: String, required: true }, // the generation's short_id, or group:<group id> for an album or pack
     chat_id: { type: Number, required: true },
     message_id: { type: Number, required: true },
     /** What the message shows now (text and buttons), so an unchanged state is never sent again. */
@@ -224,6 +256,71 @@ export const statusMessageSchema = new Schema(
 );
 statusMessageSchema.index({ done: 1, progress_edited_at: 1 });
 
+/**
+ * One photo of an album as it arrived (Telegram sends an album as separate messages sharing a
+ * media_group_id, in any order, to any instance). Inserted once per message; `open` until the
+ * album's decision has taken it, or told the user it came too late.
+ */
+export const albumPartSchema = new Schema(
+  {
+    /** "<chat_id>:<media_group_id>": the album. */
+    album_key: { type: String, required: true },
+    chat_id: { type: Number, required: true },
+    user_id: { type: Number, required: true },
+    message_id: { type: Number, required: true },
+    /** The photo; absent when it was refused (its own reply said why). */
+    image: { type: imageSchema },
+    caption: { type: String },
+    /** The user's language when the part arrived. */
+    locale: { type: String, required: true },
+    received_at: { type: Date, required: true },
+    open: { type: Boolean, required: true, default: true },
+  },
+  { collection: "album_parts", versionKey: false },
+);
+albumPartSchema.index({ album_key: 1, message_id: 1 }, { unique: true });
+albumPartSchema.index({ open: 1, received_at: 1 });
+
+export const GROUP_KINDS = ["album", "pack"] as const;
+
+/**
+ * Jobs started together and shown in one status message: an album's photos (its decision) or a
+ * variant pack. Inserted once under its unique `key`, so one album makes one decision and one button
+ * press makes one pack, whichever instance gets there first.
+ */
+export const groupSchema = new Schema(
+  {
+    _id: { type: String, required: true }, // a short id, as group_id on its generations
+    /** album:<chat>:<media_group_id>, or pack:<chat>:<request key>. */
+    key: { type: String, required: true, unique: true },
+    kind: { type: String, enum: GROUP_KINDS, required: true },
+    chat_id: { type: Number, required: true },
+    user_id: { type: Number, required: true },
+    locale: { type: String, required: true },
+    /** An album: every part the decision took (message ids, ascending), the usable photos among them, the caption found. */
+    album_key: { type: String },
+    parts: { type: [Number], default: undefined },
+    photos: { type: [Number], default: undefined },
+    caption: { type: String },
+    /** A pack: the camera move of each member, and the message the album of videos answers. */
+    moves: { type: [String], default: undefined },
+    reply_to_message_id: { type: Number },
+    /** A pack sent to Telegram, written once by its sender: each member's video as Telegram took it. */
+    delivered: {
+      type: new Schema(
+        {
+          at: { type: Date, required: true },
+          videos: [new Schema({ generation_id: { type: Schema.Types.ObjectId, required: true }, file_id: { type: String }, message_id: { type: Number } }, { _id: false })],
+        },
+        { _id: false },
+      ),
+    },
+    /** Every effect of the decision is done (generations admitted, answers sent, or the album parked). */
+    done_at: { type: Date },
+  },
+  { collection: "groups", versionKey: false, timestamps: { createdAt: "created_at", updatedAt: false } as const },
+);
+
 export type GenerationFields = InferSchemaType<typeof generationSchema>;
 export type UserFields = InferSchemaType<typeof userSchema>;
 
@@ -237,6 +334,8 @@ export function createModels(connection: Connection) {
     Ledger: connection.model("Ledger", ledgerSchema),
 
     StatusMessage: connection.model("StatusMessage", statusMessageSchema),
+    AlbumPart: connection.model("AlbumPart", albumPartSchema),
+    Group: connection.model("Group", groupSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -29,6 +29,14 @@ export interface GenerationOptions {
   /** The shape the photo is fitted to at submission (images/formats.ts). */
   format?: string;
   variation_of?: string;
+  /** A transition's second photo (the video ends on it). */
+  last_image?: NewGeneration["image"];
+  /** Where its messages reply, when its key is not a message of the chat (a pack member). */
+  reply_to_message_id?: number;
+  /** The album or variant pack it belongs to; a pack member's place and camera move. */
+  group_id?: string;
+  pack_index?: number;
+  pack_move?: string;
 }
 
 export type CreateResult =

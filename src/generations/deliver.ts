@@ -46,9 +46,45 @@ export function isTrustedDownloadUrl(url: string, apiBase: string) {
 }
 
 /** Our messages about a generation answer the user's photo (or stand alone if it was deleted). */
-const replyToSource = (gen: GenerationDoc) => ({
-  reply_parameters: { message_id: gen.source_message_id, allow_sending_without_reply: true },
+export const replyToSource = (gen: Pick<GenerationDoc, "source_message_id" | "reply_to_message_id">) => ({
+  reply_parameters: { message_id: gen.reply_to_message_id ?? gen.source_message_id, allow_sending_without_reply: true },
 });
+
+/** Durations for a delivery's log line: this attempt, since MiniMax's success, since the request. */
+export function deliveryTimings(gen: GenerationDoc, started = Date.now()) {
+  return () => ({
+    attempt: gen.deliver_attempts + 1,
+    durationMs: Date.now() - started,
+    sinceSuccessMs: Date.now() - (gen.last_heard_at?.getTime() ?? Date.now()),
+    sinceCreatedMs: Date.now() - gen.created_at.getTime(),
+  });
+}
+
+/**
+ * A delivery attempt failed. A chat that will never take the video ends it; otherwise the video is
+ * paid for and is retried for hours, each time from a fresh retrieve, before the user is told.
+ * Telegram's flood wait is not a failure: the next try comes when it says.
+ */
+export async function deliveryFailed(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, err: unknown, signal: AbortSignal, log: LifecycleDeps["logger"], timings: () => Record<string, number>) {
+  if (telegramRefused(err)) {
+    log.warn(timings(), "the user blocked the bot or the chat is gone; stopping");
+    await leases.finish(gen, { phase: "failed", error_code: "undeliverable", error_message: (err as Error).message, completed_at: new Date() });
+    return;
+  }
+  if (signal.aborted) return; // the lease was lost; another instance carries on
+  const attempt = gen.deliver_attempts;
+  const startedAt = (gen.delivery_started_at ?? gen.last_heard_at ?? gen.updated_at ?? new Date()).getTime();
+  const outOfTime = Date.now() - startedAt > deps.config.deliveryTimeoutMs;
+  const wait = floodWaitMs(err);
+  const next = wait === undefined ? attempt + 1 : attempt;
+  log.warn({ err: (err as Error).message, ...timings(), failedAttempts: next, floodWaitMs: wait }, "delivery attempt failed");
+  if (outOfTime) {
+    await leases.finish(gen, { phase: "notifying", error_code: "error", error_message: (err as Error).message, deliver_attempts: next, next_run_at: new Date() });
+    return;
+  }
+  const delay = wait ?? backoffMs(next, deps.config.retryBaseMs, MAX_DELIVERY_BACKOFF_MS);
+  await leases.finish(gen, { deliver_attempts: next, next_run_at: later(delay) });
+}
 
 /**
  * Streams MiniMax's video into sendVideo. The stream is checked against the size retrieve
@@ -60,14 +96,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
   const { minimax, telegram, config, t, logger } = deps;
   const log = logger.child({ generation: gen.short_id });
   const attempt = gen.deliver_attempts;
-  const started = Date.now();
-  /** Durations for the delivery log line: this attempt, since MiniMax's success, since the request. */
-  const timings = () => ({
-    attempt: attempt + 1,
-    durationMs: Date.now() - started,
-    sinceSuccessMs: Date.now() - (gen.last_heard_at?.getTime() ?? Date.now()),
-    sinceCreatedMs: Date.now() - gen.created_at.getTime(),
-  });
+  const timings = deliveryTimings(gen);
   // Telegram has the message: recording that must outlast a MongoDB outage, or it would be sent again.
   const recordSent = (set: Record<string, unknown>) =>
     untilStored(() => leases.finish(gen, set), { logger: log, what: "the delivery", retryBaseMs: config.retryBaseMs, signal: recordSignal });
@@ -128,25 +157,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
     deps.metrics?.delivered("upload", timings().sinceSuccessMs, expected);
     log.info({ bytes: expected, ...timings() }, "video delivered");
   } catch (err) {
-    if (telegramRefused(err)) {
-      log.warn(timings(), "the user blocked the bot or the chat is gone; stopping");
-      await leases.finish(gen, { phase: "failed", error_code: "undeliverable", error_message: (err as Error).message, completed_at: new Date() });
-      return;
-    }
-    if (signal.aborted) return; // the lease was lost; another instance carries on
-    // The video is paid for: it is retried for hours, each time from a fresh retrieve, before the
-    // user is told. Telegram's flood wait is not a failure: the next try comes when it says.
-    const startedAt = (gen.delivery_started_at ?? gen.last_heard_at ?? gen.updated_at ?? new Date()).getTime();
-    const outOfTime = Date.now() - startedAt > config.deliveryTimeoutMs;
-    const wait = floodWaitMs(err);
-    const next = wait === undefined ? attempt + 1 : attempt;
-    log.warn({ err: (err as Error).message, ...timings(), failedAttempts: next, floodWaitMs: wait }, "delivery attempt failed");
-    if (outOfTime) {
-      await leases.finish(gen, { phase: "notifying", error_code: "error", error_message: (err as Error).message, deliver_attempts: next, next_run_at: new Date() });
-      return;
-    }
-    const delay = wait ?? backoffMs(next, config.retryBaseMs, MAX_DELIVERY_BACKOFF_MS);
-    await leases.finish(gen, { deliver_attempts: next, next_run_at: later(delay) });
+    await deliveryFailed(deps, leases, gen, err, signal, log, timings);
   }
 }
 
@@ -160,8 +171,10 @@ export async function notifyFailure(deps: LifecycleDeps, leases: Leases, gen: Ge
   await createAdmission(deps.models, deps.config).settle(gen, "release");
   const kind = gen.error_code ?? "error";
   const key = `failed-${kind}`;
+  // A job of an album or a pack cancelled with its group's button: the group's status message says so, once for all.
+  const notice = gen.group_id && kind === "cancelled" ? undefined : () => telegram.sendMessage(gen.chat_id, t(gen.locale, key, { id: gen.short_id }), { parse_mode: "HTML", ...replyToSource(gen) });
   try {
-    await telegram.sendMessage(gen.chat_id, t(gen.locale, key, { id: gen.short_id }), { parse_mode: "HTML", ...replyToSource(gen) });
+    await notice?.();
   } catch (err) {
     const wait = floodWaitMs(err);
     if (wait !== undefined) {

@@ -1,7 +1,7 @@
 import { GrammyError } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import type { Translate } from "../telegram/i18n.js";
-import { cancelKeyboard } from "../telegram/keyboards.js";
+import { cancelGroupKeyboard, cancelKeyboard } from "../telegram/keyboards.js";
 import type { GenerationFields, Models } from "../db/models.js";
 import { claimOnce } from "./claims.js";
 import { HELD } from "./create.js";
@@ -29,6 +29,12 @@ export interface ProgressView {
  * shown with whole minutes, so a long wait costs an edit a minute at most.
  */
 export function renderProgress(t: Translate, gen: Gen, queue: { position: number; waitMinutes: number }, now = Date.now()): ProgressView {
+  const view = renderJob(t, gen, queue, now);
+  // A transition says so in every state: two photos went in, one video comes out.
+  return gen.last_image ? { ...view, text: [t(gen.locale, "progress-transition"), view.text].join("\n") } : view;
+}
+
+function renderJob(t: Translate, gen: Gen, queue: { position: number; waitMinutes: number }, now: number): ProgressView {
   const l = gen.locale;
   const id = gen.short_id;
   switch (gen.phase) {
@@ -57,8 +63,59 @@ export function renderProgress(t: Translate, gen: Gen, queue: { position: number
   }
 }
 
+/** Where the jobs of an album or a pack stand, for their one status message. */
+export function groupCounts(gens: Gen[]) {
+  const ended = (g: Gen) => g.phase === "notifying" || g.phase === "failed";
+  const cancelled = gens.filter((g) => ended(g) && g.error_code === "cancelled").length;
+  return {
+    total: gens.length,
+    done: gens.filter((g) => g.minimax_status === "success" && (g.phase === "delivering" || g.phase === "delivered")).length,
+    waiting: gens.filter((g) => g.phase === "queued" || g.phase === "submitting"),
+    making: gens.filter((g) => g.phase === "submitted").length,
+    failed: gens.filter(ended).length - cancelled,
+    cancelled,
+    cancellable: gens.some((g) => (g.phase === "queued" || g.phase === "submitting") && !g.create_sent_at),
+    final: gens.every((g) => g.phase === "delivered" || g.phase === "failed" || g.phase === "notifying"),
+  };
+}
+
+/**
+ * The one status message of an album's videos or a variant pack: how many are done, where the
+ * waiting ones stand in the queue, what failed (with its credits), and one Cancel for every job
+ * that has not reached MiniMax. `places` gives each waiting job's place in the queue.
+ */
+export function renderGroupProgress(
+  t: Translate,
+  group: { _id: string; kind: string; locale: string },
+  gens: Gen[],
+  queueOf: (gen: Gen) => { position: number; waitMinutes: number },
+): ProgressView {
+  const l = group.locale;
+  const c = groupCounts(gens);
+  const lines: string[] = [];
+  if (c.final) {
+    if (group.kind === "pack") lines.push(t(l, c.done ? "group-pack-ready" : "group-pack-none", { done: c.done, total: c.total }));
+    else lines.push(t(l, c.done ? "group-album-finished" : "group-album-none", { done: c.done, total: c.total }));
+  } else {
+    lines.push(t(l, group.kind === "pack" ? "group-pack-title" : "group-album-title", { done: c.done, total: c.total }));
+    if (c.waiting.length) {
+      const next = c.waiting.map(queueOf).sort((a, b) => a.position - b.position)[0]!;
+      lines.push(t(l, "group-waiting", { count: c.waiting.length, position: next.position, minutes: next.waitMinutes }));
+    }
+    if (c.making) lines.push(t(l, "group-making", { count: c.making }));
+  }
+  if (c.failed) lines.push(t(l, "group-failed", { count: c.failed }));
+  if (c.cancelled) lines.push(t(l, "group-cancelled", { count: c.cancelled }));
+  lines.push(t(l, "group-jobs", { ids: gens.map((g) => `<code>${g.short_id}</code>`).join(", ") }));
+  return { text: lines.join("\n"), markup: c.cancellable ? cancelGroupKeyboard(t, l, group._id) : undefined, final: c.final };
+}
+
+/** The status message of a group is kept under this id, beside those of single jobs (their short ids). */
+export const groupStatusId = (groupId: string) => `group:${groupId}`;
+const GROUP_STATUS = /^group:(.+)$/;
+
 /** The queue figures the acceptance message shows: place and whole minutes until a rate slot. */
-function figures(config: Pick<LifecycleDeps["config"], "minimaxRpm" | "minimaxRpmWindowMs">, position: number) {
+export function figures(config: Pick<LifecycleDeps["config"], "minimaxRpm" | "minimaxRpmWindowMs">, position: number) {
   return { position, waitMinutes: Math.ceil((Math.floor((position - 1) / config.minimaxRpm) * config.minimaxRpmWindowMs) / 60_000) };
 }
 
@@ -116,15 +173,8 @@ export function createProgressUpdater(deps: Pick<LifecycleDeps, "models" | "conf
     return new Map(waiting.map((g, i) => [String(g._id), i + 1]));
   }
 
-  async function update(
-    doc: { _id: string; chat_id: number; message_id: number; shown: string; edits: number },
-    gen: Gen | undefined,
-    places: () => Promise<Map<string, number>>,
-  ) {
-    if (!gen) return models.StatusMessage.updateOne({ _id: doc._id }, { $set: { done: true } });
-    const waiting = gen.phase === "queued" || gen.phase === "submitting";
-    const queue = waiting ? figures(deps.config, (await places()).get(String(gen._id)) ?? 1) : { position: 0, waitMinutes: 0 };
-    const view = renderProgress(t, gen, queue);
+  async function update(doc: { _id: string; chat_id: number; message_id: number; shown: string; edits: number }, view: ProgressView | undefined) {
+    if (!view) return models.StatusMessage.updateOne({ _id: doc._id }, { $set: { done: true } });
     const key = shownKey(view);
     if (key === doc.shown) {
       if (view.final) await models.StatusMessage.updateOne({ _id: doc._id }, { $set: { done: true } });
@@ -163,12 +213,37 @@ export function createProgressUpdater(deps: Pick<LifecycleDeps, "models" | "conf
         .lean();
       let placesOnce: Promise<Map<string, number>> | undefined;
       const places = () => (placesOnce ??= queuePlaces());
-      // The generations behind the due messages, in one query rather than one per message.
-      const gens = due.length ? await models.Generation.find({ short_id: { $in: due.map((d) => d._id) } }).lean<Gen[]>() : [];
+      // The generations behind the due messages, in one query per kind rather than one per message.
+      const groupIds = due.flatMap((d) => GROUP_STATUS.exec(d._id)?.[1] ?? []);
+      const singleIds = due.filter((d) => !GROUP_STATUS.test(d._id)).map((d) => d._id);
+      const [gens, members, groups] = await Promise.all([
+        singleIds.length ? models.Generation.find({ short_id: { $in: singleIds } }).lean<Gen[]>() : [],
+        groupIds.length ? models.Generation.find({ group_id: { $in: groupIds } }).sort({ _id: 1 }).lean<Gen[]>() : [],
+        groupIds.length ? models.Group.find({ _id: { $in: groupIds } }).select("kind locale").lean() : [],
+      ]);
       const byShortId = new Map(gens.map((g) => [g.short_id, g]));
+      const groupById = new Map(groups.map((g) => [g._id, g]));
+      const queueOf = async (gen: Gen) => {
+        const waiting = gen.phase === "queued" || gen.phase === "submitting";
+        return waiting ? figures(deps.config, (await places()).get(String(gen._id)) ?? 1) : { position: 0, waitMinutes: 0 };
+      };
+      const viewOf = async (doc: (typeof due)[number]): Promise<ProgressView | undefined> => {
+        const groupId = GROUP_STATUS.exec(doc._id)?.[1];
+        if (groupId === undefined) {
+          const gen = byShortId.get(doc._id);
+          return gen && renderProgress(t, gen, await queueOf(gen));
+        }
+        const group = groupById.get(groupId);
+        const own = members.filter((g) => g.group_id === groupId);
+        if (!group || own.length === 0) return undefined;
+        const queues = new Map(await Promise.all(own.map(async (g) => [g, await queueOf(g)] as const)));
+        return renderGroupProgress(t, group, own, (g) => queues.get(g)!);
+      };
       for (const doc of due) {
         if (stopped) return;
-        await update(doc, byShortId.get(doc._id), places).catch((err: Error) => logger.warn({ generation: doc._id, err: err.message }, "status message update failed"));
+        await viewOf(doc)
+          .then((view) => update(doc, view))
+          .catch((err: Error) => logger.warn({ generation: doc._id, err: err.message }, "status message update failed"));
       }
     } while (again && !stopped);
   }

@@ -13,6 +13,8 @@ export interface GenerationSettings {
   format: FormatName;
   promptOptimizer: boolean;
   cameraMoves: CameraMove[];
+  /** A new photo makes a variant pack (three videos, three camera moves) instead of one video. */
+  variants: boolean;
 }
 
 export interface StoredSettings {
@@ -22,6 +24,7 @@ export interface StoredSettings {
   format?: string | null;
   prompt_optimizer?: boolean | null;
   camera_moves?: string[] | null;
+  variants?: boolean | null;
 }
 
 /** An enabled model, or the default one when `id` is not (any more) enabled. */
@@ -46,6 +49,7 @@ export function effectiveSettings(config: Config, stored: StoredSettings | null 
     format: isFormatName(stored?.format) ? stored.format : DEFAULT_FORMAT,
     promptOptimizer: stored?.prompt_optimizer ?? true, // MiniMax's own default
     cameraMoves: (stored?.camera_moves ?? []).filter(isCameraMove),
+    variants: stored?.variants ?? false,
   };
 }
 
@@ -57,6 +61,7 @@ const toStored = (s: GenerationSettings): StoredSettings => ({
   format: s.format,
   prompt_optimizer: s.promptOptimizer,
   camera_moves: s.cameraMoves,
+  variants: s.variants,
 });
 
 export async function loadSettings(deps: { config: Config; models: Models }, userId: number): Promise<GenerationSettings> {

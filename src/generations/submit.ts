@@ -8,7 +8,7 @@ import type { GenerationDoc, Leases } from "./leases.js";
 import type { SubmitRateLimit } from "./rate-limit.js";
 import { CANCELLED, decideSubmit, isCancelled } from "./cancel.js";
 import { DEFAULT_FORMAT, isFormatName } from "../images/formats.js";
-import { fitPhoto, UnreadableImageError } from "../images/fit.js";
+import { fitPhoto, UnreadableImageError, type FitTarget } from "../images/fit.js";
 
 /** After this many refused or failed attempts the user is told instead of waiting forever. */
 export const MAX_SUBMIT_ATTEMPTS = 8;
@@ -39,7 +39,7 @@ export async function submitGeneration(
   signal: AbortSignal,
   recordSignal = signal,
 ) {
-  const { config, minimax, files, logger } = deps;
+  const { config, minimax, logger } = deps;
   const log = logger.child({ generation: gen.short_id });
   const requeue = (reason: string) => {
     const delay = backoffMs(gen.submit_attempts, config.retryBaseMs);
@@ -76,32 +76,14 @@ export async function submitGeneration(
     await giveBack();
     return cancelled();
   }
-  // The photo is fetched only now that it can be sent: a job waiting for a slot holds no image in memory.
-  let image: Buffer;
+  // The photos are fetched only now that they can be sent: a job waiting for a slot holds no image in memory.
+  let frames: Frames;
   try {
-    image = await files.download(gen.image.file_id, IMAGE_RULES.maxBytes);
+    frames = await framesFor(deps, gen, log);
   } catch (err) {
     await giveBack();
-    if (err instanceof TelegramFileError && err.permanent) return fail("invalid", err.message);
+    if ((err instanceof TelegramFileError && err.permanent) || err instanceof UnreadableImageError) return fail("invalid", (err as Error).message);
     return requeue((err as Error).message);
-  }
-  // The photo is shaped to the chosen format here, so MongoDB never holds image bytes; "original"
-  // sends it as it came.
-  let firstFrameImage: string;
-  const format = isFormatName(gen.format) ? gen.format : DEFAULT_FORMAT;
-  if (format === "original") {
-    firstFrameImage = toDataUrl(image, isAcceptedImageType(gen.image.mime) ? gen.image.mime : "image/jpeg");
-  } else {
-    try {
-      const started = performance.now();
-      const fitted = await fitPhoto(image, format);
-      firstFrameImage = toDataUrl(fitted.data, fitted.mime);
-      log.info({ format, width: fitted.width, height: fitted.height, bytes: fitted.data.length, fitMs: Math.round(performance.now() - started) }, "photo fitted to the format");
-    } catch (err) {
-      await giveBack();
-      if (err instanceof UnreadableImageError) return fail("invalid", err.message);
-      return requeue((err as Error).message);
-    }
   }
   /** Nothing left with the slot: it goes back, and the generation to the queue with the marker cleared. */
   const unsent = async () => {
@@ -128,7 +110,7 @@ export async function submitGeneration(
   try {
     answer = await minimax.createVideo({
       model: gen.model,
-      firstFrameImage,
+      ...frames,
       prompt: gen.prompt,
       duration: gen.duration ?? undefined,
       resolution: gen.resolution ?? undefined,
@@ -168,6 +150,35 @@ export async function submitGeneration(
     ),
     log.child({ taskId }),
   );
+}
+
+interface Frames {
+  firstFrameImage: string;
+  lastFrameImage?: string;
+}
+
+/**
+ * The pictures MiniMax gets, as data URLs: the photo shaped to the chosen format ("original" sends
+ * it as it came), and for a transition the second photo, fitted to that format or, in "original",
+ * to the first photo's shape (as it is when the shapes already agree). MongoDB never holds the bytes.
+ */
+async function framesFor(deps: LifecycleDeps, gen: GenerationDoc, log: LifecycleDeps["logger"]): Promise<Frames> {
+  const format = isFormatName(gen.format) ? gen.format : DEFAULT_FORMAT;
+  const shaped = async (photo: GenerationDoc["image"], target: FitTarget | undefined, which: string) => {
+    const bytes = await deps.files.download(photo.file_id, IMAGE_RULES.maxBytes);
+    if (!target) return toDataUrl(bytes, isAcceptedImageType(photo.mime) ? photo.mime : "image/jpeg");
+    const started = performance.now();
+    const fitted = await fitPhoto(bytes, target);
+    log.info({ which, target: typeof target === "string" ? target : `${target.width}:${target.height}`, width: fitted.width, height: fitted.height, bytes: fitted.data.length, fitMs: Math.round(performance.now() - started) }, "photo fitted");
+    return toDataUrl(fitted.data, fitted.mime);
+  };
+  const firstFrameImage = await shaped(gen.image, format === "original" ? undefined : format, "first frame");
+  const last = gen.last_image;
+  if (!last) return { firstFrameImage };
+  const first = { width: gen.image.width, height: gen.image.height };
+  const sameShape = last.width * first.height === first.width * last.height;
+  const target = format !== "original" ? format : sameShape ? undefined : first;
+  return { firstFrameImage, lastFrameImage: await shaped(last, target, "last frame") };
 }
 
 /**

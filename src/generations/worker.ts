@@ -5,7 +5,8 @@ import { createSubmitRateLimit } from "./rate-limit.js";
 import { pruneClaims } from "./claims.js";
 import { recoverSubmit, submitGeneration } from "./submit.js";
 import { checkStatus } from "./status.js";
-import { deliverVideo, notifyFailure } from "./deliver.js";
+import { notifyFailure } from "./deliver.js";
+import { deliver } from "./deliver-pack.js";
 import { createAdmission } from "./admission.js";
 import { HELD } from "./create.js";
 import { later, untilStored, type LifecycleDeps } from "./deps.js";
@@ -95,7 +96,7 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     queued: (gen, signal, recordSignal) => submitGeneration(deps, leases, rateLimit, gen, signal, recordSignal),
     submitting: (gen) => recoverSubmit(deps, leases, gen),
     submitted: (gen, signal, recordSignal) => checkThenDeliver(gen, signal, recordSignal),
-    delivering: (gen, signal, recordSignal) => deliverVideo(deps, leases, gen, signal, recordSignal),
+    delivering: (gen, signal, recordSignal) => deliver(deps, leases, gen, signal, recordSignal),
     notifying: (gen, _signal, recordSignal) => notifyFailure(deps, leases, gen, recordSignal),
     // Waited past GENERATION_TIMEOUT_MIN: the user is told by the notifier.
     expiring: (gen) =>
@@ -113,7 +114,7 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     if (stopping || signal.aborted) return leases.finish(succeeded, {});
     active.delivering++;
     try {
-      return await deliverVideo(deps, leases, succeeded, signal, recordSignal);
+      return await deliver(deps, leases, succeeded, signal, recordSignal);
     } finally {
       active.delivering--;
     }

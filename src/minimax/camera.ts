@@ -46,6 +46,7 @@ export function toggleMove(selected: readonly CameraMove[], move: CameraMove): C
 }
 
 const MOVE_IN_BRACKETS = new RegExp(`\\[[^\\]]*\\b(${CAMERA_MOVES.join("|")})\\b[^\\]]*\\]`, "i");
+const MOVES_IN_BRACKETS = new RegExp(MOVE_IN_BRACKETS.source, "gi");
 
 /** True when the text already carries a bracket command: the user steers the camera themselves. */
 export const hasCameraCommand = (prompt: string) => MOVE_IN_BRACKETS.test(prompt);
@@ -55,3 +56,15 @@ export function withCameraMoves(prompt: string, moves: readonly CameraMove[]): s
   if (moves.length === 0 || hasCameraCommand(prompt)) return prompt;
   return `${prompt} [${moves.slice(0, MAX_CAMERA_MOVES).join(", ")}]`;
 }
+
+/**
+ * A variant pack member's prompt: the user's text with its own bracket commands taken out (the pack
+ * is there to vary the camera) and the member's move in their place.
+ */
+export function withPackMove(prompt: string, move: CameraMove): string {
+  const text = prompt.replace(MOVES_IN_BRACKETS, " ").replace(/\s{2,}/g, " ").trim();
+  return `${text} [${move}]`.trim();
+}
+
+/** The camera moves of a variant pack, one per member: each sells a product in its own way. */
+export const PACK_MOVES: readonly CameraMove[] = ["Push in", "Truck left", "Static shot"];

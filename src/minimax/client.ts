@@ -5,6 +5,8 @@ import { MiniMaxApiError, MiniMaxTransportError } from "./errors.js";
 export interface CreateVideoInput {
   model: string;
   firstFrameImage: string;
+  /** The picture the video ends on (first-and-last-frame mode): only for a model that takes it. */
+  lastFrameImage?: string;
   prompt: string;
   duration?: number;
   resolution?: string;
@@ -134,6 +136,7 @@ export function createMiniMaxClient(opts: MiniMaxClientOptions) {
         body: {
           model: input.model,
           first_frame_image: input.firstFrameImage,
+          ...(input.lastFrameImage ? { last_frame_image: input.lastFrameImage } : {}),
           prompt: input.prompt,
           ...(input.duration ? { duration: input.duration } : {}),
           ...(input.resolution ? { resolution: input.resolution } : {}),

@@ -95,5 +95,18 @@ export function fitResolution(model: ModelSpec, duration: number, wanted: string
   return lower[0] ?? offered[0] ?? wanted;
 }
 
+/**
+ * The resolution a video with a last frame is made at: the contract does not say whether 512P is
+ * offered in first-and-last-frame mode, so a lower wish is raised to the lowest resolution from
+ * 768P up that the model offers at `duration`.
+ */
+export function lastFrameResolution(model: ModelSpec, duration: number, wanted: string): string {
+  const fitted = fitResolution(model, duration, wanted);
+  if (resolutionHeight(fitted) >= LAST_FRAME_MIN_HEIGHT) return fitted;
+  const offered = [...resolutionsOf(model, duration)].sort((a, b) => resolutionHeight(a) - resolutionHeight(b));
+  return offered.find((r) => resolutionHeight(r) >= LAST_FRAME_MIN_HEIGHT) ?? fitted;
+}
+const LAST_FRAME_MIN_HEIGHT = 768;
+
 /** What a fixed-output model makes whatever is asked: its one combination. */
 export const fixedCombination = (model: ModelSpec) => combinationsOf(model)[0]!;

@@ -10,15 +10,21 @@ export const VIDEO_MOVES = "moves";
 export const VIDEO_FORMAT = "format";
 export const VIDEO_PROMPT = "prompt";
 export const CANCEL = "cancel";
+export const CANCEL_GROUP = "cancelgroup";
+export const VIDEO_PACK = "pack";
 
 /**
- * "Again", "Format", "Another camera move" (for a model that reads camera commands), "New prompt"
- * under a delivered video (or its link).
+ * "Again" and "🎲 3 variants", "Format", "Another camera move" (these two moving buttons for a model
+ * that reads camera commands), "New prompt" under a delivered video (or its link).
  */
 export function videoKeyboard(t: Translate, locale: string, shortId: string, opts: { cameraMoves?: boolean } = {}): InlineKeyboardMarkup {
   return {
     inline_keyboard: [
-      [{ text: t(locale, "button-again"), callback_data: `${VIDEO_AGAIN}:${shortId}` }],
+      [
+        { text: t(locale, "button-again"), callback_data: `${VIDEO_AGAIN}:${shortId}` },
+        // A pack varies the camera: only for a model that reads camera commands.
+        ...(opts.cameraMoves === false ? [] : [{ text: t(locale, "button-pack"), callback_data: `${VIDEO_PACK}:${shortId}` }]),
+      ],
       [{ text: t(locale, "button-format"), callback_data: `${VIDEO_FORMAT}:${shortId}` }],
       ...(opts.cameraMoves === false ? [] : [[{ text: t(locale, "button-another-move"), callback_data: `${VIDEO_MOVES}:${shortId}` }]]),
       [{ text: t(locale, "button-new-prompt"), callback_data: `${VIDEO_PROMPT}:${shortId}` }],
@@ -29,4 +35,22 @@ export function videoKeyboard(t: Translate, locale: string, shortId: string, opt
 /** The Cancel button under the status message of a queued generation. */
 export function cancelKeyboard(t: Translate, locale: string, shortId: string): InlineKeyboardMarkup {
   return { inline_keyboard: [[{ text: t(locale, "button-cancel"), callback_data: `${CANCEL}:${shortId}` }]] };
+}
+
+/** The one Cancel under an album's or a pack's status message: every job of it not yet at MiniMax. */
+export function cancelGroupKeyboard(t: Translate, locale: string, groupId: string): InlineKeyboardMarkup {
+  return { inline_keyboard: [[{ text: t(locale, "button-cancel-waiting"), callback_data: `${CANCEL_GROUP}:${groupId}` }]] };
+}
+
+/**
+ * The buttons under a variant pack's note (the album above it can carry none): Again and Format
+ * for each variant, numbered as in the note.
+ */
+export function packNoteKeyboard(t: Translate, locale: string, variants: Array<{ shortId: string; n: number }>): InlineKeyboardMarkup {
+  return {
+    inline_keyboard: variants.map(({ shortId, n }) => [
+      { text: t(locale, "button-pack-again", { n }), callback_data: `${VIDEO_AGAIN}:${shortId}` },
+      { text: t(locale, "button-pack-format", { n }), callback_data: `${VIDEO_FORMAT}:${shortId}` },
+    ]),
+  };
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_FORMAT, formatKey, isFormatName } from "../images/formats.js";
 import { modelSpec } from "../minimax/models.js";
+import { cameraKey, isCameraMove } from "../minimax/camera.js";
 import type { Translate } from "./i18n.js";
 import { videoKeyboard } from "./keyboards.js";
 
@@ -8,15 +9,26 @@ export interface VideoOf {
   short_id: string;
   model: string;
   format?: string | null;
+  /** A transition's second photo: the caption says it is a transition. */
+  last_image?: unknown;
+  pack_move?: string | null;
 }
 
 /** The caption of a video: it is ready, its job id, and the format and model it was made in. */
 export function videoCaption(t: Translate, locale: string, gen: VideoOf): string {
+  return [t(locale, gen.last_image ? "video-caption-transition" : "video-caption", { id: gen.short_id }), details(t, locale, gen)].join("\n");
+}
+
+/** The format and model a video was made in. */
+function details(t: Translate, locale: string, gen: VideoOf) {
   const format = isFormatName(gen.format) ? gen.format : DEFAULT_FORMAT;
-  return [
-    t(locale, "video-caption", { id: gen.short_id }),
-    t(locale, "video-caption-details", { format: t(locale, formatKey(format)), model: modelSpec(gen.model)?.name ?? gen.model }),
-  ].join("\n");
+  return t(locale, "video-caption-details", { format: t(locale, formatKey(format)), model: modelSpec(gen.model)?.name ?? gen.model });
+}
+
+/** The caption of a variant pack's video: its camera move first, as the album shows them side by side. */
+export function packCaption(t: Translate, locale: string, gen: VideoOf): string {
+  const move = gen.pack_move && isCameraMove(gen.pack_move) ? t(locale, cameraKey(gen.pack_move)) : "";
+  return [t(locale, "pack-video-caption", { move, id: gen.short_id }), details(t, locale, gen)].join("\n");
 }
 
 /** The buttons under a video; "Another camera move" only where its model reads camera commands. */

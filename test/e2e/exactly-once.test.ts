@@ -1,24 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Update } from "grammy/types";
 import { makeMp4 } from "../support/fake-telegram.js";
 import type { FakeMiniMax } from "../support/fake-minimax.js";
 import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
 import { useTestApp } from "../support/suite.js";
 import { testDatabaseUri } from "../support/mongo.js";
-import { botMessage, expectOneVideo, photoFrom, pressUpdate, sha256, taskFor, user } from "../support/scenario.js";
+import { botMessage, expectOneVideo, photoFrom, postUpdate, pressUpdate, sha256, taskFor, user } from "../support/scenario.js";
 
 type Fakes = Awaited<ReturnType<typeof startFakes>>;
-
-/** Posts an update straight to one instance's webhook, as Telegram would. */
-async function postUpdate(app: TestApp, update: Update) {
-  const res = await fetch(`${app.url}/telegram/webhook`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": app.config.webhookSecret },
-    body: JSON.stringify(update),
-  });
-  await res.text();
-  return res.status;
-}
 
 /** The callback MiniMax sends for a finished task, to replay by hand. */
 const successBody = (mm: FakeMiniMax, taskId: string) => ({

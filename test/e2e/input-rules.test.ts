@@ -124,35 +124,6 @@ describe("input the bot refuses (polling)", () => {
     expect(user?.pending_photo ?? undefined).toBeUndefined();
   });
 
-  it("an album of 3 photos gets exactly one reply, and a second album one more", async () => {
-    const chatId = 7110;
-    const album = (groupId: string) =>
-      [0, 1, 2].map((i) =>
-        s.tg.photoUpdate({
-          chatId,
-          photo: s.tg.addPhoto(makeJpeg(1280, 720), 1280, 720),
-          mediaGroupId: groupId,
-          ...(i === 0 ? { caption: "the three sneakers turn slowly" } : {}),
-        }),
-      );
-    const first = album("13571113171923001");
-    for (const u of first) await s.tg.deliver(u);
-    const reply = await s.tg.waitFor(() => s.tg.messages(chatId).find((m) => m.text?.includes("one photo at a time")));
-    expect(first.map(msgId)).toContain(reply.reply_to_message?.message_id);
-    await settle(chatId);
-    expect(botTexts(chatId).filter((t) => t.includes("one photo at a time"))).toHaveLength(1);
-    expect(botTexts(chatId)).toHaveLength(1);
-
-    const second = album("13571113171923002");
-    for (const u of second) await s.tg.deliver(u);
-    await settle(chatId);
-    expect(botTexts(chatId).filter((t) => t.includes("one photo at a time"))).toHaveLength(2);
-    expect(botTexts(chatId)).toHaveLength(2);
-
-    expect(await s.app.db.models.Generation.countDocuments({ chat_id: chatId })).toBe(0);
-    expect(s.mm.createRequests).toEqual([]);
-  });
-
   it("/start and /help answer in English, and in Russian for language_code ru", async () => {
     const en = s.tg.textUpdate({ chatId: 7111, text: "/start" });
     await s.tg.deliver(en);

@@ -21,6 +21,7 @@ describe("settings, language and camera moves", () => {
       ["📐 Original"],
       ["✨ Prompt optimizer: on"],
       ["🎥 Camera: no camera move"],
+      ["🎲 3 variants per photo: off"],
     ]);
     expect(menu.text).toContain("⏱ 10 s: Ozon wants 8 s or more.");
 

@@ -2475,7 +2475,7 @@ export class FakeTelegram {
     const media = p.media as Obj[];
     if (media.length < 2 || media.length > 10) throw badRequest("wrong number of media in the album: must be between 2 and 10");
     const groupId = String(BigInt.asUintN(63, randomBytes(8).readBigUInt64BE()));
-    const prepared: Array<{ kind: FileKind; input: MediaInput; item: Obj; caption: FormattedText }> = [];
+    const prepared: Array<{ kind: FileKind; input: MediaInput; item: Obj; caption: FormattedText; cover?: PhotoSize[] }> = [];
     for (const item of media) {
       const kind: FileKind = item.type === "photo" ? "photo" : item.type === "video" ? "video" : "document";
       const value = String(item.media);
@@ -2485,11 +2485,14 @@ export class FakeTelegram {
         input: await this.resolveMedia(value, part, kind),
         item,
         caption: formatText(item.caption ?? "", item.parse_mode, item.caption_entities, "caption"),
+        // InputMediaVideo.cover: a photo, resolved as sendVideo's cover is.
+        ...(kind === "video" && item.cover !== undefined ? { cover: await this.coverOf(item.cover, parts) } : {}),
       });
     }
     const out: Message[] = [];
-    for (const { kind, input, item, caption } of prepared) {
+    for (const { kind, input, item, caption, cover } of prepared) {
       const content = await this.mediaContent(kind, input, item);
+      if (cover) (content.video as Video).cover = cover;
       const message = this.botMessage(st, p, {
         media_group_id: groupId,
         ...content,

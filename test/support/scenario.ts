@@ -4,7 +4,18 @@ import { expect } from "vitest";
 import type { FakeTelegram } from "./fake-telegram.js";
 import type { FakeMiniMax } from "./fake-minimax.js";
 import { makeJpeg } from "./images.js";
-import { eventually } from "./app.js";
+import { eventually, type TestApp } from "./app.js";
+
+/** Posts an update straight to one instance's webhook, as Telegram would; returns the HTTP status. */
+export async function postUpdate(app: TestApp, update: Update) {
+  const res = await fetch(`${app.url}/telegram/webhook`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": app.config.webhookSecret },
+    body: JSON.stringify(update),
+  });
+  await res.text();
+  return res.status;
+}
 
 export const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 

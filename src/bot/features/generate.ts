@@ -1,8 +1,9 @@
 import { Composer, type Filter } from "grammy";
 import type { NewGeneration } from "../../generations/create.js";
-import { effectiveSettings, loadSettings } from "../../generations/settings.js";
-import { admit } from "../admission.js";
-import { claimOnce } from "../../generations/claims.js";
+import { effectiveSettings, enabledModel, loadSettings } from "../../generations/settings.js";
+import { admit, announcerOf, imageOf } from "../admission.js";
+import { collectAlbumPart, PARKED_ALBUM_MINUTES, runAlbum } from "../../groups/albums.js";
+import { startPack } from "../../groups/packs.js";
 import { checkImage, IMAGE_RULES, isAcceptedImageType, sniffImage, type ImageProblem } from "../../minimax/image.js";
 import { TelegramFileError } from "../../telegram/files.js";
 import type { BotContext, BotDeps } from "../context.js";
@@ -39,39 +40,56 @@ function replyProblem(ctx: BotContext, problem: ImageProblem) {
 }
 
 /**
- * Photo (or image file) plus caption in, generation out. A captionless photo is parked in the
- * user's document until their next text message, which becomes the prompt.
+ * Photo (or image file) plus caption in, generation out (or a variant pack, when the user's settings
+ * ask for one). A captionless photo is parked in the user's document until their next text message,
+ * which becomes the prompt. The photos of an album are collected (groups/albums.ts) and decided
+ * together once the album is complete; a captionless album is parked the same way.
  */
 export function generateFeature(deps: BotDeps) {
   const { models, files } = deps;
   const feature = new Composer<BotContext>();
   const privateChat = feature.chatType("private");
 
-  /** Albums: one answer per album, however many photos it has and whichever instance gets them. */
-  async function refuseAlbum(ctx: MessageContext, albumId: string) {
-    if (await claimOnce(models, `album:${ctx.chat.id}:${albumId}`)) await replyTo(ctx, "album");
+  /** One photo of an album (undefined: refused, its reply already sent); the album is decided once complete. */
+  async function takeAlbumPart(ctx: MessageContext, mediaGroupId: string, image: Image | undefined) {
+    await collectAlbumPart(models, {
+      chatId: ctx.chat.id,
+      userId: ctx.from.id,
+      mediaGroupId,
+      messageId: ctx.msg.message_id,
+      image,
+      caption: ctx.msg.caption,
+      locale: await ctx.i18n.getLocale(),
+    });
   }
 
-  async function submit(ctx: MessageContext, image: Image, prompt: string, sourceMessageId: number, variationOf?: string) {
+  async function submit(ctx: MessageContext, image: Image, prompt: string, sourceMessageId: number, variationOf?: string, lastImage?: Image) {
     const settings = ctx.storedUser !== undefined ? effectiveSettings(deps.config, ctx.storedUser?.settings) : await loadSettings(deps, ctx.from.id);
-    await admit(ctx, deps, { chatId: ctx.chat.id, userId: ctx.from.id, image, userPrompt: prompt, sourceMessageId, settings, variationOf });
+    const request = { chatId: ctx.chat.id, userId: ctx.from.id, image, lastImage, userPrompt: prompt, settings, variationOf };
+    // The setting for new photos: three videos with three camera moves, for a model that reads them.
+    if (settings.variants && enabledModel(deps.config, settings.model).cameraCommands) {
+      return startPack(deps, { ...request, messageId: sourceMessageId }, await announcerOf(ctx));
+    }
+    await admit(ctx, deps, { ...request, sourceMessageId });
   }
 
   async function takeImage(ctx: MessageContext, image: Image, caption: string | undefined) {
     const problem = checkImage(image);
+    const album = ctx.msg.media_group_id;
+    if (album) await takeAlbumPart(ctx, album, problem ? undefined : image);
     if (problem) return replyProblem(ctx, problem);
+    if (album) return;
     const prompt = caption?.trim();
     if (prompt) return refusePrompt(ctx, prompt) ?? submit(ctx, image, prompt, ctx.msg.message_id);
     await models.User.updateOne(
       { _id: ctx.from.id },
-      { $set: { pending_photo: { chat_id: ctx.chat.id, message_id: ctx.msg.message_id, image, parked_at: new Date() } } },
+      { $set: { pending_photo: { chat_id: ctx.chat.id, message_id: ctx.msg.message_id, image, parked_at: new Date() } }, $unset: { pending_album: 1 } },
       { upsert: true },
     );
     return replyTo(ctx, "ask-prompt", { minutes: PARKED_PHOTO_MINUTES });
   }
 
   privateChat.on("message:photo", async (ctx) => {
-    if (ctx.msg.media_group_id) return refuseAlbum(ctx, ctx.msg.media_group_id);
     const largest = ctx.msg.photo.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
     return takeImage(
       ctx,
@@ -90,21 +108,22 @@ export function generateFeature(deps: BotDeps) {
 
   privateChat.on("message:document", async (ctx) => {
     const doc = ctx.msg.document;
-    if (!isAcceptedImageType(doc.mime_type)) return replyTo(ctx, "image-type");
-    if (ctx.msg.media_group_id) return refuseAlbum(ctx, ctx.msg.media_group_id);
+    // An album's file that cannot be used still counts as one of its parts: two files and a PDF are not a transition.
+    const refusedPart = () => (ctx.msg.media_group_id ? takeAlbumPart(ctx, ctx.msg.media_group_id, undefined) : undefined);
+    if (!isAcceptedImageType(doc.mime_type)) return (await refusedPart(), replyTo(ctx, "image-type"));
     if (doc.file_size !== undefined && doc.file_size >= IMAGE_RULES.maxBytes) {
-      return replyProblem(ctx, { rule: "too_large", size: doc.file_size });
+      return (await refusedPart(), replyProblem(ctx, { rule: "too_large", size: doc.file_size }));
     }
     // A document's dimensions are unknown until we read its header, and its declared type may lie.
     let bytes: Buffer;
     try {
       bytes = await files.download(doc.file_id, IMAGE_RULES.maxBytes - 1);
     } catch (err) {
-      if (err instanceof TelegramFileError && err.permanent) return replyTo(ctx, "image-unreadable");
+      if (err instanceof TelegramFileError && err.permanent) return (await refusedPart(), replyTo(ctx, "image-unreadable"));
       throw err;
     }
     const sniffed = sniffImage(bytes);
-    if (!sniffed) return replyTo(ctx, "image-unreadable");
+    if (!sniffed) return (await refusedPart(), replyTo(ctx, "image-unreadable"));
     return takeImage(
       ctx,
       { file_id: doc.file_id, file_unique_id: doc.file_unique_id, mime: sniffed.mime, width: sniffed.width, height: sniffed.height, size: bytes.length, sent_as: "document" },
@@ -115,14 +134,15 @@ export function generateFeature(deps: BotDeps) {
   privateChat.on("message:text", async (ctx, next) => {
     const text = ctx.msg.text.trim();
     if (text.startsWith("/")) return next();
-    const pending = await models.User.findOne({ _id: ctx.from.id, "pending_photo.chat_id": ctx.chat.id });
-    if (!pending?.pending_photo) return next();
-    const parkedAt = pending.pending_photo.parked_at?.getTime() ?? 0;
+    const user = await models.User.findOne({ _id: ctx.from.id }).select("pending_photo pending_album").lean();
+    const photo = user?.pending_photo?.chat_id === ctx.chat.id ? user.pending_photo : undefined;
+    const album = user?.pending_album?.chat_id === ctx.chat.id ? user.pending_album : undefined;
+    // Whichever waits is the one this text describes; should both, the one parked last.
+    if (album && (album.parked_at.getTime() >= (photo?.parked_at?.getTime() ?? 0))) return describeAlbum(ctx, text, album);
+    if (!photo) return next();
+    const parkedAt = photo.parked_at?.getTime() ?? 0;
     if (Date.now() - parkedAt > PARKED_PHOTO_MINUTES * 60_000) {
-      await models.User.updateOne(
-        { _id: ctx.from.id, "pending_photo.message_id": pending.pending_photo.message_id },
-        { $unset: { pending_photo: 1 } },
-      );
+      await models.User.updateOne({ _id: ctx.from.id, "pending_photo.message_id": photo.message_id }, { $unset: { pending_photo: 1 } });
       return replyTo(ctx, "photo-expired");
     }
     const refusal = refusePrompt(ctx, text);
@@ -130,10 +150,23 @@ export function generateFeature(deps: BotDeps) {
     // The generation first, then the parked photo is cleared: should the database fail in between,
     // Telegram's redelivery finds the photo still parked (the unique (chat, photo message) key
     // admits a single generation however often this runs, also when two texts race).
-    const photo = pending.pending_photo;
-    await submit(ctx, photo.image as Image, text, photo.message_id, photo.variation_of ?? undefined);
+    await submit(ctx, imageOf(photo.image), text, photo.message_id, photo.variation_of ?? undefined, photo.last_image ? imageOf(photo.last_image) : undefined);
     await models.User.updateOne({ _id: ctx.from.id, "pending_photo.message_id": photo.message_id }, { $unset: { pending_photo: 1 } });
   });
+
+  /** The description of a parked album: the album's decision goes on with it, then the album is no longer parked. */
+  async function describeAlbum(ctx: MessageContext, text: string, parked: { group_id: string; parked_at: Date }) {
+    const unpark = () => models.User.updateOne({ _id: ctx.from.id, "pending_album.group_id": parked.group_id }, { $unset: { pending_album: 1 } });
+    if (Date.now() - parked.parked_at.getTime() > PARKED_ALBUM_MINUTES * 60_000) {
+      await unpark();
+      return replyTo(ctx, "album-expired", { minutes: PARKED_ALBUM_MINUTES });
+    }
+    const refusal = refusePrompt(ctx, text);
+    if (refusal) return refusal;
+    const group = await models.Group.findById(parked.group_id);
+    if (group) await runAlbum(deps, group, await announcerOf(ctx), text);
+    await unpark();
+  }
 
   return feature;
 }

@@ -105,8 +105,11 @@ export function settingsFeature(deps: BotDeps) {
     range
       .text(ctx.t(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off"), (c) => change(c, { promptOptimizer: !s.promptOptimizer }))
       .row();
-    // Camera moves are bracket commands: shown only for a model that reads them.
-    if (model.cameraCommands) range.submenu(ctx.t("settings-camera", { moves: movesSummary(ctx, s.cameraMoves) }), "settings-camera");
+    // Camera moves are bracket commands: these two are shown only for a model that reads them.
+    if (model.cameraCommands) {
+      range.submenu(ctx.t("settings-camera", { moves: movesSummary(ctx, s.cameraMoves) }), "settings-camera").row();
+      range.text(ctx.t(s.variants ? "settings-variants-on" : "settings-variants-off"), (c) => change(c, { variants: !s.variants }));
+    }
   });
   /** Back to the settings, their text included. */
   const backToSettings = (c: MenuContext) => loadSettings(deps, userOf(c)).then((s) => showText(c, settingsText(c, config, s)));

@@ -4,9 +4,11 @@ import { claimOnce } from "../../generations/claims.js";
 import { effectiveSettings, type GenerationSettings } from "../../generations/settings.js";
 import type { GenerationFields } from "../../db/models.js";
 import { decodeMoves, encodeMoves, isCameraMove, MAX_CAMERA_MOVES, toggleMove, type CameraMove } from "../../minimax/camera.js";
-import { admit } from "../admission.js";
+import { admit, announcerOf, imageOf } from "../admission.js";
+import { startPack } from "../../groups/packs.js";
+import { requestKey } from "../../generations/groups.js";
 import { escapeHtml } from "../../telegram/i18n.js";
-import { VIDEO_AGAIN, VIDEO_FORMAT, VIDEO_MOVES, VIDEO_PROMPT } from "../../telegram/keyboards.js";
+import { VIDEO_AGAIN, VIDEO_FORMAT, VIDEO_MOVES, VIDEO_PACK, VIDEO_PROMPT } from "../../telegram/keyboards.js";
 import { DEFAULT_FORMAT, FORMAT_NAMES, formatCode, formatFromCode, formatKey, isFormatName } from "../../images/formats.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { moveRows, movesSummary } from "./settings.js";
@@ -18,6 +20,11 @@ const PICK = "mv"; // toggles a move in the picker: mv:<id>:<selection after the
 const PICK_FULL = "mvfull"; // a fourth move: refused with a note
 const PICK_GO = "mvgo"; // mvgo:<id>:<selection>
 const FORMAT_GO = "fmgo"; // fmgo:<id>:<format code>: makes the video again in that format
+/**
+ * A pack's note carries Again for each of its variants on one message: each is keyed by the note
+ * and a slot of its own (beyond the pack's own slots 1 to 3, which a pack of that message would use).
+ */
+const NOTE_SLOT = 10;
 
 /**
  * The buttons under a delivered video. Each makes an ordinary new generation from the stored photo
@@ -27,6 +34,7 @@ const FORMAT_GO = "fmgo"; // fmgo:<id>:<format code>: makes the video again in t
 export function variationsFeature(deps: BotDeps) {
   const { models, config } = deps;
   const feature = new Composer<BotContext>();
+  const messageOf = (ctx: PressContext) => ctx.callbackQuery.message!.message_id;
 
   /** The user's own generation named in the button, or null (answered) when it is not theirs. */
   async function sourceOf(ctx: PressContext, shortId: string) {
@@ -37,10 +45,12 @@ export function variationsFeature(deps: BotDeps) {
     }
     return gen;
   }
-  const imageOf = (gen: GenerationDoc) => {
-    const { file_id, file_unique_id, mime, width, height, size, sent_as } = gen.image;
-    return { file_id, file_unique_id, mime, width, height, ...(size ? { size } : {}), ...(sent_as ? { sent_as } : {}) };
-  };
+  /** The photo a new video of `gen` starts from, and a transition's second photo with it. */
+  const photosOf = (gen: GenerationDoc) => ({ image: imageOf(gen.image), ...(gen.last_image ? { lastImage: imageOf(gen.last_image) } : {}) });
+  /** The request key of a button pressed on `messageId`: the message, and a slot when it carries the buttons of several variants. */
+  const keyOf = (gen: GenerationDoc, messageId: number) => requestKey(messageId, gen.pack_index != null ? NOTE_SLOT + gen.pack_index : 0);
+
+  const sameMoves = (a: CameraMove[], b: CameraMove[]) => a.length === b.length && a.every((m, i) => m === b[i]);
 
   /** The settings the source generation was made with (a model disabled since: the default one). */
   const settingsOf = (gen: GenerationDoc, cameraMoves: CameraMove[]): GenerationSettings =>
@@ -50,8 +60,11 @@ export function variationsFeature(deps: BotDeps) {
     const result = await admit(ctx, deps, {
       chatId: ctx.chat!.id,
       userId: ctx.from.id,
-      image: imageOf(gen),
+      ...photosOf(gen),
+      ...(sourceMessageId !== messageOf(ctx) ? { replyToMessageId: messageOf(ctx) } : {}),
       userPrompt: gen.user_prompt ?? gen.prompt,
+      // A pack member's move stays its own, as in the pack (a picker of other moves passes none).
+      ...(gen.pack_move && isCameraMove(gen.pack_move) && sameMoves(moves, [gen.pack_move]) ? { move: gen.pack_move } : {}),
       sourceMessageId,
       settings: { ...settingsOf(gen, moves), ...change },
       variationOf: gen.short_id,
@@ -65,7 +78,20 @@ export function variationsFeature(deps: BotDeps) {
   feature.callbackQuery(new RegExp(`^${VIDEO_AGAIN}:(\\w+)$`), async (ctx) => {
     const gen = await sourceOf(ctx, ctx.match[1]!);
     if (!gen) return;
-    await variation(ctx, gen, ctx.callbackQuery.message!.message_id, (gen.camera_moves ?? []).filter(isCameraMove));
+    await variation(ctx, gen, keyOf(gen, messageOf(ctx)), (gen.camera_moves ?? []).filter(isCameraMove));
+  });
+
+  // "🎲 3 variants": a pack of three videos of the same photo and description, one per camera move,
+  // keyed by the video's message so a double press (or two instances) makes one pack.
+  feature.callbackQuery(new RegExp(`^${VIDEO_PACK}:(\\w+)$`), async (ctx) => {
+    const gen = await sourceOf(ctx, ctx.match[1]!);
+    if (!gen) return;
+    const outcome = await startPack(
+      deps,
+      { chatId: ctx.chat!.id, userId: ctx.from.id, ...photosOf(gen), userPrompt: gen.user_prompt ?? gen.prompt, settings: settingsOf(gen, []), variationOf: gen.short_id, messageId: messageOf(ctx) },
+      await announcerOf(ctx),
+    );
+    await ctx.answerCallbackQuery({ text: ctx.t(outcome === "started" ? "pack-started" : outcome === "duplicate" ? "pack-duplicate" : "variation-refused") });
   });
 
   // "Another camera move": a picker for up to three moves; its message keys the new generation.
@@ -126,8 +152,8 @@ export function variationsFeature(deps: BotDeps) {
     const gen = await sourceOf(ctx, ctx.match[1]!);
     if (!gen) return;
     const videoMessageId = ctx.callbackQuery.message!.message_id;
-    // One picker per video: a second tap (or a redelivered update) points at the first.
-    if (!(await claimOnce(models, `format-picker:${ctx.chat!.id}:${videoMessageId}`))) {
+    // One picker per video (a pack's note has a Format for each): a second tap (or a redelivered update) points at the first.
+    if (!(await claimOnce(models, `format-picker:${ctx.chat!.id}:${videoMessageId}:${gen.short_id}`))) {
       return ctx.answerCallbackQuery({ text: ctx.t("format-picker-open") });
     }
     await ctx.answerCallbackQuery();
@@ -161,9 +187,13 @@ export function variationsFeature(deps: BotDeps) {
       reply_parameters: { message_id: ctx.callbackQuery.message!.message_id, allow_sending_without_reply: true },
     });
     // Keyed by our question's message, so the new generation cannot collide with the original photo's.
+    const { image, lastImage } = photosOf(gen);
     await models.User.updateOne(
       { _id: ctx.from.id },
-      { $set: { pending_photo: { chat_id: ctx.chat!.id, message_id: ask.message_id, image: imageOf(gen), variation_of: gen.short_id, parked_at: new Date() } } },
+      {
+        $set: { pending_photo: { chat_id: ctx.chat!.id, message_id: ask.message_id, image, ...(lastImage ? { last_image: lastImage } : {}), variation_of: gen.short_id, parked_at: new Date() } },
+        $unset: { pending_album: 1 },
+      },
       { upsert: true },
     );
   });

@@ -1,0 +1,180 @@
+import type { Readable } from "node:stream";
+import { GrammyError, InputFile } from "grammy";
+import type { InputMediaVideo, Message } from "grammy/types";
+import { escapeHtml } from "../telegram/i18n.js";
+import { packNoteKeyboard } from "../telegram/keyboards.js";
+import { packCaption } from "../telegram/video-message.js";
+import { cameraKey, isCameraMove } from "../minimax/camera.js";
+import { claimOnce } from "./claims.js";
+import { later, untilStored, type LifecycleDeps } from "./deps.js";
+import { deliverVideo, deliveryFailed, deliveryTimings, ExactLengthStream, isTrustedDownloadUrl } from "./deliver.js";
+import type { GroupDoc } from "./groups.js";
+import type { GenerationDoc, Leases } from "./leases.js";
+
+type Member = GenerationDoc;
+/** A member whose MiniMax outcome is still to come: the pack waits for it. */
+const UNSETTLED = new Set(["queued", "submitting", "submitted"]);
+
+/** Delivers a claimed `delivering` generation: alone, or as a member of a variant pack. */
+export function deliver(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, signal: AbortSignal, recordSignal = signal) {
+  return gen.group_id && gen.pack_index != null ? deliverPackMember(deps, leases, gen, signal, recordSignal) : deliverVideo(deps, leases, gen, signal, recordSignal);
+}
+
+/**
+ * A variant pack arrives as one album, once every member's outcome is known. Each member that
+ * MiniMax made waits in `delivering`; the first to find all outcomes known becomes the pack's
+ * sender by inserting the unique key pack-sender:<pack>:1 (should that member's delivery end
+ * without the pack, the next one takes pack-sender:<pack>:2). Only the sender's lease holder sends,
+ * so two instances never both send; the others finish once the pack's record names their video.
+ */
+async function deliverPackMember(deps: LifecycleDeps, leases: Leases, gen: Member, signal: AbortSignal, recordSignal: AbortSignal) {
+  const { models, config, logger } = deps;
+  const log = logger.child({ generation: gen.short_id, pack: gen.group_id });
+  const group = await models.Group.findById(gen.group_id);
+  const delivered = group?.delivered;
+  if (!group || delivered) {
+    const mine = delivered?.videos.find((v) => String(v.generation_id) === String(gen._id));
+    // Sent without this one (it was not ready then), or the pack is gone: it goes alone.
+    if (!mine) return deliverVideo(deps, leases, gen, signal, recordSignal);
+    return untilStored(() => leases.finish(gen, { phase: "delivered", ...(mine.file_id ? { telegram_video_file_id: mine.file_id } : {}), completed_at: delivered!.at }), {
+      logger: log,
+      what: "the delivery",
+      retryBaseMs: config.retryBaseMs,
+      signal: recordSignal,
+    });
+  }
+  const members = await models.Generation.find({ group_id: gen.group_id }).sort({ pack_index: 1 });
+  const waitForThePack = () => leases.finish(gen, { next_run_at: later(config.pollIntervalMs) });
+  if (members.some((m) => UNSETTLED.has(m.phase))) return waitForThePack();
+  if (!(await isSender(deps, gen, members))) return waitForThePack();
+  return sendPack(deps, leases, gen, group, members.filter((m) => m.phase === "delivering"), signal, recordSignal);
+}
+
+/** True when `gen` is the pack's sender: it took the current sender key, or takes it now that the last sender gave up. */
+async function isSender(deps: LifecycleDeps, gen: Member, members: Member[]) {
+  const me = String(gen._id);
+  for (let n = 1; n <= members.length; n++) {
+    const key = `pack-sender:${gen.group_id}:${n}`;
+    if (await claimOnce(deps.models, key, me)) return true;
+    const owner = (await deps.models.Claim.findById(key).lean())?.owner;
+    if (owner === me) return true;
+    // A sender whose delivery ended without the pack (notifying, failed) gave up: the next key is
+    // for the next one. One still delivering is on it; one delivered has sent it (recorded first).
+    const phase = members.find((m) => String(m._id) === owner)?.phase;
+    if (phase !== "notifying" && phase !== "failed") return false;
+  }
+  return false;
+}
+
+interface Sent {
+  generation_id: Member["_id"];
+  file_id?: string;
+  message_id?: number;
+}
+
+/**
+ * Sends the members MiniMax made as one album (one video goes alone: an album holds 2 to 10), each
+ * captioned with its camera move and covered by the seller's photo; then records what Telegram took
+ * before anything else (retried through an outage, filtered by the lease epoch), so the pack is not
+ * sent again; then a note under it with Again and Format for each variant (an album carries no
+ * buttons), and the download links of any video too large to upload.
+ */
+async function sendPack(deps: LifecycleDeps, leases: Leases, gen: Member, group: GroupDoc, ready: Member[], signal: AbortSignal, recordSignal: AbortSignal) {
+  const { minimax, telegram, config, t, logger, models } = deps;
+  const log = logger.child({ generation: gen.short_id, pack: group._id });
+  const timings = deliveryTimings(gen);
+  const downloads: Readable[] = [];
+  try {
+    const files = await Promise.all(ready.map((m) => minimax.retrieveFile(m.minimax_file_id!, signal)));
+    if (files.some((f) => !isTrustedDownloadUrl(f.downloadUrl, config.minimaxApiBase))) {
+      log.error("download_url is not https; refusing it");
+      throw new Error("untrusted download_url");
+    }
+    const fits = (i: number) => files[i]!.bytes === undefined || files[i]!.bytes! <= config.uploadLimitBytes;
+    const uploads = ready.flatMap((m, i) => (fits(i) ? [{ member: m, file: files[i]! }] : []));
+    const links = ready.flatMap((m, i) => (fits(i) ? [] : [{ member: m, url: files[i]!.downloadUrl }]));
+    const replyTo = { reply_parameters: { message_id: group.reply_to_message_id ?? gen.reply_to_message_id ?? gen.source_message_id, allow_sending_without_reply: true } };
+
+    let messages: Message[] = [];
+    if (uploads.length) {
+      const media: InputMediaVideo[] = [];
+      for (const { member, file } of uploads) {
+        const download = await minimax.openDownload(file.downloadUrl, signal);
+        downloads.push(download.body);
+        const checked = download.body.pipe(new ExactLengthStream(file.bytes ?? download.contentLength, config.uploadLimitBytes));
+        download.body.on("error", (err) => checked.destroy(err));
+        media.push({
+          type: "video",
+          media: new InputFile(checked, `astrolus-${member.short_id}.mp4`),
+          caption: packCaption(t, member.locale, member),
+          parse_mode: "HTML",
+          // As for a single video: the seller's photo as the cover, on a first try only.
+          ...(member.image.sent_as === "photo" && gen.deliver_attempts === 0 ? { cover: member.image.file_id } : {}),
+          supports_streaming: true,
+          ...(member.video_width && member.video_height ? { width: member.video_width, height: member.video_height } : {}),
+          ...(member.duration ? { duration: member.duration } : {}),
+        });
+      }
+      await telegram.sendChatAction(gen.chat_id, "upload_video").catch(() => undefined);
+      try {
+        if (media.length === 1) {
+          const { media: video, caption, parse_mode, cover, supports_streaming, width, height, duration } = media[0]!;
+          const options = { caption, parse_mode, cover, supports_streaming, width, height, duration };
+          messages = [await telegram.sendVideo(gen.chat_id, video, { ...replyTo, ...options }, signal as Parameters<typeof telegram.sendVideo>[3])];
+        } else {
+          messages = await telegram.sendMediaGroup(gen.chat_id, media, replyTo, signal as Parameters<typeof telegram.sendMediaGroup>[3]);
+        }
+      } catch (err) {
+        // The Bot API server refused the size (a lower limit than configured): links still work.
+        if (!(err instanceof GrammyError && err.error_code === 413)) throw err;
+        links.push(...uploads.map(({ member, file }) => ({ member, url: file.downloadUrl })));
+        uploads.length = 0;
+      }
+    }
+    const sent: Sent[] = [
+      ...uploads.map(({ member }, i) => ({ generation_id: member._id, file_id: messages[i]?.video?.file_id, message_id: messages[i]?.message_id })),
+      ...links.map(({ member }) => ({ generation_id: member._id })),
+    ];
+    // Telegram has the pack: recorded first, and however long MongoDB is away, or it would be sent again.
+    const at = new Date();
+    await untilStored(() => models.Group.updateOne({ _id: group._id, delivered: { $exists: false } }, { $set: { delivered: { at, videos: sent } } }), {
+      logger: log,
+      what: "the pack's delivery",
+      retryBaseMs: config.retryBaseMs,
+      signal: recordSignal,
+    });
+    const mine = sent.find((v) => String(v.generation_id) === String(gen._id));
+    await untilStored(() => leases.finish(gen, { phase: "delivered", ...(mine?.file_id ? { telegram_video_file_id: mine.file_id } : {}), completed_at: at }), {
+      logger: log,
+      what: "the delivery",
+      retryBaseMs: config.retryBaseMs,
+      signal: recordSignal,
+    });
+    for (const { file } of uploads) deps.metrics?.delivered("upload", timings().sinceSuccessMs, file.bytes);
+    log.info({ videos: uploads.length, links: links.length, ...timings() }, "variant pack delivered");
+    const note = messages[0]?.message_id ?? replyTo.reply_parameters.message_id;
+    await sendNote(deps, group, ready, links, note).catch((err: Error) => log.warn({ err: err.message }, "the pack's note was not sent"));
+  } catch (err) {
+    await deliveryFailed(deps, leases, gen, err, signal, log, timings);
+  } finally {
+    for (const body of downloads) body.destroy(); // whatever Telegram did not read is not needed any more
+  }
+}
+
+/** The note under a pack's album, once: what each variant is, and its Again and Format buttons. */
+async function sendNote(deps: LifecycleDeps, group: GroupDoc, ready: Member[], links: Array<{ member: Member; url: string }>, replyTo: number) {
+  if (!(await claimOnce(deps.models, `pack-note:${group._id}`))) return;
+  const { t } = deps;
+  const l = group.locale;
+  const moveName = (m: Member) => (m.pack_move && isCameraMove(m.pack_move) ? t(l, cameraKey(m.pack_move)) : "");
+  const lines = [
+    t(l, "pack-note", { list: ready.map((m) => t(l, "pack-variant", { n: (m.pack_index ?? 0) + 1, move: moveName(m) })).join(", ") }),
+    ...links.map(({ member, url }) => t(l, "pack-link", { n: (member.pack_index ?? 0) + 1, move: moveName(member), url: escapeHtml(url) })),
+  ];
+  await deps.telegram.sendMessage(group.chat_id, lines.join("\n"), {
+    parse_mode: "HTML",
+    link_preview_options: { is_disabled: true },
+    reply_parameters: { message_id: replyTo, allow_sending_without_reply: true },
+    reply_markup: packNoteKeyboard(t, l, ready.map((m) => ({ shortId: m.short_id, n: (m.pack_index ?? 0) + 1 }))),
+  });
+}
