@@ -16,7 +16,7 @@ import type { BotContext } from "./bot/context.js";
 import { createMiniMaxClient } from "./minimax/client.js";
 import { createGenerationWorker } from "./generations/worker.js";
 import { createProgressUpdater } from "./generations/progress.js";
-import { createAlbumCollector } from "./groups/albums.js";
+import { ALBUM_QUIET_MS, createAlbumCollector } from "./groups/albums.js";
 import { handleCallback, signedChallenge } from "./generations/status.js";
 import { createServer } from "./server/index.js";
 import { createMetrics } from "./metrics.js";
@@ -75,7 +75,8 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   let kick = () => {};
   let takeNew = (_id: Types.ObjectId) => {};
   const onQueued = (id?: Types.ObjectId) => (id ? takeNew(id) : kick());
-  const bot = createBot({ config, models: db.models, logger, i18n, botInfo: opts.botInfo, files, onQueued });
+  let albumPart = (_album: string) => {};
+  const bot = createBot({ config, models: db.models, logger, i18n, botInfo: opts.botInfo, files, onQueued, onAlbumPart: (album) => albumPart(album) });
   bot.api.config.use(metrics.telegramTransformer());
   const lifecycle = {
     config,
@@ -89,8 +90,19 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     metrics,
   };
   const progress = createProgressUpdater(lifecycle);
-  // Albums are decided by whichever instance looks first once their quiet window has passed.
-  const albums = createAlbumCollector({ config, models: db.models, logger, onQueued, telegram: bot.api, t: lifecycle.t, leaseMs: config.leaseMs, everyMs: Math.min(500, config.sweepIntervalMs) });
+  // Albums are decided once their quiet window has passed: by the instance that got the last part,
+  // or by any instance's periodic look should that one be gone.
+  const albums = createAlbumCollector({
+    config,
+    models: db.models,
+    logger,
+    onQueued,
+    telegram: bot.api,
+    t: lifecycle.t,
+    leaseMs: config.leaseMs,
+    everyMs: Math.max(config.sweepIntervalMs, ALBUM_QUIET_MS),
+  });
+  albumPart = albums.partArrived;
   const worker = createGenerationWorker(lifecycle);
   kick = worker.kick;
   takeNew = worker.takeNew;

@@ -84,6 +84,40 @@ describe("fake Telegram Bot API", () => {
     await expect(bot.api.sendVideo(CHAT, new InputFile(video, "clip.mp4"), { cover: "no-such-file" })).rejects.toThrow(/wrong file identifier/);
   });
 
+  it("sendMediaGroup: an album of 2 to 10 uploaded videos, each InputMediaVideo field checked against the spec, covers resolved as photos, no buttons", async () => {
+    fake.addChat({ chatId: CHAT });
+    const bot = newBot();
+    const photo = fake.addPhoto(makePng(640, 480), 640, 480);
+    const clips = [1, 2, 3].map((i) => makeMp4({ width: 640, height: 480, durationSeconds: 6, payloadBytes: 40_000 + i }));
+    const media = clips.map((clip, i) => ({
+      type: "video" as const,
+      media: new InputFile(clip, `clip-${i}.mp4`),
+      caption: `<b>Variant ${i + 1}</b>`,
+      parse_mode: "HTML" as const,
+      cover: photo.at(-1)!.file_id,
+      supports_streaming: true,
+      width: 640,
+      height: 480,
+      duration: 6,
+    }));
+    const sent = await bot.api.sendMediaGroup(CHAT, media);
+    expect(sent).toHaveLength(3);
+    expect(new Set(sent.map((m) => m.media_group_id)).size).toBe(1);
+    expect(sent.map((m) => m.caption)).toEqual(["Variant 1", "Variant 2", "Variant 3"]);
+    expect(sent.every((m) => m.video?.cover?.at(-1)?.file_id === photo.at(-1)!.file_id && m.video.width === 640 && m.video.duration === 6)).toBe(true);
+    expect(fake.videosSent(CHAT).map((v) => v.bytes.equals(clips[fake.videosSent(CHAT).indexOf(v)]!))).toEqual([true, true, true]);
+
+    // What Telegram refuses: one item, a field InputMediaVideo lacks, a reply_markup (albums carry no buttons), a cover that is no photo.
+    await expect(bot.api.sendMediaGroup(CHAT, media.slice(0, 1).map((m) => ({ ...m, media: new InputFile(clips[0]!, "a.mp4") })))).rejects.toThrow(/must be between 2 and 10/);
+    const raw = (extra: Record<string, unknown>, item: Record<string, unknown> = {}) =>
+      call("sendMediaGroup", { chat_id: CHAT, media: [0, 1].map(() => ({ type: "video", media: sent[0]!.video!.file_id, ...item })), ...extra });
+    expect((await raw({}, { colour: "red" })).json.description).toMatch(/colour is not a field of InputMediaVideo/);
+    expect((await raw({ reply_markup: { inline_keyboard: [[{ text: "x", callback_data: "x" }]] } })).json.description).toBe('Bad Request: unknown parameter "reply_markup"');
+    const doc = fake.addDocument(makePng(640, 480), { fileName: "photo.png" });
+    expect((await raw({}, { cover: doc.file_id })).json.description).toMatch(/can't use file of type Document as Photo/);
+    expect((await raw({})).status).toBe(200);
+  });
+
   it("long polling returns an update enqueued while waiting, and grammY handles it", async () => {
     const photo = fake.addPhoto(makePng(64, 48), 64, 48);
     const started = Date.now();

@@ -27,6 +27,8 @@ export interface BotDeps {
   logger: Logger;
   /** Wakes the generation worker after a new request is queued. */
   onQueued: (generation?: Types.ObjectId) => void;
+  /** A part of this album was stored: its decision is due once the album's quiet window has passed. */
+  onAlbumPart?: (album: string) => void;
 }
 
 /** Replies to the message that triggered the update, in the user's language, as HTML. */

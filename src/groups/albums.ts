@@ -40,8 +40,9 @@ export interface AlbumPart {
  * album collector, on whichever instance looks first).
  */
 export async function collectAlbumPart(models: AdmissionDeps["models"], part: AlbumPart) {
+  const key = albumKey(part.chatId, part.mediaGroupId);
   await models.AlbumPart.create({
-    album_key: albumKey(part.chatId, part.mediaGroupId),
+    album_key: key,
     chat_id: part.chatId,
     user_id: part.userId,
     message_id: part.messageId,
@@ -52,6 +53,7 @@ export async function collectAlbumPart(models: AdmissionDeps["models"], part: Al
   }).catch((err: { code?: number }) => {
     if (err.code !== 11000) throw err; // Telegram delivered this part again
   });
+  return key;
 }
 
 /** The two photos of a transition, or the photos of an album that makes a video each. */
@@ -172,6 +174,10 @@ export function createAlbumCollector(deps: AlbumDeps & { leaseMs: number; everyM
   const { models, logger } = deps;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  let again = false;
+  let stopped = true;
+  /** A look due once the quiet window after a part that arrived here has passed, per album. */
+  const soon = new Map<string, NodeJS.Timeout>();
 
   const announcerFor = (group: GroupDoc): Announcer => ({ api: deps.telegram, locale: group.locale, t: deps.t, origin: { album: group._id } });
 
@@ -229,19 +235,46 @@ export function createAlbumCollector(deps: AlbumDeps & { leaseMs: number; everyM
   }
 
   function tick() {
-    running ??= sweep()
+    if (stopped) return;
+    if (running) return void (again = true);
+    running = sweep()
       .catch((err: Error) => logger.warn({ err: err.message }, "album sweep failed"))
-      .finally(() => (running = undefined));
+      .finally(() => {
+        running = undefined;
+        if (!again) return;
+        again = false;
+        tick();
+      });
   }
 
   return {
     sweep,
+    /**
+     * A part of `album` arrived here: look again once its quiet window has passed, so the instance
+     * that got the last part decides on time. The periodic look (`everyMs`) is for albums whose last
+     * part's instance died: it costs a query, so it is not frequent.
+     */
+    partArrived(album: string) {
+      if (stopped) return;
+      clearTimeout(soon.get(album));
+      soon.set(
+        album,
+        setTimeout(() => {
+          soon.delete(album);
+          tick();
+        }, ALBUM_QUIET_MS + 50).unref(),
+      );
+    },
     start() {
+      stopped = false;
       timer = setInterval(tick, deps.everyMs);
       tick();
     },
     async stop() {
+      stopped = true;
       clearInterval(timer);
+      for (const t of soon.values()) clearTimeout(t);
+      soon.clear();
       await Promise.race([running, new Promise((r) => setTimeout(r, 1_000).unref())]);
     },
   };

@@ -44,7 +44,7 @@ describe("a two-photo album across two instances (webhook mode)", () => {
   beforeAll(async () => {
     fakes = await startFakes();
     const mongoUri = testDatabaseUri("albums-two");
-    const env = { MINIMAX_RPM: "20", FREE_CREDITS: "10" };
+    const env = { MINIMAX_RPM: "20", FREE_CREDITS: "10", MAX_ACTIVE_PER_USER: "10" };
     a = await startTestApp({ mode: "webhook", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri, env });
     b = await startTestApp({ mode: "webhook", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri, env });
   });
@@ -94,6 +94,55 @@ describe("a two-photo album across two instances (webhook mode)", () => {
     expect(tg.messages(en.chatId).filter((m) => m.text && m.reply_to_message)).toHaveLength(1); // the one status message, no other answer
     expect((await ledgerOf(a, en.userId)).map((e) => [e.kind, e.credits])).toEqual([["welcome", 10], ["reserve", -1], ["capture", 0]]);
     expect(await a.db.models.Group.countDocuments({ kind: "album" })).toBe(1);
+    expect(tg.rejectedCalls).toEqual([]);
+  });
+
+  it("a decision whose instance died before acting on it is carried out a lease later by another, once", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    const en = user(9802, "en");
+    const caption = "the lamp switches on";
+    const parts = albumOf(tg, en, [jpeg(), jpeg(), jpeg()], { at: 0, text: caption });
+    // As the dead instance left it: the parts stored, the decision inserted, nothing done.
+    const key = `${en.chatId}:${parts[0]!.message!.media_group_id}`;
+    const past = new Date(Date.now() - 2 * a.config.leaseMs);
+    await a.db.models.AlbumPart.insertMany(
+      parts.map((u) => {
+        const photo = u.message!.photo!.at(-1)!;
+        const image = { file_id: photo.file_id, file_unique_id: photo.file_unique_id, mime: "image/jpeg", width: photo.width, height: photo.height, sent_as: "photo" };
+        return { album_key: key, chat_id: en.chatId, user_id: en.userId, message_id: idOf(u), image, caption: u.message!.caption, locale: "en", received_at: past };
+      }),
+    );
+    await a.db.models.Group.collection.insertOne({
+      _id: "deadbee" as never,
+      key: `album:${key}`,
+      kind: "album",
+      chat_id: en.chatId,
+      user_id: en.userId,
+      locale: "en",
+      album_key: key,
+      parts: parts.map(idOf),
+      photos: parts.map(idOf),
+      caption,
+      created_at: past,
+    });
+    await eventually(() => mm.createRequests.filter((r) => r.body.prompt === caption).length === 3, 15_000, "three creates");
+    await tg.waitFor(() => tg.messages(en.chatId).find((m) => /^📚 Your album: 0 of 3 videos done/.test(m.text ?? "")), 10_000, "the status message");
+    await settle(2_500);
+    expect(mm.createRequests.filter((r) => r.body.prompt === caption)).toHaveLength(3);
+    expect(tg.messages(en.chatId).filter((m) => m.text)).toHaveLength(1);
+    expect(await a.db.models.AlbumPart.countDocuments({ album_key: key, open: true })).toBe(0);
+    expect((await a.db.models.Group.findById("deadbee").lean())?.done_at).toBeInstanceOf(Date);
+  });
+
+  it("every part reaches one instance, which stops before the quiet window ends: the other instance decides", async () => {
+    const { telegram: tg, minimax: mm } = fakes;
+    const en = user(9803, "en");
+    const caption = "the bag opens";
+    const parts = albumOf(tg, en, [jpeg(), jpeg(), jpeg()], { at: 1, text: caption });
+    for (const u of parts) expect(await postUpdate(b, u)).toBe(200);
+    await b.stop();
+    await eventually(() => mm.createRequests.filter((r) => r.body.prompt === caption).length === 3, 15_000, "three creates");
+    await tg.waitFor(() => tg.messages(en.chatId).find((m) => /^📚 Your album/.test(m.text ?? "")), 10_000, "the status message");
     expect(tg.rejectedCalls).toEqual([]);
   });
 });
@@ -296,6 +345,35 @@ describe("albums when MiniMax-Hailuo-02 is not enabled (polling mode)", () => {
     expect(s.mm.createRequests).toEqual([]);
     expect(await s.app.db.models.Generation.countDocuments({ chat_id: en.chatId })).toBe(0);
     expect((await s.app.db.models.Ledger.find({ user_id: en.userId }).lean()).filter((e) => e.kind !== "welcome")).toEqual([]);
+    expect(s.tg.rejectedCalls).toEqual([]);
+  });
+});
+
+describe("the album's one Cancel (polling mode, one create per 4 s)", () => {
+  const s = useTestApp("albums-cancel", { mode: "polling", env: { MINIMAX_RPM: "1", MINIMAX_RPM_WINDOW_MS: "4000", MAX_ACTIVE_PER_USER: "10", FREE_CREDITS: "5" } });
+
+  it("cancels every job of the album not yet at MiniMax, with their credits back, in the one status message", async () => {
+    const en = user(9831, "en");
+    const caption = "the perfume bottle sparkles";
+    const parts = albumOf(s.tg, en, [jpeg(), jpeg(), jpeg()], { at: 0, text: caption });
+    for (const u of parts) await s.tg.deliver(u);
+    const status = await s.tg.waitFor(() => s.tg.messages(en.chatId).find((m) => /^📚 Your album/.test(m.text ?? "")), 10_000, "the status message");
+    await eventually(() => s.mm.createRequests.some((r) => r.body.prompt === caption), 10_000, "the first create");
+
+    const answer = await press(s.tg, en, status.message_id, "✖️ Cancel the waiting ones");
+    expect(answer.text).toBe("Cancelled: 2 waiting jobs; their credits go back to your balance.");
+    await s.tg.waitFor(
+      () => /🚫 2 cancelled before reaching MiniMax: their credits are back on your balance\./.test(s.tg.messages(en.chatId).find((m) => m.message_id === status.message_id)?.text ?? ""),
+      15_000,
+      "the cancelled jobs in the status message",
+    );
+    expect(buttonLabels(s.tg, en.chatId, status.message_id)).toEqual([]);
+    await settle(4_500); // past the next rate window: nothing more goes to MiniMax
+    expect(s.mm.createRequests.filter((r) => r.body.prompt === caption)).toHaveLength(1);
+    const ledger = await ledgerOf(s.app, en.userId);
+    expect(ledger.filter((e) => e.kind === "release").map((e) => e.credits)).toEqual([1, 1]);
+    // No notice per cancelled job: the status message says it for them all.
+    expect(s.tg.messages(en.chatId).filter((m) => m.text)).toHaveLength(1);
     expect(s.tg.rejectedCalls).toEqual([]);
   });
 });

@@ -92,6 +92,7 @@ describe("settings, language and camera moves", () => {
       ["📐 Как на фото"],
       ["✨ Улучшать описание: да"],
       ["🎥 Камера: без движения камеры"],
+      ["🎲 3 варианта на фото: нет"],
     ]);
     expect(menu.text).toContain("⏱ 10 с: Ozon просит видео от 8 секунд.");
     await press(s.tg, ru, menu.message_id, /Камера/);

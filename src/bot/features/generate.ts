@@ -52,7 +52,7 @@ export function generateFeature(deps: BotDeps) {
 
   /** One photo of an album (undefined: refused, its reply already sent); the album is decided once complete. */
   async function takeAlbumPart(ctx: MessageContext, mediaGroupId: string, image: Image | undefined) {
-    await collectAlbumPart(models, {
+    const album = await collectAlbumPart(models, {
       chatId: ctx.chat.id,
       userId: ctx.from.id,
       mediaGroupId,
@@ -61,6 +61,7 @@ export function generateFeature(deps: BotDeps) {
       caption: ctx.msg.caption,
       locale: await ctx.i18n.getLocale(),
     });
+    deps.onAlbumPart?.(album);
   }
 
   async function submit(ctx: MessageContext, image: Image, prompt: string, sourceMessageId: number, variationOf?: string, lastImage?: Image) {
