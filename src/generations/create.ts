@@ -89,9 +89,11 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
     }
   }
 
-  // One answer per request: an attempt finishing a held admission and the attempt that began it
-  // (still running) can both get this far; the one that takes this key replies.
-  const firstToAnswer = () => claimOnce(models, `answered:${input.chatId}:${input.sourceMessageId}`);
+  // One answer per attempt: an attempt finishing a held admission and the attempt that began it
+  // (still running) share this document and can both get this far; the one that takes this key
+  // replies. A refused attempt deletes its document, so a later press of the same button is a new
+  // attempt with a key of its own, and gets its own answer.
+  const firstToAnswer = () => claimOnce(models, `answered:${String(doc._id)}`);
   const admission = await createAdmission(models, config).reserve(doc);
   if (admission.kind !== "admitted") {
     await Generation.deleteOne({ _id: doc._id });
