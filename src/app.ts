@@ -10,6 +10,7 @@ import { connectDatabase, type Database } from "./db/connection.js";
 import { watchDatabase } from "./db/health.js";
 import { ALLOWED_UPDATES, createBot, registerCommands } from "./bot/index.js";
 import { retryUnstoredUpdates } from "./bot/polling.js";
+import { createInbox } from "./bot/inbox.js";
 import { createI18n } from "./telegram/i18n.js";
 import { createTelegramFiles } from "./telegram/files.js";
 import type { BotContext } from "./bot/context.js";
@@ -86,6 +87,16 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     instanceId,
     metrics,
   };
+  // Updates that outlast Telegram's patience, or fail after it, are kept and handled from here.
+  const inbox = createInbox({
+    models: db.models,
+    logger,
+    instanceId,
+    leaseMs: config.leaseMs,
+    retryBaseMs: config.retryBaseMs,
+    sweepEveryMs: Math.max(config.sweepIntervalMs, 1_000),
+    handle: (update) => bot.handleUpdate(update),
+  });
   const progress = createProgressUpdater(lifecycle);
   const worker = createGenerationWorker(lifecycle);
   kick = worker.kick;
@@ -95,7 +106,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     logger,
     isHealthy: db.isHealthy,
     metrics: { registry: metrics.registry, token: config.metricsToken },
-    webhook: config.publicUrl ? { bot, secret: config.webhookSecret, isAccepting: () => acceptingUpdates } : undefined,
+    webhook: config.publicUrl ? { bot, inbox, secret: config.webhookSecret, isAccepting: () => acceptingUpdates } : undefined,
     handleCallback: (params, body) => handleCallback({ models: db.models, logger, callbackSecret: config.callbackSecret }, params, body),
     answerChallenge: (params, body) => signedChallenge(config.callbackSecret, params, body),
     onCallbackRecheck: ({ shortId, taskId }) => worker.checkNow(shortId, taskId),
@@ -136,7 +147,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     logger.info({ port, mode: "webhook" }, "Astrolus is running");
   } else {
     await bot.api.deleteWebhook();
-    pollingRetries = retryUnstoredUpdates(bot, { logger, retryBaseMs: Math.min(config.retryBaseMs, 1_000) });
+    pollingRetries = retryUnstoredUpdates(bot, { logger, retryBaseMs: Math.min(config.retryBaseMs, 1_000), inbox });
     polling = bot.start({ allowed_updates: ALLOWED_UPDATES }).catch((err: Error) => {
       // A 409 means another process polls with this token; a bot that hears nothing must not look alive.
       logger.fatal({ err: err.message }, "long polling stopped");
@@ -146,6 +157,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   }
   worker.start();
   progress.start();
+  inbox.start();
   // Logs outages and the return of MongoDB, wakes the worker then, and ends a process whose driver stays stuck.
   const dbWatch = watchDatabase({
     db,
@@ -182,6 +194,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
           await bot.stop().catch(() => undefined);
           await polling;
         }
+        await inbox.stop(config.shutdownTimeoutMs / 2);
         await progress.stop();
         await worker.stop();
         await new Promise<void>((resolve) => {
