@@ -56,7 +56,7 @@ export function retryUnstoredUpdates(bot: Bot<BotContext>, opts: { logger: Logge
       if (stopping) break;
       try {
         await bot.handleUpdate(update);
-        logger.info({ update: update.update_id }, "update handled on a later try");
+        logger.info({ update: update.update_id }, isStorageUnavailable(lastErr) ? "update handled after the database came back" : "update handled on a later try");
         break;
       } catch (retryErr) {
         lastErr = (retryErr as { error?: unknown }).error ?? retryErr;

@@ -25,7 +25,8 @@ export function adminFeature({ config, models, logger }: BotDeps) {
     // Keyed by the command message: a redelivered update grants nothing more.
     const result = await accounts.apply(userId, `grant:${ctx.chat.id}:${ctx.msg.message_id}`, (state) => ({
       kind: "grant",
-      credits: Math.max(delta, -state.balance),
+      // A negative grant stops at zero (and takes nothing from a balance a refund left below zero).
+      credits: Math.max(delta, -Math.max(0, state.balance)),
       by: ctx.from!.id,
     }));
     if (result.kind !== "applied") return replyTo(ctx, "grant-repeated");
