@@ -81,6 +81,9 @@ status-empty = You have no videos yet. Send a product photo with a caption to ma
 status-header = 🗂 Your latest videos:
 status-line = <code>{$id}</code> · {$state} · {$age} · {$prompt}
 status-private-only = 🔒 /status shows your prompts, so I answer it only in our private chat. Send it to me there.
+history-private-only = 🔒 /history shows your videos and descriptions, so I answer it only in our private chat. Send it to me there.
+balance-private-only = 🔒 /balance shows your credits and payments, so I answer it only in our private chat. Send it to me there.
+new-prompt-private-only = 🔒 New descriptions are taken in our private chat only. Open it and tap the button under your video there.
 status-not-found = I can't find a job <code>{$id}</code> among yours.
 status-detail =
     Job <code>{$id}</code>: {$state}

@@ -47,6 +47,8 @@ export function historyFeature(deps: BotDeps) {
     return { empty: gens.length === 0, text: ctx.t("history-title", { page: number + 1 }), markup: { inline_keyboard: rows } };
   }
 
+  // The list shows the user's prompts and videos: in a group it would show them to everyone there.
+  feature.chatType(["group", "supergroup", "channel"]).command("history", (ctx) => replyTo(ctx, "history-private-only"));
   feature.command("history", async (ctx) => {
     if (!ctx.from) return;
     const first = await page(ctx, ctx.from.id, 0);
