@@ -69,6 +69,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   const i18n = createI18n<BotContext>();
   const minimax = createMiniMaxClient({ apiBase: config.minimaxApiBase, apiKey: config.minimaxApiKey, observe: metrics.minimaxRequest });
   let acceptingUpdates = true;
+  let dbWatch: ReturnType<typeof watchDatabase> | undefined = undefined;
 
   const files = createTelegramFiles({ apiRoot: config.telegramApiRoot, token: config.botToken });
   // The bot wakes the worker, and the worker sends through the bot's api: the bot comes first.
@@ -104,7 +105,8 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
 
   const app = createServer({
     logger,
-    isHealthy: db.isHealthy,
+    // While the watch knows MongoDB is away, say so at once; otherwise a ping bounded to half a second.
+    isHealthy: async () => !dbWatch?.down && (await db.isHealthy()),
     metrics: { registry: metrics.registry, token: config.metricsToken },
     webhook: config.publicUrl ? { bot, inbox, secret: config.webhookSecret, isAccepting: () => acceptingUpdates } : undefined,
     handleCallback: (params, body) => handleCallback({ models: db.models, logger, callbackSecret: config.callbackSecret }, params, body),
@@ -159,7 +161,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   progress.start();
   inbox.start();
   // Logs outages and the return of MongoDB, wakes the worker then, and ends a process whose driver stays stuck.
-  const dbWatch = watchDatabase({
+  dbWatch = watchDatabase({
     db,
     logger,
     // Each look is a ping: no more than one a second, however short the sweep interval.
@@ -188,7 +190,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     stop(): Promise<void> {
       stopped ??= (async () => {
         acceptingUpdates = false;
-        dbWatch.stop();
+        dbWatch?.stop();
         if (polling) {
           pollingRetries?.beforeStop();
           await bot.stop().catch(() => undefined);
