@@ -196,6 +196,13 @@ payment-received = ✅ Thank you! { $credits ->
         [one] {$balance} credit
        *[other] {$balance} credits
     }.
+payment-reconciled = ✅ Your payment of {$stars} ⭐ went through, and its { $credits ->
+        [one] {$credits} credit is
+       *[other] {$credits} credits are
+    } now on your balance: { $balance ->
+        [one] {$balance} credit
+       *[other] {$balance} credits
+    }. Sorry for the delay.
 payment-refunded = ↩️ Your payment of {$stars} ⭐ was refunded, and { $credits ->
         [one] {$credits} credit
        *[other] {$credits} credits
@@ -237,6 +244,7 @@ stats =
     Generations today (UTC): {$phases}
     Failures today by code: {$failures}
     Credits spent: {$spent}; sold: {$sold} for {$stars} ⭐
+    Stars according to Telegram (as of {$at}): received {$tgIn} ⭐, refunded {$tgRefunded} ⭐; in the ledger: received {$ledgerIn} ⭐, refunded {$ledgerRefunded} ⭐; difference: {$diffIn} ⭐ / {$diffRefunded} ⭐
 stats-none = none
 
 command-balance = Your credits

@@ -217,6 +217,15 @@ payment-received = ✅ Спасибо! Начислено: { $credits ->
         [few] {$balance} кредита
        *[other] {$balance} кредитов
     }.
+payment-reconciled = ✅ Ваш платёж на {$stars} ⭐ прошёл, и { $credits ->
+        [one] {$credits} кредит зачислен
+        [few] {$credits} кредита зачислены
+       *[other] {$credits} кредитов зачислены
+    } на баланс. Теперь на нём { $balance ->
+        [one] {$balance} кредит
+        [few] {$balance} кредита
+       *[other] {$balance} кредитов
+    }. Извините за задержку.
 payment-refunded = ↩️ Ваш платёж на {$stars} ⭐ возвращён, списано: { $credits ->
         [one] {$credits} кредит
         [few] {$credits} кредита
@@ -263,6 +272,7 @@ stats =
     Генерации сегодня (UTC): {$phases}
     Ошибки сегодня по кодам: {$failures}
     Потрачено кредитов: {$spent}; продано: {$sold} за {$stars} ⭐
+    Звёзды по данным Telegram (на {$at}): получено {$tgIn} ⭐, возвращено {$tgRefunded} ⭐; по журналу: получено {$ledgerIn} ⭐, возвращено {$ledgerRefunded} ⭐; расхождение: {$diffIn} ⭐ / {$diffRefunded} ⭐
 stats-none = нет
 
 command-balance = Ваши кредиты

@@ -11,6 +11,8 @@ import { watchDatabase } from "./db/health.js";
 import { ALLOWED_UPDATES, createBot, registerCommands } from "./bot/index.js";
 import { retryUnstoredUpdates } from "./bot/polling.js";
 import { createInbox } from "./bot/inbox.js";
+import { createStarsReconciler } from "./credits/reconcile.js";
+import { createAccounts } from "./credits/accounts.js";
 import { createI18n } from "./telegram/i18n.js";
 import { createTelegramFiles } from "./telegram/files.js";
 import type { BotContext } from "./bot/context.js";
@@ -98,6 +100,16 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     sweepEveryMs: Math.max(config.sweepIntervalMs, 1_000),
     handle: (update) => bot.handleUpdate(update),
   });
+  const reconciler = createStarsReconciler({
+    models: db.models,
+    accounts: createAccounts(db.models, config),
+    telegram: bot.api,
+    t: lifecycle.t,
+    logger,
+    instanceId,
+    intervalMs: config.starsReconcileIntervalMs,
+    onReconciled: (kind) => metrics.starsReconciled(kind),
+  });
   const progress = createProgressUpdater(lifecycle);
   const worker = createGenerationWorker(lifecycle);
   kick = worker.kick;
@@ -160,6 +172,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   worker.start();
   progress.start();
   inbox.start();
+  reconciler.start();
   // Logs outages and the return of MongoDB, wakes the worker then, and ends a process whose driver stays stuck.
   dbWatch = watchDatabase({
     db,
@@ -179,6 +192,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     metrics,
     bot,
     worker,
+    reconciler,
     server,
     port,
     url: `http://127.0.0.1:${port}`,
@@ -197,6 +211,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
           await polling;
         }
         await inbox.stop(config.shutdownTimeoutMs / 2);
+        await reconciler.stop();
         await progress.stop();
         await worker.stop();
         await new Promise<void>((resolve) => {

@@ -89,6 +89,7 @@ const schema = z
         .optional(),
     ),
     SUPPORT_CONTACT: optionalString,
+    STARS_RECONCILE_INTERVAL_S: int(600, 0),
     METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
     MONGODB_TIMEOUT_MS: int(5_000, 100),
     DB_STUCK_EXIT_S: z.coerce.number().positive().default(120),
@@ -201,6 +202,8 @@ export interface Config {
   /** What /buy offers: credits for Telegram Stars. */
   starsPacks: Array<{ credits: number; stars: number }>;
   adminUserIds: number[];
+  /** How often Telegram's account of Stars is checked against the ledger (0: never). */
+  starsReconcileIntervalMs: number;
   /** Who answers payment questions (/paysupport); unset: the bot's own chat. */
   supportContact: string | undefined;
   /** Bearer token /metrics asks for; unset: /metrics is open (keep it off the public proxy). */
@@ -270,6 +273,7 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     starsPacks: env.STARS_PACKS.map(([credits, stars]) => ({ credits, stars })),
     adminUserIds: env.ADMIN_USER_IDS ?? [],
     supportContact: env.SUPPORT_CONTACT,
+    starsReconcileIntervalMs: env.STARS_RECONCILE_INTERVAL_S * 1000,
     metricsToken: env.METRICS_TOKEN,
     mongodbTimeoutMs: env.MONGODB_TIMEOUT_MS,
     dbStuckExitMs: env.DB_STUCK_EXIT_S * 1000,

@@ -245,6 +245,21 @@ export const inboxSchema = new Schema(
 inboxSchema.index({ state: 1, next_run_at: 1 });
 inboxSchema.index({ received_at: 1 });
 
+/**
+ * How far the Stars reconciliation has read Telegram's account (getStarTransactions counts from the
+ * first transaction), and what it added up on the way. Offset and sums are always written together.
+ */
+export const starsCursorSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    offset: { type: Number, required: true, default: 0 },
+    stars_in: { type: Number, required: true, default: 0 },
+    stars_refunded: { type: Number, required: true, default: 0 },
+    at: { type: Date },
+  },
+  { collection: "stars_cursor", versionKey: false },
+);
+
 export type GenerationFields = InferSchemaType<typeof generationSchema>;
 export type UserFields = InferSchemaType<typeof userSchema>;
 
@@ -259,6 +274,7 @@ export function createModels(connection: Connection) {
 
     StatusMessage: connection.model("StatusMessage", statusMessageSchema),
     Inbox: connection.model("Inbox", inboxSchema),
+    StarsCursor: connection.model("StarsCursor", starsCursorSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;
