@@ -56,7 +56,7 @@ export function createStarsReconciler(deps: ReconcilerDeps) {
     }
   }
 
-  /** Settles one transaction if the ledger lacks it; what it had to fix, if anything. */
+  /** Settles one transaction if the ledger lacks it (counted before the user is told); what it fixed, if anything. */
   async function settle(tx: StarTransaction): Promise<ReconciledKind | undefined> {
     const incoming = userPartner(tx.source);
     if (incoming) {
@@ -68,6 +68,7 @@ export function createStarsReconciler(deps: ReconcilerDeps) {
       }
       if (result.kind === "already") return undefined;
       logger.warn({ user: incoming.user.id, charge: tx.id, credits: result.credits, stars: tx.amount }, "Stars payment credited by reconciliation: its update was lost");
+      deps.onReconciled?.("payment");
       await tell(incoming.user.id, incoming.user.language_code, "payment-reconciled", { stars: tx.amount, credits: result.credits, balance: result.balance });
       return "payment";
     }
@@ -76,6 +77,7 @@ export function createStarsReconciler(deps: ReconcilerDeps) {
       const result = await takeBack(accounts, tx.id);
       if (result.kind !== "taken") return undefined;
       logger.warn({ user: result.userId, charge: tx.id, credits: result.credits }, "Stars refund taken back by reconciliation: its update was lost");
+      deps.onReconciled?.("refund");
       await tell(result.userId, refunded.user.language_code, "payment-refunded", { stars: tx.amount, credits: result.credits, balance: result.balance });
       return "refund";
     }
@@ -93,11 +95,7 @@ export function createStarsReconciler(deps: ReconcilerDeps) {
       for (const tx of transactions) {
         if (userPartner(tx.source)) starsIn += tx.amount;
         if (userPartner(tx.receiver)) starsRefunded += tx.amount;
-        const kind = await settle(tx);
-        if (kind) {
-          fixed++;
-          deps.onReconciled?.(kind);
-        }
+        if (await settle(tx)) fixed++;
       }
       // Offset and sums move together, from the same base: a late write from an overlapping pass
       // puts back an older, consistent pair, and the next pass reads those transactions again (harmlessly).
