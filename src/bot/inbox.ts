@@ -10,6 +10,12 @@ const GIVE_UP_AFTER_MS = 24 * 3600_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
 const BATCH = 20;
 const PRUNE_EVERY_MS = 3600_000;
+/**
+ * How many generation leases an update's hold lasts. Its handler is alive in this process; another
+ * instance taking the update over is for when this one died, so there is no hurry (and two handlings
+ * at once, though harmless, are twice the work on a database that is slow already).
+ */
+const HOLD_LEASES = 5;
 
 export interface InboxOptions {
   models: Models;
@@ -41,6 +47,7 @@ const errorText = (err: unknown) => {
  */
 export function createInbox(opts: InboxOptions) {
   const { models, logger, instanceId } = opts;
+  const holdMs = opts.leaseMs * HOLD_LEASES;
   const { Inbox } = models;
   /** Updates this instance holds now: handed back at stop, so another instance need not wait. */
   const held = new Set<number>();
@@ -100,7 +107,7 @@ export function createInbox(opts: InboxOptions) {
     }
     const claimed = await Inbox.findOneAndUpdate(
       { _id: doc._id, state: "pending", attempts: doc.attempts },
-      { $set: { attempts: attempt, lease_owner: instanceId, lease_until: new Date(now + opts.leaseMs), next_run_at: new Date(now + opts.leaseMs) } },
+      { $set: { attempts: attempt, lease_owner: instanceId, lease_until: new Date(now + holdMs), next_run_at: new Date(now + holdMs) } },
       { new: true },
     ).lean();
     if (!claimed?.update) return;
@@ -148,8 +155,8 @@ export function createInbox(opts: InboxOptions) {
           update,
           payment: isPaymentUpdate(update),
           lease_owner: instanceId,
-          lease_until: new Date(now + opts.leaseMs),
-          next_run_at: new Date(now + opts.leaseMs),
+          lease_until: new Date(now + holdMs),
+          next_run_at: new Date(now + holdMs),
         });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
