@@ -5,11 +5,9 @@
  * as one); no text leaves a Fluent placeable unfilled; and a job that ends without a video says
  * where its credits went, as the ledger has it.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { makeMp4, type FakeTelegram } from "../support/fake-telegram.js";
-import type { FakeMiniMax } from "../support/fake-minimax.js";
-import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
-import { testDatabaseUri } from "../support/mongo.js";
+import { eventually } from "../support/app.js";
 import { useTestApp } from "../support/suite.js";
 import { botMessage, buttonLabels, photoFrom, press, taskFor, user, type TestUser } from "../support/scenario.js";
 
@@ -38,50 +36,32 @@ const textsIn = (tg: FakeTelegram, chatId: number) => [
 ];
 
 describe("buttons that fit a phone, and texts with every placeable filled (both languages)", () => {
-  let tg: FakeTelegram;
-  let mm: FakeMiniMax;
-  let app: TestApp;
   const BIG = "big:"; // videos for these prompts are over the upload limit: they go out as a link
+  const s = useTestApp("words", { mode: "polling", env: { MINIMAX_RPM: "100", MAX_ACTIVE_PER_USER: "10", TELEGRAM_UPLOAD_LIMIT_MB: "1", FREE_CREDITS: "100" } });
+  beforeAll(() => s.mm.autoComplete({ afterMs: 30, video: (task) => makeMp4({ payloadBytes: task.prompt?.startsWith(BIG) ? 1_200_000 : 20_000 }) }));
 
-  beforeAll(async () => {
-    ({ telegram: tg, minimax: mm } = await startFakes());
-    mm.autoComplete({ afterMs: 30, video: (task) => makeMp4({ payloadBytes: task.prompt?.startsWith(BIG) ? 1_200_000 : 20_000 }) });
-    app = await startTestApp({
-      mode: "polling",
-      telegram: tg,
-      minimax: mm,
-      mongoUri: testDatabaseUri("words"),
-      env: { MINIMAX_RPM: "100", MAX_ACTIVE_PER_USER: "10", TELEGRAM_UPLOAD_LIMIT_MB: "1", FREE_CREDITS: "100" },
-    });
-  });
-  afterAll(async () => {
-    await app?.stop();
-    await tg?.close();
-    await mm?.close();
-  });
-
-  const labels = (who: TestUser, messageId: number) => buttonLabels(tg, who.chatId, messageId);
+  const labels = (who: TestUser, messageId: number) => buttonLabels(s.tg, who.chatId, messageId);
   /** Presses the button at (row, column) of a message and waits until its labels have changed. */
   async function tap(who: TestUser, messageId: number, row: number, column: number) {
     const before = JSON.stringify(labels(who, messageId));
     const label = labels(who, messageId)[row]![column]!;
-    await press(tg, who, messageId, label);
-    await tg.waitFor(() => JSON.stringify(labels(who, messageId)) !== before, 10_000, `the keyboard after "${label}"`);
+    await press(s.tg, who, messageId, label);
+    await s.tg.waitFor(() => JSON.stringify(labels(who, messageId)) !== before, 10_000, `the keyboard after "${label}"`);
     return label;
   }
   /** Sends a command and returns the bot's first later message that matches. */
   async function ask(who: TestUser, text: string, match: RegExp) {
-    const asked = tg.textUpdate({ ...who, text });
-    await tg.deliver(asked);
+    const asked = s.tg.textUpdate({ ...who, text });
+    await s.tg.deliver(asked);
     const after = asked.message!.message_id;
-    return tg.waitFor(() => tg.messages(who.chatId).find((m) => m.message_id > after && match.test(m.text ?? m.caption ?? "")), 10_000, `the answer to ${text}`);
+    return s.tg.waitFor(() => s.tg.messages(who.chatId).find((m) => m.message_id > after && match.test(m.text ?? m.caption ?? "")), 10_000, `the answer to ${text}`);
   }
   /** Sends a photo and waits for its delivered video (or link). */
   async function videoFor(who: TestUser, caption: string) {
-    const sent = photoFrom(tg, who, caption);
-    await tg.deliver(sent.update);
-    await eventually(() => app.db.models.Generation.findOne({ chat_id: who.chatId, user_prompt: caption, phase: "delivered" }), 15_000, "delivered");
-    return tg.waitFor(() => tg.messages(who.chatId).find((m) => m.reply_to_message?.message_id === sent.messageId && (m.video || /https?:\/\//.test(m.text ?? ""))), 5_000, "the video");
+    const sent = photoFrom(s.tg, who, caption);
+    await s.tg.deliver(sent.update);
+    await eventually(() => s.app.db.models.Generation.findOne({ chat_id: who.chatId, user_prompt: caption, phase: "delivered" }), 15_000, "delivered");
+    return s.tg.waitFor(() => s.tg.messages(who.chatId).find((m) => m.reply_to_message?.message_id === sent.messageId && (m.video || /https?:\/\//.test(m.text ?? ""))), 5_000, "the video");
   }
 
   const LANGUAGES = [
@@ -96,7 +76,7 @@ describe("buttons that fit a phone, and texts with every placeable filled (both 
       // /settings: a choice in every row, then three of the longest moves; the camera button counts them.
       const menu = await ask(who, "/settings", /⚙️/);
       await tap(who, menu.message_id, 0, 1); // 10 s
-      await tg.waitFor(() => lang.price.test(tg.messages(who.chatId).find((m) => m.message_id === menu.message_id)?.text ?? ""), 10_000, "the price of 10 s in the text");
+      await s.tg.waitFor(() => lang.price.test(s.tg.messages(who.chatId).find((m) => m.message_id === menu.message_id)?.text ?? ""), 10_000, "the price of 10 s in the text");
       await tap(who, menu.message_id, 1, 0); // 512P
       await tap(who, menu.message_id, 2, 0); // auto-enhance off
       await tap(who, menu.message_id, 3, 0); // the camera moves
@@ -114,21 +94,21 @@ describe("buttons that fit a phone, and texts with every placeable filled (both 
       expect(link.text).toMatch(lang.mb);
 
       // The picker under the video: three moves ticked, then the row that makes the video.
-      const pickerAsked = await press(tg, who, video.message_id, labels(who, video.message_id)[1]![0]!);
+      const pickerAsked = await press(s.tg, who, video.message_id, labels(who, video.message_id)[1]![0]!);
       expect(pickerAsked).toBeDefined();
-      const picker = await tg.waitFor(() => tg.messages(who.chatId).find((m) => m.reply_to_message?.message_id === video.message_id && /🎥/.test(m.text ?? "")), 10_000, "the picker");
+      const picker = await s.tg.waitFor(() => s.tg.messages(who.chatId).find((m) => m.reply_to_message?.message_id === video.message_id && /🎥/.test(m.text ?? "")), 10_000, "the picker");
       for (const [row, column] of [[4, 1], [2, 1], [3, 1]] as const) await tap(who, picker.message_id, row, column);
       expect(labels(who, picker.message_id).flat().filter((l) => l.startsWith("✅ "))).toHaveLength(3);
       expect(labels(who, picker.message_id).at(-1)).toHaveLength(1); // 🎬 Make the video, alone
 
       // /history over two pages: five more delivered copies of the long one.
-      const original = (await app.db.models.Generation.findOne({ chat_id: who.chatId, user_prompt: long }).lean())!;
+      const original = (await s.app.db.models.Generation.findOne({ chat_id: who.chatId, user_prompt: long }).lean())!;
       const copy: Record<string, unknown> = { ...original };
       delete copy._id;
       delete copy.minimax_job_id; // unique
       for (let i = 0; i < 5; i++) {
         const createdAt = new Date(original.created_at!.getTime() - (i + 1) * 60_000); // older than both videos
-        await app.db.models.Generation.collection.insertOne({ ...copy, short_id: `${lang.code}cop${i}x`, source_message_id: 900_000 + i, created_at: createdAt });
+        await s.app.db.models.Generation.collection.insertOne({ ...copy, short_id: `${lang.code}cop${i}x`, source_message_id: 900_000 + i, created_at: createdAt });
       }
       const history = await ask(who, "/history", /🎞/);
       const items = labels(who, history.message_id).slice(0, -1).flat();
@@ -144,7 +124,7 @@ describe("buttons that fit a phone, and texts with every placeable filled (both 
       await ask(who, "/start", /👋/);
       await ask(who, "/buy", /⭐/);
 
-      const keyboards = keyboardsIn(tg, who.chatId);
+      const keyboards = keyboardsIn(s.tg, who.chatId);
       // The states this test means to have seen, so a silent change cannot make it pass by seeing less.
       const all = keyboards.flat(2);
       expect(all).toContain(lang.count);
@@ -154,16 +134,16 @@ describe("buttons that fit a phone, and texts with every placeable filled (both 
       expect(keyboards.length).toBeGreaterThanOrEqual(15);
       expect(tooLong(keyboards)).toEqual([]);
 
-      const texts = textsIn(tg, who.chatId);
+      const texts = textsIn(s.tg, who.chatId);
       expect(texts.filter((t) => /\{\$|\{[a-z]+(-[a-z_]+)+\}/.test(t))).toEqual([]);
-      expect(tg.rejectedCalls).toEqual([]);
+      expect(s.tg.rejectedCalls).toEqual([]);
     });
   }
 
   it("the command menu uses the glossary in Russian: «Статус задач», «Готовые видео», «Купить кредиты за звёзды»", () => {
-    const ru = tg.myCommands({ type: "default" }, "ru").map((c) => c.description);
+    const ru = s.tg.myCommands({ type: "default" }, "ru").map((c) => c.description);
     expect(ru).toEqual(expect.arrayContaining(["Статус задач", "Готовые видео", "Купить кредиты за звёзды", "Баланс и операции"]));
-    const en = tg.myCommands().map((c) => c.description);
+    const en = s.tg.myCommands().map((c) => c.description);
     expect(en).toEqual(expect.arrayContaining(["Status of your jobs", "Finished videos", "Buy credits with Telegram Stars"]));
   });
 });
