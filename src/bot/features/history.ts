@@ -7,10 +7,11 @@ import { videoKeyboard } from "../../telegram/keyboards.js";
 export const HISTORY_PAGE_SIZE = 5;
 const PAGE = "hp"; // hp:<page>
 const RESEND = "hv"; // hv:<short id>
-const LABEL_PROMPT = 28;
+/** Characters of the prompt on a video's button: with "🎬 26.11 · " and "…" it stays within 28. */
+const LABEL_PROMPT = 16;
 
 const shorten = (text: string, max: number) => {
-  const chars = [...text];
+  const chars = [...text.replace(/\s+/g, " ")]; // a caption's line breaks have no place on a button
   return chars.length > max ? chars.slice(0, max).join("") + "…" : text;
 };
 

@@ -1,31 +1,35 @@
 import { Composer } from "grammy";
 import { Menu, type MenuFlavor } from "@grammyjs/menu";
 import { CAMERA_MOVES, cameraKey, toggleMove, type CameraMove } from "../../minimax/camera.js";
-import { durationsFor, fitResolution, loadSettings, resolutionsFor, saveSettings, type GenerationSettings } from "../../generations/settings.js";
+import { durationsFor, loadSettings, resolutionsFor, saveSettings, type GenerationSettings } from "../../generations/settings.js";
 import { priceOf } from "../../generations/admission.js";
 import { isLegacyModel } from "../../config.js";
+import { fitsRow } from "../../telegram/keyboards.js";
 import type { BotContext, BotDeps } from "../context.js";
 
 type MenuContext = BotContext & MenuFlavor;
 
 const mark = (on: boolean, label: string) => (on ? `✅ ${label}` : label);
 
-/** A button label for one choice, with what a video costs with it. */
-function choiceLabel(ctx: BotContext, config: BotDeps["config"], label: string, choice: { duration: number; resolution: string }) {
-  const price = priceOf(config, { model: config.model, ...choice });
-  return ctx.t("settings-choice", { label, price });
-}
-
-/** The chosen moves as the user's phrases: "Push in, Zoom in", or "none". */
+/** The chosen moves as the user's short names: "Push in, Zoom in", or "No movement". */
 export function movesSummary(ctx: BotContext, moves: readonly CameraMove[]) {
   return moves.length ? moves.map((m) => ctx.t(cameraKey(m))).join(", ") : ctx.t("camera-none");
 }
 
-/** Rows of three move buttons; `selected` ones are ticked. */
+/** The camera button of /settings: the chosen moves by name when they fit on it, else how many. */
+function cameraButton(ctx: BotContext, moves: readonly CameraMove[]) {
+  const named = ctx.t("settings-camera", { moves: movesSummary(ctx, moves) });
+  return fitsRow(named, 1) ? named : ctx.t("settings-camera-count", { count: moves.length });
+}
+
+// CAMERA_MOVES lists opposite moves in pairs ("Pan left", "Pan right"), then the three without one.
+const FIRST_SINGLE_MOVE = CAMERA_MOVES.indexOf("Tracking shot");
+
+/** Move buttons: each pair of opposites in a row of two, the single moves in a row of three; `selected` ones are ticked. */
 export function moveRows<T>(ctx: BotContext, selected: readonly CameraMove[], button: (label: string, move: CameraMove) => T): T[][] {
   const rows: T[][] = [];
   CAMERA_MOVES.forEach((move, i) => {
-    if (i % 3 === 0) rows.push([]);
+    if (i < FIRST_SINGLE_MOVE ? i % 2 === 0 : i === FIRST_SINGLE_MOVE) rows.push([]);
     rows[rows.length - 1]!.push(button(mark(selected.includes(move), ctx.t(cameraKey(move))), move));
   });
   return rows;
@@ -42,36 +46,37 @@ export function settingsFeature(deps: BotDeps) {
   const userOf = (ctx: BotContext) => ctx.from!.id;
   const legacy = isLegacyModel(config.model);
 
+  /** The menu's text, with what a video costs with these settings (button labels have no room for prices). */
+  const title = (ctx: BotContext, s: GenerationSettings) =>
+    ctx.t("settings-title", { price: priceOf(config, { model: config.model, duration: s.duration, resolution: s.resolution }) });
+  /** Shows `s` in the menu's message: an edit inside a menu handler carries the menu along. */
+  const show = (ctx: MenuContext, s: GenerationSettings) =>
+    ctx.editMessageText(title(ctx, s), { parse_mode: "HTML" }).catch((err: Error) => {
+      if (!/message is not modified/.test(err.message)) throw err; // the same choice tapped again
+    });
+
   const onMenuOutdated = async (ctx: MenuContext) => {
     await ctx.answerCallbackQuery({ text: ctx.t("menu-outdated") });
-    await ctx.menu.update({ immediate: true });
+    await show(ctx, await loadSettings(deps, userOf(ctx)));
   };
 
   const menu = new Menu<BotContext>("settings", { onMenuOutdated, autoAnswer: true });
   menu.dynamic(async (ctx, range) => {
     const s = await loadSettings(deps, userOf(ctx));
-    const change = async (c: MenuContext, patch: Partial<GenerationSettings>) => {
-      await saveSettings(deps, userOf(c), patch);
-      c.menu.update();
-    };
+    const change = async (c: MenuContext, patch: Partial<GenerationSettings>) => show(c, await saveSettings(deps, userOf(c), patch));
     if (!legacy) {
       const durations = durationsFor(config);
       if (durations.length > 1) {
-        for (const d of durations) {
-          const label = mark(s.duration === d, ctx.t("settings-duration", { seconds: d }));
-          range.text(choiceLabel(ctx, config, label, { duration: d, resolution: fitResolution(config, d, s.resolution) }), (c) => change(c, { duration: d }));
-        }
+        for (const d of durations) range.text(mark(s.duration === d, ctx.t("settings-duration", { seconds: d })), (c) => change(c, { duration: d }));
         range.row();
       }
-      for (const r of resolutionsFor(config, s.duration)) {
-        range.text(choiceLabel(ctx, config, mark(s.resolution === r, r), { duration: s.duration, resolution: r }), (c) => change(c, { resolution: r }));
-      }
+      for (const r of resolutionsFor(config, s.duration)) range.text(mark(s.resolution === r, r), (c) => change(c, { resolution: r }));
       range.row();
     }
     range
       .text(ctx.t(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off"), (c) => change(c, { promptOptimizer: !s.promptOptimizer }))
       .row();
-    range.submenu(ctx.t("settings-camera", { moves: movesSummary(ctx, s.cameraMoves) }), "settings-camera");
+    range.submenu(cameraButton(ctx, s.cameraMoves), "settings-camera");
   });
 
   const cameraMenu = new Menu<BotContext>("settings-camera", { onMenuOutdated, autoAnswer: false });
@@ -102,7 +107,7 @@ export function settingsFeature(deps: BotDeps) {
   feature.use(menu);
   feature.command("settings", async (ctx) => {
     if (!ctx.from) return;
-    await ctx.reply(ctx.t("settings-title"), { parse_mode: "HTML", reply_markup: menu });
+    await ctx.reply(title(ctx, await loadSettings(deps, ctx.from.id)), { parse_mode: "HTML", reply_markup: menu });
   });
   return feature;
 }

@@ -81,7 +81,7 @@ export function variationsFeature(deps: BotDeps) {
     return { inline_keyboard: rows };
   };
   const pickerText = (ctx: BotContext, gen: GenerationDoc, selected: CameraMove[]) =>
-    ctx.t("moves-pick", { prompt: escapeHtml(gen.user_prompt ?? gen.prompt), moves: movesSummary(ctx, selected) });
+    ctx.t("moves-pick", { prompt: escapeHtml(gen.user_prompt ?? gen.prompt), moves: movesSummary(ctx, selected), count: selected.length });
 
   feature.callbackQuery(new RegExp(`^${VIDEO_MOVES}:(\\w+)$`), async (ctx) => {
     const gen = await sourceOf(ctx, ctx.match[1]!);
