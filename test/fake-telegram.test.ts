@@ -1,6 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { Bot, InputFile, webhookCallback } from "grammy";
+import type { Message } from "grammy/types";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type FakeTelegram, makeMp4, makePng, startFakeTelegram } from "./support/fake-telegram.js";
 
@@ -100,7 +101,7 @@ describe("fake Telegram Bot API", () => {
       height: 480,
       duration: 6,
     }));
-    const sent = await bot.api.sendMediaGroup(CHAT, media);
+    const sent: Message[] = await bot.api.sendMediaGroup(CHAT, media);
     expect(sent).toHaveLength(3);
     expect(new Set(sent.map((m) => m.media_group_id)).size).toBe(1);
     expect(sent.map((m) => m.caption)).toEqual(["Variant 1", "Variant 2", "Variant 3"]);

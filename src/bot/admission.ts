@@ -144,7 +144,9 @@ export async function announcerOf(ctx: BotContext): Promise<Announcer> {
 /** admitRequest for an update: the status message and any refusal answer the update's chat. */
 export async function admit(ctx: BotContext, deps: BotDeps, req: Request): Promise<CreateResult> {
   const result = await admitRequest(deps, req, await announcerOf(ctx));
-  if (result.kind === "limit") await replyTo(ctx, "limit-reached", { max: result.max });
-  if (result.kind === "credits") await replyTo(ctx, "credits-short", { price: result.price, balance: result.balance });
+  // A refusal says how to ask again: send the photo, or press the button under the video again.
+  const source = req.variationOf ? "button" : "photo";
+  if (result.kind === "limit") await replyTo(ctx, "limit-reached", { max: result.max, source });
+  if (result.kind === "credits") await replyTo(ctx, "credits-short", { price: result.price, balance: result.balance, source });
   return result;
 }

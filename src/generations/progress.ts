@@ -6,6 +6,7 @@ import type { GenerationFields, Models } from "../db/models.js";
 import { claimOnce } from "./claims.js";
 import { HELD } from "./create.js";
 import type { LifecycleDeps } from "./deps.js";
+import { endingKey } from "./endings.js";
 
 /** Telegram's advice for editing one message: at most about once every 5 seconds. */
 export const PROGRESS_EDIT_INTERVAL_MS = 5_000;
@@ -59,7 +60,7 @@ function renderJob(t: Translate, gen: Gen, queue: { position: number; waitMinute
       return { text: t(l, gen.telegram_video_file_id ? "progress-done" : "progress-done-link", { id }), final: true };
     case "notifying":
     case "failed":
-      return { text: t(l, gen.error_code === "cancelled" ? "progress-cancelled" : `failed-${gen.error_code ?? "error"}`, { id }), final: true };
+      return { text: t(l, endingKey(gen.error_code, "status"), { id }), final: true };
   }
 }
 
@@ -67,13 +68,16 @@ function renderJob(t: Translate, gen: Gen, queue: { position: number; waitMinute
 export function groupCounts(gens: Gen[]) {
   const ended = (g: Gen) => g.phase === "notifying" || g.phase === "failed";
   const cancelled = gens.filter((g) => ended(g) && g.error_code === "cancelled").length;
+  // Made by MiniMax (and charged) but never sent: not a failure whose credits come back.
+  const undelivered = gens.filter((g) => ended(g) && endingKey(g.error_code, "status") === "failed-undelivered").length;
   return {
     total: gens.length,
     done: gens.filter((g) => g.minimax_status === "success" && (g.phase === "delivering" || g.phase === "delivered")).length,
     waiting: gens.filter((g) => g.phase === "queued" || g.phase === "submitting"),
     making: gens.filter((g) => g.phase === "submitted").length,
-    failed: gens.filter(ended).length - cancelled,
+    failed: gens.filter(ended).length - cancelled - undelivered,
     cancelled,
+    undelivered,
     cancellable: gens.some((g) => (g.phase === "queued" || g.phase === "submitting") && !g.create_sent_at),
     final: gens.every((g) => g.phase === "delivered" || g.phase === "failed" || g.phase === "notifying"),
   };
@@ -106,6 +110,7 @@ export function renderGroupProgress(
   }
   if (c.failed) lines.push(t(l, "group-failed", { count: c.failed }));
   if (c.cancelled) lines.push(t(l, "group-cancelled", { count: c.cancelled }));
+  if (c.undelivered) lines.push(t(l, "group-undelivered", { count: c.undelivered }));
   lines.push(t(l, "group-jobs", { ids: gens.map((g) => `<code>${g.short_id}</code>`).join(", ") }));
   return { text: lines.join("\n"), markup: c.cancellable ? cancelGroupKeyboard(t, l, group._id) : undefined, final: c.final };
 }

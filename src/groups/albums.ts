@@ -130,8 +130,8 @@ async function startTransition(
     },
     announcer,
   );
-  if (result.kind === "limit") await answerOnce("refused", "limit-reached", { max: result.max });
-  if (result.kind === "credits") await answerOnce("refused", "credits-short", { price: result.price, balance: result.balance });
+  if (result.kind === "limit") await answerOnce("refused", "limit-reached", { max: result.max, source: "photo" });
+  if (result.kind === "credits") await answerOnce("refused", "credits-short", { price: result.price, balance: result.balance, source: "photo" });
 }
 
 /**

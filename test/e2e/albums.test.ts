@@ -262,7 +262,7 @@ describe("albums and variant packs (polling mode)", () => {
     expect(gens.map((g) => g.pack_move)).toEqual(["Push in", "Truck left", "Static shot"]);
     for (const [i, item] of media.entries()) {
       expect(item).toMatchObject({ type: "video", cover: sent.message!.photo!.at(-1)!.file_id, supports_streaming: true, duration: 6, width: expect.any(Number), height: expect.any(Number) });
-      expect(item.caption).toMatch(new RegExp(`^🎲 ${["Push in", "Move left", "Still camera"][i]} \\(job <code>${gens[i]!.short_id}</code>\\)\n📐 Original · 🤖 Hailuo 02$`));
+      expect(item.caption).toMatch(new RegExp(`^🎲 ${["Push in", "Slide left", "Static"][i]} \\(job <code>${gens[i]!.short_id}</code>\\)\n📐 Original · 🤖 Hailuo 02$`));
     }
     const albumMessages = s.tg.videosSent(en.chatId).filter((v) => v.method === "sendMediaGroup");
     expect(albumMessages).toHaveLength(3);

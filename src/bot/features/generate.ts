@@ -30,12 +30,12 @@ function replyProblem(ctx: BotContext, problem: ImageProblem) {
     case "type":
       return replyTo(ctx, "image-type");
     case "too_large":
-      return replyTo(ctx, "image-too-large", { mb: (problem.size / 1048576).toFixed(1) });
-    // Sizes as plain digits: Fluent would group them ("2,000×500").
+      // Numbers, formatted by NUMBER() in the locale files: "23.4 MB", «23,4 МБ».
+      return replyTo(ctx, "image-too-large", { mb: problem.size / 1048576 });
     case "too_small":
-      return replyTo(ctx, "image-too-small", { width: String(problem.width), height: String(problem.height) });
+      return replyTo(ctx, "image-too-small", { width: problem.width, height: problem.height });
     case "aspect":
-      return replyTo(ctx, "image-aspect", { width: String(problem.width), height: String(problem.height) });
+      return replyTo(ctx, "image-aspect", { width: problem.width, height: problem.height });
   }
 }
 
@@ -144,7 +144,7 @@ export function generateFeature(deps: BotDeps) {
     const parkedAt = photo.parked_at?.getTime() ?? 0;
     if (Date.now() - parkedAt > PARKED_PHOTO_MINUTES * 60_000) {
       await models.User.updateOne({ _id: ctx.from.id, "pending_photo.message_id": photo.message_id }, { $unset: { pending_photo: 1 } });
-      return replyTo(ctx, "photo-expired");
+      return replyTo(ctx, "photo-expired", { minutes: PARKED_PHOTO_MINUTES });
     }
     const refusal = refusePrompt(ctx, text);
     if (refusal) return refusal;
