@@ -4,12 +4,11 @@
  * and are decided once; two photos make one transition, more make a video each; a pack's three
  * videos arrive as one album.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Update } from "grammy/types";
 import { makeMp4, type FakeTelegram } from "../support/fake-telegram.js";
-import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
-import { useTestApp } from "../support/suite.js";
-import { testDatabaseUri } from "../support/mongo.js";
+import { eventually, type TestApp } from "../support/app.js";
+import { useTestApp, useTwoTestApps } from "../support/suite.js";
 import { buttonLabels, postUpdate, press, pressUpdate, sha256, user, type TestUser } from "../support/scenario.js";
 import { CORNER_COLOURS, makeCornerPhoto, makeJpeg, readFittedCorners, sameColour } from "../support/images.js";
 import { createAccounts } from "../../src/credits/accounts.js";
@@ -38,24 +37,10 @@ const videoFor = (tg: FakeTelegram, who: TestUser, photoMessageId: number) =>
   tg.waitFor(() => tg.messages(who.chatId).find((m) => m.video && m.reply_to_message?.message_id === photoMessageId), 20_000, `the video for message ${photoMessageId}`);
 
 describe("a two-photo album across two instances (webhook mode)", () => {
-  let fakes: Awaited<ReturnType<typeof startFakes>>;
-  let a: TestApp;
-  let b: TestApp;
-  beforeAll(async () => {
-    fakes = await startFakes();
-    const mongoUri = testDatabaseUri("albums-two");
-    const env = { MINIMAX_RPM: "20", FREE_CREDITS: "10", MAX_ACTIVE_PER_USER: "10" };
-    a = await startTestApp({ mode: "webhook", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri, env });
-    b = await startTestApp({ mode: "webhook", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri, env });
-  });
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await fakes?.close();
-  });
+  const pair = useTwoTestApps("albums-two", { mode: "webhook", env: { MINIMAX_RPM: "20", FREE_CREDITS: "10", MAX_ACTIVE_PER_USER: "10" } });
 
   it("its parts in reverse order to two instances, one redelivered: one transition from the first photo to the second (fitted to its shape), at 768P on Hailuo 02, one video", async () => {
-    const { telegram: tg, minimax: mm } = fakes;
+    const { tg, mm, a, b } = pair;
     const en = user(9801, "en");
     // The user asked for 512P, which the contract does not promise with a last frame.
     await a.db.models.User.create({ _id: en.userId, settings: { resolution: "512P" } });
@@ -98,7 +83,7 @@ describe("a two-photo album across two instances (webhook mode)", () => {
   });
 
   it("a decision whose instance died before acting on it is carried out a lease later by another, once", async () => {
-    const { telegram: tg, minimax: mm } = fakes;
+    const { tg, mm, a } = pair;
     const en = user(9802, "en");
     const caption = "the lamp switches on";
     const parts = albumOf(tg, en, [jpeg(), jpeg(), jpeg()], { at: 0, text: caption });
@@ -135,7 +120,7 @@ describe("a two-photo album across two instances (webhook mode)", () => {
   });
 
   it("every part reaches one instance, which stops before the quiet window ends: the other instance decides", async () => {
-    const { telegram: tg, minimax: mm } = fakes;
+    const { tg, mm, b } = pair;
     const en = user(9803, "en");
     const caption = "the bag opens";
     const parts = albumOf(tg, en, [jpeg(), jpeg(), jpeg()], { at: 1, text: caption });

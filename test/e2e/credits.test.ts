@@ -4,12 +4,11 @@
  * instances) never spend more than the balance or exceed MAX_ACTIVE_PER_USER.
  */
 import { describe, expect, it } from "vitest";
-import type { Update } from "grammy/types";
 import { makeMp4, type FakeTelegram } from "../support/fake-telegram.js";
 import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
 import { useTestApp } from "../support/suite.js";
 import { testDatabaseUri } from "../support/mongo.js";
-import { botMessage, expectOneVideo, photoFrom, taskFor, user } from "../support/scenario.js";
+import { botMessage, expectOneVideo, photoFrom, postUpdate, taskFor, user } from "../support/scenario.js";
 import { createAdmission } from "../../src/generations/admission.js";
 import { startMongoProxy } from "../support/mongo-proxy.js";
 
@@ -232,13 +231,3 @@ describe("a restart between reserve and capture", () => {
   });
 });
 
-/** Posts an update straight to one instance's webhook, as Telegram would. */
-async function postUpdate(app: TestApp, update: Update) {
-  const res = await fetch(`${app.url}/telegram/webhook`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": app.config.webhookSecret },
-    body: JSON.stringify(update),
-  });
-  await res.text();
-  return res.status;
-}

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeMp4 } from "../support/fake-telegram.js";
 import type { FakeMiniMax } from "../support/fake-minimax.js";
 import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
-import { useTestApp } from "../support/suite.js";
+import { useTestApp, useTwoTestApps } from "../support/suite.js";
 import { testDatabaseUri } from "../support/mongo.js";
 import { botMessage, expectOneVideo, photoFrom, postUpdate, pressUpdate, sha256, taskFor, user } from "../support/scenario.js";
 
@@ -205,24 +205,14 @@ describe("a Bot API server with a lower upload limit than configured", () => {
 });
 
 describe("exactly once, two instances on one database (webhook mode)", () => {
-  let fakes: Fakes;
-  let a: TestApp;
-  let b: TestApp;
-  beforeAll(async () => {
-    fakes = await startFakes({ minimax: { rpm: 5, rpmWindowMs: 1_000 } });
-    const mongoUri = testDatabaseUri("twoinst");
-    const env = { MINIMAX_RPM: "5", MINIMAX_RPM_WINDOW_MS: "1000", MAX_ACTIVE_PER_USER: "2" };
-    a = await startTestApp({ mode: "webhook", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri, env });
-    b = await startTestApp({ mode: "webhook", telegram: fakes.telegram, minimax: fakes.minimax, mongoUri, env });
-  });
-  afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
-    await fakes?.close();
+  const two = useTwoTestApps("twoinst", {
+    mode: "webhook",
+    fakes: { minimax: { rpm: 5, rpmWindowMs: 1_000 } },
+    env: { MINIMAX_RPM: "5", MINIMAX_RPM_WINDOW_MS: "1000", MAX_ACTIVE_PER_USER: "2" },
   });
 
   it("both instances receive the success callback: exactly one sendVideo", async () => {
-    const { telegram: tg, minimax: mm } = fakes;
+    const { tg, mm, a, b } = two;
     const sent = photoFrom(tg, user(7101), "perfume bottle sparkles");
     await postUpdate(a, sent.update);
     const task = await taskFor(mm, "perfume bottle sparkles");
@@ -237,7 +227,7 @@ describe("exactly once, two instances on one database (webhook mode)", () => {
   });
 
   it("forty users at once across both instances all get their video, within MiniMax's rate limit", async () => {
-    const { telegram: tg, minimax: mm } = fakes;
+    const { tg, mm, a, b } = two;
     mm.autoComplete({ afterMs: 50, video: (task) => makeMp4({ payloadBytes: 20_000 + Number(task.taskId.slice(-3)) }) });
     const users = Array.from({ length: 40 }, (_, i) => user(7200 + i));
     const before = mm.createRequests.length;

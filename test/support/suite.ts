@@ -12,28 +12,70 @@ export interface Suite {
   app: TestApp;
 }
 
+type AppsOptions = Pick<TestAppOptions, "mode" | "env"> & { fakes?: Parameters<typeof startFakes>[0] };
+
 /**
- * The fakes and one app on a database of its own (named after `label`), started before the tests
- * of the enclosing describe block (or file) and stopped after them. Fields are set once started.
+ * The fakes and `count` apps on one database of their own (named after `label`), started before
+ * the tests of the enclosing describe block (or file) and stopped after them.
  */
-export function useTestApp(
-  label: string,
-  opts: Pick<TestAppOptions, "mode" | "env"> & { fakes?: Parameters<typeof startFakes>[0] },
-): Suite {
-  const s = {} as Suite;
+function useApps(label: string, opts: AppsOptions, count: number) {
+  const world = { apps: [] as TestApp[] } as { tg: FakeTelegram; mm: FakeMiniMax; apps: TestApp[] };
   let close: (() => Promise<void>) | undefined;
   beforeAll(async () => {
     const fakes = await startFakes(opts.fakes);
     close = fakes.close;
-    s.tg = fakes.telegram;
-    s.mm = fakes.minimax;
-    s.app = await startTestApp({ mode: opts.mode, telegram: s.tg, minimax: s.mm, mongoUri: testDatabaseUri(label), env: opts.env });
+    world.tg = fakes.telegram;
+    world.mm = fakes.minimax;
+    const mongoUri = testDatabaseUri(label); // a fresh database each call: one for all the apps
+    for (let i = 0; i < count; i++) world.apps.push(await startTestApp({ mode: opts.mode, telegram: world.tg, minimax: world.mm, mongoUri, env: opts.env }));
   });
   afterAll(async () => {
-    await s.app?.stop();
+    for (const app of world.apps) await app.stop();
     await close?.();
   });
-  return s;
+  return world;
+}
+
+/** The fakes and one app on a database of its own. Fields are set once started. */
+export function useTestApp(label: string, opts: AppsOptions): Suite {
+  const world = useApps(label, opts, 1);
+  return {
+    get tg() {
+      return world.tg;
+    },
+    get mm() {
+      return world.mm;
+    },
+    get app() {
+      return world.apps[0]!;
+    },
+  };
+}
+
+export interface TwoInstances {
+  tg: FakeTelegram;
+  mm: FakeMiniMax;
+  a: TestApp;
+  b: TestApp;
+}
+
+/** The fakes and two apps on one database: two instances of one deployment. Fields are set once started. */
+export function useTwoTestApps(label: string, opts: AppsOptions): TwoInstances {
+  const world = useApps(label, opts, 2);
+  return {
+    get tg() {
+      return world.tg;
+    },
+    get mm() {
+      return world.mm;
+    },
+    get a() {
+      return world.apps[0]!;
+    },
+    get b() {
+      return world.apps[1]!;
+    },
+  };
 }
 
 export interface ChildAppWorld {
