@@ -10,23 +10,28 @@ import { makeMp4, type FakeTelegram } from "../support/fake-telegram.js";
 import { eventually, type TestApp } from "../support/app.js";
 import { useTestApp, useTwoTestApps } from "../support/suite.js";
 import { buttonLabels, postUpdate, press, pressUpdate, sha256, user, type TestUser } from "../support/scenario.js";
-import { CORNER_COLOURS, makeCornerPhoto, makeJpeg, readFittedCorners, sameColour } from "../support/images.js";
+import { CORNER_COLOURS, makeCornerPhoto, makeJpeg, makePng, readFittedCorners, sameColour } from "../support/images.js";
 import { createAccounts } from "../../src/credits/accounts.js";
 
 interface AlbumPhoto {
   bytes: Buffer;
   width: number;
   height: number;
+  /** Sent as a file (an image document) rather than as a photo. */
+  asFile?: boolean;
 }
 const jpeg = (width = 1280, height = 720): AlbumPhoto => ({ bytes: makeJpeg(width, height), width, height });
 let groups = 0;
 
-/** An album's updates in album order (ascending message ids), one photo each, the caption on part `captionAt`. */
+/** An album's updates in album order (ascending message ids), one photo (or image file) each, the caption on part `caption.at`. */
 function albumOf(tg: FakeTelegram, who: TestUser, photos: AlbumPhoto[], caption?: { at: number; text: string }): Update[] {
   const mediaGroupId = `1357911131517${String(++groups).padStart(4, "0")}`;
-  return photos.map((p, i) =>
-    tg.photoUpdate({ ...who, photo: tg.addPhoto(p.bytes, p.width, p.height), mediaGroupId, ...(caption?.at === i ? { caption: caption.text } : {}) }),
-  );
+  return photos.map((p, i) => {
+    const common = { ...who, mediaGroupId, ...(caption?.at === i ? { caption: caption.text } : {}) };
+    return p.asFile
+      ? tg.documentUpdate({ ...common, document: tg.addDocument(p.bytes, { fileName: `photo-${i}.png`, mimeType: "image/png" }) })
+      : tg.photoUpdate({ ...common, photo: tg.addPhoto(p.bytes, p.width, p.height) });
+  });
 }
 const idOf = (u: Update) => u.message!.message_id;
 const ledgerOf = (app: TestApp, userId: number) => app.db.models.Ledger.find({ user_id: userId }).sort({ seq: 1 }).lean();
@@ -141,10 +146,10 @@ describe("albums and variant packs (polling mode)", () => {
     s.tg.waitFor(() => s.tg.messages(who.chatId).find((m) => m.text && m.reply_to_message?.message_id === messageId), 15_000, `the status message answering ${messageId}`);
   const textOf = (who: TestUser, messageId: number) => s.tg.messages(who.chatId).find((m) => m.message_id === messageId)?.text ?? "";
 
-  it("English: four photos, the caption on the third: four jobs with that caption, four videos each answering its photo, one status message", async () => {
+  it("English: four photos (one sent as an image file), the caption on the third: four jobs with that caption, four videos each answering its photo, one status message", async () => {
     s.mm.autoComplete({ afterMs: 30, video: (task) => makeMp4({ payloadBytes: 20_000 + Number(task.taskId.slice(-3)) }) });
     const en = user(9811, "en");
-    const photos = [jpeg(), jpeg(), jpeg(960, 1280), jpeg()];
+    const photos = [jpeg(), jpeg(), jpeg(960, 1280), { bytes: makePng(800, 600), width: 800, height: 600, asFile: true }];
     const caption = "the mug steams on a wooden table";
     const parts = albumOf(s.tg, en, photos, { at: 2, text: caption });
     for (const u of parts) await s.tg.deliver(u);

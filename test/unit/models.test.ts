@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { combinationsOf, durationsOf, fitDuration, fitResolution, modelSpec, resolutionHeight, type ModelSpec } from "../../src/minimax/models.js";
+import { combinationsOf, durationsOf, fitDuration, fitResolution, lastFrameResolution, modelSpec, resolutionHeight, type ModelSpec } from "../../src/minimax/models.js";
+import { withPackMove } from "../../src/minimax/camera.js";
 
 const hailuo02 = modelSpec("MiniMax-Hailuo-02")!;
 // A model of another shape, as a later API may bring: other durations, 480P and 2K.
@@ -41,5 +42,21 @@ describe("the model table", () => {
     expect(fitResolution(other, 5, "2K")).toBe("2K");
     expect(fitResolution(other, 15, "480P")).toBe("768P");
     expect(fitResolution(hailuo02, 10, "1080P")).toBe("768P");
+  });
+});
+
+describe("a transition's resolution and a pack member's prompt", () => {
+  it("a last frame is sent at 768P or more: 512P is raised, what else the model offers is kept", () => {
+    expect(lastFrameResolution(hailuo02, 6, "512P")).toBe("768P");
+    expect(lastFrameResolution(hailuo02, 10, "512P")).toBe("768P");
+    expect(lastFrameResolution(hailuo02, 6, "1080P")).toBe("1080P");
+    expect(lastFrameResolution(hailuo02, 10, "1080P")).toBe("768P");
+    expect(lastFrameResolution(other, 5, "480P")).toBe("768P");
+  });
+
+  it("the member's move replaces the description's own bracket commands", () => {
+    expect(withPackMove("the watch shines", "Push in")).toBe("the watch shines [Push in]");
+    expect(withPackMove("the watch [Pan left] shines [Zoom in, Shake]", "Static shot")).toBe("the watch shines [Static shot]");
+    expect(withPackMove("a [red] watch", "Truck left")).toBe("a [red] watch [Truck left]");
   });
 });
