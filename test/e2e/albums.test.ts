@@ -226,6 +226,33 @@ describe("albums and variant packs (polling mode)", () => {
     expect(s.tg.rejectedCalls).toEqual([]);
   });
 
+  it("English: two photos with 9:16 chosen: one transition whose first and last frames are both 9:16, each photo whole in its frame", async () => {
+    s.mm.autoComplete({ afterMs: 30, video: () => makeMp4({ payloadBytes: 26_000 }) });
+    const en = user(9816, "en");
+    await s.app.db.models.User.create({ _id: en.userId, settings: { format: "9:16" } });
+    const first = { bytes: await makeCornerPhoto(1200, 900), width: 1200, height: 900 };
+    const second = { bytes: await makeCornerPhoto(800, 800), width: 800, height: 800 };
+    const caption = "the jar lid twists open";
+    const parts = albumOf(s.tg, en, [first, second], { at: 0, text: caption });
+    for (const u of parts) await s.tg.deliver(u);
+    const one = parts[0];
+    const create = await eventually(() => creates(caption)[0], 15_000, "the transition's create");
+    expect(create.body).toMatchObject({ model: "MiniMax-Hailuo-02", resolution: "768P" });
+    for (const [image, photo] of [
+      [create.imageBytes!, first],
+      [create.lastImage!.bytes, second],
+    ] as const) {
+      const seen = await readFittedCorners(image, photo);
+      expect(Math.abs(seen.width / seen.height / (9 / 16) - 1)).toBeLessThanOrEqual(0.01);
+      seen.corners.forEach((colour, i) => expect(sameColour(colour, CORNER_COLOURS[i]!), `corner ${i} is ${colour}`).toBe(true));
+    }
+    const video = await videoFor(s.tg, en, idOf(one!));
+    expect(video.caption).toMatch(/^🎬 Your transition video is ready/);
+    expect(creates(caption)).toHaveLength(1);
+    s.mm.autoComplete(null);
+    expect(s.tg.rejectedCalls).toEqual([]);
+  });
+
   it("English: 🎲 3 variants pressed twice under a video makes one pack: three jobs with three camera moves, one sendMediaGroup of three covered videos, a note with Again and Format for each", async () => {
     s.mm.autoComplete({ afterMs: 30, video: (task) => makeMp4({ payloadBytes: 30_000 + Number(task.taskId.slice(-3)) }) });
     const en = user(9814, "en");
