@@ -65,7 +65,7 @@ export async function admit(ctx: BotContext, deps: BotDeps, req: Request): Promi
     });
     await registerStatusMessage(deps.models, result.shortId, req.chatId, sent.message_id, view);
   } finally {
-    deps.onQueued(result.id);
+    deps.onQueued(result.id, result.model);
   }
   return result;
 }

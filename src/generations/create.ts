@@ -6,6 +6,7 @@ import type { Models } from "../db/models.js";
 import type { LifecycleDeps } from "./deps.js";
 import { createAdmission } from "./admission.js";
 import { claimOnce } from "./claims.js";
+import { laneFilter, laneOf, queueFigures } from "./lanes.js";
 
 export interface NewGeneration {
   chatId: number;
@@ -32,7 +33,7 @@ export interface GenerationOptions {
 }
 
 export type CreateResult =
-  | { kind: "created"; id: Types.ObjectId; shortId: string; position: number; waitMinutes: number; price: number; balance: number }
+  | { kind: "created"; id: Types.ObjectId; shortId: string; model: string; position: number; waitMinutes: number; price: number; balance: number }
   | { kind: "duplicate" }
   | { kind: "limit"; max: number }
   | { kind: "credits"; price: number; balance: number };
@@ -105,17 +106,22 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
   }
   await Generation.updateOne({ _id: doc._id }, { $set: { next_run_at: new Date(), price: admission.price } });
 
-  const position = await queuePosition(models, doc._id);
+  const lane = laneOf(doc.model);
+  const position = await queuePosition(models, doc._id, doc.model);
   if (!(await firstToAnswer())) return { kind: "duplicate" };
-  return { kind: "created", id: doc._id, shortId: doc.short_id, price: admission.price, balance: admission.balance, position, waitMinutes: Math.ceil((Math.floor((position - 1) / config.minimaxRpm) * config.minimaxRpmWindowMs) / 60_000) };
+  return { kind: "created", id: doc._id, shortId: doc.short_id, model: doc.model, price: admission.price, balance: admission.balance, ...queueFigures(config, lane, position) };
 }
 
-/** 1 for the next generation to be submitted; those already waiting for a rate slot count as ahead. */
-export async function queuePosition(models: Models, id: unknown): Promise<number> {
+/**
+ * 1 for the next generation of its lane to be submitted; those of the lane already waiting for a
+ * slot count as ahead (the other lane's queue is not in its way).
+ */
+export async function queuePosition(models: Models, id: unknown, model: string): Promise<number> {
   const ahead = await models.Generation.countDocuments({
     phase: { $in: ["queued", "submitting"] },
     next_run_at: { $lt: HELD },
     _id: { $lt: id },
+    ...laneFilter(laneOf(model)),
   });
   return ahead + 1;
 }

@@ -51,9 +51,9 @@ const replyToSource = (gen: GenerationDoc) => ({
 });
 
 /**
- * Streams MiniMax's video into sendVideo. The stream is checked against the size retrieve
- * announced, so a cut download fails the upload instead of sending a truncated video; the next
- * attempt asks retrieve for a fresh signed URL. `signal` aborts the upload (the lease is lost or
+ * Streams MiniMax's video into sendVideo. The stream is checked against the size announced (by
+ * retrieve on v1, by the download on v2), so a cut download fails the upload instead of sending a
+ * truncated video; the next attempt asks MiniMax for a fresh signed URL (retrieve, or a query). `signal` aborts the upload (the lease is lost or
  * overdue); `recordSignal` only ends the wait to record a message Telegram already took.
  */
 export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, signal: AbortSignal, recordSignal = signal) {
@@ -72,7 +72,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
   const recordSent = (set: Record<string, unknown>) =>
     untilStored(() => leases.finish(gen, set), { logger: log, what: "the delivery", retryBaseMs: config.retryBaseMs, signal: recordSignal });
   try {
-    const file = await minimax.retrieveFile(gen.minimax_file_id!, signal);
+    const file = await minimax.videoFile({ model: gen.model, taskId: gen.minimax_job_id ?? "", fileId: gen.minimax_file_id ?? undefined }, signal);
     if (!isTrustedDownloadUrl(file.downloadUrl, config.minimaxApiBase)) {
       log.error("download_url is not https; refusing it");
       throw new Error("untrusted download_url");
@@ -93,6 +93,11 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
 
     const download = await minimax.openDownload(file.downloadUrl, signal);
     const expected = file.bytes ?? download.contentLength;
+    // The v2 API tells the size only with the download: too large to upload, it is not read further.
+    if (expected !== undefined && expected > config.uploadLimitBytes) {
+      download.body.destroy();
+      return await sendLink(expected);
+    }
     const checked = download.body.pipe(new ExactLengthStream(expected, config.uploadLimitBytes));
     download.body.on("error", (err) => checked.destroy(err));
     // "sending a video…" in the chat while the upload runs; nothing depends on it arriving.
@@ -150,6 +155,10 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
   }
 }
 
+/** The text of a generation's failure; a job cancelled at MiniMax (it had its task) is told so. */
+export const failureKey = (gen: Pick<GenerationDoc, "error_code" | "minimax_job_id">) =>
+  gen.error_code === "cancelled" && gen.minimax_job_id ? "failed-cancelled-at-minimax" : `failed-${gen.error_code ?? "error"}`;
+
 /**
  * Tells the user a generation failed, in their language, then closes it. Every end other than
  * MiniMax's success comes through here, so this is where the reserved credits go back (a no-op
@@ -159,7 +168,7 @@ export async function notifyFailure(deps: LifecycleDeps, leases: Leases, gen: Ge
   const { telegram, t, logger } = deps;
   await createAdmission(deps.models, deps.config).settle(gen, "release");
   const kind = gen.error_code ?? "error";
-  const key = `failed-${kind}`;
+  const key = failureKey(gen);
   try {
     await telegram.sendMessage(gen.chat_id, t(gen.locale, key, { id: gen.short_id }), { parse_mode: "HTML", ...replyToSource(gen) });
   } catch (err) {

@@ -89,10 +89,12 @@ export function settingsFeature(deps: BotDeps) {
     }
     const durations = durationChoices(model);
     if (durations.length > 1) {
-      for (const d of durations) {
+      // Two a row when there are more (H3's four): a label with its price fits a phone two abreast.
+      durations.forEach((d, i) => {
+        if (i > 0 && durations.length > 2 && i % 2 === 0) range.row();
         const label = mark(s.duration === d, ctx.t("settings-duration", { seconds: d }));
         range.text(choiceLabel(ctx, config, label, { model: model.id, duration: d, resolution: fitResolution(model, d, s.resolution) }), (c) => change(c, { duration: d }));
-      }
+      });
       range.row();
     }
     if (durations.length) {
@@ -102,10 +104,14 @@ export function settingsFeature(deps: BotDeps) {
       range.row();
     }
     range.submenu(ctx.t("settings-format", { format: ctx.t(formatKey(s.format)) }), "settings-format", (c) => showText(c, c.t("settings-format-title"))).row();
-    range
-      .text(ctx.t(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off"), (c) => change(c, { promptOptimizer: !s.promptOptimizer }))
-      .row();
-    // Camera moves are bracket commands: shown only for a model that reads them.
+    // H3 has no prompt optimizer to switch: the choice is kept for the models that do.
+    if (model.promptOptimizer) {
+      range
+        .text(ctx.t(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off"), (c) => change(c, { promptOptimizer: !s.promptOptimizer }))
+        .row();
+    }
+    // Camera moves are bracket commands: shown only for a model that reads them (not H3, which reads
+    // plain text); the chosen moves are kept for when a Hailuo model is chosen again.
     if (model.cameraCommands) range.submenu(ctx.t("settings-camera", { moves: movesSummary(ctx, s.cameraMoves) }), "settings-camera");
   });
   /** Back to the settings, their text included. */
