@@ -100,6 +100,9 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
     }
     const checked = download.body.pipe(new ExactLengthStream(expected, config.uploadLimitBytes));
     download.body.on("error", (err) => checked.destroy(err));
+    // A download cut before the upload starts reading fails `checked` with nobody listening yet: an
+    // uncaught error would end the process. The upload still sees the error when it reads.
+    checked.on("error", (err) => log.debug({ err: err.message }, "video stream failed"));
     // "sending a video…" in the chat while the upload runs; nothing depends on it arriving.
     await telegram.sendChatAction(gen.chat_id, "upload_video").catch(() => undefined);
     let sent;
