@@ -103,16 +103,14 @@ export function settingsFeature(deps: BotDeps) {
       }
       range.row();
     }
-    range.submenu(ctx.t("settings-format", { format: ctx.t(formatKey(s.format)) }), "settings-format", (c) => showText(c, c.t("settings-format-title"))).row();
+    range.submenu(ctx.t("settings-format", { format: ctx.t(formatKey(s.format)) }), "settings-format", (c) => showText(c, c.t("settings-format-title")));
     // H3 has no prompt optimizer to switch: the choice is kept for the models that do.
     if (model.promptOptimizer) {
-      range
-        .text(ctx.t(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off"), (c) => change(c, { promptOptimizer: !s.promptOptimizer }))
-        .row();
+      range.row().text(ctx.t(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off"), (c) => change(c, { promptOptimizer: !s.promptOptimizer }));
     }
     // Camera moves are bracket commands: shown only for a model that reads them (not H3, which reads
     // plain text); the chosen moves are kept for when a Hailuo model is chosen again.
-    if (model.cameraCommands) range.submenu(ctx.t("settings-camera", { moves: movesSummary(ctx, s.cameraMoves) }), "settings-camera");
+    if (model.cameraCommands) range.row().submenu(ctx.t("settings-camera", { moves: movesSummary(ctx, s.cameraMoves) }), "settings-camera");
   });
   /** Back to the settings, their text included. */
   const backToSettings = (c: MenuContext) => loadSettings(deps, userOf(c)).then((s) => showText(c, settingsText(c, config, s)));
