@@ -1,7 +1,6 @@
 // Tests of the fake MiniMax's v2 API (contract, section 7), with plain fetch: what it takes, what it
 // refuses and how, what its queries, callbacks and DELETE say.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
+import { callbackReceivers } from "./support/callback-receiver.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeFakeMp4, makePng, startFakeMiniMax, toDataUrl, type FakeMiniMax } from "./support/fake-minimax.js";
 
@@ -9,30 +8,15 @@ const png = makePng(640, 480);
 const png2 = makePng(640, 480, [10, 200, 30]);
 
 let fake: FakeMiniMax | undefined;
-const receivers: http.Server[] = [];
+const receivers = callbackReceivers();
+const receiver = receivers.start;
 
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
-  await Promise.all(receivers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await receivers.closeAll();
 });
 
-/** A callback receiver that echoes every body (so challenges pass) and keeps what it got. */
-async function receiver() {
-  const got: Array<Record<string, unknown>> = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>;
-      got.push(body);
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  receivers.push(server);
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/cb?token=t`, got };
-}
 
 /** The fields these tests read from the fake's JSON answers. */
 interface Answer {

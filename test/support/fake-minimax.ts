@@ -283,6 +283,20 @@ const MAX_V2_CREATE_BODY = 90 * 1024 * 1024;
 const MAX_CREATE_BODY = 32 * 1024 * 1024;
 const CALLBACK_TIMEOUT_MS = 10_000;
 
+/** What differs between the two APIs' creates; the fault injection and the flow around it are shared. */
+interface CreateDialect<D> {
+  api: "v1" | "v2";
+  maxBody: number;
+  /** Reads the request (recording its picture), or refuses it. */
+  decode(body: Record<string, unknown>, rec: CreateRecord): Rejection | D;
+  badKey: Rejection;
+  /** Everything after auth and fault injection: parameters, limits, the challenge, the task. */
+  accept(body: Record<string, unknown>, decoded: D, rec: CreateRecord): Promise<Rejection | FakeTask>;
+  answer(res: http.ServerResponse, rec: CreateRecord, result: Rejection | FakeTask): void;
+  /** An injected HTTP failure, in the API's way. */
+  answerHttp(res: http.ServerResponse, status: number): void;
+}
+
 class Rejection {
   constructor(
     readonly code: number,
@@ -494,8 +508,8 @@ class FakeMiniMaxServer implements FakeMiniMax {
     }
 
     const authed = req.headers.authorization === `Bearer ${this.apiKey}`;
-    if (req.method === "POST" && path === "/v1/video_generation") return this.handleCreate(req, res, authed);
-    if (req.method === "POST" && path === "/v2/video_generation") return this.handleCreateV2(req, res, authed);
+    if (req.method === "POST" && path === "/v1/video_generation") return this.handleCreate(req, res, authed, this.v1Create);
+    if (req.method === "POST" && path === "/v2/video_generation") return this.handleCreate(req, res, authed, this.v2Create);
 
     req.resume();
     const v2Query = /^\/v2\/query\/video_generation\/([^/]+)$/.exec(path);
@@ -529,23 +543,54 @@ class FakeMiniMaxServer implements FakeMiniMax {
 
   // ---------------------------------------------------------------- create
 
-  private async handleCreate(req: http.IncomingMessage, res: http.ServerResponse, authed: boolean): Promise<void> {
-    const rec = emptyRecord(Date.now());
+  /** v1's create: a flat body with `first_frame_image`; answers with HTTP 200 and base_resp. */
+  private readonly v1Create: CreateDialect<unknown> = {
+    api: "v1",
+    maxBody: MAX_CREATE_BODY,
+    decode: (body, rec) => {
+      const rest = { ...body };
+      delete rest.first_frame_image;
+      rec.body = rest;
+      return this.decodeImage(body.first_frame_image, rec);
+    },
+    badKey: new Rejection(2049, "invalid api key", "bad Authorization header"),
+    accept: (body, _decoded, rec) => this.acceptCreate(body, rec),
+    answer: (res, rec, result) => this.answerCreate(res, rec, result),
+    answerHttp: (res, status) => {
+      const text = `${status} ${http.STATUS_CODES[status] ?? "Error"}`;
+      res.writeHead(status, { "content-type": "text/plain", "content-length": Buffer.byteLength(text) });
+      res.end(text);
+    },
+  };
+
+  /** v2's create (section 7): a `content` array; errors with real HTTP statuses in one shape. */
+  private readonly v2Create: CreateDialect<{ text: string; frames: FrameRecord[] }> = {
+    api: "v2",
+    maxBody: MAX_V2_CREATE_BODY,
+    decode: (body, rec) => this.decodeContent(body, rec),
+    badKey: new Rejection(1004, "authorized error, invalid api key", "bad Authorization header"),
+    accept: (body, content, rec) => this.acceptCreateV2(body, content, rec),
+    answer: (res, rec, result) => this.answerCreateV2(res, rec, result),
+    answerHttp: (res, status) => sendV2Error(res, status, status === 529 ? "overloaded" : (http.STATUS_CODES[status] ?? "error").toLowerCase()),
+  };
+
+  private async handleCreate<D>(req: http.IncomingMessage, res: http.ServerResponse, authed: boolean, dialect: CreateDialect<D>): Promise<void> {
+    const rec = emptyRecord(Date.now(), dialect.api);
     try {
-      await this.create(req, res, authed, rec);
+      await this.create(req, res, authed, rec, dialect);
     } finally {
       // Recorded once the outcome is final, so a test never sees a half-handled create.
       this.createRequests.push(rec);
     }
   }
 
-  private async create(req: http.IncomingMessage, res: http.ServerResponse, authed: boolean, rec: CreateRecord): Promise<void> {
+  private async create<D>(req: http.IncomingMessage, res: http.ServerResponse, authed: boolean, rec: CreateRecord, api: CreateDialect<D>): Promise<void> {
     let raw: Buffer;
     try {
-      raw = await readBody(req, MAX_CREATE_BODY);
+      raw = await readBody(req, api.maxBody);
     } catch {
+      if (!res.headersSent && !res.destroyed) api.answer(res, rec, invalid("request body too large"));
       rec.reason = "request body too large";
-      if (!res.headersSent && !res.destroyed) sendJson(res, { base_resp: baseResp(2013) });
       return;
     }
 
@@ -555,35 +600,28 @@ class FakeMiniMaxServer implements FakeMiniMax {
     } catch {
       parsed = undefined;
     }
-    if (isObject(parsed)) {
-      const rest = { ...parsed };
-      delete rest.first_frame_image;
-      rec.body = rest;
-    }
-    // Decode the image up front so it is recorded even when the create is rejected.
-    const image = isObject(parsed) ? this.decodeImage(parsed.first_frame_image, rec) : invalid("body is not a JSON object");
+    // Decoded up front so the pictures are recorded even when the create is rejected.
+    const decoded = isObject(parsed) ? api.decode(parsed, rec) : invalid("body is not a JSON object");
 
-    if (!authed) return this.answerCreate(res, rec, new Rejection(2049, "invalid api key", "bad Authorization header"));
+    if (!authed) return api.answer(res, rec, api.badKey);
 
     await this.createHooks.shift()?.();
     const fault = this.createFaults.shift();
     if (fault && "code" in fault) {
-      return this.answerCreate(res, rec, new Rejection(fault.code, baseResp(fault.code, fault.msg).status_msg, "injected fault"));
+      return api.answer(res, rec, new Rejection(fault.code, baseResp(fault.code, fault.msg).status_msg, "injected fault"));
     }
     if (fault && "http" in fault) {
-      if (fault.afterCreate && !(image instanceof Rejection)) {
-        const taken = await this.acceptCreate(parsed as Record<string, unknown>, rec);
+      if (fault.afterCreate && !(decoded instanceof Rejection)) {
+        const taken = await api.accept(parsed as Record<string, unknown>, decoded, rec);
         if (!(taken instanceof Rejection)) this.startAuto(taken);
       }
       rec.outcome = `http${fault.http}`;
       rec.reason = "injected fault";
-      const text = `${fault.http} ${http.STATUS_CODES[fault.http] ?? "Error"}`;
-      res.writeHead(fault.http, { "content-type": "text/plain", "content-length": Buffer.byteLength(text) });
-      res.end(text);
+      api.answerHttp(res, fault.http);
       return;
     }
 
-    const result = image instanceof Rejection ? image : await this.acceptCreate(parsed as Record<string, unknown>, rec);
+    const result = decoded instanceof Rejection ? decoded : await api.accept(parsed as Record<string, unknown>, decoded, rec);
 
     if (fault && "drop" in fault) {
       // The request reached MiniMax (and may have created a task); only the answer is lost.
@@ -596,7 +634,7 @@ class FakeMiniMaxServer implements FakeMiniMax {
     if (fault && "delayMs" in fault) await this.sleep(fault.delayMs);
     if (this.closed) return;
 
-    this.answerCreate(res, rec, result);
+    api.answer(res, rec, result);
     if (!(result instanceof Rejection)) this.startAuto(result);
   }
 
@@ -753,63 +791,6 @@ class FakeMiniMaxServer implements FakeMiniMax {
   }
 
   // ---------------------------------------------------------------- v2 create (section 7)
-
-  private async handleCreateV2(req: http.IncomingMessage, res: http.ServerResponse, authed: boolean): Promise<void> {
-    const rec = emptyRecord(Date.now(), "v2");
-    try {
-      await this.createV2(req, res, authed, rec);
-    } finally {
-      this.createRequests.push(rec);
-    }
-  }
-
-  private async createV2(req: http.IncomingMessage, res: http.ServerResponse, authed: boolean, rec: CreateRecord): Promise<void> {
-    let raw: Buffer;
-    try {
-      raw = await readBody(req, MAX_V2_CREATE_BODY);
-    } catch {
-      rec.reason = "request body too large";
-      if (!res.headersSent && !res.destroyed) this.answerCreateV2(res, rec, invalid("request body too large"));
-      return;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(raw.toString("utf8"));
-    } catch {
-      parsed = undefined;
-    }
-    // The content is read up front so the pictures are recorded even when the create is refused.
-    const content = isObject(parsed) ? this.decodeContent(parsed, rec) : invalid("body is not a JSON object");
-    if (!authed) return this.answerCreateV2(res, rec, new Rejection(1004, "authorized error, invalid api key", "bad Authorization header"));
-
-    await this.createHooks.shift()?.();
-    const fault = this.createFaults.shift();
-    if (fault && "code" in fault) {
-      return this.answerCreateV2(res, rec, new Rejection(fault.code, fault.msg ?? DEFAULT_MSGS[fault.code] ?? "error", "injected fault"));
-    }
-    if (fault && "http" in fault) {
-      if (fault.afterCreate && !(content instanceof Rejection)) {
-        const taken = await this.acceptCreateV2(parsed as Record<string, unknown>, content, rec);
-        if (!(taken instanceof Rejection)) this.startAuto(taken);
-      }
-      rec.outcome = `http${fault.http}`;
-      rec.reason = "injected fault";
-      sendV2Error(res, fault.http, fault.http === 529 ? "overloaded" : (http.STATUS_CODES[fault.http] ?? "error").toLowerCase());
-      return;
-    }
-    const result = content instanceof Rejection ? content : await this.acceptCreateV2(parsed as Record<string, unknown>, content, rec);
-    if (fault && "drop" in fault) {
-      rec.outcome = "dropped";
-      if (result instanceof Rejection) rec.reason = `dropped; would have answered ${result.code}: ${result.reason}`;
-      res.socket?.destroy();
-      if (!(result instanceof Rejection)) this.startAuto(result);
-      return;
-    }
-    if (fault && "delayMs" in fault) await this.sleep(fault.delayMs);
-    if (this.closed) return;
-    this.answerCreateV2(res, rec, result);
-    if (!(result instanceof Rejection)) this.startAuto(result);
-  }
 
   private answerCreateV2(res: http.ServerResponse, rec: CreateRecord, result: Rejection | FakeTask): void {
     if (result instanceof Rejection) {
