@@ -730,14 +730,9 @@ class FakeMiniMaxServer implements FakeMiniMax {
     const params = this.validateParams(body);
     if (params instanceof Rejection) return params;
 
-    const slot = this.takeRateSlot(this.acceptedTimes, this.opts.rpm);
-    if (slot instanceof Rejection) return slot;
-    const callbackUrl = typeof body.callback_url === "string" && body.callback_url !== "" ? body.callback_url : undefined;
-    const refused = await this.challenge(callbackUrl);
-    if (refused) {
-      slot?.();
-      return refused;
-    }
+    const admitted = await this.rateAndChallenge(body, this.acceptedTimes, this.opts.rpm);
+    if (admitted instanceof Rejection) return admitted;
+    const { callbackUrl } = admitted;
 
     this.taskCounter += 1;
     const task: FakeTask = {
@@ -777,6 +772,19 @@ class FakeMiniMaxServer implements FakeMiniMax {
       const i = accepted.indexOf(now);
       if (i >= 0) accepted.splice(i, 1);
     };
+  }
+
+  /** The rate limit, then the challenge: a Rejection (the rate slot given back), or the callback URL the task keeps. */
+  private async rateAndChallenge(body: Record<string, unknown>, accepted: number[], rpm: number | undefined): Promise<Rejection | { callbackUrl?: string }> {
+    const slot = this.takeRateSlot(accepted, rpm);
+    if (slot instanceof Rejection) return slot;
+    const callbackUrl = typeof body.callback_url === "string" && body.callback_url !== "" ? body.callback_url : undefined;
+    const refused = await this.challenge(callbackUrl);
+    if (refused) {
+      slot?.();
+      return refused;
+    }
+    return { callbackUrl };
   }
 
   /** MiniMax's challenge to the callback URL during the create (section 4); a Rejection when it was not echoed. */
@@ -879,14 +887,9 @@ class FakeMiniMaxServer implements FakeMiniMax {
     if (body.ratio !== undefined && (typeof body.ratio !== "string" || !V2_RATIOS.has(body.ratio))) return invalid(`ratio ${JSON.stringify(body.ratio)}`);
     if (body.callback_url !== undefined && (typeof body.callback_url !== "string" || !/^https?:\/\/[^/\s]+/i.test(body.callback_url))) return invalid("callback_url is not an http(s) URL");
     if (this.v2InFlight() >= (this.opts.v2MaxInFlight ?? 30)) return new Rejection(1002, "rate limit exceeded, too many tasks in flight", `${this.v2InFlight()} tasks in flight`);
-    const slot = this.takeRateSlot(this.acceptedV2Times, this.opts.v2Rpm);
-    if (slot instanceof Rejection) return slot;
-    const callbackUrl = typeof body.callback_url === "string" && body.callback_url !== "" ? body.callback_url : undefined;
-    const refused = await this.challenge(callbackUrl);
-    if (refused) {
-      slot?.();
-      return refused;
-    }
+    const admitted = await this.rateAndChallenge(body, this.acceptedV2Times, this.opts.v2Rpm);
+    if (admitted instanceof Rejection) return admitted;
+    const { callbackUrl } = admitted;
     // Checked again after the challenge's wait: another create may have taken the last place meanwhile.
     if (this.v2InFlight() >= (this.opts.v2MaxInFlight ?? 30)) return new Rejection(1002, "rate limit exceeded, too many tasks in flight", `${this.v2InFlight()} tasks in flight`);
     this.taskCounter += 1;
