@@ -1,7 +1,10 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { DEFAULT_MODEL_IDS, durationsOf, MODELS, modelSpec, resolutionsOf, type ModelSpec } from "./minimax/models.js";
+import { combinationsOf, DEFAULT_MODEL_IDS, durationsOf, MODELS, modelSpec, resolutionHeight, resolutionsOf, type ModelSpec } from "./minimax/models.js";
 import { parsePrices, type PriceTable } from "./prices.js";
+
+const KNOWN_DURATIONS = [...new Set(MODELS.flatMap(durationsOf))].sort((a, b) => a - b);
+const KNOWN_RESOLUTIONS = [...new Set(MODELS.flatMap((m) => combinationsOf(m).map((c) => c.resolution)))].sort((a, b) => resolutionHeight(a) - resolutionHeight(b)) as [string, ...string[]];
 
 const optionalString = z
   .string()
@@ -50,8 +53,10 @@ const schema = z
         return ids.map((id) => modelSpec(id)!);
       }),
     MINIMAX_MODEL: z.string().trim().default("MiniMax-Hailuo-02"),
-    DEFAULT_DURATION: z.coerce.number().int().positive().default(6),
-    DEFAULT_RESOLUTION: z.string().trim().regex(/^\d+[PK]$/, "must be like 768P").default("768P"),
+    // Checked here against every known model, so a value no model has is named beside the other
+    // bad variables; against the default model once all are valid (below).
+    DEFAULT_DURATION: z.coerce.number().pipe(z.union(KNOWN_DURATIONS.map((d) => z.literal(d)), { error: `must be one of ${KNOWN_DURATIONS.join(", ")}` })).default(6),
+    DEFAULT_RESOLUTION: z.string().trim().pipe(z.enum(KNOWN_RESOLUTIONS, { error: `must be one of ${KNOWN_RESOLUTIONS.join(", ")}` })).default("768P"),
     MINIMAX_POLL_INTERVAL_MS: int(15_000, 200),
     MINIMAX_RPM: int(5, 1),
     MINIMAX_RPM_WINDOW_MS: int(60_000, 100),
@@ -92,6 +97,7 @@ const schema = z
         .optional(),
     ),
     SUPPORT_CONTACT: optionalString,
+    STARS_RECONCILE_INTERVAL_S: int(600, 0),
     METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
     MONGODB_TIMEOUT_MS: int(5_000, 100),
     DB_STUCK_EXIT_S: z.coerce.number().positive().default(120),
@@ -184,6 +190,8 @@ export interface Config {
   /** What /buy offers: credits for Telegram Stars. */
   starsPacks: Array<{ credits: number; stars: number }>;
   adminUserIds: number[];
+  /** How often Telegram's account of Stars is checked against the ledger (0: never). */
+  starsReconcileIntervalMs: number;
   /** Who answers payment questions (/paysupport); unset: the bot's own chat. */
   supportContact: string | undefined;
   /** Bearer token /metrics asks for; unset: /metrics is open (keep it off the public proxy). */
@@ -256,6 +264,7 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     starsPacks: env.STARS_PACKS.map(([credits, stars]) => ({ credits, stars })),
     adminUserIds: env.ADMIN_USER_IDS ?? [],
     supportContact: env.SUPPORT_CONTACT,
+    starsReconcileIntervalMs: env.STARS_RECONCILE_INTERVAL_S * 1000,
     metricsToken: env.METRICS_TOKEN,
     mongodbTimeoutMs: env.MONGODB_TIMEOUT_MS,
     dbStuckExitMs: env.DB_STUCK_EXIT_S * 1000,

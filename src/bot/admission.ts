@@ -44,12 +44,14 @@ export async function admit(ctx: BotContext, deps: BotDeps, req: Request): Promi
     },
   });
   if (result.kind === "duplicate") return result; // Telegram redelivered an update we already took
+  // A refusal says how to ask again: send the photo, or press the button under the video again.
+  const source = req.variationOf ? "button" : "photo";
   if (result.kind === "limit") {
-    await replyTo(ctx, "limit-reached", { max: result.max });
+    await replyTo(ctx, "limit-reached", { max: result.max, source });
     return result;
   }
   if (result.kind === "credits") {
-    await replyTo(ctx, "credits-short", { price: result.price, balance: result.balance });
+    await replyTo(ctx, "credits-short", { price: result.price, balance: result.balance, source });
     return result;
   }
   deps.logger.info({ generation: result.shortId, update: ctx.update.update_id, user: req.userId, position: result.position }, "generation queued");

@@ -229,6 +229,48 @@ export const statusMessageSchema = new Schema(
 );
 statusMessageSchema.index({ done: 1, progress_edited_at: 1 });
 
+/**
+ * Telegram updates whose handling outlasted the webhook's answer (or failed after it): kept here
+ * before Telegram is told 200, and handled again from here until they are done. `_id` is the
+ * update_id, so a second copy of one update is refused by the unique index.
+ */
+export const INBOX_STATES = ["pending", "handled", "failed"] as const;
+export const inboxSchema = new Schema(
+  {
+    _id: { type: Number, required: true },
+    /** The update as Telegram sent it; dropped once handled (it holds the users' own words). */
+    update: { type: Schema.Types.Mixed },
+    /** Payments are never given up on; other updates are, after a day (Telegram's own horizon). */
+    payment: { type: Boolean, required: true, default: false },
+    state: { type: String, enum: INBOX_STATES, required: true, default: "pending" },
+    attempts: { type: Number, required: true, default: 0 },
+    next_run_at: { type: Date, required: true },
+    lease_owner: { type: String },
+    lease_until: { type: Date, required: true },
+    last_error: { type: String },
+    received_at: { type: Date, required: true, default: () => new Date() },
+    handled_at: { type: Date },
+  },
+  { collection: "update_inbox", versionKey: false },
+);
+inboxSchema.index({ state: 1, next_run_at: 1 });
+inboxSchema.index({ received_at: 1 });
+
+/**
+ * How far the Stars reconciliation has read Telegram's account (getStarTransactions counts from the
+ * first transaction), and what it added up on the way. Offset and sums are always written together.
+ */
+export const starsCursorSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    offset: { type: Number, required: true, default: 0 },
+    stars_in: { type: Number, required: true, default: 0 },
+    stars_refunded: { type: Number, required: true, default: 0 },
+    at: { type: Date },
+  },
+  { collection: "stars_cursor", versionKey: false },
+);
+
 export type GenerationFields = InferSchemaType<typeof generationSchema>;
 export type UserFields = InferSchemaType<typeof userSchema>;
 
@@ -242,6 +284,8 @@ export function createModels(connection: Connection) {
     Ledger: connection.model("Ledger", ledgerSchema),
 
     StatusMessage: connection.model("StatusMessage", statusMessageSchema),
+    Inbox: connection.model("Inbox", inboxSchema),
+    StarsCursor: connection.model("StarsCursor", starsCursorSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

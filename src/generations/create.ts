@@ -3,7 +3,7 @@ import type { Types } from "mongoose";
 import { enabledModel } from "./settings.js";
 import { callbackToken } from "../secrets.js";
 import type { Models } from "../db/models.js";
-import type { LifecycleDeps } from "./deps.js";
+import { untilStored, type LifecycleDeps } from "./deps.js";
 import { createAdmission } from "./admission.js";
 import { claimOnce } from "./claims.js";
 import { laneFilter, laneOf, queueFigures } from "./lanes.js";
@@ -52,7 +52,7 @@ const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 110
  * instead of a second paid task. Should this process die before the hold is lifted, the worker's
  * recovery reads the reservation to decide.
  */
-export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "models">, input: NewGeneration): Promise<CreateResult> {
+export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "models" | "logger">, input: NewGeneration): Promise<CreateResult> {
   const { config, models } = deps;
   const { Generation } = models;
   const defaultModel = enabledModel(config, config.model);
@@ -94,9 +94,11 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
     }
   }
 
-  // One answer per request: an attempt finishing a held admission and the attempt that began it
-  // (still running) can both get this far; the one that takes this key replies.
-  const firstToAnswer = () => claimOnce(models, `answered:${input.chatId}:${input.sourceMessageId}`);
+  // One answer per attempt: an attempt finishing a held admission and the attempt that began it
+  // (still running) share this document and can both get this far; the one that takes this key
+  // replies. A refused attempt deletes its document, so a later press of the same button is a new
+  // attempt with a key of its own, and gets its own answer.
+  const firstToAnswer = () => claimOnce(models, `answered:${String(doc._id)}`);
   const admission = await createAdmission(models, config).reserve(doc);
   if (admission.kind !== "admitted") {
     await Generation.deleteOne({ _id: doc._id });
@@ -104,11 +106,21 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
     if (admission.kind === "abandoned") return createGeneration(deps, input);
     return (await firstToAnswer()) ? admission : { kind: "duplicate" };
   }
-  await Generation.updateOne({ _id: doc._id }, { $set: { next_run_at: new Date(), price: admission.price } });
+  // Only the attempt that answers lifts the hold. Two attempts may be finishing one admission (a
+  // redelivery, an update handled again from the inbox); if both wrote here, FerretDB's whole-document
+  // write of the slower one could land after the worker's claim and undo it, and the generation
+  // would be claimed, and submitted, a second time.
+  // It keeps trying through an outage: no other attempt will lift it (the sweep would, a lease later).
+  if (!(await firstToAnswer())) return { kind: "duplicate" };
+  const held = doc;
+  await untilStored(() => Generation.updateOne({ _id: held._id, next_run_at: HELD }, { $set: { next_run_at: new Date(), price: admission.price } }), {
+    logger: deps.logger,
+    what: "the admission",
+    retryBaseMs: config.retryBaseMs,
+  });
 
   const lane = laneOf(doc.model);
   const position = await queuePosition(models, doc._id, doc.model);
-  if (!(await firstToAnswer())) return { kind: "duplicate" };
   return { kind: "created", id: doc._id, shortId: doc.short_id, model: doc.model, price: admission.price, balance: admission.balance, ...queueFigures(config, lane, position) };
 }
 

@@ -6,6 +6,7 @@ import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
 import { videoButtons, videoCaption } from "../telegram/video-message.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import { createAdmission } from "./admission.js";
+import { endingKey, UNDELIVERABLE, UNDELIVERED } from "./endings.js";
 
 /** Failure notices are cheap and unpaid: a few tries, then the generation is closed anyway. */
 export const MAX_NOTICE_ATTEMPTS = 6;
@@ -82,7 +83,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
       await telegram.sendMessage(
         gen.chat_id,
         // A signed URL carries "&" (and may carry "<"): unescaped, Telegram refuses the HTML.
-        t(gen.locale, "video-as-link", { id: gen.short_id, mb: (bytes / 1048576).toFixed(1), url: escapeHtml(file.downloadUrl) }),
+        t(gen.locale, "video-as-link", { id: gen.short_id, mb: bytes / 1048576, url: escapeHtml(file.downloadUrl) }),
         { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: videoButtons(t, gen.locale, gen) },
       );
       await recordSent({ phase: "delivered", video_url: file.downloadUrl, video_bytes: bytes, completed_at: new Date() });
@@ -138,7 +139,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
   } catch (err) {
     if (telegramRefused(err)) {
       log.warn(timings(), "the user blocked the bot or the chat is gone; stopping");
-      await leases.finish(gen, { phase: "failed", error_code: "undeliverable", error_message: (err as Error).message, completed_at: new Date() });
+      await leases.finish(gen, { phase: "failed", error_code: UNDELIVERABLE, error_message: (err as Error).message, completed_at: new Date() });
       return;
     }
     if (signal.aborted) return; // the lease was lost; another instance carries on
@@ -150,7 +151,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
     const next = wait === undefined ? attempt + 1 : attempt;
     log.warn({ err: (err as Error).message, ...timings(), failedAttempts: next, floodWaitMs: wait }, "delivery attempt failed");
     if (outOfTime) {
-      await leases.finish(gen, { phase: "notifying", error_code: "error", error_message: (err as Error).message, deliver_attempts: next, next_run_at: new Date() });
+      await leases.finish(gen, { phase: "notifying", error_code: UNDELIVERED, error_message: (err as Error).message, deliver_attempts: next, next_run_at: new Date() });
       return;
     }
     const delay = wait ?? backoffMs(next, config.retryBaseMs, MAX_DELIVERY_BACKOFF_MS);
@@ -158,20 +159,17 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
   }
 }
 
-/** The text of a generation's failure; a job cancelled at MiniMax (it had its task) is told so. */
-export const failureKey = (gen: Pick<GenerationDoc, "error_code" | "minimax_job_id">) =>
-  gen.error_code === "cancelled" && gen.minimax_job_id ? "failed-cancelled-at-minimax" : `failed-${gen.error_code ?? "error"}`;
-
 /**
  * Tells the user a generation failed, in their language, then closes it. Every end other than
  * MiniMax's success comes through here, so this is where the reserved credits go back (a no-op
- * when MiniMax succeeded and the delivery failed afterwards: that video was captured).
+ * when MiniMax succeeded and the delivery failed afterwards: that video was captured). The notice
+ * says which of the two happened, as the ledger has it.
  */
 export async function notifyFailure(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, signal?: AbortSignal) {
   const { telegram, t, logger } = deps;
-  await createAdmission(deps.models, deps.config).settle(gen, "release");
+  const settled = await createAdmission(deps.models, deps.config).settle(gen, "release");
   const kind = gen.error_code ?? "error";
-  const key = failureKey(gen);
+  const key = endingKey(kind, "notice", settled?.kind === "capture" ? "captured" : "released", !!gen.minimax_job_id);
   try {
     await telegram.sendMessage(gen.chat_id, t(gen.locale, key, { id: gen.short_id }), { parse_mode: "HTML", ...replyToSource(gen) });
   } catch (err) {

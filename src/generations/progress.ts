@@ -8,6 +8,7 @@ import { HELD } from "./create.js";
 import type { LifecycleDeps } from "./deps.js";
 import { modelSpec } from "../minimax/models.js";
 import { laneOf, queueFigures, type LaneName } from "./lanes.js";
+import { endingKey } from "./endings.js";
 
 /** Telegram's advice for editing one message: at most about once every 5 seconds. */
 export const PROGRESS_EDIT_INTERVAL_MS = 5_000;
@@ -61,7 +62,7 @@ export function renderProgress(t: Translate, gen: Gen, queue: { position: number
       return { text: t(l, gen.telegram_video_file_id ? "progress-done" : "progress-done-link", { id }), final: true };
     case "notifying":
     case "failed":
-      return { text: t(l, gen.error_code === "cancelled" ? (gen.minimax_job_id ? "progress-cancelled-at-minimax" : "progress-cancelled") : `failed-${gen.error_code ?? "error"}`, { id }), final: true };
+      return { text: t(l, endingKey(gen.error_code, "status", "released", !!gen.minimax_job_id), { id }), final: true };
   }
 }
 

@@ -2,6 +2,17 @@ import type { InlineKeyboardMarkup } from "grammy/types";
 import type { Translate } from "./i18n.js";
 
 /**
+ * The longest label a 390-point-wide phone shows uncut, by how many buttons share its row
+ * (locales/README.md): 28 characters alone, 18 each for two, 12 each for three.
+ */
+export const BUTTON_LABEL_LIMITS: Readonly<Record<number, number>> = { 1: 28, 2: 18, 3: 12 };
+const graphemes = new Intl.Segmenter();
+/** A label's length as the reader sees it: an emoji, a flag or "✍️" counts as one character. */
+export const labelLength = (label: string) => [...graphemes.segment(label)].length;
+/** True when `label` fits a button in a row of `perRow`. */
+export const fitsRow = (label: string, perRow: number) => labelLength(label) <= (BUTTON_LABEL_LIMITS[Math.min(perRow, 3)] ?? 0);
+
+/**
  * Callback data of the buttons the lifecycle puts under its own messages (sent through the API,
  * outside any update, so they are plain inline keyboards rather than menus).
  */

@@ -31,7 +31,7 @@ describe("MiniMax-H3 on the v2 API, webhook mode", () => {
     env: { MINIMAX_MODELS: MODELS, FREE_CREDITS: "100", MAX_ACTIVE_PER_USER: "10", TELEGRAM_UPLOAD_LIMIT_MB: "1" },
   });
 
-  it("H3 picked in /settings, each choice with its price: one v2 create with the caption and the photo as first frame; the video arrives byte for byte, with sound in its caption", async () => {
+  it("H3 picked in /settings, with its price: one v2 create with the caption and the photo as first frame; the video arrives byte for byte, with sound in its caption", async () => {
     const en = user(9801, "en");
     await s.tg.deliver(s.tg.textUpdate({ ...en, text: "/settings" }));
     const menu = await botMessage(s.tg, en.chatId, /⚙️ Settings/);
@@ -44,19 +44,16 @@ describe("MiniMax-H3 on the v2 API, webhook mode", () => {
     await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[1]?.[0] === "✅ MiniMax H3");
     await press(s.tg, en, menu.message_id, "⬅️ Back");
     await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[0]?.[0] === "🤖 Model: MiniMax H3");
-    // H3's lengths two a row and its qualities, each with its price; no prompt optimizer, no camera moves.
-    expect(buttonLabels(s.tg, en.chatId, menu.message_id)).toEqual([
-      ["🤖 Model: MiniMax H3"],
-      ["✅ ⏱ 5 s · 1 credit", "⏱ 8 s · 2 credits"],
-      ["⏱ 10 s · 2 credits", "⏱ 15 s · 3 credits"],
-      ["✅ 768P · 1 credit", "2K · 2 credits"],
-      ["📐 Original"],
-    ]);
+    // H3's lengths and qualities; no prompt optimizer, no camera moves. The text says what a video costs.
+    expect(buttonLabels(s.tg, en.chatId, menu.message_id)).toEqual([["🤖 Model: MiniMax H3"], ["✅ ⏱ 5 s", "⏱ 8 s", "⏱ 10 s", "⏱ 15 s"], ["✅ 768P", "2K"], ["📐 Original"]]);
+    expect(messageOf(s, en, menu.message_id).text).toContain("A video with these settings costs 1 credit.");
     expect(messageOf(s, en, menu.message_id).text).toContain("⏱ 8 s: Ozon wants 8 s or more.");
-    await press(s.tg, en, menu.message_id, "⏱ 10 s · 2 credits");
-    await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[2]?.[0] === "✅ ⏱ 10 s · 2 credits");
-    await press(s.tg, en, menu.message_id, "2K · 3 credits");
-    await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[3]?.[1] === "✅ 2K · 3 credits");
+    await press(s.tg, en, menu.message_id, "⏱ 10 s");
+    await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[1]?.[2] === "✅ ⏱ 10 s");
+    expect(messageOf(s, en, menu.message_id).text).toContain("A video with these settings costs 2 credits.");
+    await press(s.tg, en, menu.message_id, "2K");
+    await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[2]?.[1] === "✅ 2K");
+    expect(messageOf(s, en, menu.message_id).text).toContain("A video with these settings costs 3 credits.");
 
     const sent = photoFrom(s.tg, en, "the kettle steams and clicks off", { width: 1280, height: 720 });
     await s.tg.deliver(sent.update);
@@ -88,7 +85,7 @@ describe("MiniMax-H3 on the v2 API, webhook mode", () => {
     const message = s.tg.messages(en.chatId).find((m) => m.message_id === upload!.messageId)!;
     expect(message.caption).toContain("📐 Original · 🤖 MiniMax H3 · 🔊 with sound");
     // H3 reads no bracket commands: no "Another camera move" under its video.
-    expect(buttonLabels(s.tg, en.chatId, upload!.messageId)).toEqual([["🔁 Again"], ["📐 Format"], ["✍️ New prompt"]]);
+    expect(buttonLabels(s.tg, en.chatId, upload!.messageId)).toEqual([["🔁 Again"], ["📐 Format"], ["✍️ New description"]]);
     const gen = (await s.app.db.models.Generation.findOne({ user_prompt: "the kettle steams and clicks off" }).lean())!;
     expect(gen).toMatchObject({ model: "MiniMax-H3", duration: 10, resolution: "2K", price: 3, minimax_job_id: task.taskId });
     expect((await ledgerOf(s, en)).slice(-2)).toEqual([["reserve", -3], ["capture", 0]]);
@@ -152,7 +149,7 @@ describe("MiniMax-H3 on the v2 API, webhook mode", () => {
     expect(buttonLabels(s.tg, ru.chatId, status.message_id)).toEqual([["✖️ Отменить"]]);
 
     const answer = await press(s.tg, ru, status.message_id, "✖️ Отменить");
-    expect(answer.text).toBe("Отменено. Это видео делаться не будет.");
+    expect(answer.text).toBe("Отменено: задача не будет выполнена, кредиты вернутся на баланс.");
     expect(s.mm.deletes.map((d) => [d.taskId, d.status])).toEqual([[task.taskId, 200]]);
     const gen = await eventually(() => s.app.db.models.Generation.findOne({ user_prompt: "часы на руке", phase: "failed" }).lean(), 10_000, "the cancelled job closed");
     expect(gen).toMatchObject({ error_code: "cancelled", minimax_job_id: task.taskId });
@@ -168,7 +165,7 @@ describe("MiniMax-H3 on the v2 API, webhook mode", () => {
     await eventually(() => s.app.db.models.Generation.findOne({ user_prompt: "часы на столе", phase: "submitted" }).lean(), 10_000, "the task id recorded");
     await s.mm.process(running.taskId);
     const secondStatus = await s.tg.waitFor(() => s.tg.messages(ru.chatId).find((m) => m.reply_to_message?.message_id === second.messageId && m.text), 10_000, "the second status message");
-    expect((await press(s.tg, ru, secondStatus.message_id, "✖️ Отменить")).text).toBe("Отменить уже нельзя: задача у MiniMax.");
+    expect((await press(s.tg, ru, secondStatus.message_id, "✖️ Отменить")).text).toBe("Отменить уже нельзя: задача у MiniMax. Кредиты спишутся, только если видео получится.");
     expect(s.mm.tasks.get(running.taskId)!.status).toBe("running");
     const video = makeMp4({ payloadBytes: 50_000 });
     await s.mm.succeed(running.taskId, video);
@@ -227,7 +224,7 @@ describe("MiniMax-H3 without a callback (polling mode)", () => {
     await s.tg.deliver(photoFrom(s.tg, en, "the chair tips over").update);
     const gen = await eventually(() => s.app.db.models.Generation.findOne({ user_prompt: "the chair tips over", phase: "failed" }).lean(), 10_000, "the job told at once");
     expect(gen.error_code).toBe("unknown_outcome");
-    await botMessage(s.tg, en.chatId, new RegExp(`${gen.short_id}.*we could not confirm`));
+    await botMessage(s.tg, en.chatId, new RegExp(`${gen.short_id}: I could not confirm that MiniMax received it.*Your credits are back`));
     expect(createsFor(s.mm, "the chair tips over").map((r) => r.outcome)).toEqual(["http529"]);
     expect((await ledgerOf(s, en)).slice(-2)).toEqual([["reserve", -1], ["release", 1]]);
   });

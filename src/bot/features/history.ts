@@ -7,10 +7,11 @@ import { videoButtons, videoCaption } from "../../telegram/video-message.js";
 export const HISTORY_PAGE_SIZE = 5;
 const PAGE = "hp"; // hp:<page>
 const RESEND = "hv"; // hv:<short id>
-const LABEL_PROMPT = 28;
+/** Characters of the prompt on a video's button: with "🎬 26.11 · " and "…" it stays within 28. */
+const LABEL_PROMPT = 16;
 
 const shorten = (text: string, max: number) => {
-  const chars = [...text];
+  const chars = [...text.replace(/\s+/g, " ")]; // a caption's line breaks have no place on a button
   return chars.length > max ? chars.slice(0, max).join("") + "…" : text;
 };
 
@@ -47,6 +48,8 @@ export function historyFeature(deps: BotDeps) {
     return { empty: gens.length === 0, text: ctx.t("history-title", { page: number + 1 }), markup: { inline_keyboard: rows } };
   }
 
+  // The list shows the user's prompts and videos: in a group it would show them to everyone there.
+  feature.chatType(["group", "supergroup", "channel"]).command("history", (ctx) => replyTo(ctx, "history-private-only"));
   feature.command("history", async (ctx) => {
     if (!ctx.from) return;
     const first = await page(ctx, ctx.from.id, 0);

@@ -3,39 +3,37 @@ import { Menu, type MenuFlavor } from "@grammyjs/menu";
 import { CAMERA_MOVES, cameraKey, toggleMove, type CameraMove } from "../../minimax/camera.js";
 import { durationChoices, effectiveSettings, enabledModel, loadSettings, saveSettings, type GenerationSettings } from "../../generations/settings.js";
 import { priceOf } from "../../generations/admission.js";
-import { fitResolution, resolutionsOf } from "../../minimax/models.js";
+import { resolutionsOf } from "../../minimax/models.js";
 import { FORMAT_NAMES, formatKey } from "../../images/formats.js";
+import { fitsRow } from "../../telegram/keyboards.js";
 import type { BotContext, BotDeps } from "../context.js";
 
 type MenuContext = BotContext & MenuFlavor;
 
 const mark = (on: boolean, label: string) => (on ? `✅ ${label}` : label);
 
-/** A button label for one choice, with what a video costs with it. */
-function choiceLabel(ctx: BotContext, config: BotDeps["config"], label: string, choice: { model: string; duration: number; resolution: string }) {
-  const price = priceOf(config, choice);
-  return ctx.t("settings-choice", { label, price });
-}
-
-/** The chosen moves as the user's phrases: "Push in, Zoom in", or "none". */
+/** The chosen moves as the user's short names: "Push in, Zoom in", or "No movement". */
 export function movesSummary(ctx: BotContext, moves: readonly CameraMove[]) {
   return moves.length ? moves.map((m) => ctx.t(cameraKey(m))).join(", ") : ctx.t("camera-none");
 }
 
-/** Rows of three move buttons; `selected` ones are ticked. */
+/** The camera button of /settings: the chosen moves by name when they fit on it, else how many. */
+function cameraButton(ctx: BotContext, moves: readonly CameraMove[]) {
+  const named = ctx.t("settings-camera", { moves: movesSummary(ctx, moves) });
+  return fitsRow(named, 1) ? named : ctx.t("settings-camera-count", { count: moves.length });
+}
+
+// CAMERA_MOVES lists opposite moves in pairs ("Pan left", "Pan right"), then the three without one.
+const FIRST_SINGLE_MOVE = CAMERA_MOVES.indexOf("Tracking shot");
+
+/** Move buttons: each pair of opposites in a row of two, the single moves in a row of three; `selected` ones are ticked. */
 export function moveRows<T>(ctx: BotContext, selected: readonly CameraMove[], button: (label: string, move: CameraMove) => T): T[][] {
   const rows: T[][] = [];
   CAMERA_MOVES.forEach((move, i) => {
-    if (i % 3 === 0) rows.push([]);
+    if (i < FIRST_SINGLE_MOVE ? i % 2 === 0 : i === FIRST_SINGLE_MOVE) rows.push([]);
     rows[rows.length - 1]!.push(button(mark(selected.includes(move), ctx.t(cameraKey(move))), move));
   });
   return rows;
-}
-
-/** The /settings message: what it is for, and the long option's note (Ozon wants 8 s or more). */
-function settingsText(ctx: BotContext, config: BotDeps["config"], s: GenerationSettings) {
-  const long = durationChoices(enabledModel(config, s.model)).find((d) => d >= 8);
-  return [ctx.t("settings-title"), ...(long ? [ctx.t("settings-long-hint", { seconds: long })] : [])].join("\n");
 }
 
 /** Every enabled model, each with its description and its price at the user's length and quality (or the nearest it offers). */
@@ -54,12 +52,6 @@ function modelsText(ctx: BotContext, config: BotDeps["config"], s: GenerationSet
   return [ctx.t("settings-model-title"), ...lines].join("\n");
 }
 
-/** Edits the menu's message text; the menu plugin puts the menu being shown under it. */
-const showText = (ctx: MenuContext, text: string) =>
-  ctx.editMessageText(text, { parse_mode: "HTML" }).catch((err: Error) => {
-    if (!/message is not modified/.test(err.message)) throw err; // a double tap shows the same state
-  });
-
 /**
  * /settings: the model (each with a one-line description and its price), duration and resolution
  * (only what the model offers), the format the photo is fitted to, the prompt optimizer and default
@@ -71,36 +63,44 @@ export function settingsFeature(deps: BotDeps) {
   const feature = new Composer<BotContext>();
   const userOf = (ctx: BotContext) => ctx.from!.id;
 
+  /**
+   * The menu's text, with what a video costs with these settings (button labels have no room for
+   * prices), and the long option's note (Ozon wants 8 s or more).
+   */
+  const title = (ctx: BotContext, s: GenerationSettings) => {
+    const long = durationChoices(enabledModel(config, s.model)).find((d) => d >= 8);
+    const price = priceOf(config, { model: s.model, duration: s.duration, resolution: s.resolution });
+    return [ctx.t("settings-title", { price }), ...(long ? [ctx.t("settings-long-hint", { seconds: long })] : [])].join("\n");
+  };
+  /** Shows `text` in the menu's message: an edit inside a menu handler carries the menu along. */
+  const showText = (ctx: MenuContext, text: string) =>
+    ctx.editMessageText(text, { parse_mode: "HTML" }).catch((err: Error) => {
+      if (!/message is not modified/.test(err.message)) throw err; // the same choice tapped again
+    });
+  const show = (ctx: MenuContext, s: GenerationSettings) => showText(ctx, title(ctx, s));
+  /** Back to the settings from a submenu, their text included. */
+  const backToSettings = async (c: MenuContext) => show(c, await loadSettings(deps, userOf(c)));
+
   const onMenuOutdated = async (ctx: MenuContext) => {
     await ctx.answerCallbackQuery({ text: ctx.t("menu-outdated") });
-    await ctx.menu.update({ immediate: true });
+    await show(ctx, await loadSettings(deps, userOf(ctx)));
   };
 
   const menu = new Menu<BotContext>("settings", { onMenuOutdated, autoAnswer: true });
   menu.dynamic(async (ctx, range) => {
     const s = await loadSettings(deps, userOf(ctx));
-    const change = async (c: MenuContext, patch: Partial<GenerationSettings>) => {
-      await saveSettings(deps, userOf(c), patch);
-      c.menu.update();
-    };
+    const change = async (c: MenuContext, patch: Partial<GenerationSettings>) => show(c, await saveSettings(deps, userOf(c), patch));
     const model = enabledModel(config, s.model);
     if (config.models.length > 1) {
       range.submenu(ctx.t("settings-model", { model: model.name }), "settings-model", (c) => showText(c, modelsText(c, config, s))).row();
     }
     const durations = durationChoices(model);
     if (durations.length > 1) {
-      // Two a row when there are more (H3's four): a label with its price fits a phone two abreast.
-      durations.forEach((d, i) => {
-        if (i > 0 && durations.length > 2 && i % 2 === 0) range.row();
-        const label = mark(s.duration === d, ctx.t("settings-duration", { seconds: d }));
-        range.text(choiceLabel(ctx, config, label, { model: model.id, duration: d, resolution: fitResolution(model, d, s.resolution) }), (c) => change(c, { duration: d }));
-      });
+      for (const d of durations) range.text(mark(s.duration === d, ctx.t("settings-duration", { seconds: d })), (c) => change(c, { duration: d }));
       range.row();
     }
     if (durations.length) {
-      for (const r of resolutionsOf(model, s.duration)) {
-        range.text(choiceLabel(ctx, config, mark(s.resolution === r, r), { model: model.id, duration: s.duration, resolution: r }), (c) => change(c, { resolution: r }));
-      }
+      for (const r of resolutionsOf(model, s.duration)) range.text(mark(s.resolution === r, r), (c) => change(c, { resolution: r }));
       range.row();
     }
     range.submenu(ctx.t("settings-format", { format: ctx.t(formatKey(s.format)) }), "settings-format", (c) => showText(c, c.t("settings-format-title")));
@@ -110,10 +110,8 @@ export function settingsFeature(deps: BotDeps) {
     }
     // Camera moves are bracket commands: shown only for a model that reads them (not H3, which reads
     // plain text); the chosen moves are kept for when a Hailuo model is chosen again.
-    if (model.cameraCommands) range.row().submenu(ctx.t("settings-camera", { moves: movesSummary(ctx, s.cameraMoves) }), "settings-camera");
+    if (model.cameraCommands) range.row().submenu(cameraButton(ctx, s.cameraMoves), "settings-camera");
   });
-  /** Back to the settings, their text included. */
-  const backToSettings = (c: MenuContext) => loadSettings(deps, userOf(c)).then((s) => showText(c, settingsText(c, config, s)));
 
   const modelMenu = new Menu<BotContext>("settings-model", { onMenuOutdated, autoAnswer: true });
   modelMenu.dynamic(async (ctx, range) => {
@@ -175,8 +173,7 @@ export function settingsFeature(deps: BotDeps) {
   feature.use(menu);
   feature.command("settings", async (ctx) => {
     if (!ctx.from) return;
-    const s = await loadSettings(deps, ctx.from.id);
-    await ctx.reply(settingsText(ctx, config, s), { parse_mode: "HTML", reply_markup: menu });
+    await ctx.reply(title(ctx, await loadSettings(deps, ctx.from.id)), { parse_mode: "HTML", reply_markup: menu });
   });
   return feature;
 }

@@ -79,7 +79,7 @@ export function variationsFeature(deps: BotDeps) {
     return { inline_keyboard: rows };
   };
   const pickerText = (ctx: BotContext, gen: GenerationDoc, selected: CameraMove[]) =>
-    ctx.t("moves-pick", { prompt: escapeHtml(gen.user_prompt ?? gen.prompt), moves: movesSummary(ctx, selected) });
+    ctx.t("moves-pick", { prompt: escapeHtml(gen.user_prompt ?? gen.prompt), moves: movesSummary(ctx, selected), count: selected.length });
 
   feature.callbackQuery(new RegExp(`^${VIDEO_MOVES}:(\\w+)$`), async (ctx) => {
     const gen = await sourceOf(ctx, ctx.match[1]!);
@@ -153,6 +153,8 @@ export function variationsFeature(deps: BotDeps) {
 
   // "New prompt": same photo; the next text becomes its description (the parked-photo path).
   feature.callbackQuery(new RegExp(`^${VIDEO_PROMPT}:(\\w+)$`), async (ctx) => {
+    // Descriptions are read in the private chat only: a photo parked in a group would never get one.
+    if (ctx.chat?.type !== "private") return ctx.answerCallbackQuery({ text: ctx.t("new-prompt-private-only") });
     const gen = await sourceOf(ctx, ctx.match[1]!);
     if (!gen) return;
     await ctx.answerCallbackQuery();
