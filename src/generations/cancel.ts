@@ -42,9 +42,12 @@ export interface CancelDeps {
   leases: Leases;
   minimax: Pick<MiniMaxClient, "cancelTask" | "queryTask">;
   logger: Logger;
-  /** How long a press waits for a status check holding the generation, and for MiniMax's answer. */
+  /** How long a press waits for a status check holding the generation. */
   waitMs?: number;
 }
+
+/** How long a press waits for MiniMax's DELETE (and the query after a refusal). */
+const MINIMAX_ANSWER_MS = 4_000;
 
 /** MiniMax has said something past "queued" about the task: it runs, or is over. */
 const STARTED = ["processing", "success", "failed"];
@@ -83,7 +86,7 @@ export async function cancelGeneration(deps: CancelDeps, shortId: string, userId
  */
 async function cancelAtMiniMax(deps: CancelDeps, id: Types.ObjectId): Promise<CancelOutcome> {
   const { leases, minimax, logger } = deps;
-  const waitMs = deps.waitMs ?? 2_000;
+  const waitMs = deps.waitMs ?? 1_500;
   let held: GenerationDoc | null = null;
   for (const started = Date.now(); !(held = await leases.claim({ _id: id, phase: "submitted" }, { ignoreSchedule: true })); ) {
     if (Date.now() - started > waitMs) return "retry";
@@ -95,7 +98,8 @@ async function cancelAtMiniMax(deps: CancelDeps, id: Types.ObjectId): Promise<Ca
     await leases.finish(held, {});
     return "too_late";
   }
-  const signal = AbortSignal.timeout(waitMs * 5);
+  // The press is answered well within a webhook's patience, whatever MiniMax does.
+  const signal = AbortSignal.timeout(MINIMAX_ANSWER_MS);
   try {
     const state = (await minimax.cancelTask(task, signal)) === "cancelled" ? "cancelled" : (await minimax.queryTask(task, signal)).status;
     if (state === "cancelled") {
