@@ -203,23 +203,40 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     running.add(task);
   }
 
-  async function claimEach(kind: Kind) {
+  async function claimEach(kind: Exclude<Kind, `queued:${LaneName}`>) {
     const cutoff = new Date(Date.now() - config.generationTimeoutMs);
     while (!stopping && active[kind] < CONCURRENCY[kind]) {
       const { gen, more } =
-        kind === "expiring"
-          ? await leases.claimNext(expiringFilter(cutoff), { ignoreSchedule: true })
-          : isSubmission(kind)
-            ? await leases.claimNext({ phase: "queued", ...laneFilter(kind.slice("queued:".length) as LaneName) }, { set: { phase: "submitting" }, inc: { submit_attempts: 1 } })
-            : await leases.claimNext({ phase: kind as WorkPhase });
+        kind === "expiring" ? await leases.claimNext(expiringFilter(cutoff), { ignoreSchedule: true }) : await leases.claimNext({ phase: kind });
       if (!gen) return void saturated.delete(kind);
       // Claimed as we were told to stop: hand it back as it was.
-      if (stopping) return void (await leases.finish(gen, isSubmission(kind) ? { phase: "queued" } : {}));
+      if (stopping) return void (await leases.finish(gen, {}));
       run(kind, gen);
       // Nothing else was due a moment ago; whatever becomes due since wakes the worker again.
       if (!more) return void saturated.delete(kind);
     }
     if (!stopping) saturated.add(kind);
+  }
+
+  /**
+   * Queued generations, into their lanes' submissions. One query a claim for all the lanes with room
+   * (the queue's order, whichever lane): a lane at its limit is left out of the filter, so the other
+   * lane's jobs are claimed past it and never wait behind it.
+   */
+  async function claimQueued() {
+    const kinds = LANE_NAMES.map(queuedKind);
+    for (;;) {
+      const open = LANE_NAMES.filter((lane) => active[queuedKind(lane)] < CONCURRENCY[queuedKind(lane)]);
+      if (stopping || open.length === 0) break;
+      const filter = open.length === LANE_NAMES.length ? {} : { $or: open.map(laneFilter) };
+      const { gen, more } = await leases.claimNext({ phase: "queued", ...filter }, { set: { phase: "submitting" }, inc: { submit_attempts: 1 } });
+      if (!gen) return kinds.forEach((kind) => saturated.delete(kind));
+      if (stopping) return void (await leases.finish(gen, { phase: "queued" }));
+      run(queuedKind(laneOf(gen.model)), gen);
+      if (!more) return kinds.forEach((kind) => saturated.delete(kind));
+    }
+    // A lane at its limit may have more waiting: the end of one of its steps looks again.
+    if (!stopping) for (const kind of kinds) if (active[kind] >= CONCURRENCY[kind]) saturated.add(kind);
   }
 
   /** The pass under way, so stop() can wait for claims already on their way to MongoDB. */
@@ -260,8 +277,7 @@ export function createGenerationWorker(deps: LifecycleDeps) {
         if (expiryDue && (due.has("queued") || due.has("submitted"))) await claimEach("expiring");
         for (const phase of WORK_PHASES) {
           if (!due.has(phase)) continue;
-          // Each lane's queue on its own: a full one leaves the other's submissions free to go.
-          if (phase === "queued") for (const lane of LANE_NAMES) await claimEach(queuedKind(lane));
+          if (phase === "queued") await claimQueued();
           else await claimEach(phase);
         }
       } while (pumpAgain && !stopping);
