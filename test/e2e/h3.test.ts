@@ -9,6 +9,7 @@ import { useTestApp } from "../support/suite.js";
 import { botMessage, buttonLabels, expectOneVideo, photoFrom, press, sha256, taskFor, user, type TestUser } from "../support/scenario.js";
 import type { FakeMiniMax } from "../support/fake-minimax.js";
 import type { Suite } from "../support/suite.js";
+import { fitsRow } from "../../src/telegram/keyboards.js";
 
 const MODELS = "MiniMax-Hailuo-02,MiniMax-H3,MiniMax-H3-Max";
 
@@ -22,6 +23,9 @@ async function useModel(s: Suite, who: TestUser, model: string, duration = 5, re
 }
 
 const messageOf = (s: Suite, who: TestUser, id: number) => s.tg.messages(who.chatId).find((m) => m.message_id === id)!;
+/** Every button label the bot put under its messages to `who` that is too long for its row (issue 21's rule). */
+const tooLong = (s: Suite, who: TestUser) =>
+  s.tg.messages(who.chatId).flatMap((m) => buttonLabels(s.tg, who.chatId, m.message_id).flatMap((row) => row.filter((label) => !fitsRow(label, row.length))));
 const ledgerOf = async (s: Suite, who: TestUser) =>
   (await s.app.db.models.Ledger.find({ user_id: who.userId }).sort({ seq: 1 }).lean()).map((e) => [e.kind, e.credits]);
 
@@ -92,6 +96,7 @@ describe("MiniMax-H3 on the v2 API, webhook mode", () => {
     // The v2 success callback made the status check run (the poll would wait 10 s), labelled by API and model.
     expect(s.app.logs.some((l) => l.includes('"msg":"MiniMax callback"') && l.includes(gen.short_id) && l.includes('"status":"succeeded"') && l.includes('"recheck":true'))).toBe(true);
     expect(s.app.logs.some((l) => l.includes('"msg":"MiniMax request"') && l.includes('"api":"v2"') && l.includes('"model":"MiniMax-H3"') && l.includes('"endpoint":"v2/query/video_generation/{id}"'))).toBe(true);
+    expect(tooLong(s, en)).toEqual([]);
     expect(s.tg.rejectedCalls).toEqual([]);
   });
 
@@ -172,6 +177,7 @@ describe("MiniMax-H3 on the v2 API, webhook mode", () => {
     await expectOneVideo(s.tg, ru.chatId, video);
     // Only the second job's video: the cancelled one never came.
     expect(s.tg.videosSent(ru.chatId)).toHaveLength(1);
+    expect(tooLong(s, ru)).toEqual([]);
   });
 
   it("a cut download asks MiniMax again for a fresh URL before it retries; a video over the upload limit comes as a link", { timeout: 60_000 }, async () => {
