@@ -4,13 +4,12 @@
  * On FerretDB a late whole-document write of the other could land after the worker's claim and
  * undo it, and the generation would be claimed, and submitted, twice.
  */
-import mongoose from "mongoose";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { createModels, generationSchema, type Models } from "../../src/db/models.js";
+import { expect, it } from "vitest";
+import { generationSchema } from "../../src/db/models.js";
 import { createConfig } from "../../src/config.js";
 import { createGeneration, HELD } from "../../src/generations/create.js";
 import { createLogger } from "../../src/logger.js";
-import { testDatabaseUri } from "../support/mongo.js";
+import { useTwoInstances } from "../support/mongo.js";
 import { eventually } from "../support/app.js";
 
 /** Writes that lift a hold, as they reach the driver; the first one waits a while on the way. */
@@ -26,18 +25,7 @@ generationSchema.pre("updateOne", async function () {
   }
 });
 
-let connections: mongoose.Connection[] = [];
-let instances: Models[] = [];
-beforeAll(async () => {
-  const uri = testDatabaseUri("createrace");
-  connections = [mongoose.createConnection(uri, { autoIndex: false }), mongoose.createConnection(uri, { autoIndex: false })];
-  await Promise.all(connections.map((c) => c.asPromise()));
-  instances = connections.map((c) => createModels(c));
-  await Promise.all(Object.values(instances[0]!).map((m) => m.createIndexes()));
-});
-afterAll(async () => {
-  await Promise.all(connections.map((c) => c.close()));
-});
+const instances = useTwoInstances("createrace");
 
 it("of two attempts at one request, one lifts the hold and answers; the other writes nothing to the generation", async () => {
   const config = createConfig({ BOT_TOKEN: "7012345678:AAFtest-token-0123456789abcdefghijk", MINIMAX_API_KEY: "test-key-123" });
