@@ -373,6 +373,11 @@ settings-format-title =
     The whole photo stays in the frame, and a blurred copy of it fills the space around.
     Original keeps the photo's own shape.
 settings-long-hint = ⏱ { NUMBER($seconds) } s: Ozon wants 8 s or more.
+settings-price-length = ⏱ { NUMBER($seconds) } s: {$choices}
+settings-price-choice = {$resolution} { NUMBER($price) } { $price ->
+        [one] credit
+       *[other] credits
+    }
 settings-model = 🤖 Model: {$model}
 settings-model-title = 🤖 <b>Model</b> for your next videos, and what a video costs with each:
 settings-model-line = { $chosen ->
@@ -394,6 +399,12 @@ format-pick =
 format-picker-open = The formats are waiting for you just below this video.
 format-chosen = 📐 {$format}: the new video is on its way.
 video-caption-details = 📐 {$format} · 🤖 {$model}
+model-h3 = 5 to 15 s with sound, 768P or 2K
+model-h3-max = 5 to 15 s with sound, 480P or 768P
+video-caption-sound = 🔊 with sound
+progress-cancelled-at-minimax = 🚫 Job <code>{$id}</code> was cancelled before MiniMax started it. Your credits are back.
+failed-cancelled-at-minimax = 🚫 Job <code>{$id}</code> is cancelled, as you asked: MiniMax had not started it yet. Your credits are back.
+cancel-retry = I couldn't cancel it this very moment. Please press ✖️ Cancel again in a few seconds.
 
 # Albums, transitions and variant packs (issue 18)
 album-ask-prompt =

@@ -407,6 +407,12 @@ settings-format-title =
     Фото целиком остаётся в кадре, а место вокруг заполняет его размытая копия.
     «Как на фото» сохраняет пропорции снимка.
 settings-long-hint = ⏱ { NUMBER($seconds) } с: Ozon просит видео от 8 секунд.
+settings-price-length = ⏱ { NUMBER($seconds) } с: {$choices}
+settings-price-choice = {$resolution} { NUMBER($price) } { $price ->
+        [one] кредит
+        [few] кредита
+       *[other] кредитов
+    }
 settings-model = 🤖 Модель: {$model}
 settings-model-title = 🤖 <b>Модель</b> следующих видео и сколько стоит видео с каждой:
 settings-model-line = { $chosen ->
@@ -429,6 +435,12 @@ format-pick =
 format-picker-open = Форматы ждут вас прямо под этим видео.
 format-chosen = 📐 {$format}: новое видео уже в работе.
 video-caption-details = 📐 {$format} · 🤖 {$model}
+model-h3 = от 5 до 15 с со звуком, 768P или 2K
+model-h3-max = от 5 до 15 с со звуком, 480P или 768P
+video-caption-sound = 🔊 со звуком
+progress-cancelled-at-minimax = 🚫 Задача <code>{$id}</code> отменена до того, как MiniMax начал её делать. Кредиты вернулись на баланс.
+failed-cancelled-at-minimax = 🚫 Задача <code>{$id}</code> отменена, как вы просили: MiniMax ещё не начал её делать. Кредиты вернулись на баланс.
+cancel-retry = Прямо сейчас отменить не получилось. Нажмите «✖️ Отменить» ещё раз через несколько секунд.
 
 # Альбомы, переходы и наборы вариантов (задача 18)
 album-ask-prompt =

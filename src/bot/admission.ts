@@ -131,7 +131,7 @@ export async function admitRequest(deps: AdmissionDeps, req: Request, announcer:
       t(locale, "accepted-price", { price: result.price, balance: result.balance }),
     ]);
   } finally {
-    deps.onQueued(result.id);
+    deps.onQueued(result.id, result.model);
   }
   return result;
 }

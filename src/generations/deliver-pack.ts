@@ -85,7 +85,7 @@ async function sendPack(deps: LifecycleDeps, leases: Leases, gen: Member, group:
   const timings = deliveryTimings(gen);
   const downloads: Readable[] = [];
   try {
-    const files = await Promise.all(ready.map((m) => minimax.retrieveFile(m.minimax_file_id!, signal)));
+    const files = await Promise.all(ready.map((m) => minimax.videoFile({ model: m.model, taskId: m.minimax_job_id ?? "", fileId: m.minimax_file_id ?? undefined }, signal)));
     if (files.some((f) => !isTrustedDownloadUrl(f.downloadUrl, config.minimaxApiBase))) {
       log.error("download_url is not https; refusing it");
       throw new Error("untrusted download_url");
@@ -103,6 +103,8 @@ async function sendPack(deps: LifecycleDeps, leases: Leases, gen: Member, group:
         downloads.push(download.body);
         const checked = download.body.pipe(new ExactLengthStream(file.bytes ?? download.contentLength, config.uploadLimitBytes));
         download.body.on("error", (err) => checked.destroy(err));
+        // As for a single video: a download cut before the upload reads it must not go unheard.
+        checked.on("error", (err) => log.debug({ err: err.message, member: member.short_id }, "video stream failed"));
         media.push({
           type: "video",
           media: new InputFile(checked, `astrolus-${member.short_id}.mp4`),

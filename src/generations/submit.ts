@@ -5,10 +5,11 @@ import { TelegramFileError } from "../telegram/files.js";
 import { callbackToken } from "../secrets.js";
 import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
 import type { GenerationDoc, Leases } from "./leases.js";
-import type { SubmitRateLimit } from "./rate-limit.js";
+import type { SubmitGate } from "./lanes.js";
 import { CANCELLED, decideSubmit, isCancelled } from "./cancel.js";
 import { DEFAULT_FORMAT, isFormatName } from "../images/formats.js";
-import { fitPhoto, UnreadableImageError, type FitTarget } from "../images/fit.js";
+import { FIT_DEFAULTS, fitPhoto, UnreadableImageError, type FitTarget } from "../images/fit.js";
+import { modelSpec, pollIntervalFor, resolutionHeight } from "../minimax/models.js";
 
 /** After this many refused or failed attempts the user is told instead of waiting forever. */
 export const MAX_SUBMIT_ATTEMPTS = 8;
@@ -24,6 +25,47 @@ export function callbackUrlFor(base: string, shortId: string, token: string) {
 const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined);
 
 /**
+ * A picture MiniMax gets: `photo` fitted to `target` (a format, or another photo's shape), or as it
+ * came when there is none, unless it is larger than the model takes (then fitted to its own shape).
+ * The long side goes up to what the video needs: 1920 px, 2560 for 2K.
+ */
+async function frameOf(gen: GenerationDoc, photo: GenerationDoc["image"], bytes: Buffer, target: FitTarget | undefined) {
+  const model = modelSpec(gen.model);
+  const tooLarge = model?.maxImageSide !== undefined && Math.max(photo.width, photo.height) > model.maxImageSide;
+  if (!target && !tooLarge) return { dataUrl: toDataUrl(bytes, isAcceptedImageType(photo.mime) ? photo.mime : "image/jpeg") };
+  const maxLongEdge = Math.max(FIT_DEFAULTS.maxLongEdge, Math.round((resolutionHeight(gen.resolution ?? "") * 16) / 9));
+  const started = performance.now();
+  const fitted = await fitPhoto(bytes, target ?? { width: photo.width, height: photo.height }, { maxLongEdge });
+  return { dataUrl: toDataUrl(fitted.data, fitted.mime), fitted: { width: fitted.width, height: fitted.height, bytes: fitted.data.length, fitMs: Math.round(performance.now() - started) } };
+}
+
+interface Frames {
+  firstFrameImage: string;
+  lastFrameImage?: string;
+}
+
+/**
+ * The pictures MiniMax gets, as data URLs: the photo shaped to the chosen format ("original" sends
+ * it as it came), and for a transition the second photo, fitted to that format or, in "original",
+ * to the first photo's shape (as it is when the shapes already agree). MongoDB never holds the bytes.
+ */
+async function framesFor(deps: LifecycleDeps, gen: GenerationDoc, log: LifecycleDeps["logger"]): Promise<Frames> {
+  const format = isFormatName(gen.format) ? gen.format : DEFAULT_FORMAT;
+  const frame = async (photo: GenerationDoc["image"], target: FitTarget | undefined, which: string) => {
+    const made = await frameOf(gen, photo, await deps.files.download(photo.file_id, IMAGE_RULES.maxBytes), target);
+    if (made.fitted) log.info({ which, format, ...made.fitted }, "photo fitted to the format");
+    return made.dataUrl;
+  };
+  const firstFrameImage = await frame(gen.image, format === "original" ? undefined : format, "first frame");
+  const last = gen.last_image;
+  if (!last) return { firstFrameImage };
+  const first = { width: gen.image.width, height: gen.image.height };
+  const sameShape = last.width * first.height === first.width * last.height;
+  const target = format !== "original" ? format : sameShape ? undefined : first;
+  return { firstFrameImage, lastFrameImage: await frame(last, target, "last frame") };
+}
+
+/**
  * Sends one claimed generation to MiniMax. The rate slot is taken right before the request, so
  * the window MiniMax counts starts where ours does. Before the request leaves we record
  * `create_sent_at`: if this process dies after that point nobody can tell whether MiniMax took
@@ -34,13 +76,14 @@ const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal
 export async function submitGeneration(
   deps: LifecycleDeps,
   leases: Leases,
-  rateLimit: SubmitRateLimit,
+  gate: SubmitGate,
   gen: GenerationDoc,
   signal: AbortSignal,
   recordSignal = signal,
 ) {
   const { config, minimax, logger } = deps;
-  const log = logger.child({ generation: gen.short_id });
+  const log = logger.child({ generation: gen.short_id, model: gen.model, api: modelSpec(gen.model)?.api ?? "v1" });
+  const rateLimit = gate.rate;
   const requeue = (reason: string) => {
     const delay = backoffMs(gen.submit_attempts, config.retryBaseMs);
     log.warn({ reason, attempt: gen.submit_attempts, retryInMs: delay }, "submit postponed");
@@ -59,14 +102,27 @@ export async function submitGeneration(
 
   const callbackUrl = config.callbackUrl ? callbackUrlFor(config.callbackUrl, gen.short_id, callbackToken(config.callbackSecret, gen.short_id)) : undefined;
   const cancelled = () => leases.finish(gen, { ...CANCELLED, next_run_at: new Date() });
-  let slot;
+  /** Takes what `take` gives once it gives something; null when the wait ended (stopped, or the user cancelled), answered. */
+  const waitFor = async <T>(take: () => Promise<T | null>, waitMs: () => Promise<number>): Promise<T | null> => {
+    for (;;) {
+      const got = await take();
+      if (got) return got;
+      if (signal.aborted) return (await leases.finish(gen, { phase: "queued", next_run_at: new Date() }), null);
+      if (await isCancelled(deps.models, gen._id)) return (await cancelled(), null);
+      await sleep(Math.min(Math.max(await waitMs(), 20), 1_000), signal);
+    }
+  };
+  // On the v2 API a task slot first (MiniMax's tasks in flight), which may take minutes, then a rate
+  // slot, which does not: no rate slot is held while a task slot is awaited. A task slot taken here
+  // goes back when the generation leaves MiniMax (see the worker), whatever way that is.
+  const tasks = gate.tasks;
+  if (tasks && !(await waitFor(() => tasks.tryAcquire(String(gen._id)), async () => 1_000))) return;
   const waitStarted = Date.now();
-  while (!(slot = await rateLimit.tryAcquire(leases.owner))) {
-    if (signal.aborted) return leases.finish(gen, { phase: "queued", next_run_at: new Date() });
-    if (await isCancelled(deps.models, gen._id)) return cancelled();
-    const wait = (await rateLimit.nextFreeAt()).getTime() - Date.now();
-    await sleep(Math.min(Math.max(wait, 20), 1_000), signal);
-  }
+  const slot = await waitFor(
+    () => rateLimit.tryAcquire(leases.owner),
+    async () => (await rateLimit.nextFreeAt()).getTime() - Date.now(),
+  );
+  if (!slot) return;
   const rateWaitMs = Date.now() - waitStarted;
   deps.metrics?.rateSlotWaited(rateWaitMs);
   // Sent or cancelled is decided once (see cancel.ts). When nothing leaves with the slot (cancelled,
@@ -145,40 +201,11 @@ export async function submitGeneration(
   await record("the task id", () =>
     leases.finish(
       gen,
-      { phase: "submitted", minimax_job_id: taskId, submitted_at: now, last_heard_at: now, next_run_at: later(config.pollIntervalMs) },
+      { phase: "submitted", minimax_job_id: taskId, submitted_at: now, last_heard_at: now, next_run_at: later(pollIntervalFor(gen.model, config.pollIntervalMs)) },
       { create_sent_at: 1 },
     ),
     log.child({ taskId }),
   );
-}
-
-interface Frames {
-  firstFrameImage: string;
-  lastFrameImage?: string;
-}
-
-/**
- * The pictures MiniMax gets, as data URLs: the photo shaped to the chosen format ("original" sends
- * it as it came), and for a transition the second photo, fitted to that format or, in "original",
- * to the first photo's shape (as it is when the shapes already agree). MongoDB never holds the bytes.
- */
-async function framesFor(deps: LifecycleDeps, gen: GenerationDoc, log: LifecycleDeps["logger"]): Promise<Frames> {
-  const format = isFormatName(gen.format) ? gen.format : DEFAULT_FORMAT;
-  const shaped = async (photo: GenerationDoc["image"], target: FitTarget | undefined, which: string) => {
-    const bytes = await deps.files.download(photo.file_id, IMAGE_RULES.maxBytes);
-    if (!target) return toDataUrl(bytes, isAcceptedImageType(photo.mime) ? photo.mime : "image/jpeg");
-    const started = performance.now();
-    const fitted = await fitPhoto(bytes, target);
-    log.info({ which, target: typeof target === "string" ? target : `${target.width}:${target.height}`, width: fitted.width, height: fitted.height, bytes: fitted.data.length, fitMs: Math.round(performance.now() - started) }, "photo fitted");
-    return toDataUrl(fitted.data, fitted.mime);
-  };
-  const firstFrameImage = await shaped(gen.image, format === "original" ? undefined : format, "first frame");
-  const last = gen.last_image;
-  if (!last) return { firstFrameImage };
-  const first = { width: gen.image.width, height: gen.image.height };
-  const sameShape = last.width * first.height === first.width * last.height;
-  const target = format !== "original" ? format : sameShape ? undefined : first;
-  return { firstFrameImage, lastFrameImage: await shaped(last, target, "last frame") };
 }
 
 /**
@@ -194,7 +221,7 @@ export async function settleUnknownOutcome(deps: LifecycleDeps, leases: Leases, 
       phase: "submitted",
       error_code: "unknown_outcome",
       submitted_at: sentAt,
-      next_run_at: later(deps.config.pollIntervalMs),
+      next_run_at: later(pollIntervalFor(gen.model, deps.config.pollIntervalMs)),
     });
   }
   return leases.finish(gen, {

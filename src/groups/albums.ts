@@ -12,6 +12,8 @@ import { announceGroup, refusalReason } from "./announce.js";
 
 /** An album is decided once no new part of it has arrived for this long. */
 export const ALBUM_QUIET_MS = 2_000;
+/** The model that makes transitions unless the user chose another that takes a last frame. */
+const TRANSITION_MODEL = "MiniMax-Hailuo-02";
 /** A captionless album waits this long for its description (as a parked photo does). */
 export const PARKED_ALBUM_MINUTES = 30;
 
@@ -111,11 +113,13 @@ async function startTransition(
   announcer: Announcer,
   answerOnce: (what: string, key: string, variables?: Record<string, string | number>) => Promise<void>,
 ) {
-  const model = deps.config.models.find((m) => m.lastFrame);
+  const settings = await loadSettings(deps, group.user_id);
+  // The user's model if it takes a last frame (Hailuo 02, H3), else Hailuo 02, else any enabled that does.
+  const takesLastFrame = deps.config.models.filter((m) => m.lastFrame);
+  const model = takesLastFrame.find((m) => m.id === settings.model) ?? takesLastFrame.find((m) => m.id === TRANSITION_MODEL) ?? takesLastFrame[0];
   if (!model) return answerOnce("transition", "transition-off");
   if (parts.length < 2) return answerOnce("transition", "transition-photo-refused");
   const [from, to] = parts as [Part, Part];
-  const settings = await loadSettings(deps, group.user_id);
   const duration = fitDuration(model, settings.duration);
   const result = await admitRequest(
     deps,

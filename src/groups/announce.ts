@@ -1,7 +1,8 @@
 import type { CreateResult } from "../generations/create.js";
 import type { AdmissionRefusal } from "../generations/admission.js";
 import { claimOnce } from "../generations/claims.js";
-import { figures, groupStatusId, renderGroupProgress } from "../generations/progress.js";
+import { groupStatusId, renderGroupProgress } from "../generations/progress.js";
+import { laneOf, queueFigures } from "../generations/lanes.js";
 import type { GroupDoc } from "../generations/groups.js";
 import type { GenerationFields } from "../db/models.js";
 import { sendStatusMessage, type AdmissionDeps, type Announcer } from "../bot/admission.js";
@@ -36,7 +37,7 @@ export async function announceGroup(
     }
     if (!(await claimOnce(deps.models, `group-status:${group._id}`))) return;
     const places = new Map(created.map((r) => [r.shortId, r.position]));
-    const queueOf = (gen: { short_id: string }) => figures(deps.config, places.get(gen.short_id) ?? 1);
+    const queueOf = (gen: { short_id: string; model: string }) => queueFigures(deps.config, laneOf(gen.model), places.get(gen.short_id) ?? 1);
     const view = renderGroupProgress(announcer.t, group, members, queueOf);
     const last = created.at(-1);
     const price = last
@@ -45,6 +46,6 @@ export async function announceGroup(
     await sendStatusMessage(deps, announcer, { chatId: group.chat_id, replyTo, id: groupStatusId(group._id) }, view, [...price, ...(texts.notStarted ? [texts.notStarted] : [])]);
     deps.logger.info({ group: group._id, kind: group.kind, ...announcer.origin, jobs: members.map((g) => g.short_id) }, "group queued");
   } finally {
-    for (const r of created) deps.onQueued(r.id);
+    for (const r of created) deps.onQueued(r.id, r.model);
   }
 }

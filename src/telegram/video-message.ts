@@ -14,7 +14,7 @@ export interface VideoOf {
   pack_move?: string | null;
 }
 
-/** The caption of a video: it is ready, its job id, and the format and model it was made in. */
+/** The caption of a video: it is ready, its job id, the format and model it was made in, and its sound if it has one. */
 export function videoCaption(t: Translate, locale: string, gen: VideoOf): string {
   return [t(locale, gen.last_image ? "video-caption-transition" : "video-caption", { id: gen.short_id }), details(t, locale, gen)].join("\n");
 }
@@ -22,7 +22,9 @@ export function videoCaption(t: Translate, locale: string, gen: VideoOf): string
 /** The format and model a video was made in. */
 function details(t: Translate, locale: string, gen: VideoOf) {
   const format = isFormatName(gen.format) ? gen.format : DEFAULT_FORMAT;
-  return t(locale, "video-caption-details", { format: t(locale, formatKey(format)), model: modelSpec(gen.model)?.name ?? gen.model });
+  const model = modelSpec(gen.model);
+  const line = t(locale, "video-caption-details", { format: t(locale, formatKey(format)), model: model?.name ?? gen.model });
+  return model?.sound ? `${line} · ${t(locale, "video-caption-sound")}` : line;
 }
 
 /** The caption of a variant pack's video: its camera move first, as the album shows them side by side. */

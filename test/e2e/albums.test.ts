@@ -63,8 +63,9 @@ describe("a two-photo album across two instances (webhook mode)", () => {
     expect(create.body).toMatchObject({ model: "MiniMax-Hailuo-02", duration: 6, resolution: "768P" });
     // Original format: the first photo goes as it came; the second is fitted, whole, to the first one's shape.
     expect(create.imageSha256).toBe(sha256(first.bytes));
-    expect(create.lastImage).toBeDefined();
-    const last = await readFittedCorners(create.lastImage!.bytes, second);
+    const lastFrame = create.frames?.find((f) => f.role === "last_frame");
+    expect(lastFrame?.bytes).toBeTruthy();
+    const last = await readFittedCorners(lastFrame!.bytes!, second);
     expect(Math.abs(last.width / last.height / (1280 / 720) - 1)).toBeLessThanOrEqual(0.01);
     last.corners.forEach((colour, i) => expect(sameColour(colour, CORNER_COLOURS[i]!), `corner ${i} is ${colour}`).toBe(true));
 
@@ -240,7 +241,7 @@ describe("albums and variant packs (polling mode)", () => {
     expect(create.body).toMatchObject({ model: "MiniMax-Hailuo-02", resolution: "768P" });
     for (const [image, photo] of [
       [create.imageBytes!, first],
-      [create.lastImage!.bytes, second],
+      [create.frames!.find((f) => f.role === "last_frame")!.bytes!, second],
     ] as const) {
       const seen = await readFittedCorners(image, photo);
       expect(Math.abs(seen.width / seen.height / (9 / 16) - 1)).toBeLessThanOrEqual(0.01);

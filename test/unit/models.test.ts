@@ -12,6 +12,10 @@ const other: ModelSpec = {
   fixedOutput: false,
   lastFrame: true,
   cameraCommands: false,
+  promptOptimizer: false,
+  sound: true,
+  cancelQueued: false,
+  minPollIntervalMs: 0,
   descriptionKey: "model-other",
 };
 
@@ -51,7 +55,8 @@ describe("a transition's resolution and a pack member's prompt", () => {
     expect(lastFrameResolution(hailuo02, 10, "512P")).toBe("768P");
     expect(lastFrameResolution(hailuo02, 6, "1080P")).toBe("1080P");
     expect(lastFrameResolution(hailuo02, 10, "1080P")).toBe("768P");
-    expect(lastFrameResolution(other, 5, "480P")).toBe("768P");
+    expect(lastFrameResolution({ ...other, api: "v1" }, 5, "480P")).toBe("768P");
+    expect(lastFrameResolution(modelSpec("MiniMax-H3-Max")!, 5, "480P")).toBe("480P"); // v2 takes a last frame at any of its resolutions
   });
 
   it("the member's move replaces the description's own bracket commands", () => {

@@ -68,9 +68,19 @@ export function settingsFeature(deps: BotDeps) {
    * prices), and the long option's note (Ozon wants 8 s or more).
    */
   const title = (ctx: BotContext, s: GenerationSettings) => {
-    const long = durationChoices(enabledModel(config, s.model)).find((d) => d >= 8);
+    const model = enabledModel(config, s.model);
+    const long = durationChoices(model).find((d) => d >= 8);
     const price = priceOf(config, { model: s.model, duration: s.duration, resolution: s.resolution });
-    return [ctx.t("settings-title", { price }), ...(long ? [ctx.t("settings-long-hint", { seconds: long })] : [])].join("\n");
+    // What each length and quality the model offers costs: one line a length.
+    const prices = durationChoices(model).map((seconds) =>
+      ctx.t("settings-price-length", {
+        seconds,
+        choices: resolutionsOf(model, seconds)
+          .map((resolution) => ctx.t("settings-price-choice", { resolution, price: priceOf(config, { model: s.model, duration: seconds, resolution }) }))
+          .join(", "),
+      }),
+    );
+    return [ctx.t("settings-title", { price }), ...prices, ...(long ? [ctx.t("settings-long-hint", { seconds: long })] : [])].join("\n");
   };
   /** Shows `text` in the menu's message: an edit inside a menu handler carries the menu along. */
   const showText = (ctx: MenuContext, text: string) =>
@@ -103,14 +113,17 @@ export function settingsFeature(deps: BotDeps) {
       for (const r of resolutionsOf(model, s.duration)) range.text(mark(s.resolution === r, r), (c) => change(c, { resolution: r }));
       range.row();
     }
-    range.submenu(ctx.t("settings-format", { format: ctx.t(formatKey(s.format)) }), "settings-format", (c) => showText(c, c.t("settings-format-title"))).row();
-    range
-      .text(ctx.t(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off"), (c) => change(c, { promptOptimizer: !s.promptOptimizer }))
-      .row();
-    // Camera moves are bracket commands: these two are shown only for a model that reads them.
+    range.submenu(ctx.t("settings-format", { format: ctx.t(formatKey(s.format)) }), "settings-format", (c) => showText(c, c.t("settings-format-title")));
+    // H3 has no prompt optimizer to switch: the choice is kept for the models that do.
+    if (model.promptOptimizer) {
+      range.row().text(ctx.t(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off"), (c) => change(c, { promptOptimizer: !s.promptOptimizer }));
+    }
+    // Camera moves are bracket commands: shown only for a model that reads them (not H3, which reads
+    // plain text); the chosen moves are kept for when a Hailuo model is chosen again.
+    // A variant pack varies the camera: shown with the camera moves.
     if (model.cameraCommands) {
-      range.submenu(cameraButton(ctx, s.cameraMoves), "settings-camera").row();
-      range.text(ctx.t(s.variants ? "settings-variants-on" : "settings-variants-off"), (c) => change(c, { variants: !s.variants }));
+      range.row().submenu(cameraButton(ctx, s.cameraMoves), "settings-camera");
+      range.row().text(ctx.t(s.variants ? "settings-variants-on" : "settings-variants-off"), (c) => change(c, { variants: !s.variants }));
     }
   });
 
