@@ -1,9 +1,12 @@
+import type { Api } from "grammy";
 import { createGeneration, type CreateResult, type NewGeneration } from "../generations/create.js";
 import type { GenerationSettings } from "../generations/settings.js";
 import { generationFields } from "../generations/settings.js";
 import { IMAGE_RULES } from "../minimax/image.js";
 import { registerStatusMessage, renderProgress } from "../generations/progress.js";
-import { withCameraMoves, type CameraMove } from "../minimax/camera.js";
+import { isCameraMove, withCameraMoves, type CameraMove } from "../minimax/camera.js";
+import type { GenerationFields } from "../db/models.js";
+import type { Translate } from "../telegram/i18n.js";
 import type { BotContext, BotDeps } from "./context.js";
 import { replyTo } from "./context.js";
 
@@ -19,11 +22,24 @@ export interface Request {
   variationOf?: string;
 }
 
+/** Where the status message of an admitted request goes, and in which language. */
+export interface Announcer {
+  api: Api;
+  locale: string;
+  t: Translate;
+  /** Added to the "generation queued" log line (the update id, or the studio as the origin). */
+  origin: Record<string, unknown>;
+}
+
+export type AdmissionDeps = Pick<BotDeps, "config" | "models" | "logger" | "onQueued">;
+
 /**
- * The one way into the lifecycle for photos, parked photos and the buttons under a video alike:
- * admitted (or refused) by createGeneration, answered with the status message.
+ * The one way into the lifecycle for photos, parked photos, the buttons under a video and the
+ * studio's buttons alike: admitted (or refused) by createGeneration and, once admitted, announced
+ * in the chat with the status message. A refusal is returned for the caller to explain where the
+ * user is (a reply in the chat, an answer in the studio).
  */
-export async function admit(ctx: BotContext, deps: BotDeps, req: Request): Promise<CreateResult> {
+export async function admitRequest(deps: AdmissionDeps, req: Request, announcer: Announcer): Promise<CreateResult> {
   const moves: CameraMove[] = req.settings.cameraMoves;
   const withMoves = withCameraMoves(req.userPrompt, moves);
   // Moves that would push the prompt past MiniMax's limit are left out rather than refusing the user's text.
@@ -32,7 +48,7 @@ export async function admit(ctx: BotContext, deps: BotDeps, req: Request): Promi
     chatId: req.chatId,
     userId: req.userId,
     sourceMessageId: req.sourceMessageId,
-    locale: await ctx.i18n.getLocale(),
+    locale: announcer.locale,
     prompt,
     image: req.image,
     options: {
@@ -42,22 +58,14 @@ export async function admit(ctx: BotContext, deps: BotDeps, req: Request): Promi
       ...(req.variationOf ? { variation_of: req.variationOf } : {}),
     },
   });
-  if (result.kind === "duplicate") return result; // Telegram redelivered an update we already took
-  if (result.kind === "limit") {
-    await replyTo(ctx, "limit-reached", { max: result.max });
-    return result;
-  }
-  if (result.kind === "credits") {
-    await replyTo(ctx, "credits-short", { price: result.price, balance: result.balance });
-    return result;
-  }
-  deps.logger.info({ generation: result.shortId, update: ctx.update.update_id, user: req.userId, position: result.position }, "generation queued");
+  if (result.kind !== "created") return result; // a duplicate (Telegram redelivered) or a refusal
+  deps.logger.info({ generation: result.shortId, ...announcer.origin, user: req.userId, position: result.position }, "generation queued");
   // The acceptance is the status message: the progress updater edits it as the job moves on. The
   // price line is for this first view; the user reads it before the worker is woken.
   try {
-    const locale = await ctx.i18n.getLocale();
-    const view = renderProgress((_, key, variables) => ctx.t(key, variables), { phase: "queued", short_id: result.shortId, locale } as Parameters<typeof renderProgress>[1], result);
-    const sent = await ctx.reply([view.text, ctx.t("accepted-price", { price: result.price, balance: result.balance })].join("\n"), {
+    const { api, locale, t } = announcer;
+    const view = renderProgress(t, { phase: "queued", short_id: result.shortId, locale } as Parameters<typeof renderProgress>[1], result);
+    const sent = await api.sendMessage(req.chatId, [view.text, t(locale, "accepted-price", { price: result.price, balance: result.balance })].join("\n"), {
       parse_mode: "HTML",
       reply_parameters: { message_id: req.sourceMessageId, allow_sending_without_reply: true },
       ...(view.markup ? { reply_markup: view.markup } : {}),
@@ -67,4 +75,43 @@ export async function admit(ctx: BotContext, deps: BotDeps, req: Request): Promi
     deps.onQueued(result.id);
   }
   return result;
+}
+
+/** admitRequest for an update: the status message and any refusal answer the update's chat. */
+export async function admit(ctx: BotContext, deps: BotDeps, req: Request): Promise<CreateResult> {
+  const locale = await ctx.i18n.getLocale();
+  const result = await admitRequest(deps, req, { api: ctx.api, locale, t: (_, key, variables) => ctx.t(key, variables), origin: { update: ctx.update.update_id } });
+  if (result.kind === "limit") await replyTo(ctx, "limit-reached", { max: result.max });
+  if (result.kind === "credits") await replyTo(ctx, "credits-short", { price: result.price, balance: result.balance });
+  return result;
+}
+
+type SourceGeneration = Pick<GenerationFields, "image" | "duration" | "resolution" | "prompt_optimizer" | "user_prompt" | "prompt" | "short_id" | "camera_moves" | "chat_id" | "user_id">;
+
+/** The stored photo of a generation, as a new request takes it. */
+export function imageOf(gen: Pick<GenerationFields, "image">): Request["image"] {
+  const { file_id, file_unique_id, mime, width, height, size } = gen.image;
+  return { file_id, file_unique_id, mime, width, height, ...(size ? { size } : {}) };
+}
+
+/**
+ * A new request from a generation already made: the same photo, description and settings, with
+ * `moves` as its camera moves (its own by default). Keyed by `sourceMessageId`, the message the
+ * button belongs to. The chat's buttons and the studio's build their requests here.
+ */
+export function requestFrom(config: BotDeps["config"], gen: SourceGeneration, sourceMessageId: number, moves?: CameraMove[]): Request {
+  return {
+    chatId: gen.chat_id,
+    userId: gen.user_id,
+    image: imageOf(gen),
+    userPrompt: gen.user_prompt ?? gen.prompt,
+    sourceMessageId,
+    settings: {
+      duration: (gen.duration ?? config.duration) as 6 | 10,
+      resolution: gen.resolution ?? config.resolution,
+      promptOptimizer: gen.prompt_optimizer ?? true,
+      cameraMoves: moves ?? (gen.camera_moves ?? []).filter(isCameraMove),
+    },
+    variationOf: gen.short_id,
+  };
 }

@@ -85,3 +85,12 @@ export async function registerCommands(bot: Bot<BotContext>, i18n: I18n<BotConte
     await bot.api.setMyCommands(commands, locale === "en" ? {} : { language_code: locale });
   }
 }
+
+/**
+ * The menu button beside the chat's input field opens the studio. It is the bot's default button,
+ * one text for everyone (Telegram has no per-language default), so it says what the studio is in
+ * the default language.
+ */
+export async function registerMenuButton(bot: Bot<BotContext>, i18n: I18n<BotContext>, webappUrl: string) {
+  await bot.api.setChatMenuButton({ menu_button: { type: "web_app", text: i18n.t("en", "studio-menu-button"), web_app: { url: webappUrl } } });
+}

@@ -3,7 +3,7 @@ import { GrammyError, InputFile } from "grammy";
 import { floodWaitMs, telegramRefused } from "../telegram/errors.js";
 import { escapeHtml } from "../telegram/i18n.js";
 import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
-import { videoKeyboard } from "../telegram/keyboards.js";
+import { studioUrl, videoKeyboard } from "../telegram/keyboards.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import { createAdmission } from "./admission.js";
 
@@ -79,13 +79,13 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
     }
     const replyTo = replyToSource(gen);
     const sendLink = async (bytes: number) => {
-      await telegram.sendMessage(
+      const message = await telegram.sendMessage(
         gen.chat_id,
         // A signed URL carries "&" (and may carry "<"): unescaped, Telegram refuses the HTML.
         t(gen.locale, "video-as-link", { id: gen.short_id, mb: (bytes / 1048576).toFixed(1), url: escapeHtml(file.downloadUrl) }),
-        { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: videoKeyboard(t, gen.locale, gen.short_id) },
+        { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: videoKeyboard(t, gen.locale, gen.short_id, studioUrl(config.webappUrl, gen.chat_id, gen.short_id)) },
       );
-      await recordSent({ phase: "delivered", video_url: file.downloadUrl, video_bytes: bytes, completed_at: new Date() });
+      await recordSent({ phase: "delivered", video_url: file.downloadUrl, video_bytes: bytes, video_message_id: message.message_id, completed_at: new Date() });
       deps.metrics?.delivered("link", timings().sinceSuccessMs);
       log.info({ bytes, ...timings() }, "video too large for upload; sent as a link");
     };
@@ -103,7 +103,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
         ...replyTo,
         caption: t(gen.locale, "video-caption", { id: gen.short_id }),
         parse_mode: "HTML",
-        reply_markup: videoKeyboard(t, gen.locale, gen.short_id),
+        reply_markup: videoKeyboard(t, gen.locale, gen.short_id, studioUrl(config.webappUrl, gen.chat_id, gen.short_id)),
         supports_streaming: true,
         ...(gen.video_width && gen.video_height ? { width: gen.video_width, height: gen.video_height } : {}),
         ...(gen.duration ? { duration: gen.duration } : {}),
@@ -118,6 +118,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
     await recordSent({
       phase: "delivered",
       telegram_video_file_id: sent.video.file_id,
+      video_message_id: sent.message_id,
       video_url: file.downloadUrl,
       video_bytes: expected,
       completed_at: new Date(),

@@ -1,6 +1,7 @@
 import type { Readable } from "node:stream";
 import { Agent, request, type Dispatcher } from "undici";
 import { MiniMaxApiError, MiniMaxTransportError } from "./errors.js";
+import { requestRange, type ByteRange } from "../byte-range.js";
 
 export interface CreateVideoInput {
   model: string;
@@ -187,6 +188,9 @@ export function createMiniMaxClient(opts: MiniMaxClientOptions) {
       const length = Number(res.headers["content-length"]);
       return { body: res.body, contentLength: Number.isFinite(length) ? length : undefined };
     },
+
+    /** A part of a downloaded video (or all of it), for the studio's player: see byte-range.ts. */
+    openRange: (url: string, range: ByteRange | undefined, signal?: AbortSignal) => requestRange(url, range, { dispatcher, ...(signal ? { signal } : {}) }),
 
     close: () => dispatcher.close(),
     /** Ends every request still open (shutdown, once leases are handed back). */

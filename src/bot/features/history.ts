@@ -2,7 +2,7 @@ import { Composer } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
-import { videoKeyboard } from "../../telegram/keyboards.js";
+import { studioUrl, videoKeyboard } from "../../telegram/keyboards.js";
 
 export const HISTORY_PAGE_SIZE = 5;
 const PAGE = "hp"; // hp:<page>
@@ -44,6 +44,8 @@ export function historyFeature(deps: BotDeps) {
     if (number > 0) nav.push({ text: ctx.t("history-newer"), callback_data: `${PAGE}:${number - 1}` });
     if (hasMore) nav.push({ text: ctx.t("history-older"), callback_data: `${PAGE}:${number + 1}` });
     if (nav.length) rows.push(nav);
+    const studio = studioUrl(deps.config.webappUrl, ctx.chat!.id);
+    if (studio) rows.push([{ text: ctx.t("button-studio"), web_app: { url: studio } }]);
     return { empty: gens.length === 0, text: ctx.t("history-title", { page: number + 1 }), markup: { inline_keyboard: rows } };
   }
 
@@ -73,7 +75,7 @@ export function historyFeature(deps: BotDeps) {
       return ctx.replyWithVideo(gen.telegram_video_file_id, {
         caption: ctx.t("video-caption", { id: gen.short_id }),
         parse_mode: "HTML",
-        reply_markup: videoKeyboard(t, locale, gen.short_id),
+        reply_markup: videoKeyboard(t, locale, gen.short_id, studioUrl(deps.config.webappUrl, ctx.chat.id, gen.short_id)),
       });
     }
     // Sent as a link (too large to upload): the link again; MiniMax's signed links expire after hours.

@@ -5,19 +5,20 @@ import { durationsFor, fitResolution, loadSettings, resolutionsFor, saveSettings
 import { priceOf } from "../../generations/admission.js";
 import { isLegacyModel } from "../../config.js";
 import type { BotContext, BotDeps } from "../context.js";
+import type { Speaker } from "../../telegram/i18n.js";
 
 type MenuContext = BotContext & MenuFlavor;
 
 const mark = (on: boolean, label: string) => (on ? `✅ ${label}` : label);
 
-/** A button label for one choice, with what a video costs with it. */
-function choiceLabel(ctx: BotContext, config: BotDeps["config"], label: string, choice: { duration: number; resolution: string }) {
+/** A button label for one choice, with what a video costs with it (the chat's /settings and the studio's). */
+export function choiceLabel(ctx: Speaker, config: BotDeps["config"], label: string, choice: { duration: number; resolution: string }) {
   const price = priceOf(config, { model: config.model, ...choice });
   return ctx.t("settings-choice", { label, price });
 }
 
 /** The chosen moves as the user's phrases: "Push in, Zoom in", or "none". */
-export function movesSummary(ctx: BotContext, moves: readonly CameraMove[]) {
+export function movesSummary(ctx: Speaker, moves: readonly CameraMove[]) {
   return moves.length ? moves.map((m) => ctx.t(cameraKey(m))).join(", ") : ctx.t("camera-none");
 }
 

@@ -1,10 +1,9 @@
 import { Composer, type Filter } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import { claimOnce } from "../../generations/claims.js";
-import type { GenerationSettings } from "../../generations/settings.js";
 import type { GenerationFields } from "../../db/models.js";
-import { decodeMoves, encodeMoves, isCameraMove, MAX_CAMERA_MOVES, toggleMove, type CameraMove } from "../../minimax/camera.js";
-import { admit } from "../admission.js";
+import { decodeMoves, encodeMoves, MAX_CAMERA_MOVES, toggleMove, type CameraMove } from "../../minimax/camera.js";
+import { admit, imageOf, requestFrom } from "../admission.js";
 import { escapeHtml } from "../../telegram/i18n.js";
 import { VIDEO_AGAIN, VIDEO_MOVES, VIDEO_PROMPT } from "../../telegram/keyboards.js";
 import type { BotContext, BotDeps } from "../context.js";
@@ -35,29 +34,9 @@ export function variationsFeature(deps: BotDeps) {
     }
     return gen;
   }
-  const imageOf = (gen: GenerationDoc) => {
-    const { file_id, file_unique_id, mime, width, height, size } = gen.image;
-    return { file_id, file_unique_id, mime, width, height, ...(size ? { size } : {}) };
-  };
-
-  /** The settings the source generation was made with. */
-  const settingsOf = (gen: GenerationDoc, cameraMoves: CameraMove[]): GenerationSettings => ({
-    duration: (gen.duration ?? config.duration) as 6 | 10,
-    resolution: gen.resolution ?? config.resolution,
-    promptOptimizer: gen.prompt_optimizer ?? true,
-    cameraMoves,
-  });
-
-  async function variation(ctx: PressContext, gen: GenerationDoc, sourceMessageId: number, moves: CameraMove[]) {
-    const result = await admit(ctx, deps, {
-      chatId: ctx.chat!.id,
-      userId: ctx.from.id,
-      image: imageOf(gen),
-      userPrompt: gen.user_prompt ?? gen.prompt,
-      sourceMessageId,
-      settings: settingsOf(gen, moves),
-      variationOf: gen.short_id,
-    });
+  async function variation(ctx: PressContext, gen: GenerationDoc, sourceMessageId: number, moves?: CameraMove[]) {
+    // Answered in the chat the button was pressed in.
+    const result = await admit(ctx, deps, { ...requestFrom(config, gen, sourceMessageId, moves), chatId: ctx.chat!.id });
     const answer = result.kind === "created" ? "variation-started" : result.kind === "duplicate" ? "variation-duplicate" : "variation-refused";
     await ctx.answerCallbackQuery({ text: ctx.t(answer) });
     return result;
@@ -67,7 +46,7 @@ export function variationsFeature(deps: BotDeps) {
   feature.callbackQuery(new RegExp(`^${VIDEO_AGAIN}:(\\w+)$`), async (ctx) => {
     const gen = await sourceOf(ctx, ctx.match[1]!);
     if (!gen) return;
-    await variation(ctx, gen, ctx.callbackQuery.message!.message_id, (gen.camera_moves ?? []).filter(isCameraMove));
+    await variation(ctx, gen, ctx.callbackQuery.message!.message_id);
   });
 
   // "Another camera move": a picker for up to three moves; its message keys the new generation.

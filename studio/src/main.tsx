@@ -1,0 +1,445 @@
+import "./styles.css";
+import { render } from "preact";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import { absolute, api, ApiError, setLaunchData, type ActionResult, type Balance, type GalleryPage, type Item, type Job, type Me, type Settings } from "./api.js";
+import { canDownloadInTelegram, downloadInTelegram, openInvoice, startTelegram, showTelegramBack } from "./telegram.js";
+
+/** Said before any API call can tell the language (no launch data): both languages, from locales/ at build time. */
+declare const OUTSIDE_TELEGRAM: string;
+
+type Tab = "gallery" | "jobs" | "balance" | "settings";
+const TABS: Tab[] = ["gallery", "jobs", "balance", "settings"];
+const JOBS_POLL_MS = 3_000;
+
+let texts: Record<string, string> = {};
+let locale = "en";
+const say = (key: string) => texts[key] ?? key;
+
+/** One line at the bottom of the screen for a few seconds: what an action did. */
+let showToast: (text: string) => void = () => {};
+function Toast() {
+  const [text, setText] = useState<string | null>(null);
+  const timer = useRef<number>();
+  showToast = (next) => {
+    setText(next);
+    clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => setText(null), 4_000);
+  };
+  return text ? (
+    <div class="toast" role="status">
+      {text}
+    </div>
+  ) : null;
+}
+
+/** A failed load, with a way to try again; an expired session says how to get a fresh one. */
+function Failure({ error, retry }: { error: unknown; retry?: () => void }) {
+  const expired = error instanceof ApiError && error.status === 401;
+  return (
+    <div class="notice">
+      <p>{say(expired ? "studio-expired" : "studio-failed")}</p>
+      {retry && !expired && <button onClick={retry}>{say("studio-retry")}</button>}
+    </div>
+  );
+}
+
+const formatLabel = (format: string) => (format === "original" ? say("studio-format-original") : format);
+const modelLabel = (model: string) => model.replace(/^MiniMax-/, "");
+const dateLabel = (iso: string) => new Date(iso).toLocaleDateString(locale, { day: "numeric", month: "short", year: "numeric" });
+const meta = (item: Item) => [formatLabel(item.format), modelLabel(item.model), dateLabel(item.createdAt)].join(" · ");
+
+/** Videos of one photo stay together, in the order their newest member arrived. */
+function groupByPhoto(items: Item[]): Item[][] {
+  const groups = new Map<string, Item[]>();
+  for (const item of items) {
+    const group = groups.get(item.photo);
+    if (group) group.push(item);
+    else groups.set(item.photo, [item]);
+  }
+  return [...groups.values()];
+}
+
+function Gallery({ onOpen }: { onOpen: (item: Item) => void }) {
+  const [items, setItems] = useState<Item[]>([]);
+  const [next, setNext] = useState<string | null>(null);
+  const [filters, setFilters] = useState<GalleryPage["filters"]>();
+  const [format, setFormat] = useState("");
+  const [model, setModel] = useState("");
+  const [state, setState] = useState<"loading" | "ready" | { error: unknown }>("loading");
+  const sentinel = useRef<HTMLDivElement>(null);
+  const loading = useRef(false);
+
+  const load = useCallback(
+    async (cursor: string | null) => {
+      if (loading.current) return;
+      loading.current = true;
+      const query = new URLSearchParams({ ...(cursor ? { cursor } : {}), ...(format ? { format } : {}), ...(model ? { model } : {}) });
+      try {
+        const page = await api<GalleryPage>(`gallery?${query}`);
+        setItems((shown) => (cursor ? [...shown, ...page.items] : page.items));
+        setNext(page.next);
+        if (page.filters) setFilters(page.filters);
+        setState("ready");
+        if (!cursor && !performance.getEntriesByName("gallery-rendered").length) requestAnimationFrame(() => performance.mark("gallery-rendered"));
+      } catch (error) {
+        setState({ error });
+      } finally {
+        loading.current = false;
+      }
+    },
+    [format, model],
+  );
+
+  useEffect(() => void load(null), [load]);
+  // Infinite scroll: the next page is asked for while the end of the list is still a screen away.
+  useEffect(() => {
+    if (!next || !sentinel.current) return;
+    const observer = new IntersectionObserver((entries) => entries.some((e) => e.isIntersecting) && void load(next), { rootMargin: "600px" });
+    observer.observe(sentinel.current);
+    return () => observer.disconnect();
+  }, [next, load]);
+
+  if (typeof state === "object") return <Failure error={state.error} retry={() => void load(null)} />;
+  const groups = groupByPhoto(items);
+  return (
+    <section>
+      {filters && (filters.formats.length > 1 || filters.models.length > 1) && (
+        <div class="filters">
+          <select aria-label={say("studio-filter-formats")} value={format} onChange={(e) => setFormat((e.target as HTMLSelectElement).value)}>
+            <option value="">{say("studio-filter-formats")}</option>
+            {filters.formats.map((f) => (
+              <option value={f}>{formatLabel(f)}</option>
+            ))}
+          </select>
+          <select aria-label={say("studio-filter-models")} value={model} onChange={(e) => setModel((e.target as HTMLSelectElement).value)}>
+            <option value="">{say("studio-filter-models")}</option>
+            {filters.models.map((m) => (
+              <option value={m}>{modelLabel(m)}</option>
+            ))}
+          </select>
+        </div>
+      )}
+      {state === "loading" && <p class="hint">{say("studio-loading")}</p>}
+      {state === "ready" && items.length === 0 && <p class="notice">{say("history-empty")}</p>}
+      <div class="grid">
+        {groups.map((group) => (
+          <article class="card" data-video={group[0]!.id} key={group[0]!.photo}>
+            <button class="poster" onClick={() => onOpen(group[0]!)}>
+              <img src={absolute(group[0]!.poster)} alt="" loading="lazy" />
+              {group.length > 1 && <span class="badge">×{group.length}</span>}
+            </button>
+            <p class="prompt">{group[0]!.prompt}</p>
+            <p class="meta">{meta(group[0]!)}</p>
+            {group.length > 1 && (
+              <div class="variants" aria-label={say("studio-variants")}>
+                {group.map((item, i) => (
+                  <button class="chip" data-video={item.id} onClick={() => onOpen(item)}>
+                    {i + 1}
+                  </button>
+                ))}
+              </div>
+            )}
+          </article>
+        ))}
+      </div>
+      <div ref={sentinel} class="sentinel" />
+    </section>
+  );
+}
+
+function VideoView({ item, onBack }: { item: Item; onBack: () => void }) {
+  const [gone, setGone] = useState(false);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => showTelegramBack(onBack), [onBack]);
+  const fileName = `astrolus-${item.id}.mp4`;
+
+  // The player cannot say why a file did not load: asking the same link tells "in the chat only" from a failure.
+  const onError = async () => {
+    const res = await fetch(absolute(item.video), { method: "HEAD" }).catch(() => null);
+    setGone(res?.status === 410);
+    if (res?.status !== 410) showToast(say("studio-failed"));
+  };
+  const again = async () => {
+    setBusy(true);
+    try {
+      showToast((await api<ActionResult>(`videos/${item.id}/again`, { method: "POST" })).text);
+    } catch {
+      showToast(say("studio-failed"));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const download = async () => {
+    try {
+      await downloadInTelegram(absolute(item.download), fileName);
+      showToast(say("studio-download-started"));
+    } catch {
+      showToast(say("studio-failed"));
+    }
+  };
+
+  return (
+    <section class="video">
+      <button class="back" onClick={onBack}>
+        {say("settings-back")}
+      </button>
+      {gone ? (
+        <p class="notice">{say("studio-video-in-chat")}</p>
+      ) : (
+        <video src={absolute(item.video)} poster={absolute(item.poster)} controls playsInline preload="auto" onError={() => void onError()} />
+      )}
+      <p class="prompt full">{item.prompt}</p>
+      <p class="meta">{meta(item)}</p>
+      <div class="actions">
+        {!gone &&
+          (canDownloadInTelegram() ? (
+            <button onClick={() => void download()}>{say("studio-download")}</button>
+          ) : (
+            <a class="button" href={absolute(item.download)} download={fileName}>
+              {say("studio-download")}
+            </a>
+          ))}
+        <button disabled={busy} onClick={() => void again()}>
+          {say("button-again")}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function Jobs() {
+  const [jobs, setJobs] = useState<Job[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const refresh = useCallback(async () => {
+    try {
+      setJobs((await api<{ jobs: Job[] }>("jobs")).jobs);
+      setError(null);
+    } catch (err) {
+      setError(err);
+    }
+  }, []);
+  useEffect(() => {
+    void refresh();
+    const timer = setInterval(() => void refresh(), JOBS_POLL_MS);
+    return () => clearInterval(timer);
+  }, [refresh]);
+  const cancel = async (id: string) => {
+    try {
+      showToast((await api<ActionResult>(`jobs/${id}/cancel`, { method: "POST" })).text);
+    } catch {
+      showToast(say("studio-failed"));
+    }
+    await refresh();
+  };
+
+  if (error && !jobs) return <Failure error={error} retry={() => void refresh()} />;
+  if (!jobs) return <p class="hint">{say("studio-loading")}</p>;
+  if (jobs.length === 0) return <p class="notice">{say("studio-jobs-empty")}</p>;
+  return (
+    <ul class="list">
+      {jobs.map((job) => (
+        <li data-job={job.id} class={job.active ? "" : "done"}>
+          <p class="prompt">{job.prompt}</p>
+          <p class="meta">
+            <span class="state">{job.state}</span>
+            {job.position && ` · ${job.position}`}
+          </p>
+          {job.cancellable && (
+            <button class="secondary" onClick={() => void cancel(job.id)}>
+              {say("button-cancel")}
+            </button>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function BalanceView() {
+  const [balance, setBalance] = useState<Balance | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const refresh = useCallback(async () => {
+    try {
+      setBalance(await api<Balance>("balance"));
+      setError(null);
+    } catch (err) {
+      setError(err);
+    }
+  }, []);
+  useEffect(() => void refresh(), [refresh]);
+
+  const buy = async (credits: number) => {
+    try {
+      const { link } = await api<{ link: string }>(`packs/${credits}/invoice`, { method: "POST" });
+      const status = await openInvoice(link);
+      if (status !== "paid") return;
+      showToast(say("studio-paid"));
+      // The credits arrive with the bot's successful_payment update, a moment after the sheet closes.
+      const before = balance?.balance;
+      for (let i = 0; i < 10; i++) {
+        const now = await api<Balance>("balance");
+        setBalance(now);
+        if (now.balance !== before) break;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    } catch {
+      showToast(say("studio-failed"));
+    }
+  };
+
+  if (error && !balance) return <Failure error={error} retry={() => void refresh()} />;
+  if (!balance) return <p class="hint">{say("studio-loading")}</p>;
+  return (
+    <section>
+      <p class="summary" data-balance={balance.balance}>
+        {balance.summary}
+      </p>
+      <h2>{say("studio-packs")}</h2>
+      <div class="packs">
+        {balance.packs.map((pack) => (
+          <button data-pack={pack.credits} onClick={() => void buy(pack.credits)}>
+            {pack.label}
+          </button>
+        ))}
+      </div>
+      <h2>{say("balance-history")}</h2>
+      <ul class="list movements">
+        {balance.movements.map((m) => (
+          <li>
+            <span class={m.change > 0 ? "plus" : m.change < 0 ? "minus" : ""}>{m.change > 0 ? `+${m.change}` : m.change}</span>
+            <span>{m.text}</span>
+            <span class="meta">{dateLabel(m.at)}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function SettingsView() {
+  const [view, setView] = useState<Settings | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const load = useCallback(async () => {
+    try {
+      setView(await api<Settings>("settings"));
+    } catch (err) {
+      setError(err);
+    }
+  }, []);
+  useEffect(() => void load(), [load]);
+  const save = async (change: Partial<Settings["settings"]>) => {
+    try {
+      setView(await api<Settings>("settings", { method: "PUT", body: change }));
+      showToast(say("studio-saved"));
+    } catch {
+      showToast(say("studio-failed"));
+    }
+  };
+
+  if (error && !view) return <Failure error={error} retry={() => void load()} />;
+  if (!view) return <p class="hint">{say("studio-loading")}</p>;
+  const { settings: s, options } = view;
+  const toggleMove = (move: string) => {
+    const on = s.cameraMoves.includes(move);
+    if (!on && s.cameraMoves.length >= options.maxCameraMoves) return showToast(say("camera-max"));
+    void save({ cameraMoves: on ? s.cameraMoves.filter((m) => m !== move) : [...s.cameraMoves, move] });
+  };
+  return (
+    <section class="settings">
+      {options.durations.length > 1 && (
+        <>
+          <h2>{say("studio-duration")}</h2>
+          <div class="choices">
+            {options.durations.map((d) => (
+              <button class={d.value === s.duration ? "chosen" : "secondary"} aria-pressed={d.value === s.duration} onClick={() => void save({ duration: d.value })}>
+                {d.label}
+              </button>
+            ))}
+          </div>
+        </>
+      )}
+      {options.resolutions.length > 0 && (
+        <>
+          <h2>{say("studio-resolution")}</h2>
+          <div class="choices">
+            {options.resolutions.map((r) => (
+              <button class={r.value === s.resolution ? "chosen" : "secondary"} aria-pressed={r.value === s.resolution} onClick={() => void save({ resolution: r.value })}>
+                {r.label}
+              </button>
+            ))}
+          </div>
+        </>
+      )}
+      <div class="choices">
+        <button class={s.promptOptimizer ? "chosen" : "secondary"} aria-pressed={s.promptOptimizer} onClick={() => void save({ promptOptimizer: !s.promptOptimizer })}>
+          {say(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off")}
+        </button>
+      </div>
+      <h2>{say("studio-camera")}</h2>
+      <div class="choices">
+        {options.cameraMoves.map((m) => (
+          <button class={s.cameraMoves.includes(m.value) ? "chosen" : "secondary"} aria-pressed={s.cameraMoves.includes(m.value)} onClick={() => toggleMove(m.value)}>
+            {m.label}
+          </button>
+        ))}
+      </div>
+      <p class="hint">{s.cameraMoves.length ? "" : say("camera-none")}</p>
+    </section>
+  );
+}
+
+function App({ initData }: { initData: string | undefined }) {
+  const [me, setMe] = useState<Me | { error: unknown } | null>(null);
+  const [tab, setTab] = useState<Tab>("gallery");
+  const [open, setOpen] = useState<Item | null>(null);
+  const close = useCallback(() => setOpen(null), []);
+
+  useEffect(() => {
+    if (!initData) return;
+    setLaunchData(initData);
+    void (async () => {
+      try {
+        const session = await api<Me>("me");
+        texts = session.texts;
+        locale = session.locale;
+        document.documentElement.lang = locale;
+        // Opened from the "Studio" button under a video: that video first.
+        const wanted = new URLSearchParams(location.search).get("video");
+        if (wanted) setOpen(await api<Item>(`videos/${encodeURIComponent(wanted)}`).catch(() => null));
+        setMe(session);
+      } catch (error) {
+        setMe({ error });
+      }
+    })();
+  }, [initData]);
+
+  if (!initData) return <p class="notice">{OUTSIDE_TELEGRAM}</p>;
+  if (!me) return null;
+  if ("error" in me) return <Failure error={me.error} />;
+  return (
+    <>
+      {open ? (
+        <VideoView item={open} onBack={close} />
+      ) : (
+        <>
+          <nav class="tabs">
+            {TABS.map((t) => (
+              <button class={t === tab ? "active" : ""} aria-current={t === tab} data-tab={t} onClick={() => setTab(t)}>
+                {say(`studio-tab-${t}`)}
+              </button>
+            ))}
+          </nav>
+          {tab === "gallery" && <Gallery onOpen={setOpen} />}
+          {tab === "jobs" && <Jobs />}
+          {tab === "balance" && <BalanceView />}
+          {tab === "settings" && <SettingsView />}
+        </>
+      )}
+      <Toast />
+    </>
+  );
+}
+
+const launch = startTelegram();
+document.documentElement.dataset.theme = launch.dark ? "dark" : "light";
+render(<App initData={launch.initData} />, document.getElementById("root")!);
