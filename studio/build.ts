@@ -3,6 +3,7 @@
  * minified ES module and one stylesheet, named by a hash of their content, and index.html that
  * loads them. esbuild bundles preact and Telegram's Mini App SDK in; nothing is fetched at run time.
  */
+import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,7 +52,11 @@ export async function buildStudio(outDir = STUDIO_OUT_DIR) {
     sizes[kind] = { bytes: file.contents.length, gzip: gzipSync(file.contents, { level: 9 }).length };
   }
   if (!names.js || !names.css) throw new Error("esbuild produced no script or no stylesheet");
-  const html = readFileSync(join(ROOT, "studio/index.html"), "utf8").replace("{{js}}", names.js).replace("{{css}}", names.css);
+  // The icon a browser asks for, served like the other assets (a missing favicon is a 404 in the console).
+  const icon = readFileSync(join(ROOT, "studio/icon.svg"));
+  names.icon = `icon-${createHash("sha256").update(icon).digest("hex").slice(0, 8)}.svg`;
+  writeFileSync(join(outDir, "assets", names.icon), icon);
+  const html = readFileSync(join(ROOT, "studio/index.html"), "utf8").replace("{{js}}", names.js).replace("{{css}}", names.css).replace("{{icon}}", names.icon);
   writeFileSync(join(outDir, "index.html"), html);
   return { outDir, files: names, sizes };
 }

@@ -45,8 +45,30 @@ function Failure({ error, retry }: { error: unknown; retry?: () => void }) {
 
 const formatLabel = (format: string) => (format === "original" ? say("studio-format-original") : format);
 const modelLabel = (model: string) => model.replace(/^MiniMax-/, "");
-const dateLabel = (iso: string) => new Date(iso).toLocaleDateString(locale, { day: "numeric", month: "short", year: "numeric" });
-const meta = (item: Item) => [formatLabel(item.format), modelLabel(item.model), dateLabel(item.createdAt)].join(" · ");
+const dateLabel = (iso: string) => {
+  const date = new Date(iso);
+  const thisYear = date.getFullYear() === new Date().getFullYear();
+  return date.toLocaleDateString(locale, { day: "numeric", month: "short", ...(thisYear ? {} : { year: "numeric" }) });
+};
+const meta = (item: Item) => (
+  <>
+    {formatLabel(item.format)} · {modelLabel(item.model)}
+    <br />
+    {dateLabel(item.createdAt)}
+  </>
+);
+/** A tab's label as its icon above its word: four fit side by side on a phone. */
+function tabLabel(text: string) {
+  const space = text.indexOf(" ");
+  return space > 0 ? (
+    <>
+      <span class="icon">{text.slice(0, space)}</span>
+      {text.slice(space + 1)}
+    </>
+  ) : (
+    text
+  );
+}
 
 /** Videos of one photo stay together, in the order their newest member arrived. */
 function groupByPhoto(items: Item[]): Item[][] {
@@ -425,7 +447,7 @@ function App({ initData }: { initData: string | undefined }) {
           <nav class="tabs">
             {TABS.map((t) => (
               <button class={t === tab ? "active" : ""} aria-current={t === tab} data-tab={t} onClick={() => setTab(t)}>
-                {say(`studio-tab-${t}`)}
+                {tabLabel(say(`studio-tab-${t}`))}
               </button>
             ))}
           </nav>
