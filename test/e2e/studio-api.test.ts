@@ -278,6 +278,11 @@ describe("studio API", () => {
     const message = s.tg.messages(alice.chatId).find((m) => m.message_id === gen.video_message_id)!;
     const rows = (message.reply_markup as { inline_keyboard: Array<Array<{ text: string; web_app?: { url: string } }>> }).inline_keyboard;
     expect(rows.at(-1)).toEqual([{ text: "🖼 Studio", web_app: { url: `${TEST_WEBAPP_URL}?video=${gen.short_id}` } }]);
+    // /history opens the studio's gallery.
+    await s.tg.deliver(s.tg.textUpdate({ ...alice, text: "/history" }));
+    const history = await eventually(() => s.tg.messages(alice.chatId).find((m) => /Your videos, newest first/.test(m.text ?? "")));
+    const historyRows = (history.reply_markup as { inline_keyboard: Array<Array<{ text: string; web_app?: { url: string } }>> }).inline_keyboard;
+    expect(historyRows.at(-1)).toEqual([{ text: "🖼 Studio", web_app: { url: TEST_WEBAPP_URL } }]);
     // Nothing refused but getFile's documented "file is too big" for the 21 MB video (the studio then asks MiniMax).
     expect(s.tg.rejectedCalls.filter((c) => !(c.method === "getFile" && /file is too big/.test(c.description)))).toEqual([]);
   });
