@@ -159,6 +159,22 @@ describe("studio API", () => {
     expect(item.video).not.toContain("bot");
   });
 
+  it("a player that gives up while the file is being fetched does not bring the server down", async () => {
+    const { gen } = await deliveredVideo(s, alice, "the headphones on a desk");
+    const item = (await call<Page>("gallery", { who: asAlice })).body.items.find((i) => i.id === gen.short_id)!;
+    // Telegram is slow to answer getFile; the player leaves meanwhile (a seek, a closed page).
+    s.tg.delayNext("getFile", 400);
+    const gone = new AbortController();
+    const asked = fetch(`${s.app.url}/app/${item.video}`, { signal: gone.signal }).catch(() => null);
+    await new Promise((r) => setTimeout(r, 100));
+    gone.abort();
+    await asked;
+    await new Promise((r) => setTimeout(r, 800));
+    expect((await fetch(`${s.app.url}/healthz`)).status).toBe(200);
+    const whole = await media(item.video);
+    expect(sha256(Buffer.from(await whole.arrayBuffer()))).toBe(sha256(SAMPLE_MP4));
+  });
+
   it("one user can neither list, play nor act on another user's video", async () => {
     const aliceItem = (await call<Page>("gallery", { who: asAlice })).body.items[0]!;
     const bobItem = (await call<Page>("gallery", { who: asBob })).body.items[0]!;

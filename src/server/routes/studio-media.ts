@@ -29,7 +29,12 @@ async function sendFile(ctx: Context, file: LocatedFile, type: string) {
   // Same link, same bytes, until the token expires: the browser may keep what it fetched.
   ctx.set("Cache-Control", "private, max-age=3600");
   if (range) ctx.set("Content-Range", `bytes ${range.start}-${range.end}/${file.size}`);
-  if (body) ctx.body = body;
+  if (body) {
+    // A player that gives up before the answer starts (a seek, a closed page) has the stream
+    // destroyed before Koa pipes it: that error must not go unheard and end the process.
+    body.on("error", () => undefined);
+    ctx.body = body;
+  }
   const length = range ? range.end - range.start + 1 : file.size;
   if (length !== undefined) ctx.length = length;
 }
