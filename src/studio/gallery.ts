@@ -99,15 +99,18 @@ function toItem(gen: Lean): GalleryItem {
   };
 }
 
-/** The formats and models the user's videos were made in: what the filters offer. */
+/**
+ * The formats and models the user's videos were made in: what the filters offer. One $group with
+ * no accumulator (FerretDB 1.24 fills only the first of several), instead of a distinct per field.
+ */
 export async function galleryFilters(models: Models, userId: number) {
-  const mine = { user_id: userId, phase: "delivered" as const };
-  const [models_, formats, unformatted] = await Promise.all([
-    models.Generation.distinct("model", mine),
-    models.Generation.distinct("format", mine),
-    models.Generation.exists({ ...mine, format: null }),
+  const pairs = await models.Generation.aggregate<{ _id: { model?: string | null; format?: string | null } }>([
+    { $match: { user_id: userId, phase: "delivered" } },
+    { $group: { _id: { model: "$model", format: "$format" } } },
   ]);
-  const allFormats = new Set((formats as unknown[]).filter((f): f is string => typeof f === "string"));
-  if (unformatted) allFormats.add(ORIGINAL_FORMAT);
-  return { models: (models_ as string[]).sort(), formats: [...allFormats].sort() };
+  const distinct = (values: Array<string | null | undefined>) => [...new Set(values.filter((v): v is string => typeof v === "string"))].sort();
+  return {
+    models: distinct(pairs.map((p) => p._id.model)),
+    formats: distinct(pairs.map((p) => p._id.format ?? ORIGINAL_FORMAT)),
+  };
 }

@@ -127,8 +127,7 @@ export function createStudio(deps: StudioDeps) {
 
     /** A page of the gallery; the first page also says what the filters can offer. */
     async gallery(viewer: Viewer, query: GalleryQuery) {
-      const page = await listGallery(models, viewer.id, query);
-      const filters = query.cursor ? undefined : await galleryFilters(models, viewer.id);
+      const [page, filters] = await Promise.all([listGallery(models, viewer.id, query), query.cursor ? undefined : galleryFilters(models, viewer.id)]);
       return { ...page, ...(filters ? { filters } : {}) };
     },
 
