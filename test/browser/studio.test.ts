@@ -143,9 +143,14 @@ describe("studio in a real browser", () => {
     expect(await card.locator(".variants .chip").evaluateAll((chips) => chips.map((c) => (c as HTMLElement).dataset.video))).toEqual([again.short_id, source!.short_id]);
     expect(await page.locator("article.card").count()).toBe(3);
     await page.locator(".toast").waitFor({ state: "detached" });
-    await page.screenshot({ path: new URL("studio-gallery-variants.png", RESULTS).pathname });
+    await page.screenshot({ path: new URL("studio-gallery-variants-light.png", RESULTS).pathname });
     expect(problems).toEqual([]);
     await page.close();
+    const dark = await openStudio(asAlice, { theme: DARK_THEME });
+    await dark.page.locator("article.card .variants .chip").nth(1).waitFor();
+    await eventually(() => dark.page.locator("article.card img").evaluateAll((imgs) => imgs.every((i) => (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0)), 10_000, "posters loaded");
+    await dark.page.screenshot({ path: new URL("studio-gallery-variants-dark.png", RESULTS).pathname });
+    await dark.page.close();
   });
 
   it("a pack opens Telegram's invoice with a link from createInvoiceLink; once paid, the balance follows", async () => {
