@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Types, type QueryFilter } from "mongoose";
 import type { GenerationFields, Models } from "../db/models.js";
+import type { GalleryItem } from "./shapes.js";
 
 export const GALLERY_PAGE = 24;
 const MAX_PAGE = 100;
@@ -17,21 +18,6 @@ export interface GalleryQuery {
   format?: string;
   model?: string;
   limit?: number;
-}
-
-export interface GalleryItem {
-  id: string;
-  prompt: string;
-  model: string;
-  format: string;
-  duration: number | null;
-  resolution: string | null;
-  createdAt: string;
-  /** The same for every video made from one photo: the page groups variants by it. */
-  photo: string;
-  variationOf: string | null;
-  /** "link": too large for Telegram when it was made, so only MiniMax may still have it. */
-  delivery: "upload" | "link";
 }
 
 export class BadCursorError extends Error {

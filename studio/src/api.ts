@@ -1,20 +1,8 @@
 /** The studio's API, at /app/api beside the page; every call carries the launch data. */
+import type { GalleryEntry } from "../../src/studio/shapes.js";
 
-export interface Item {
-  id: string;
-  prompt: string;
-  model: string;
-  format: string;
-  duration: number | null;
-  resolution: string | null;
-  createdAt: string;
-  photo: string;
-  variationOf: string | null;
-  delivery: "upload" | "link";
-  poster: string;
-  video: string;
-  download: string;
-}
+
+export type Item = GalleryEntry;
 export interface GalleryPage {
   items: Item[];
   next: string | null;

@@ -1,7 +1,7 @@
 import "./styles.css";
 import { render } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { absolute, api, ApiError, setLaunchData, type ActionResult, type Balance, type GalleryPage, type Item, type Job, type Me, type Settings } from "./api.js";
+import { absolute, api, ApiError, setLaunchData, type ActionResult, type Balance, type Choice, type GalleryPage, type Item, type Job, type Me, type Settings } from "./api.js";
 import { canDownloadInTelegram, downloadInTelegram, openInvoice, startTelegram, showTelegramBack } from "./telegram.js";
 
 /** Said before any API call can tell the language (no launch data): both languages, from locales/ at build time. */
@@ -41,6 +41,27 @@ function Failure({ error, retry }: { error: unknown; retry?: () => void }) {
       {retry && !expired && <button onClick={retry}>{say("studio-retry")}</button>}
     </div>
   );
+}
+
+/** An API answer for a screen: loaded when it mounts, again on `reload`, and replaceable by an action's answer. */
+function useApi<T>(path: string) {
+  const [data, setData] = useState<T | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const reload = useCallback(async () => {
+    try {
+      setData(await api<T>(path));
+      setError(null);
+    } catch (err) {
+      setError(err);
+    }
+  }, [path]);
+  useEffect(() => void reload(), [reload]);
+  return { data, error, reload, setData };
+}
+
+/** What a screen shows until its data is there: a failure with a retry, or "loading". */
+function Pending({ error, retry }: { error: unknown; retry: () => void }) {
+  return error ? <Failure error={error} retry={retry} /> : <p class="hint">{say("studio-loading")}</p>;
 }
 
 const formatLabel = (format: string) => (format === "original" ? say("studio-format-original") : format);
@@ -230,32 +251,22 @@ function VideoView({ item, onBack }: { item: Item; onBack: () => void }) {
 }
 
 function Jobs() {
-  const [jobs, setJobs] = useState<Job[] | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const refresh = useCallback(async () => {
-    try {
-      setJobs((await api<{ jobs: Job[] }>("jobs")).jobs);
-      setError(null);
-    } catch (err) {
-      setError(err);
-    }
-  }, []);
+  const { data, error, reload } = useApi<{ jobs: Job[] }>("jobs");
   useEffect(() => {
-    void refresh();
-    const timer = setInterval(() => void refresh(), JOBS_POLL_MS);
+    const timer = setInterval(() => document.hidden || void reload(), JOBS_POLL_MS);
     return () => clearInterval(timer);
-  }, [refresh]);
+  }, [reload]);
   const cancel = async (id: string) => {
     try {
       showToast((await api<ActionResult>(`jobs/${id}/cancel`, { method: "POST" })).text);
     } catch {
       showToast(say("studio-failed"));
     }
-    await refresh();
+    await reload();
   };
 
-  if (error && !jobs) return <Failure error={error} retry={() => void refresh()} />;
-  if (!jobs) return <p class="hint">{say("studio-loading")}</p>;
+  if (!data) return <Pending error={error} retry={() => void reload()} />;
+  const { jobs } = data;
   if (jobs.length === 0) return <p class="notice">{say("studio-jobs-empty")}</p>;
   return (
     <ul class="list">
@@ -278,18 +289,7 @@ function Jobs() {
 }
 
 function BalanceView() {
-  const [balance, setBalance] = useState<Balance | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const refresh = useCallback(async () => {
-    try {
-      setBalance(await api<Balance>("balance"));
-      setError(null);
-    } catch (err) {
-      setError(err);
-    }
-  }, []);
-  useEffect(() => void refresh(), [refresh]);
-
+  const { data: balance, error, reload, setData: setBalance } = useApi<Balance>("balance");
   const buy = async (credits: number) => {
     try {
       const { link } = await api<{ link: string }>(`packs/${credits}/invoice`, { method: "POST" });
@@ -309,8 +309,7 @@ function BalanceView() {
     }
   };
 
-  if (error && !balance) return <Failure error={error} retry={() => void refresh()} />;
-  if (!balance) return <p class="hint">{say("studio-loading")}</p>;
+  if (!balance) return <Pending error={error} retry={() => void reload()} />;
   return (
     <section>
       <p class="summary" data-balance={balance.balance}>
@@ -338,17 +337,24 @@ function BalanceView() {
   );
 }
 
+/** A row of choices, one of them taken (a length, a quality). */
+function OneOf<T>({ title, choices, chosen, pick }: { title: string; choices: Choice<T>[]; chosen: T; pick: (value: T) => void }) {
+  return (
+    <>
+      <h2>{title}</h2>
+      <div class="choices">
+        {choices.map((c) => (
+          <button class={c.value === chosen ? "chosen" : "secondary"} aria-pressed={c.value === chosen} onClick={() => pick(c.value)}>
+            {c.label}
+          </button>
+        ))}
+      </div>
+    </>
+  );
+}
+
 function SettingsView() {
-  const [view, setView] = useState<Settings | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const load = useCallback(async () => {
-    try {
-      setView(await api<Settings>("settings"));
-    } catch (err) {
-      setError(err);
-    }
-  }, []);
-  useEffect(() => void load(), [load]);
+  const { data: view, error, reload, setData: setView } = useApi<Settings>("settings");
   const save = async (change: Partial<Settings["settings"]>) => {
     try {
       setView(await api<Settings>("settings", { method: "PUT", body: change }));
@@ -358,8 +364,7 @@ function SettingsView() {
     }
   };
 
-  if (error && !view) return <Failure error={error} retry={() => void load()} />;
-  if (!view) return <p class="hint">{say("studio-loading")}</p>;
+  if (!view) return <Pending error={error} retry={() => void reload()} />;
   const { settings: s, options } = view;
   const toggleMove = (move: string) => {
     const on = s.cameraMoves.includes(move);
@@ -368,30 +373,8 @@ function SettingsView() {
   };
   return (
     <section class="settings">
-      {options.durations.length > 1 && (
-        <>
-          <h2>{say("studio-duration")}</h2>
-          <div class="choices">
-            {options.durations.map((d) => (
-              <button class={d.value === s.duration ? "chosen" : "secondary"} aria-pressed={d.value === s.duration} onClick={() => void save({ duration: d.value })}>
-                {d.label}
-              </button>
-            ))}
-          </div>
-        </>
-      )}
-      {options.resolutions.length > 0 && (
-        <>
-          <h2>{say("studio-resolution")}</h2>
-          <div class="choices">
-            {options.resolutions.map((r) => (
-              <button class={r.value === s.resolution ? "chosen" : "secondary"} aria-pressed={r.value === s.resolution} onClick={() => void save({ resolution: r.value })}>
-                {r.label}
-              </button>
-            ))}
-          </div>
-        </>
-      )}
+      {options.durations.length > 1 && <OneOf title={say("studio-duration")} choices={options.durations} chosen={s.duration} pick={(duration) => void save({ duration })} />}
+      {options.resolutions.length > 0 && <OneOf title={say("studio-resolution")} choices={options.resolutions} chosen={s.resolution} pick={(resolution) => void save({ resolution })} />}
       <div class="choices">
         <button class={s.promptOptimizer ? "chosen" : "secondary"} aria-pressed={s.promptOptimizer} onClick={() => void save({ promptOptimizer: !s.promptOptimizer })}>
           {say(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off")}

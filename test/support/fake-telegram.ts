@@ -153,16 +153,7 @@ export interface SentInvoice {
 }
 
 /** An invoice link from createInvoiceLink; the user pays it in the Mini App (see pay()). */
-export interface InvoiceLink {
-  link: string;
-  slug: string;
-  title: string;
-  description: string;
-  payload: string;
-  currency: string;
-  total_amount: number;
-  prices: Array<{ label: string; amount: number }>;
-}
+export type InvoiceLink = Pick<SentInvoice, "title" | "description" | "payload" | "currency" | "total_amount" | "prices"> & { link: string; slug: string };
 
 export interface RegisteredFile {
   file_id: string;
