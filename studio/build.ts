@@ -13,6 +13,9 @@ import { build } from "esbuild";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const STUDIO_OUT_DIR = join(ROOT, "dist/studio");
 
+/** Texts the page may need before the API tells it the user's language: both languages are built in. */
+const BUILT_TEXTS = ["studio-open-in-telegram", "studio-expired", "studio-failed", "studio-retry"];
+
 /** One single-line message of a Fluent file, for the text the page shows before it knows the user's language. */
 function fluentLine(locale: string, id: string) {
   const source = readFileSync(join(ROOT, "locales", `${locale}.ftl`), "utf8");
@@ -29,11 +32,12 @@ export async function buildStudio(outDir = STUDIO_OUT_DIR) {
     target: ["es2020", "safari15", "chrome90"],
     minify: true,
     legalComments: "none",
+    charset: "utf8",
     jsx: "automatic",
     jsxImportSource: "preact",
     entryNames: "studio-[hash]",
     define: {
-      OUTSIDE_TELEGRAM: JSON.stringify(["en", "ru"].map((l) => fluentLine(l, "studio-open-in-telegram")).join(" · ")),
+      BUILT_TEXTS: JSON.stringify(Object.fromEntries(BUILT_TEXTS.map((id) => [id, ["en", "ru"].map((l) => fluentLine(l, id)).join(" · ")]))),
       "process.env.NODE_ENV": '"production"',
     },
     write: false,

@@ -4,8 +4,11 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { absolute, api, ApiError, setLaunchData, type ActionResult, type Balance, type Choice, type GalleryPage, type Item, type Job, type Me, type Settings } from "./api.js";
 import { canDownloadInTelegram, downloadInTelegram, openInvoice, startTelegram, showTelegramBack } from "./telegram.js";
 
-/** Said before any API call can tell the language (no launch data): both languages, from locales/ at build time. */
-declare const OUTSIDE_TELEGRAM: string;
+/**
+ * What the page says before the API has told it the user's language (no launch data, or refused
+ * launch data): both languages, taken from locales/ at build time.
+ */
+declare const BUILT_TEXTS: Record<string, string>;
 
 type Tab = "gallery" | "jobs" | "balance" | "settings";
 const TABS: Tab[] = ["gallery", "jobs", "balance", "settings"];
@@ -13,7 +16,7 @@ const JOBS_POLL_MS = 3_000;
 
 let texts: Record<string, string> = {};
 let locale = "en";
-const say = (key: string) => texts[key] ?? key;
+const say = (key: string) => texts[key] ?? BUILT_TEXTS[key] ?? key;
 
 /** One line at the bottom of the screen for a few seconds: what an action did. */
 let showToast: (text: string) => void = () => {};
@@ -418,7 +421,7 @@ function App({ initData }: { initData: string | undefined }) {
     })();
   }, [initData]);
 
-  if (!initData) return <p class="notice">{OUTSIDE_TELEGRAM}</p>;
+  if (!initData) return <p class="notice">{say("studio-open-in-telegram")}</p>;
   if (!me) return null;
   if ("error" in me) return <Failure error={me.error} />;
   return (

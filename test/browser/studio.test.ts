@@ -188,10 +188,19 @@ describe("studio in a real browser", () => {
     await page.close();
   });
 
-  it("without launch data (a plain browser) the page says where to open it, and the API refuses", async () => {
+  it("without launch data (a plain browser) the page says where to open it; with expired launch data, to open it again", async () => {
     const page = await browser.context.newPage();
+    page.setDefaultTimeout(10_000);
     await page.goto(`${s.app.url}/app`);
-    await page.getByText("Open the studio from the bot's menu button in Telegram.", { exact: false }).waitFor();
+    await page.getByText("Open the studio from the bot's menu button in Telegram. · Откройте студию кнопкой меню бота в Telegram.").waitFor();
     await page.close();
+    const yesterday = launchDataFor(asAlice, TEST_BOT_TOKEN, Math.floor(Date.now() / 1000) - 2 * 86_400);
+    const stale = await browser.context.newPage();
+    stale.setDefaultTimeout(10_000);
+    await stale.addInitScript(telegramClientScript(LIGHT_THEME));
+    await stale.goto(launchUrl(`${s.app.url}/app`, yesterday));
+    await stale.getByText("This studio session is too old.", { exact: false }).waitFor();
+    expect(await stale.locator("article.card").count()).toBe(0);
+    await stale.close();
   });
 });
