@@ -3,7 +3,7 @@
  * run (the machine is shared and noisy, so only ratios compare across runs). The app runs as its
  * own process (node --import tsx src/main.ts) against the loopback fakes. Prints a table and
  * writes BENCHMARKS.md. Sizes come from BENCH_* variables (see README, "Benchmarks");
- * BENCH_ONLY=challenge,relay,roundtrips,burst,studio runs a subset (BENCHMARKS.md is then not written).
+ * BENCH_ONLY=challenge,relay,roundtrips,burst,fit,studio runs a subset (BENCHMARKS.md is then not written).
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -12,9 +12,10 @@ import { challengeBench } from "./challenge.js";
 import { relayBench, type RelayResult } from "./relay.js";
 import { roundTripBench } from "./round-trips.js";
 import { burstBench } from "./burst.js";
+import { fitMemoryBench, fitTimeBench } from "./fit.js";
 import { studioBench } from "./studio.js";
 
-type Section = "challenge" | "relay" | "roundtrips" | "burst" | "studio";
+type Section = "challenge" | "relay" | "roundtrips" | "burst" | "fit" | "studio";
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim()).filter(Boolean);
 const runs = (section: Section) => !only || only.includes(section);
 
@@ -125,6 +126,42 @@ try {
       const v = b[`${p}Ms`];
       rows.push({ what: `  ${p}, MiniMax success → video sent`, measured: `${v} ms`, reference: `${b.aloneMs} ms (one generation alone)`, ratio: `${(v / b.aloneMs).toFixed(1)}×`, goal: "", met: "" });
     }
+  }
+  flush();
+  if (runs("fit")) {
+    console.error("bench: fitting 12 MP photos…");
+    const t = await fitTimeBench();
+    rows.push({
+      what: `fit a 12 MP photo (${t.photoMb} MB JPEG, 4000×3000) to 9:16`,
+      measured: `${t.fitMs} ms`,
+      reference: `${t.reencodeMs} ms (decode and re-encode unchanged)`,
+      ratio: `${t.ratio}×`,
+      goal: "≤ 1.5×",
+      met: verdict(t.ratio <= 1.5),
+    });
+    details.push(`fit: rounds ${t.fitRounds.join(", ")} ms; re-encode ${t.reencodeRounds.join(", ")} ms (medians taken)`);
+    const m = await fitMemoryBench(db.uri, "9:16");
+    // The same ten photos sent as they are: what downloads, data URLs and requests cost without fitting.
+    const plain = await fitMemoryBench(db.uri, "original");
+    const signed = (mb: number) => `${mb >= 0 ? "+" : ""}${mb} MB`;
+    rows.push({
+      what: `peak RSS growth, the app fitting ${m.photos} such photos at once (photo to MiniMax)`,
+      measured: signed(m.peakGrowthMb),
+      reference: `${signed(plain.peakGrowthMb)} sending them unfitted; ${m.rssBeforeMb} MB RSS before`,
+      ratio: "",
+      goal: "≤ 150 MB",
+      met: verdict(m.peakGrowthMb <= 150),
+    });
+    const leftByFitting = round(m.leftAfter30sMb - Math.max(0, plain.leftAfter30sMb), 1);
+    rows.push({
+      what: "  RSS left 30 s later, over the RSS before",
+      measured: signed(m.leftAfter30sMb),
+      reference: `${signed(plain.leftAfter30sMb)} sending them unfitted`,
+      ratio: "",
+      goal: "none left by fitting (≤ 5 MB more)",
+      met: verdict(leftByFitting <= 5),
+    });
+    details.push(`fit memory: ${JSON.stringify(m)}; unfitted: ${JSON.stringify(plain)}`);
   }
   flush();
   if (runs("studio")) {

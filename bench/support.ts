@@ -83,14 +83,22 @@ export function resetPeak(pid: number) {
   writeFileSync(`/proc/${pid}/clear_refs`, "5");
 }
 
+const startScript = () => (JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.start!.split(/\s+/);
+
 /**
  * The node flags production runs with (those of `npm start` in package.json), then any from
  * BENCH_APP_NODE_OPTIONS (e.g. "--max-semi-space-size=8", to compare).
  */
 export function appNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
-  const production = pkg.scripts.start!.split(/\s+/).filter((word) => word.startsWith("--"));
+  const production = startScript().filter((word) => word.startsWith("--"));
   return [...production, ...(process.env.BENCH_APP_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean)];
+}
+
+/** The variables `npm start` sets before node (MALLOC_ARENA_MAX=2 …); the bench's own environment wins. */
+export function appStartEnv(): Record<string, string> {
+  const words = startScript();
+  const assignments = words.slice(0, words.indexOf("node")).map((word) => /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(word)).filter((m) => m !== null);
+  return Object.fromEntries(assignments.filter(([, name]) => process.env[name!] === undefined).map(([, name, value]) => [name!, value!]));
 }
 
 /**
@@ -100,7 +108,7 @@ export function appNodeFlags(): string[] {
 export async function startAppProcess(env: Record<string, string>, telegram: FakeTelegram, imports: string[] = []): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...appNodeFlags(), "--import", "tsx", ...imports.flatMap((i) => ["--import", i]), "src/main.ts"], {
     cwd: ROOT,
-    env: { ...process.env, ...env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn" },
+    env: { ...process.env, ...appStartEnv(), ...env, LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? "warn" },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const exited = new Promise((_, reject) => child.once("exit", (code) => reject(new Error(`the app exited with ${code}`))));

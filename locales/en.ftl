@@ -8,7 +8,7 @@ start =
 
     Example caption: <i>the sneaker turns slowly on a white podium, soft studio light</i>
 
-    /status shows your videos, /settings sets length, quality and camera moves, /help explains the rules.
+    /status shows your jobs, /settings sets length, quality and camera moves, /help explains the rules.
 help =
     📸 Send one product photo with a caption that describes the motion.
 
@@ -16,13 +16,16 @@ help =
     • JPEG, PNG or WebP, under 20 MB
     • the shorter side over 300 px
     • not too stretched: between 2:5 and 5:2
-    • a caption of up to 2000 characters
+    • a description of up to 2000 characters
 
-    No caption? I'll ask for one. Videos are made with {$model}, {$duration} s at {$resolution}; one is usually ready in 1 to 5 minutes.
-    You can have up to {$maxActive} videos in progress at once.
+    No caption? I'll ask for the description. Videos are made with {$model}, {$duration} s at {$resolution}; one is usually ready in 1 to 5 minutes.
+    You can have up to { $maxActive ->
+        [one] {$maxActive} job
+       *[other] {$maxActive} jobs
+    } in progress at once.
 
-    /status — your latest videos
-    /status &lt;id&gt; — one video
+    /status — your latest jobs
+    /status &lt;id&gt; — one job
     /history — your finished videos, to get one again
     /settings — length, quality, camera moves
     /language — English or Russian
@@ -42,7 +45,10 @@ ask-prompt =
         [one] {$minutes} minute
        *[other] {$minutes} minutes
     }; after that, please send it again.
-photo-expired = ⌛ The photo you sent earlier waited for a description for too long, so I let it go. Please send the photo again, with this description as its caption.
+photo-expired = ⌛ The photo you sent earlier waited more than { $minutes ->
+        [one] {$minutes} minute
+       *[other] {$minutes} minutes
+    } for a description, so I no longer keep it. No credits were taken. Please send the photo again, with this description as its caption.
 prompt-too-long = ✂️ The description has {$length ->
         [one] {$length} character
        *[other] {$length} characters
@@ -50,45 +56,53 @@ prompt-too-long = ✂️ The description has {$length ->
 prompt-empty = 📝 The description is empty. Tell me in words what should move.
 image-type = 🖼 I can animate JPEG, PNG or WebP images. Send a photo, or the image as a file in one of these formats.
 image-unreadable = 🖼 I couldn't read this file as an image. Please send it again as a photo, or as a JPEG, PNG or WebP file.
-image-too-large = 🖼 The image is {$mb} MB; the limit is 20 MB. Please send it as a photo (Telegram compresses it) or export a smaller file.
-image-too-small = 🔍 The image is {$width}×{$height} px; its shorter side must be over 300 px. Please send a larger photo.
-image-aspect = 📐 The image is {$width}×{$height} px, too stretched: its long side may be at most 2.5 times its short side (5:2). Please crop it and send it again.
-unsupported =
-    🤖 I make videos from product photos. Send a photo with a caption describing the motion,
-    for example: <i>the sneaker turns slowly on a white podium</i>.
-album = 📚 Please send one photo at a time: each video starts from a single image.
-limit-reached = ⏳ You already have {$max} videos in progress. I'll gladly take the next one as soon as one of them is ready.
+image-too-large = 🖼 The image is {NUMBER($mb, maximumFractionDigits: 1)} MB; the limit is 20 MB. Please send it as a photo (Telegram compresses it) or export a smaller file.
+image-too-small = 🔍 The image is {NUMBER($width, useGrouping: 0)}×{NUMBER($height, useGrouping: 0)} px; its shorter side must be over 300 px. Please send a larger photo.
+image-aspect = 📐 The image is {NUMBER($width, useGrouping: 0)}×{NUMBER($height, useGrouping: 0)} px, too stretched: one side may be at most 2.5 times the other (5:2). Please crop it and send it again.
+unsupported = 🤖 I make videos from product photos. Send a photo of your product with a caption that describes the motion, for example: <i>the sneaker turns slowly on a white podium</i>.
+album = 📚 I did not accept this album, and nothing was charged: each video starts from a single photo. Please send the photos again, one at a time.
+limit-reached = ⏳ You already have { $max ->
+        [one] {$max} job
+       *[other] {$max} jobs
+    } in progress, the most at once. { $source ->
+        [button] I did not start this one and took no credits for it: press the button again once one of them is ready.
+       *[photo] I did not accept this photo and took no credits for it: please send it again once one of them is ready.
+    }
 private = 🔒 This bot is private.
-busy-retry = 😔 Something went wrong on our side. Please send the photo again in a minute.
-busy-admitted = ⏳ Your request <code>{ $id }</code> is in the queue, even though something went wrong on our side just now. Do not send the photo again: /status shows how it goes.
+busy-retry = 😔 Something went wrong on our side, and nothing was charged. Please try again in a minute.
+busy-admitted = ⏳ Something went wrong on our side just now, but job <code>{$id}</code> was accepted before that: it is in the queue and its credits are reserved. Don't send the photo again: /status shows how it goes.
 
-failed-sensitive_input = ❌ Job <code>{$id}</code>: MiniMax declined the photo or the description as sensitive content. Please try another photo or wording.
-failed-sensitive_output = ❌ Job <code>{$id}</code>: MiniMax stopped the video because the result was flagged as sensitive. Please try a different description.
-failed-unavailable = ❌ Job <code>{$id}</code>: the video service is briefly unavailable. Please try again a little later.
-failed-usage_limit = ❌ Job <code>{$id}</code>: the video service has reached its usage limit for now. Please try again in a few hours.
-failed-invalid = ❌ Job <code>{$id}</code>: MiniMax could not accept this request. Please try another photo or a simpler description.
-failed-timeout = ❌ Job <code>{$id}</code> took too long and was stopped. Please send the photo again.
-failed-unknown_outcome = ❌ Job <code>{$id}</code>: we could not confirm that MiniMax received it, and we don't send a request twice so you are never charged twice. Please send the photo again.
-failed-error = ❌ Job <code>{$id}</code> failed. Please send the photo again.
+failed-sensitive_input = ❌ Job <code>{$id}</code>: MiniMax declined the photo or the description as sensitive content. Your credits are back. Please try another photo or wording.
+failed-sensitive_output = ❌ Job <code>{$id}</code>: MiniMax stopped the video because the result was flagged as sensitive. Your credits are back. Please try a different description.
+failed-unavailable = ❌ Job <code>{$id}</code>: MiniMax is briefly unavailable. Your credits are back. Please try again a little later.
+failed-usage_limit = ❌ Job <code>{$id}</code>: MiniMax has reached our usage limit for now. Your credits are back. Please try again in a few hours.
+failed-invalid = ❌ Job <code>{$id}</code>: MiniMax could not accept this photo with this description. Your credits are back. Please try another photo or a simpler description.
+failed-timeout = ❌ Job <code>{$id}</code> took too long and was stopped. Your credits are back. Please send the photo again.
+failed-unknown_outcome = ❌ Job <code>{$id}</code>: I could not confirm that MiniMax received it. I never send a request a second time, so that you never pay twice for one video. Your credits are back; please send the photo again.
+failed-error = ❌ Job <code>{$id}</code> failed. Your credits are back. Please send the photo again.
+failed-undelivered = ❌ Job <code>{$id}</code>: MiniMax made the video, but I could not send it to you. Its credits were charged, since the video was made: write to /paysupport with the job id and we will sort it out.
 
 video-caption = 🎬 Your video is ready (job <code>{$id}</code>).
 video-as-link =
-    🎬 Your video (job <code>{$id}</code>) is {$mb} MB, more than a Telegram bot can upload.
+    🎬 Your video (job <code>{$id}</code>) is {NUMBER($mb, maximumFractionDigits: 1)} MB, more than a Telegram bot can upload.
     Download it here; the link expires in a few hours:
     {$url}
 
-status-empty = You have no videos yet. Send a product photo with a caption to make one.
-status-header = 🗂 Your latest videos:
+status-empty = You have no jobs yet. Send a product photo with a caption to make a video.
+status-header = 🗂 Your latest jobs:
 status-line = <code>{$id}</code> · {$state} · {$age} · {$prompt}
-status-private-only = 🔒 /status shows your prompts, so I answer it only in our private chat. Send it to me there.
+status-private-only = 🔒 /status shows your descriptions, so I answer it only in our private chat. Send it to me there.
+history-private-only = 🔒 /history shows your videos and their descriptions, so I answer it only in our private chat. Send it to me there.
+balance-private-only = 🔒 /balance shows your credits and transactions, so I answer it only in our private chat. Send it to me there.
+new-prompt-private-only = 🔒 I take new descriptions in our private chat only. Open it and tap the button under your video there.
 status-not-found = I can't find a job <code>{$id}</code> among yours.
 status-detail =
     Job <code>{$id}</code>: {$state}
-    Started {$ago}. Prompt: {$prompt}
+    Created {$ago}. Description: {$prompt}
 state-queued = 🕒 in the queue
-state-submitted = ⚙️ generating
+state-submitted = ⚙️ in progress
 state-delivering = 📤 sending
-state-delivered = ✅ delivered
+state-delivered = ✅ done
 state-failed = ❌ failed
 state-cancelled = 🚫 cancelled
 age =
@@ -126,7 +140,7 @@ ago-days =
 
 command-start = Start: what the bot does
 command-help = How to use it
-command-status = Your videos
+command-status = Status of your jobs
 
 accepted-price = 💳 Price: { $price ->
         [one] {$price} credit
@@ -142,12 +156,15 @@ credits-short =
     }, and your balance is { $balance ->
         [one] {$balance} credit
        *[other] {$balance} credits
-    }. Nothing was sent to MiniMax.
-    Buy credits for Telegram Stars with /buy, then send the photo again.
-help-credits = 💳 A video costs { $price ->
+    }. Nothing was sent to MiniMax, and nothing was charged.
+    Buy credits with Telegram Stars through /buy, then { $source ->
+        [button] press the button again.
+       *[photo] send the photo again.
+    }
+help-credits = 💳 A video with your settings costs { $price ->
         [one] {$price} credit
        *[other] {$price} credits
-    } (10-second or 1080P videos may cost more). A failed video costs nothing. /balance shows your credits, /buy adds more.
+    }. If a video fails, its credits come back to your balance. /balance shows your credits and transactions, /buy adds more for Telegram Stars.
 
 balance =
     💳 Your balance: { $balance ->
@@ -155,21 +172,21 @@ balance =
        *[other] {$balance} credits
     }.{ $inFlight ->
         [0] {""}
-       *[other] {" "}Videos in progress: {$inFlight}.
+       *[other] {" "}Jobs in progress: {$inFlight}.
     }
-balance-history = Latest movements:
+balance-history = Recent transactions:
 balance-line = {$date} · <b>{$change}</b> · {$what}
 ledger-welcome = welcome gift
 ledger-reserve = reserved for job <code>{$id}</code>
-ledger-capture = job <code>{$id}</code> made: the reservation is charged
-ledger-release = job <code>{$id}</code> did not complete: returned
+ledger-capture = job <code>{$id}</code> done: charged
+ledger-release = job <code>{$id}</code> not done: credits back
 ledger-purchase = bought for {$stars} ⭐
 ledger-refund = payment refunded: taken back
 ledger-grant = adjusted by support
 ledger-void = job <code>{$id}</code> was not started
 balance-buy = Buy more with /buy.
 
-buy-intro = ⭐ Credits are paid with Telegram Stars. Pick a pack below; the credits arrive as soon as the payment goes through.
+buy-intro = ⭐ Credits are paid for with Telegram Stars. Pick a pack below; the credits arrive as soon as the payment goes through.
 invoice-title = { $credits ->
         [one] {$credits} credit
        *[other] {$credits} credits
@@ -180,7 +197,7 @@ invoice-description = { $credits ->
     } for Astrolus videos. A 6-second video costs { $price ->
         [one] {$price} credit
        *[other] {$price} credits
-    }; a video that fails costs nothing.
+    }; if a video fails, its credits come back.
 invoice-label = { $credits ->
         [one] {$credits} credit
        *[other] {$credits} credits
@@ -193,6 +210,13 @@ payment-received = ✅ Thank you! { $credits ->
         [one] {$balance} credit
        *[other] {$balance} credits
     }.
+payment-reconciled = ✅ Your payment of {$stars} ⭐ went through, and its { $credits ->
+        [one] {$credits} credit is
+       *[other] {$credits} credits are
+    } now on your balance: { $balance ->
+        [one] {$balance} credit
+       *[other] {$balance} credits
+    }. Sorry for the delay.
 payment-refunded = ↩️ Your payment of {$stars} ⭐ was refunded, and { $credits ->
         [one] {$credits} credit
        *[other] {$credits} credits
@@ -201,16 +225,16 @@ payment-refunded = ↩️ Your payment of {$stars} ⭐ was refunded, and { $cred
        *[other] {$balance} credits
     }.
 paysupport =
-    🛟 Payment support: if a purchase did not arrive or you want a refund, write to {$contact} with the date of the payment.
-    Credits of a video that fails come back to you automatically; /balance lists every movement.
+    🛟 Payment support: if the credits of a purchase did not arrive, or you want your Stars refunded, write to {$contact} with the date of the payment.
+    Credits of a video that fails come back to your balance by themselves; /balance lists every transaction.
 paysupport-here =
-    🛟 Payment support: if a purchase did not arrive or you want a refund, reply to this message describing what happened and when; the operator reads these and answers here.
-    Credits of a video that fails come back to you automatically; /balance lists every movement.
+    🛟 Payment support: if the credits of a purchase did not arrive, or you want your Stars refunded, reply to this message saying what happened and when; the operator reads these and answers here.
+    Credits of a video that fails come back to your balance by themselves; /balance lists every transaction.
 terms =
     📄 Terms of sale
     • Credits are bought with Telegram Stars through /buy and pay for videos made in this bot.
-    • A video's price is shown before it starts. Its credits are reserved when you send the photo and charged only when MiniMax makes the video; otherwise they come back.
-    • Credits do not expire and cannot be exchanged back for Stars. Bought credits that were not spent can be refunded through /paysupport.
+    • A video's price is shown before it starts. Its credits are reserved when you send the photo and charged only when MiniMax makes the video; otherwise they come back to your balance.
+    • Credits do not expire. If you have not spent the credits of a purchase, you can have its Stars refunded through /paysupport; those credits then leave your balance. Credits spent on videos are not refunded.
     • Videos are made by an AI service; results vary, and content it refuses is not charged.
 
 grant-usage = Usage: <code>/grant &lt;user id&gt; &lt;credits&gt;</code>, for example <code>/grant 123456789 5</code> or <code>/grant 123456789 -2</code>.
@@ -234,10 +258,11 @@ stats =
     Generations today (UTC): {$phases}
     Failures today by code: {$failures}
     Credits spent: {$spent}; sold: {$sold} for {$stars} ⭐
+    Telegram Stars according to Telegram (as of {$at}): received {$tgIn} ⭐, refunded {$tgRefunded} ⭐; in the ledger: received {$ledgerIn} ⭐, refunded {$ledgerRefunded} ⭐; difference: {$diffIn} ⭐ / {$diffRefunded} ⭐
 stats-none = none
 
-command-balance = Your credits
-command-buy = Buy credits with Stars
+command-balance = Your credits and transactions
+command-buy = Buy credits with Telegram Stars
 command-paysupport = Help with payments
 command-terms = Terms of sale
 
@@ -245,16 +270,24 @@ command-settings = Video settings
 command-language = Language: English or Russian
 
 settings-title =
-    ⚙️ <b>Settings</b> for your next videos: length, quality, the prompt optimizer and a camera move.
+    ⚙️ <b>Settings</b> for your next videos: model, length, quality, format, auto-enhance of the description and camera moves.
     Tap to change; I remember your choice.
+    💳 A video with these settings costs { $price ->
+        [one] {$price} credit
+       *[other] {$price} credits
+    }.
 settings-duration = ⏱ {$seconds} s
-settings-optimizer-on = ✨ Prompt optimizer: on
-settings-optimizer-off = ✨ Prompt optimizer: off
+settings-optimizer-on = ✨ Auto-enhance: on
+settings-optimizer-off = ✨ Auto-enhance: off
 settings-camera = 🎥 Camera: {$moves}
+settings-camera-count = 🎥 Camera: { $count ->
+        [one] {$count} move
+       *[other] {$count} moves
+    }
 settings-back = ⬅️ Back
 menu-outdated = This menu was out of date; here is the current one.
 camera-max = Up to 3 camera moves can be combined.
-camera-none = no camera move
+camera-none = No movement
 camera-push-in = Push in
 camera-pull-out = Pull out
 camera-zoom-in = Zoom in
@@ -263,20 +296,20 @@ camera-pan-left = Pan left
 camera-pan-right = Pan right
 camera-tilt-up = Tilt up
 camera-tilt-down = Tilt down
-camera-truck-left = Move left
-camera-truck-right = Move right
-camera-pedestal-up = Rise up
-camera-pedestal-down = Lower down
+camera-truck-left = Slide left
+camera-truck-right = Slide right
+camera-pedestal-up = Raise
+camera-pedestal-down = Lower
 camera-tracking-shot = Follow
-camera-static-shot = Still camera
+camera-static-shot = Static
 camera-shake = Shake
 language-choose = 🌐 Choose the language: / Выберите язык:
 language-set = 🇬🇧 Done: I'll speak English with you.
-command-history = Your finished videos
+command-history = Finished videos
 
 button-again = 🔁 Again
 button-another-move = 🎥 Another camera move
-button-new-prompt = ✍️ New prompt
+button-new-prompt = ✍️ New description
 button-cancel = ✖️ Cancel
 button-make-video = 🎬 Make the video
 variation-gone = I can't find this video among yours any more.
@@ -284,8 +317,11 @@ variation-started = 🎬 A new video is on its way.
 variation-duplicate = This button has already started a video.
 variation-refused = No new video this time; see the message below.
 moves-pick =
-    🎥 Choose up to 3 camera moves for <i>{$prompt}</i>, then tap “Make the video”.
-    Chosen: {$moves}
+    🎥 Choose up to 3 camera moves for <i>{$prompt}</i>, then tap “🎬 Make the video”.
+    Chosen: { $count ->
+        [0] nothing yet
+       *[other] {$moves}
+    }
 moves-picker-open = The camera moves are waiting for you just below this video.
 moves-chosen = 🎥 Camera: {$moves}. The new video is on its way.
 new-prompt-ask =
@@ -298,7 +334,7 @@ history-newer = ◀️ Newer
 history-older = Older ▶️
 history-empty = You have no finished videos yet. Send a product photo with a caption to make one.
 history-link =
-    🔗 Job <code>{$id}</code> was too large to upload, so it was sent as a link.
+    🔗 The video of job <code>{$id}</code> was too large to upload, so it came as a link.
     Here it is again; MiniMax's links stop working after a few hours:
     {$url}
 
@@ -312,16 +348,52 @@ progress-processing =
 progress-sending = 📤 Job <code>{$id}</code>: the video is ready; sending it to you now…
 progress-done = ✅ Job <code>{$id}</code> is done: your video is right below.
 progress-done-link = ✅ Job <code>{$id}</code> is done: the video was too large to upload, so you have a download link below.
-progress-cancelled = 🚫 Job <code>{$id}</code> was cancelled. It never reached MiniMax.
-failed-cancelled = 🚫 Job <code>{$id}</code> is cancelled, as you asked; it was never sent to MiniMax.
-cancel-cancelled = Cancelled. This job will not be made.
+progress-cancelled = 🚫 Job <code>{$id}</code> was cancelled. It never reached MiniMax, and your credits are back.
+failed-cancelled = 🚫 Job <code>{$id}</code> is cancelled, as you asked; it was never sent to MiniMax. Your credits are back.
+cancel-cancelled = Cancelled: this job will not be made, and its credits go back to your balance.
 cancel-already = This job is already cancelled.
-cancel-too-late = Too late to cancel: MiniMax already has this job.
+cancel-too-late = Too late to cancel: MiniMax already has this job. Its credits are charged only if the video is made.
 cancel-not-found = I can't find this job among yours.
-settings-choice = {$label} · { $price ->
-        [one] {$price} credit
-       *[other] {$price} credits
+
+# Counted photos, for the album texts to come: { photo-count } with $count gives "1 photo", "5 photos".
+photo-count = { $count ->
+        [one] {$count} photo
+       *[other] {$count} photos
     }
+
+button-format = 📐 Format
+format-original = Original
+format-3x4 = 3:4 · Wildberries/Ozon
+format-9x16 = 9:16 · Reels/TikTok/Shorts
+format-1x1 = 1:1 · feeds
+format-16x9 = 16:9 · Amazon/YouTube
+settings-format = 📐 {$format}
+settings-format-title =
+    📐 <b>Format</b> of your next videos: the shape of the place where you post them.
+    The whole photo stays in the frame, and a blurred copy of it fills the space around.
+    Original keeps the photo's own shape.
+settings-long-hint = ⏱ { NUMBER($seconds) } s: Ozon wants 8 s or more.
+settings-model = 🤖 Model: {$model}
+settings-model-title = 🤖 <b>Model</b> for your next videos, and what a video costs with each:
+settings-model-line = { $chosen ->
+        [yes] ✅
+       *[no] •
+    } <b>{$name}</b>: {$description}. { NUMBER($seconds) } s at {$resolution}: { NUMBER($price) } { $price ->
+        [one] credit
+       *[other] credits
+    }.
+model-hailuo-02 = realistic motion and physics, up to 1080P
+model-hailuo-23 = livelier people and motion, up to 1080P
+model-hailuo-23-fast = Hailuo 2.3, made faster, up to 1080P
+model-i2v-01 = MiniMax's first model, 720P only
+model-i2v-01-live = for drawings and illustrations, 720P only
+model-i2v-01-director = follows camera moves closely, 720P only
+format-pick =
+    📐 In which shape should I make this video again?
+    Same photo, description and settings, at the usual price.
+format-picker-open = The formats are waiting for you just below this video.
+format-chosen = 📐 {$format}: the new video is on its way.
+video-caption-details = 📐 {$format} · 🤖 {$model}
 
 button-studio = 🖼 Studio
 studio-menu-button = 🖼 Studio
@@ -331,7 +403,6 @@ studio-tab-balance = 💳 Balance
 studio-tab-settings = 🛠 Settings
 studio-filter-formats = All formats
 studio-filter-models = All models
-studio-format-original = Original
 studio-variants = Variants of this photo
 studio-download = ⬇️ Download
 studio-download-started = ⬇️ Telegram is saving the video to your device.
@@ -343,7 +414,7 @@ studio-jobs-empty = No jobs in progress. Send a product photo to the bot to star
 studio-job-position = Number { NUMBER($position) } in the queue
 studio-open-in-telegram = Open the studio from the bot's menu button in Telegram.
 studio-expired = This studio session is too old. Close the studio and open it again from the bot.
-studio-packs = ⭐ Buy credits for Telegram Stars
+studio-packs = ⭐ Buy credits with Telegram Stars
 studio-pack = { $credits ->
         [one] { NUMBER($credits) } credit
        *[other] { NUMBER($credits) } credits
@@ -353,6 +424,12 @@ studio-saved = ✅ Saved
 studio-duration = ⏱ Length
 studio-resolution = 🎞 Quality
 studio-camera = 🎥 Camera moves
+studio-model = 🤖 Model
+studio-format = 📐 Format
+studio-settings-price = 💳 A video with these settings costs { NUMBER($price) } { $price ->
+        [one] credit
+       *[other] credits
+    }.
 studio-again-started = 🎬 A new video is on its way; follow it in the chat.
 studio-again-credits = 💳 This video costs { $price ->
         [one] { NUMBER($price) } credit

@@ -10,6 +10,9 @@ import { connectDatabase, type Database } from "./db/connection.js";
 import { watchDatabase } from "./db/health.js";
 import { ALLOWED_UPDATES, createBot, registerCommands, registerMenuButton } from "./bot/index.js";
 import { retryUnstoredUpdates } from "./bot/polling.js";
+import { createInbox } from "./bot/inbox.js";
+import { createStarsReconciler } from "./credits/reconcile.js";
+import { createAccounts } from "./credits/accounts.js";
 import { createI18n } from "./telegram/i18n.js";
 import { createTelegramFiles } from "./telegram/files.js";
 import type { BotContext } from "./bot/context.js";
@@ -69,6 +72,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   const i18n = createI18n<BotContext>();
   const minimax = createMiniMaxClient({ apiBase: config.minimaxApiBase, apiKey: config.minimaxApiKey, observe: metrics.minimaxRequest });
   let acceptingUpdates = true;
+  let dbWatch: ReturnType<typeof watchDatabase> | undefined = undefined;
 
   const files = createTelegramFiles({ apiRoot: config.telegramApiRoot, token: config.botToken });
   // The bot wakes the worker, and the worker sends through the bot's api: the bot comes first.
@@ -88,6 +92,26 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     instanceId,
     metrics,
   };
+  // Updates that outlast Telegram's patience, or fail after it, are kept and handled from here.
+  const inbox = createInbox({
+    models: db.models,
+    logger,
+    instanceId,
+    leaseMs: config.leaseMs,
+    retryBaseMs: config.retryBaseMs,
+    sweepEveryMs: Math.max(config.sweepIntervalMs, 1_000),
+    handle: (update) => bot.handleUpdate(update),
+  });
+  const reconciler = createStarsReconciler({
+    models: db.models,
+    accounts: createAccounts(db.models, config),
+    telegram: bot.api,
+    t: lifecycle.t,
+    logger,
+    instanceId,
+    intervalMs: config.starsReconcileIntervalMs,
+    onReconciled: (kind) => metrics.starsReconciled(kind),
+  });
   const progress = createProgressUpdater(lifecycle);
   const worker = createGenerationWorker(lifecycle);
   kick = worker.kick;
@@ -95,9 +119,10 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
 
   const app = createServer({
     logger,
-    isHealthy: db.isHealthy,
+    // While the watch knows MongoDB is away, say so at once; otherwise a ping bounded to half a second.
+    isHealthy: async () => !dbWatch?.down && (await db.isHealthy()),
     metrics: { registry: metrics.registry, token: config.metricsToken },
-    webhook: config.publicUrl ? { bot, secret: config.webhookSecret, isAccepting: () => acceptingUpdates } : undefined,
+    webhook: config.publicUrl ? { bot, inbox, secret: config.webhookSecret, isAccepting: () => acceptingUpdates } : undefined,
     handleCallback: (params, body) => handleCallback({ models: db.models, logger, callbackSecret: config.callbackSecret }, params, body),
     answerChallenge: (params, body) => signedChallenge(config.callbackSecret, params, body),
     onCallbackRecheck: ({ shortId, taskId }) => worker.checkNow(shortId, taskId),
@@ -147,7 +172,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     logger.info({ port, mode: "webhook" }, "Astrolus is running");
   } else {
     await bot.api.deleteWebhook();
-    pollingRetries = retryUnstoredUpdates(bot, { logger, retryBaseMs: Math.min(config.retryBaseMs, 1_000) });
+    pollingRetries = retryUnstoredUpdates(bot, { logger, retryBaseMs: Math.min(config.retryBaseMs, 1_000), inbox });
     polling = bot.start({ allowed_updates: ALLOWED_UPDATES }).catch((err: Error) => {
       // A 409 means another process polls with this token; a bot that hears nothing must not look alive.
       logger.fatal({ err: err.message }, "long polling stopped");
@@ -157,8 +182,10 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   }
   worker.start();
   progress.start();
+  inbox.start();
+  reconciler.start();
   // Logs outages and the return of MongoDB, wakes the worker then, and ends a process whose driver stays stuck.
-  const dbWatch = watchDatabase({
+  dbWatch = watchDatabase({
     db,
     logger,
     // Each look is a ping: no more than one a second, however short the sweep interval.
@@ -176,6 +203,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     metrics,
     bot,
     worker,
+    reconciler,
     server,
     port,
     url: `http://127.0.0.1:${port}`,
@@ -187,12 +215,14 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     stop(): Promise<void> {
       stopped ??= (async () => {
         acceptingUpdates = false;
-        dbWatch.stop();
+        dbWatch?.stop();
         if (polling) {
           pollingRetries?.beforeStop();
           await bot.stop().catch(() => undefined);
           await polling;
         }
+        await inbox.stop(config.shutdownTimeoutMs / 2);
+        await reconciler.stop();
         await progress.stop();
         await worker.stop();
         await new Promise<void>((resolve) => {

@@ -1,19 +1,10 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { combinationsOf, DEFAULT_MODEL_IDS, durationsOf, MODELS, modelSpec, resolutionHeight, resolutionsOf, type ModelSpec } from "./minimax/models.js";
+import { parsePrices, type PriceTable } from "./prices.js";
 
-/** Which duration/resolution pairs each image-to-video model accepts (MiniMax contract, section 1). */
-export const MODEL_OPTIONS = {
-  "MiniMax-Hailuo-02": { 6: ["512P", "768P", "1080P"], 10: ["512P", "768P"] },
-  "MiniMax-Hailuo-2.3": { 6: ["768P", "1080P"], 10: ["768P"] },
-  "MiniMax-Hailuo-2.3-Fast": { 6: ["768P", "1080P"], 10: ["768P"] },
-  // I2V-01 models are 6 s / 720P only and must be sent neither field.
-  "I2V-01": { 6: ["720P"] },
-  "I2V-01-live": { 6: ["720P"] },
-  "I2V-01-Director": { 6: ["720P"] },
-} as const satisfies Record<string, Partial<Record<6 | 10, readonly string[]>>>;
-
-export type MiniMaxModel = keyof typeof MODEL_OPTIONS;
-export const isLegacyModel = (model: string) => model.startsWith("I2V-01");
+const KNOWN_DURATIONS = [...new Set(MODELS.flatMap(durationsOf))].sort((a, b) => a - b);
+const KNOWN_RESOLUTIONS = [...new Set(MODELS.flatMap((m) => combinationsOf(m).map((c) => c.resolution)))].sort((a, b) => resolutionHeight(a) - resolutionHeight(b)) as [string, ...string[]];
 
 const optionalString = z
   .string()
@@ -48,9 +39,24 @@ const schema = z
         .optional(),
     ),
     CALLBACK_SECRET: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
-    MINIMAX_MODEL: z.enum(Object.keys(MODEL_OPTIONS) as [MiniMaxModel, ...MiniMaxModel[]]).default("MiniMax-Hailuo-02"),
-    DEFAULT_DURATION: z.coerce.number().pipe(z.union([z.literal(6), z.literal(10)])).default(6),
-    DEFAULT_RESOLUTION: z.enum(["512P", "720P", "768P", "1080P"]).default("768P"),
+    MINIMAX_MODELS: z
+      .string()
+      .trim()
+      .default(DEFAULT_MODEL_IDS.join(","))
+      .transform((v, ctx) => {
+        const ids = [...new Set(v.split(",").map((id) => id.trim()).filter(Boolean))];
+        const unknown = ids.filter((id) => !modelSpec(id));
+        if (unknown.length || ids.length === 0) {
+          ctx.addIssue({ code: "custom", message: `${unknown.length ? `unknown model ${unknown.join(", ")}` : "is empty"}; image-to-video models: ${MODELS.map((m) => m.id).join(", ")}` });
+          return z.NEVER;
+        }
+        return ids.map((id) => modelSpec(id)!);
+      }),
+    MINIMAX_MODEL: z.string().trim().default("MiniMax-Hailuo-02"),
+    // Checked here against every known model, so a value no model has is named beside the other
+    // bad variables; against the default model once all are valid (below).
+    DEFAULT_DURATION: z.coerce.number().pipe(z.union(KNOWN_DURATIONS.map((d) => z.literal(d)), { error: `must be one of ${KNOWN_DURATIONS.join(", ")}` })).default(6),
+    DEFAULT_RESOLUTION: z.string().trim().pipe(z.enum(KNOWN_RESOLUTIONS, { error: `must be one of ${KNOWN_RESOLUTIONS.join(", ")}` })).default("768P"),
     MINIMAX_POLL_INTERVAL_MS: int(15_000, 200),
     MINIMAX_RPM: int(5, 1),
     MINIMAX_RPM_WINDOW_MS: int(60_000, 100),
@@ -89,6 +95,7 @@ const schema = z
         .optional(),
     ),
     SUPPORT_CONTACT: optionalString,
+    STARS_RECONCILE_INTERVAL_S: int(600, 0),
     METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
     WEBAPP_URL: optionalHttpUrl,
     WEBAPP_AUTH_MAX_AGE_S: int(86_400, 1),
@@ -108,12 +115,23 @@ const schema = z
     if (env.WEBAPP_URL && env.NODE_ENV === "production" && !env.WEBAPP_URL.startsWith("https://")) {
       ctx.addIssue({ code: "custom", path: ["WEBAPP_URL"], message: "must be https:// (Telegram opens Mini Apps over https only)" });
     }
-    const perDuration: Partial<Record<number, readonly string[]>> = MODEL_OPTIONS[env.MINIMAX_MODEL];
-    const allowed = perDuration[env.DEFAULT_DURATION];
-    // The I2V-01 family ignores both settings, so only the Hailuo models are checked.
-    if (!isLegacyModel(env.MINIMAX_MODEL) && !allowed?.includes(env.DEFAULT_RESOLUTION)) {
-      const options = Object.entries(perDuration)
-        .map(([d, rs]) => `${d}s: ${rs?.join("/")}`)
+    const prices = parsePrices(env.MINIMAX_MODELS, env.PRICES);
+    if (typeof prices === "string") ctx.addIssue({ code: "custom", path: ["PRICES"], message: prices });
+    for (const [credits, stars] of env.STARS_PACKS) {
+      if (credits < 1 || stars < 1 || stars > 10_000) {
+        ctx.addIssue({ code: "custom", path: ["STARS_PACKS"], message: "each pack needs at least 1 credit and 1 to 10000 Stars" });
+      }
+    }
+    const model = env.MINIMAX_MODELS.find((m) => m.id === env.MINIMAX_MODEL);
+    if (!model) {
+      const known = modelSpec(env.MINIMAX_MODEL) ? "is not among MINIMAX_MODELS" : "is not an image-to-video model";
+      ctx.addIssue({ code: "custom", path: ["MINIMAX_MODEL"], message: `${env.MINIMAX_MODEL} ${known} (${env.MINIMAX_MODELS.map((m) => m.id).join(", ")})` });
+      return;
+    }
+    // A fixed-output model (I2V-01) ignores both settings, so only the others are checked.
+    if (!model.fixedOutput && !resolutionsOf(model, env.DEFAULT_DURATION).includes(env.DEFAULT_RESOLUTION)) {
+      const options = durationsOf(model)
+        .map((d) => `${d}s: ${resolutionsOf(model, d).join("/")}`)
         .join("; ");
       ctx.addIssue({
         code: "custom",
@@ -121,46 +139,7 @@ const schema = z
         message: `${env.DEFAULT_RESOLUTION} at ${env.DEFAULT_DURATION}s is not offered by ${env.MINIMAX_MODEL} (${options})`,
       });
     }
-    const prices = parsePrices(env.MINIMAX_MODEL, env.PRICES);
-    if (typeof prices === "string") ctx.addIssue({ code: "custom", path: ["PRICES"], message: prices });
-    for (const [credits, stars] of env.STARS_PACKS) {
-      if (credits < 1 || stars < 1 || stars > 10_000) {
-        ctx.addIssue({ code: "custom", path: ["STARS_PACKS"], message: "each pack needs at least 1 credit and 1 to 10000 Stars" });
-      }
-    }
   });
-
-/** "6s-768P": the key of a price, from a duration and a resolution. */
-export const priceKey = (duration: number, resolution: string) => `${duration}s-${resolution}`;
-
-/** Every duration/resolution pair the model offers, as price keys. */
-export function modelCombinations(model: MiniMaxModel): string[] {
-  const perDuration: Partial<Record<number, readonly string[]>> = MODEL_OPTIONS[model];
-  return Object.entries(perDuration).flatMap(([d, rs]) => (rs ?? []).map((r) => priceKey(Number(d), r)));
-}
-
-/** The default rule: 1 credit for a 6 s video up to 768P, 2 for 10 s or 1080P. */
-const defaultPrice = (key: string) => (key.startsWith("10s") || key.endsWith("1080P") ? 2 : 1);
-
-/**
- * Credits per video for each combination the model offers: PRICES when set (every combination
- * priced, none the model lacks), the default rule otherwise. A string is the problem found.
- */
-export function parsePrices(model: MiniMaxModel, raw: string | undefined): Record<string, number> | string {
-  const combinations = modelCombinations(model);
-  if (raw === undefined) return Object.fromEntries(combinations.map((key) => [key, defaultPrice(key)]));
-  const prices: Record<string, number> = {};
-  for (const entry of raw.split(",").map((e) => e.trim())) {
-    const match = /^(\d+s-\d+P):(\d+)$/.exec(entry);
-    if (!match) return `"${entry}" is not like 6s-768P:1`;
-    const [, key, credits] = match as unknown as [string, string, string];
-    if (!combinations.includes(key)) return `${key} is not offered by ${model} (it offers ${combinations.join(", ")})`;
-    prices[key] = Number(credits);
-  }
-  const missing = combinations.filter((key) => prices[key] === undefined);
-  if (missing.length) return `no price for ${missing.join(", ")} (${model} offers ${combinations.join(", ")})`;
-  return prices;
-}
 
 export type Env = z.infer<typeof schema>;
 
@@ -182,8 +161,12 @@ export interface Config {
   webhookSecret: string;
   /** Signs the per-generation callback token (an HMAC of the generation id), so it is checked without a lookup. */
   callbackSecret: string;
-  model: MiniMaxModel;
-  duration: 6 | 10;
+  /** The models users may choose from (MINIMAX_MODELS), in the operator's order. */
+  models: readonly ModelSpec[];
+  /** The default model's id (MINIMAX_MODEL), one of `models`. */
+  model: string;
+  /** Default length (seconds) and quality, offered by the default model. */
+  duration: number;
   resolution: string;
   pollIntervalMs: number;
   minimaxRpm: number;
@@ -202,11 +185,13 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Credits a new user starts with. */
   freeCredits: number;
-  /** Credits per video, keyed by priceKey(duration, resolution). */
-  prices: Record<string, number>;
+  /** Credits per video: model id → priceKey(duration, resolution) → credits (see prices.ts). */
+  prices: PriceTable;
   /** What /buy offers: credits for Telegram Stars. */
   starsPacks: Array<{ credits: number; stars: number }>;
   adminUserIds: number[];
+  /** How often Telegram's account of Stars is checked against the ledger (0: never). */
+  starsReconcileIntervalMs: number;
   /** Who answers payment questions (/paysupport); unset: the bot's own chat. */
   supportContact: string | undefined;
   /** Bearer token /metrics asks for; unset: /metrics is open (keep it off the public proxy). */
@@ -265,6 +250,7 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
       env.TELEGRAM_WEBHOOK_SECRET ?? createHash("sha256").update(`astrolus-webhook:${env.BOT_TOKEN}`).digest("hex"),
     callbackSecret:
       env.CALLBACK_SECRET ?? createHash("sha256").update(`astrolus-callback:${env.BOT_TOKEN}`).digest("hex"),
+    models: env.MINIMAX_MODELS,
     model: env.MINIMAX_MODEL,
     duration: env.DEFAULT_DURATION,
     resolution: env.DEFAULT_RESOLUTION,
@@ -281,10 +267,11 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     leaseMs: env.LEASE_MS,
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     freeCredits: env.FREE_CREDITS,
-    prices: parsePrices(env.MINIMAX_MODEL, env.PRICES) as Record<string, number>,
+    prices: parsePrices(env.MINIMAX_MODELS, env.PRICES) as PriceTable,
     starsPacks: env.STARS_PACKS.map(([credits, stars]) => ({ credits, stars })),
     adminUserIds: env.ADMIN_USER_IDS ?? [],
     supportContact: env.SUPPORT_CONTACT,
+    starsReconcileIntervalMs: env.STARS_RECONCILE_INTERVAL_S * 1000,
     metricsToken: env.METRICS_TOKEN,
     // Telegram refuses a web_app button that is not https, so a plain-http PUBLIC_URL (development) does not turn it on.
     webappUrl: env.WEBAPP_URL ?? (publicUrl?.startsWith("https://") ? `${publicUrl}/app` : undefined),

@@ -76,6 +76,12 @@ export function createMetrics(deps: { models: Models }) {
     help: "Bytes of videos streamed from MiniMax into Telegram uploads that were delivered",
     registers,
   });
+  const starsReconciled = new Counter({
+    name: "astrolus_stars_reconciled_total",
+    help: "Stars payments (kind=payment) and refunds (kind=refund) the reconciliation had to settle because their update was lost",
+    labelNames: ["kind"] as const,
+    registers,
+  });
   const telegramErrors = new Counter({
     name: "astrolus_telegram_api_errors_total",
     help: "Telegram Bot API calls that failed, by method and error_code (network: no answer); after automatic retries",
@@ -86,6 +92,9 @@ export function createMetrics(deps: { models: Models }) {
   return {
     registry,
     /** For the MiniMax client: one observation per API request. */
+    starsReconciled(kind: string) {
+      starsReconciled.inc({ kind });
+    },
     minimaxRequest(endpoint: string, code: string, seconds: number) {
       minimaxRequests.observe({ endpoint, code }, seconds);
     },

@@ -96,6 +96,18 @@ describe("fake Telegram Bot API", () => {
     expect(fake.rejectedCalls).toEqual([]);
   });
 
+  it("a video's cover must name a photo: a photo's file_id is shown as the cover, a document's is refused", async () => {
+    fake.addChat({ chatId: CHAT });
+    const bot = newBot();
+    const photo = fake.addPhoto(makePng(640, 480), 640, 480);
+    const video = makeMp4({ width: 640, height: 480, durationSeconds: 6, payloadBytes: 50_000 });
+    const msg = await bot.api.sendVideo(CHAT, new InputFile(video, "clip.mp4"), { cover: photo.at(-1)!.file_id });
+    expect(msg.video.cover?.at(-1)).toMatchObject({ file_id: photo.at(-1)!.file_id, width: 640, height: 480 });
+    const doc = fake.addDocument(makePng(640, 480), { fileName: "photo.png" });
+    await expect(bot.api.sendVideo(CHAT, new InputFile(video, "clip.mp4"), { cover: doc.file_id })).rejects.toThrow(/can't use file of type Document as Photo/);
+    await expect(bot.api.sendVideo(CHAT, new InputFile(video, "clip.mp4"), { cover: "no-such-file" })).rejects.toThrow(/wrong file identifier/);
+  });
+
   it("long polling returns an update enqueued while waiting, and grammY handles it", async () => {
     const photo = fake.addPhoto(makePng(64, 48), 64, 48);
     const started = Date.now();

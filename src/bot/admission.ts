@@ -1,10 +1,10 @@
 import type { Api } from "grammy";
 import { createGeneration, type CreateResult, type NewGeneration } from "../generations/create.js";
 import type { GenerationSettings } from "../generations/settings.js";
-import { generationFields } from "../generations/settings.js";
+import { effectiveSettings, enabledModel, generationFields } from "../generations/settings.js";
 import { IMAGE_RULES } from "../minimax/image.js";
 import { registerStatusMessage, renderProgress } from "../generations/progress.js";
-import { isCameraMove, withCameraMoves, type CameraMove } from "../minimax/camera.js";
+import { withCameraMoves, type CameraMove } from "../minimax/camera.js";
 import type { GenerationFields } from "../db/models.js";
 import type { Translate } from "../telegram/i18n.js";
 import type { BotContext, BotDeps } from "./context.js";
@@ -40,7 +40,8 @@ export type AdmissionDeps = Pick<BotDeps, "config" | "models" | "logger" | "onQu
  * user is (a reply in the chat, an answer in the studio).
  */
 export async function admitRequest(deps: AdmissionDeps, req: Request, announcer: Announcer): Promise<CreateResult> {
-  const moves: CameraMove[] = req.settings.cameraMoves;
+  // Only a model that reads bracket commands gets them; another would take them for words.
+  const moves: CameraMove[] = enabledModel(deps.config, req.settings.model).cameraCommands ? req.settings.cameraMoves : [];
   const withMoves = withCameraMoves(req.userPrompt, moves);
   // Moves that would push the prompt past MiniMax's limit are left out rather than refusing the user's text.
   const prompt = [...withMoves].length <= IMAGE_RULES.maxPromptLength ? withMoves : req.userPrompt;
@@ -81,37 +82,35 @@ export async function admitRequest(deps: AdmissionDeps, req: Request, announcer:
 export async function admit(ctx: BotContext, deps: BotDeps, req: Request): Promise<CreateResult> {
   const locale = await ctx.i18n.getLocale();
   const result = await admitRequest(deps, req, { api: ctx.api, locale, t: (_, key, variables) => ctx.t(key, variables), origin: { update: ctx.update.update_id } });
-  if (result.kind === "limit") await replyTo(ctx, "limit-reached", { max: result.max });
-  if (result.kind === "credits") await replyTo(ctx, "credits-short", { price: result.price, balance: result.balance });
+  // A refusal says how to ask again: send the photo, or press the button under the video again.
+  const source = req.variationOf ? "button" : "photo";
+  if (result.kind === "limit") await replyTo(ctx, "limit-reached", { max: result.max, source });
+  if (result.kind === "credits") await replyTo(ctx, "credits-short", { price: result.price, balance: result.balance, source });
   return result;
 }
 
-type SourceGeneration = Pick<GenerationFields, "image" | "duration" | "resolution" | "prompt_optimizer" | "user_prompt" | "prompt" | "short_id" | "camera_moves" | "chat_id" | "user_id">;
+type SourceGeneration = Pick<GenerationFields, "image" | "user_prompt" | "prompt" | "short_id" | "chat_id" | "user_id"> & Parameters<typeof effectiveSettings>[1];
 
 /** The stored photo of a generation, as a new request takes it. */
 export function imageOf(gen: Pick<GenerationFields, "image">): Request["image"] {
-  const { file_id, file_unique_id, mime, width, height, size } = gen.image;
-  return { file_id, file_unique_id, mime, width, height, ...(size ? { size } : {}) };
+  const { file_id, file_unique_id, mime, width, height, size, sent_as } = gen.image;
+  return { file_id, file_unique_id, mime, width, height, ...(size ? { size } : {}), ...(sent_as ? { sent_as } : {}) };
 }
 
 /**
- * A new request from a generation already made: the same photo, description and settings, with
- * `moves` as its camera moves (its own by default). Keyed by `sourceMessageId`, the message the
- * button belongs to. The chat's buttons and the studio's build their requests here.
+ * A new request from a generation already made: the same photo, description and settings (a model
+ * disabled since: the default one), with `change` applied (other camera moves, another format).
+ * Keyed by `sourceMessageId`, the message the button belongs to. The chat's buttons and the
+ * studio's build their requests here.
  */
-export function requestFrom(config: BotDeps["config"], gen: SourceGeneration, sourceMessageId: number, moves?: CameraMove[]): Request {
+export function requestFrom(config: BotDeps["config"], gen: SourceGeneration, sourceMessageId: number, change: Partial<GenerationSettings> = {}): Request {
   return {
     chatId: gen.chat_id,
     userId: gen.user_id,
     image: imageOf(gen),
     userPrompt: gen.user_prompt ?? gen.prompt,
     sourceMessageId,
-    settings: {
-      duration: (gen.duration ?? config.duration) as 6 | 10,
-      resolution: gen.resolution ?? config.resolution,
-      promptOptimizer: gen.prompt_optimizer ?? true,
-      cameraMoves: moves ?? (gen.camera_moves ?? []).filter(isCameraMove),
-    },
+    settings: { ...effectiveSettings(config, gen), ...change },
     variationOf: gen.short_id,
   };
 }

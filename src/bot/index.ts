@@ -2,9 +2,9 @@ import { Bot, InputFile, type BotConfig } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import type { I18n } from "@grammyjs/i18n";
 import type { BotContext, BotDeps } from "./context.js";
-import { LOCALES } from "../telegram/i18n.js";
+import { DEFAULT_LOCALE, LOCALES } from "../telegram/i18n.js";
 import { reserveKey } from "../generations/admission.js";
-import { isStorageUnavailable } from "../db/errors.js";
+import { mustRedeliver } from "./redelivery.js";
 import { accessFeature } from "./features/access.js";
 import { startFeature } from "./features/start.js";
 import { statusFeature } from "./features/status.js";
@@ -51,9 +51,10 @@ export function createBot(opts: CreateBotOptions) {
   bot.use(logUpdates(logger));
   bot.use(i18n);
   const features = bot.errorBoundary(async (err) => {
-    // The update could not be stored: let it fail, so it is delivered again (a 503 to the webhook,
-    // a retry in polling mode) rather than acknowledged and lost. Handling it again is harmless.
-    if (isStorageUnavailable(err.error)) throw err.error;
+    // The update could not be stored, or it is a payment that did not go through: let it fail, so
+    // it is delivered again (a 503 to the webhook, a retry in polling mode) rather than acknowledged
+    // and lost. Handling it again is harmless: its effects are keyed.
+    if (mustRedeliver(err.ctx.update, err.error)) throw err.error;
     const { ctx } = err;
     logger.error({ err: err.error instanceof Error ? err.error.message : String(err.error), update: ctx.update.update_id }, "update handler failed");
     // A request admitted before the failure runs on (and is paid for): "send it again" would make
@@ -92,5 +93,5 @@ export async function registerCommands(bot: Bot<BotContext>, i18n: I18n<BotConte
  * the default language.
  */
 export async function registerMenuButton(bot: Bot<BotContext>, i18n: I18n<BotContext>, webappUrl: string) {
-  await bot.api.setChatMenuButton({ menu_button: { type: "web_app", text: i18n.t("en", "studio-menu-button"), web_app: { url: webappUrl } } });
+  await bot.api.setChatMenuButton({ menu_button: { type: "web_app", text: i18n.t(DEFAULT_LOCALE, "studio-menu-button"), web_app: { url: webappUrl } } });
 }

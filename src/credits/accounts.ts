@@ -23,8 +23,13 @@ export interface Movement {
   by?: number;
 }
 
-/** What a plan answers for a state: a movement, a refusal (nothing written), or nothing to do. */
-export type Plan<R> = (state: AccountState) => Movement | { refuse: R } | null;
+/**
+ * What a plan answers for a state: a movement, a refusal (nothing written), or nothing to do. A
+ * plan may read more of the ledger first; whatever it reads can only have changed if another
+ * movement landed meanwhile, and then this one fails to insert and is planned again.
+ */
+export type Plan<R> = (state: AccountState) => PlanAnswer<R> | Promise<PlanAnswer<R>>;
+type PlanAnswer<R> = Movement | { refuse: R } | null;
 
 export type ApplyResult<R> =
   | { kind: "applied"; entry: LedgerEntry; state: AccountState }
@@ -85,7 +90,7 @@ export function createAccounts(models: Models, opts: { freeCredits: number }) {
     const made = () => Ledger.findOne({ key });
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const state = await open(userId);
-      const planned = plan(state);
+      const planned = await plan(state);
       if (planned === null || "refuse" in planned) {
         const done = await made();
         if (done) return { kind: "already", entry: done };
@@ -113,9 +118,21 @@ export function createAccounts(models: Models, opts: { freeCredits: number }) {
     throw new Error(`ledger of user ${userId}: no turn after ${MAX_ATTEMPTS} attempts`);
   }
 
+  /** Credits held by the user's reservations not yet captured or released. */
+  async function reserved(userId: number): Promise<number> {
+    // One accumulator per $group: FerretDB 1.24 fills in only the first of several.
+    const sums = await Ledger.aggregate<{ _id: LedgerKind; n: number }>([
+      { $match: { user_id: userId, kind: { $in: ["reserve", "capture", "release"] } } },
+      { $group: { _id: "$kind", n: { $sum: "$price" } } },
+    ]);
+    const of = (kind: LedgerKind) => sums.find((row) => row._id === kind)?.n ?? 0;
+    return Math.max(0, of("reserve") - of("capture") - of("release"));
+  }
+
   return {
     open,
     apply,
+    reserved,
     byKey: (key: string) => Ledger.findOne({ key }),
     /** The latest movements, newest first. */
     recent: (userId: number, limit: number) => Ledger.find({ user_id: userId }).sort({ seq: -1 }).limit(limit),

@@ -62,14 +62,17 @@ export async function creditPayment(accounts: Accounts, userId: number, p: { inv
 
 /**
  * Takes a refunded payment's credits back, once per charge (the refund message and /refund share
- * the key). What the user already spent cannot be taken: the balance stops at zero.
+ * the key). Credits the user already spent cannot be taken; credits held by jobs still running can:
+ * they come back to the balance if those jobs fail, so the refund counts them, and the balance may
+ * stand below zero until they are settled (a job that still succeeds was paid for with refunded
+ * credits, and the user owes them).
  */
 export async function takeBack(accounts: Accounts, chargeId: string, by?: number) {
   const payment = await accounts.byKey(paymentKey(chargeId));
   if (payment?.kind !== "purchase") return { kind: "unknown" as const };
-  const result = await accounts.apply(payment.user_id, refundKey(chargeId), (state) => ({
+  const result = await accounts.apply(payment.user_id, refundKey(chargeId), async (state) => ({
     kind: "refund",
-    credits: -Math.min(payment.credits, state.balance),
+    credits: -Math.min(payment.credits, Math.max(0, state.balance + (state.inFlight > 0 ? await accounts.reserved(payment.user_id) : 0))),
     stars: payment.stars ?? undefined,
     charge_id: chargeId,
     ...(by !== undefined ? { by } : {}),

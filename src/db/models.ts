@@ -27,6 +27,8 @@ const imageSchema = new Schema(
     width: { type: Number, required: true },
     height: { type: Number, required: true },
     size: { type: Number },
+    /** "photo" or "document": how the user sent it (a document's file_id cannot be a video's cover). */
+    sent_as: { type: String },
   },
   { _id: false },
 );
@@ -48,7 +50,9 @@ export const generationSchema = new Schema(
     duration: { type: Number },
     resolution: { type: String },
     prompt_optimizer: { type: Boolean },
-    /** The generation whose buttons made this one ("Again", "Another camera move", "New prompt"). */
+    /** The shape the photo was fitted to ("9:16"); absent or "original": sent as it was. */
+    format: { type: String },
+    /** The generation whose buttons made this one ("Again", "Another camera move", "Format", "New prompt"). */
     variation_of: { type: String },
     /** Credits reserved for it, written when it is admitted (absent: not admitted, or admitted by an older version). */
     price: { type: Number },
@@ -101,8 +105,10 @@ generationSchema.index({ phase: 1, created_at: 1 });
 /** Choices made in /settings; unset fields fall back to the configured defaults. */
 const settingsSchema = new Schema(
   {
+    model: { type: String },
     duration: { type: Number },
     resolution: { type: String },
+    format: { type: String },
     prompt_optimizer: { type: Boolean },
     camera_moves: { type: [String], default: undefined },
   },
@@ -220,6 +226,48 @@ export const statusMessageSchema = new Schema(
 );
 statusMessageSchema.index({ done: 1, progress_edited_at: 1 });
 
+/**
+ * Telegram updates whose handling outlasted the webhook's answer (or failed after it): kept here
+ * before Telegram is told 200, and handled again from here until they are done. `_id` is the
+ * update_id, so a second copy of one update is refused by the unique index.
+ */
+export const INBOX_STATES = ["pending", "handled", "failed"] as const;
+export const inboxSchema = new Schema(
+  {
+    _id: { type: Number, required: true },
+    /** The update as Telegram sent it; dropped once handled (it holds the users' own words). */
+    update: { type: Schema.Types.Mixed },
+    /** Payments are never given up on; other updates are, after a day (Telegram's own horizon). */
+    payment: { type: Boolean, required: true, default: false },
+    state: { type: String, enum: INBOX_STATES, required: true, default: "pending" },
+    attempts: { type: Number, required: true, default: 0 },
+    next_run_at: { type: Date, required: true },
+    lease_owner: { type: String },
+    lease_until: { type: Date, required: true },
+    last_error: { type: String },
+    received_at: { type: Date, required: true, default: () => new Date() },
+    handled_at: { type: Date },
+  },
+  { collection: "update_inbox", versionKey: false },
+);
+inboxSchema.index({ state: 1, next_run_at: 1 });
+inboxSchema.index({ received_at: 1 });
+
+/**
+ * How far the Stars reconciliation has read Telegram's account (getStarTransactions counts from the
+ * first transaction), and what it added up on the way. Offset and sums are always written together.
+ */
+export const starsCursorSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    offset: { type: Number, required: true, default: 0 },
+    stars_in: { type: Number, required: true, default: 0 },
+    stars_refunded: { type: Number, required: true, default: 0 },
+    at: { type: Date },
+  },
+  { collection: "stars_cursor", versionKey: false },
+);
+
 export type GenerationFields = InferSchemaType<typeof generationSchema>;
 export type UserFields = InferSchemaType<typeof userSchema>;
 
@@ -233,6 +281,8 @@ export function createModels(connection: Connection) {
     Ledger: connection.model("Ledger", ledgerSchema),
 
     StatusMessage: connection.model("StatusMessage", statusMessageSchema),
+    Inbox: connection.model("Inbox", inboxSchema),
+    StarsCursor: connection.model("StarsCursor", starsCursorSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -1,5 +1,6 @@
 import type { Types } from "mongoose";
-import { isLegacyModel, priceKey, type Config } from "../config.js";
+import type { Config } from "../config.js";
+import { fixedCombination, modelSpec, priceKey } from "../minimax/models.js";
 import type { Models } from "../db/models.js";
 import { createAccounts, type Accounts } from "../credits/accounts.js";
 
@@ -16,12 +17,14 @@ export interface Admissible {
 export type AdmissionRefusal = { kind: "limit"; max: number } | { kind: "credits"; price: number; balance: number };
 export type Admission = { kind: "admitted"; price: number; balance: number } | AdmissionRefusal | { kind: "abandoned" };
 
-/** Credits a generation costs, from the duration and resolution it will be made with. */
+/** Credits a generation costs, from the model, duration and resolution it will be made with. */
 export function priceOf(config: Pick<Config, "prices">, gen: Pick<Admissible, "model" | "duration" | "resolution">): number {
-  // The I2V-01 family makes 6 s at 720P, whatever is asked.
-  const key = isLegacyModel(gen.model) ? priceKey(6, "720P") : priceKey(gen.duration ?? 6, gen.resolution ?? "768P");
-  const price = config.prices[key];
-  if (price === undefined) throw new Error(`no price for ${key}`);
+  const model = modelSpec(gen.model);
+  // A fixed-output model (I2V-01) makes its one option, whatever is asked.
+  const made = model?.fixedOutput ? fixedCombination(model) : { duration: gen.duration ?? 6, resolution: gen.resolution ?? "768P" };
+  const key = priceKey(made.duration, made.resolution);
+  const price = config.prices[gen.model]?.[key];
+  if (price === undefined) throw new Error(`no price for ${gen.model} ${key}`);
   return price;
 }
 

@@ -1,9 +1,9 @@
 import { randomInt } from "node:crypto";
 import type { Types } from "mongoose";
-import { isLegacyModel } from "../config.js";
+import { enabledModel } from "./settings.js";
 import { callbackToken } from "../secrets.js";
 import type { Models } from "../db/models.js";
-import type { LifecycleDeps } from "./deps.js";
+import { untilStored, type LifecycleDeps } from "./deps.js";
 import { createAdmission } from "./admission.js";
 import { claimOnce } from "./claims.js";
 
@@ -13,18 +13,21 @@ export interface NewGeneration {
   sourceMessageId: number;
   locale: string;
   prompt: string;
-  image: { file_id: string; file_unique_id: string; mime: string; width: number; height: number; size?: number };
+  image: { file_id: string; file_unique_id: string; mime: string; width: number; height: number; size?: number; sent_as?: string };
   /** The user's settings (src/generations/settings.ts); the configured defaults when absent. */
   options?: GenerationOptions;
 }
 
 /** What a generation records beyond the request itself: settings used, camera moves, its origin. */
 export interface GenerationOptions {
+  model?: string;
   duration?: number;
   resolution?: string;
   prompt_optimizer?: boolean;
   user_prompt?: string;
   camera_moves?: string[];
+  /** The shape the photo is fitted to at submission (images/formats.ts). */
+  format?: string;
   variation_of?: string;
 }
 
@@ -48,9 +51,10 @@ const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 110
  * instead of a second paid task. Should this process die before the hold is lifted, the worker's
  * recovery reads the reservation to decide.
  */
-export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "models">, input: NewGeneration): Promise<CreateResult> {
+export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "models" | "logger">, input: NewGeneration): Promise<CreateResult> {
   const { config, models } = deps;
   const { Generation } = models;
+  const defaultModel = enabledModel(config, config.model);
   let doc;
   for (let attempt = 0; ; attempt++) {
     const shortId = newShortId();
@@ -62,8 +66,8 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
         source_message_id: input.sourceMessageId,
         locale: input.locale,
         prompt: input.prompt,
-        model: config.model,
-        ...(isLegacyModel(config.model) ? {} : { duration: config.duration, resolution: config.resolution }),
+        model: defaultModel.id,
+        ...(defaultModel.fixedOutput ? {} : { duration: config.duration, resolution: config.resolution }),
         ...input.options,
         image: input.image,
         // Kept with the generation, so a token still checks out after CALLBACK_SECRET changes.
@@ -89,9 +93,11 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
     }
   }
 
-  // One answer per request: an attempt finishing a held admission and the attempt that began it
-  // (still running) can both get this far; the one that takes this key replies.
-  const firstToAnswer = () => claimOnce(models, `answered:${input.chatId}:${input.sourceMessageId}`);
+  // One answer per attempt: an attempt finishing a held admission and the attempt that began it
+  // (still running) share this document and can both get this far; the one that takes this key
+  // replies. A refused attempt deletes its document, so a later press of the same button is a new
+  // attempt with a key of its own, and gets its own answer.
+  const firstToAnswer = () => claimOnce(models, `answered:${String(doc._id)}`);
   const admission = await createAdmission(models, config).reserve(doc);
   if (admission.kind !== "admitted") {
     await Generation.deleteOne({ _id: doc._id });
@@ -99,10 +105,20 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
     if (admission.kind === "abandoned") return createGeneration(deps, input);
     return (await firstToAnswer()) ? admission : { kind: "duplicate" };
   }
-  await Generation.updateOne({ _id: doc._id }, { $set: { next_run_at: new Date(), price: admission.price } });
+  // Only the attempt that answers lifts the hold. Two attempts may be finishing one admission (a
+  // redelivery, an update handled again from the inbox); if both wrote here, FerretDB's whole-document
+  // write of the slower one could land after the worker's claim and undo it, and the generation
+  // would be claimed, and submitted, a second time.
+  // It keeps trying through an outage: no other attempt will lift it (the sweep would, a lease later).
+  if (!(await firstToAnswer())) return { kind: "duplicate" };
+  const held = doc;
+  await untilStored(() => Generation.updateOne({ _id: held._id, next_run_at: HELD }, { $set: { next_run_at: new Date(), price: admission.price } }), {
+    logger: deps.logger,
+    what: "the admission",
+    retryBaseMs: config.retryBaseMs,
+  });
 
   const position = await queuePosition(models, doc._id);
-  if (!(await firstToAnswer())) return { kind: "duplicate" };
   return { kind: "created", id: doc._id, shortId: doc.short_id, price: admission.price, balance: admission.balance, position, waitMinutes: Math.ceil((Math.floor((position - 1) / config.minimaxRpm) * config.minimaxRpmWindowMs) / 60_000) };
 }
 

@@ -3,9 +3,11 @@ import { GrammyError, InputFile } from "grammy";
 import { floodWaitMs, telegramRefused } from "../telegram/errors.js";
 import { escapeHtml } from "../telegram/i18n.js";
 import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
-import { studioUrl, videoKeyboard } from "../telegram/keyboards.js";
+import { videoButtons, videoCaption } from "../telegram/video-message.js";
+import { studioUrl } from "../telegram/keyboards.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import { createAdmission } from "./admission.js";
+import { endingKey, UNDELIVERABLE, UNDELIVERED } from "./endings.js";
 
 /** Failure notices are cheap and unpaid: a few tries, then the generation is closed anyway. */
 export const MAX_NOTICE_ATTEMPTS = 6;
@@ -78,12 +80,14 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
       throw new Error("untrusted download_url");
     }
     const replyTo = replyToSource(gen);
+    // "🖼 Studio" under the video opens the studio at it (when the studio is on, in a private chat).
+    const studio = studioUrl(config.webappUrl, gen.chat_id, gen.short_id);
     const sendLink = async (bytes: number) => {
       const message = await telegram.sendMessage(
         gen.chat_id,
         // A signed URL carries "&" (and may carry "<"): unescaped, Telegram refuses the HTML.
-        t(gen.locale, "video-as-link", { id: gen.short_id, mb: (bytes / 1048576).toFixed(1), url: escapeHtml(file.downloadUrl) }),
-        { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: videoKeyboard(t, gen.locale, gen.short_id, studioUrl(config.webappUrl, gen.chat_id, gen.short_id)) },
+        t(gen.locale, "video-as-link", { id: gen.short_id, mb: bytes / 1048576, url: escapeHtml(file.downloadUrl) }),
+        { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: videoButtons(t, gen.locale, gen, studio) },
       );
       await recordSent({ phase: "delivered", video_url: file.downloadUrl, video_bytes: bytes, video_message_id: message.message_id, completed_at: new Date() });
       deps.metrics?.delivered("link", timings().sinceSuccessMs);
@@ -101,9 +105,12 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
     try {
       sent = await telegram.sendVideo(gen.chat_id, new InputFile(checked, `astrolus-${gen.short_id}.mp4`), {
         ...replyTo,
-        caption: t(gen.locale, "video-caption", { id: gen.short_id }),
+        caption: videoCaption(t, gen.locale, gen),
         parse_mode: "HTML",
-        reply_markup: videoKeyboard(t, gen.locale, gen.short_id, studioUrl(config.webappUrl, gen.chat_id, gen.short_id)),
+        reply_markup: videoButtons(t, gen.locale, gen, studio),
+        // The seller's photo shows in the chat and the gallery instead of a random frame. Only on a
+        // first try: a cover Telegram refused must never be why a paid video does not arrive.
+        ...(gen.image.sent_as === "photo" && attempt === 0 ? { cover: gen.image.file_id } : {}),
         supports_streaming: true,
         ...(gen.video_width && gen.video_height ? { width: gen.video_width, height: gen.video_height } : {}),
         ...(gen.duration ? { duration: gen.duration } : {}),
@@ -128,7 +135,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
   } catch (err) {
     if (telegramRefused(err)) {
       log.warn(timings(), "the user blocked the bot or the chat is gone; stopping");
-      await leases.finish(gen, { phase: "failed", error_code: "undeliverable", error_message: (err as Error).message, completed_at: new Date() });
+      await leases.finish(gen, { phase: "failed", error_code: UNDELIVERABLE, error_message: (err as Error).message, completed_at: new Date() });
       return;
     }
     if (signal.aborted) return; // the lease was lost; another instance carries on
@@ -140,7 +147,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
     const next = wait === undefined ? attempt + 1 : attempt;
     log.warn({ err: (err as Error).message, ...timings(), failedAttempts: next, floodWaitMs: wait }, "delivery attempt failed");
     if (outOfTime) {
-      await leases.finish(gen, { phase: "notifying", error_code: "error", error_message: (err as Error).message, deliver_attempts: next, next_run_at: new Date() });
+      await leases.finish(gen, { phase: "notifying", error_code: UNDELIVERED, error_message: (err as Error).message, deliver_attempts: next, next_run_at: new Date() });
       return;
     }
     const delay = wait ?? backoffMs(next, config.retryBaseMs, MAX_DELIVERY_BACKOFF_MS);
@@ -151,13 +158,14 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
 /**
  * Tells the user a generation failed, in their language, then closes it. Every end other than
  * MiniMax's success comes through here, so this is where the reserved credits go back (a no-op
- * when MiniMax succeeded and the delivery failed afterwards: that video was captured).
+ * when MiniMax succeeded and the delivery failed afterwards: that video was captured). The notice
+ * says which of the two happened, as the ledger has it.
  */
 export async function notifyFailure(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, signal?: AbortSignal) {
   const { telegram, t, logger } = deps;
-  await createAdmission(deps.models, deps.config).settle(gen, "release");
+  const settled = await createAdmission(deps.models, deps.config).settle(gen, "release");
   const kind = gen.error_code ?? "error";
-  const key = `failed-${kind}`;
+  const key = endingKey(kind, "notice", settled?.kind === "capture" ? "captured" : "released");
   try {
     await telegram.sendMessage(gen.chat_id, t(gen.locale, key, { id: gen.short_id }), { parse_mode: "HTML", ...replyToSource(gen) });
   } catch (err) {

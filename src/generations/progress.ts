@@ -6,6 +6,7 @@ import type { GenerationFields, Models } from "../db/models.js";
 import { claimOnce } from "./claims.js";
 import { HELD } from "./create.js";
 import type { LifecycleDeps } from "./deps.js";
+import { endingKey } from "./endings.js";
 
 /** Telegram's advice for editing one message: at most about once every 5 seconds. */
 export const PROGRESS_EDIT_INTERVAL_MS = 5_000;
@@ -53,7 +54,7 @@ export function renderProgress(t: Translate, gen: Gen, queue: { position: number
       return { text: t(l, gen.telegram_video_file_id ? "progress-done" : "progress-done-link", { id }), final: true };
     case "notifying":
     case "failed":
-      return { text: t(l, gen.error_code === "cancelled" ? "progress-cancelled" : `failed-${gen.error_code ?? "error"}`, { id }), final: true };
+      return { text: t(l, endingKey(gen.error_code, "status"), { id }), final: true };
   }
 }
 

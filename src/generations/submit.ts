@@ -7,6 +7,8 @@ import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import type { SubmitRateLimit } from "./rate-limit.js";
 import { CANCELLED, decideSubmit, isCancelled } from "./cancel.js";
+import { DEFAULT_FORMAT, isFormatName } from "../images/formats.js";
+import { fitPhoto, UnreadableImageError } from "../images/fit.js";
 
 /** After this many refused or failed attempts the user is told instead of waiting forever. */
 export const MAX_SUBMIT_ATTEMPTS = 8;
@@ -83,7 +85,24 @@ export async function submitGeneration(
     if (err instanceof TelegramFileError && err.permanent) return fail("invalid", err.message);
     return requeue((err as Error).message);
   }
-  const firstFrameImage = toDataUrl(image, isAcceptedImageType(gen.image.mime) ? gen.image.mime : "image/jpeg");
+  // The photo is shaped to the chosen format here, so MongoDB never holds image bytes; "original"
+  // sends it as it came.
+  let firstFrameImage: string;
+  const format = isFormatName(gen.format) ? gen.format : DEFAULT_FORMAT;
+  if (format === "original") {
+    firstFrameImage = toDataUrl(image, isAcceptedImageType(gen.image.mime) ? gen.image.mime : "image/jpeg");
+  } else {
+    try {
+      const started = performance.now();
+      const fitted = await fitPhoto(image, format);
+      firstFrameImage = toDataUrl(fitted.data, fitted.mime);
+      log.info({ format, width: fitted.width, height: fitted.height, bytes: fitted.data.length, fitMs: Math.round(performance.now() - started) }, "photo fitted to the format");
+    } catch (err) {
+      await giveBack();
+      if (err instanceof UnreadableImageError) return fail("invalid", err.message);
+      return requeue((err as Error).message);
+    }
+  }
   /** Nothing left with the slot: it goes back, and the generation to the queue with the marker cleared. */
   const unsent = async () => {
     await giveBack();

@@ -1,6 +1,7 @@
 import Koa from "koa";
 import type { Bot } from "grammy";
 import type { BotContext } from "../bot/index.js";
+import type { Inbox } from "../bot/inbox.js";
 import type { Logger } from "../logger.js";
 import { errorMiddleware } from "./middlewares/errors.js";
 import { answerChallengesFirst, type ChallengeAnswer } from "./middlewares/challenge.js";
@@ -22,7 +23,7 @@ export interface ServerDeps {
   /** GET /metrics, behind a bearer token when one is set. */
   metrics?: { registry: Registry; token?: string };
   /** Webhook mode only: the bot whose updates arrive at /telegram/webhook. */
-  webhook?: { bot: Bot<BotContext>; secret: string; isAccepting: () => boolean };
+  webhook?: { bot: Bot<BotContext>; inbox: Inbox; secret: string; isAccepting: () => boolean };
   handleCallback: CallbackHandler;
   /** MiniMax's challenge answered from the token alone, before routing (see middlewares/challenge.ts). */
   answerChallenge: ChallengeAnswer;

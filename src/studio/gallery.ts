@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { Types, type QueryFilter } from "mongoose";
 import type { GenerationFields, Models } from "../db/models.js";
 import type { GalleryItem } from "./shapes.js";
+import { DEFAULT_FORMAT, type FormatName } from "../images/formats.js";
 
 export const GALLERY_PAGE = 24;
 const MAX_PAGE = 100;
@@ -11,7 +12,7 @@ const MAX_PAGE = 100;
  * is the format "original". The filter and the labels treat the two alike, so the gallery works
  * with the field present or absent.
  */
-export const ORIGINAL_FORMAT = "original";
+export const ORIGINAL_FORMAT: FormatName = DEFAULT_FORMAT;
 
 export interface GalleryQuery {
   cursor?: string;

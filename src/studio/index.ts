@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import type { Api } from "grammy";
 import type { Types } from "mongoose";
-import { isLegacyModel, type Config } from "../config.js";
+import type { Config } from "../config.js";
 import { ACTIVE_PHASES, type GenerationFields, type Models, type Phase } from "../db/models.js";
 import type { Logger } from "../logger.js";
 import type { MiniMaxClient } from "../minimax/client.js";
 import { CAMERA_MOVES, cameraKey, isCameraMove, MAX_CAMERA_MOVES, type CameraMove } from "../minimax/camera.js";
 import type { TelegramFiles } from "../telegram/files.js";
-import { localeFor, type Translate } from "../telegram/i18n.js";
+import { localeFor, type Speaker, type Translate } from "../telegram/i18n.js";
 import type { WebAppUser } from "../telegram/init-data.js";
 import { createAccounts } from "../credits/accounts.js";
 import { packInvoice } from "../credits/payments.js";
@@ -15,12 +15,15 @@ import { priceOf } from "../generations/admission.js";
 import { cancelGeneration } from "../generations/cancel.js";
 import { HELD, queuePosition } from "../generations/create.js";
 import { createLeases } from "../generations/leases.js";
-import { durationsFor, fitResolution, loadSettings, resolutionsFor, saveSettings, type GenerationSettings } from "../generations/settings.js";
+import { durationChoices, enabledModel, loadSettings, saveSettings, type GenerationSettings } from "../generations/settings.js";
+import { modelSpec, resolutionsOf } from "../minimax/models.js";
+import { FORMAT_NAMES, formatKey, isFormatName } from "../images/formats.js";
 import { admitRequest, requestFrom } from "../bot/admission.js";
 import { describeMovement } from "../bot/features/balance.js";
-import { choiceLabel } from "../bot/features/settings.js";
+import { modelsText } from "../bot/features/settings.js";
 import { stateOf } from "../bot/features/status.js";
 import { galleryFilters, galleryItem, listGallery, type GalleryQuery } from "./gallery.js";
+import type { GalleryItem, NamedItem } from "./shapes.js";
 import { createVideoLocator } from "./media.js";
 import { pageTexts, plainTranslator } from "./texts.js";
 
@@ -71,51 +74,74 @@ export function createStudio(deps: StudioDeps) {
   const defaultPrice = () => priceOf(config, { model: config.model, duration: config.duration, resolution: config.resolution });
   const delivered = (userId: number, shortId: string) => models.Generation.findOne({ short_id: shortId, user_id: userId, phase: "delivered" }).lean<Delivered>();
 
+  /** The settings, what they can be changed to (as /settings offers it), and what a video costs with them. */
   function settingsView(locale: string, s: GenerationSettings) {
     const say = plainTranslator(t, locale);
-    const legacy = isLegacyModel(config.model);
-    const priced = (label: string, choice: { duration: number; resolution: string }) => choiceLabel(say, config, label, choice);
+    const model = enabledModel(config, s.model);
+    const durations = durationChoices(model);
+    const several = config.models.length > 1;
     return {
       settings: s,
+      price: say.t("studio-settings-price", { price: priceOf(config, { model: s.model, duration: s.duration, resolution: s.resolution }) }),
       options: {
-        durations: legacy
-          ? []
-          : durationsFor(config).map((d) => ({ value: d, label: priced(say.t("settings-duration", { seconds: d }), { duration: d, resolution: fitResolution(config, d, s.resolution) }) })),
-        resolutions: legacy ? [] : resolutionsFor(config, s.duration).map((r) => ({ value: r, label: priced(r, { duration: s.duration, resolution: r }) })),
-        cameraMoves: CAMERA_MOVES.map((m) => ({ value: m, label: say.t(cameraKey(m)) })),
+        models: several ? config.models.map((m) => ({ value: m.id, label: m.name })) : [],
+        modelsText: several ? modelsText(say, config, s) : "",
+        durations: durations.length > 1 ? durations.map((d) => ({ value: d, label: say.t("settings-duration", { seconds: d }) })) : [],
+        resolutions: durations.length ? resolutionsOf(model, s.duration).map((r) => ({ value: r, label: r })) : [],
+        formats: FORMAT_NAMES.map((f) => ({ value: f, label: say.t(formatKey(f)) })),
+        // Camera moves are bracket commands: offered only for a model that reads them.
+        cameraMoves: model.cameraCommands ? CAMERA_MOVES.map((m) => ({ value: m, label: say.t(cameraKey(m)) })) : [],
         maxCameraMoves: MAX_CAMERA_MOVES,
       },
     };
   }
 
-  /** A change from the page, checked as strictly as the chat's menu allows it: anything else changes nothing. */
+  /** A change from the page, checked as strictly as the chat's menu offers it: anything else changes nothing. */
   function checkedChange(body: Record<string, unknown>, current: GenerationSettings): Partial<GenerationSettings> {
     const change: Partial<GenerationSettings> = {};
-    for (const [key, value] of Object.entries(body)) {
-      if (key === "duration") {
-        if (isLegacyModel(config.model) || !durationsFor(config).includes(value as 6 | 10)) throw new StudioInputError("duration is not one the model offers");
-        change.duration = value as 6 | 10;
-      } else if (key === "resolution") {
-        const duration = change.duration ?? current.duration;
-        if (isLegacyModel(config.model) || typeof value !== "string" || !resolutionsFor(config, duration).includes(value)) {
-          throw new StudioInputError(`resolution is not one the model offers at ${duration} s`);
-        }
-        change.resolution = value;
-      } else if (key === "promptOptimizer") {
-        if (typeof value !== "boolean") throw new StudioInputError("promptOptimizer must be true or false");
-        change.promptOptimizer = value;
-      } else if (key === "cameraMoves") {
-        const moves = Array.isArray(value) ? value : [];
-        if (!Array.isArray(value) || moves.length > MAX_CAMERA_MOVES || new Set(moves).size !== moves.length || !moves.every((m) => typeof m === "string" && isCameraMove(m))) {
-          throw new StudioInputError(`cameraMoves must be up to ${MAX_CAMERA_MOVES} different moves`);
-        }
-        change.cameraMoves = moves as CameraMove[];
-      } else {
-        throw new StudioInputError(`unknown setting "${key.slice(0, 40)}"`);
+    const model = () => enabledModel(config, change.model ?? current.model);
+    for (const key of Object.keys(body)) if (!["model", "duration", "resolution", "format", "promptOptimizer", "cameraMoves"].includes(key)) throw new StudioInputError(`unknown setting "${key.slice(0, 40)}"`);
+    // In the order a menu would be used: the model first, since the rest follow it.
+    if ("model" in body) {
+      if (!config.models.some((m) => m.id === body.model)) throw new StudioInputError("model is not one of the enabled models");
+      change.model = body.model as string;
+    }
+    if ("duration" in body) {
+      if (!durationChoices(model()).includes(body.duration as number)) throw new StudioInputError("duration is not one the model offers");
+      change.duration = body.duration as number;
+    }
+    if ("resolution" in body) {
+      const duration = change.duration ?? current.duration;
+      if (!durationChoices(model()).length || typeof body.resolution !== "string" || !resolutionsOf(model(), duration).includes(body.resolution)) {
+        throw new StudioInputError(`resolution is not one the model offers at ${duration} s`);
       }
+      change.resolution = body.resolution;
+    }
+    if ("format" in body) {
+      if (!isFormatName(body.format)) throw new StudioInputError(`format must be one of ${FORMAT_NAMES.join(", ")}`);
+      change.format = body.format;
+    }
+    if ("promptOptimizer" in body) {
+      if (typeof body.promptOptimizer !== "boolean") throw new StudioInputError("promptOptimizer must be true or false");
+      change.promptOptimizer = body.promptOptimizer;
+    }
+    if ("cameraMoves" in body) {
+      const moves = body.cameraMoves;
+      if (!Array.isArray(moves) || moves.length > MAX_CAMERA_MOVES || new Set(moves).size !== moves.length || !moves.every((m) => typeof m === "string" && isCameraMove(m))) {
+        throw new StudioInputError(`cameraMoves must be up to ${MAX_CAMERA_MOVES} different moves`);
+      }
+      change.cameraMoves = moves as CameraMove[];
     }
     return change;
   }
+
+  /** A format and a model by the names the chat uses for them; an unknown one by its stored value. */
+  const formatName = (say: Speaker, format: string) => (isFormatName(format) ? say.t(formatKey(format)) : format);
+  const modelName = (model: string) => modelSpec(model)?.name ?? model;
+  const named = (locale: string) => {
+    const say = plainTranslator(t, locale);
+    return (item: GalleryItem): NamedItem => ({ ...item, formatName: formatName(say, item.format), modelName: modelName(item.model) });
+  };
 
   return {
     async viewer(user: WebAppUser, authDate: number): Promise<Viewer> {
@@ -128,10 +154,18 @@ export function createStudio(deps: StudioDeps) {
     /** A page of the gallery; the first page also says what the filters can offer. */
     async gallery(viewer: Viewer, query: GalleryQuery) {
       const [page, filters] = await Promise.all([listGallery(models, viewer.id, query), query.cursor ? undefined : galleryFilters(models, viewer.id)]);
-      return { ...page, ...(filters ? { filters } : {}) };
+      const say = plainTranslator(t, viewer.locale);
+      const choices = filters && {
+        formats: filters.formats.map((f) => ({ value: f, label: formatName(say, f) })),
+        models: filters.models.map((m) => ({ value: m, label: modelName(m) })),
+      };
+      return { next: page.next, items: page.items.map(named(viewer.locale)), ...(choices ? { filters: choices } : {}) };
     },
 
-    galleryItem: (viewer: Viewer, shortId: string) => galleryItem(models, viewer.id, shortId),
+    async galleryItem(viewer: Viewer, shortId: string) {
+      const item = await galleryItem(models, viewer.id, shortId);
+      return item && named(viewer.locale)(item);
+    },
 
     async jobs(viewer: Viewer) {
       const say = plainTranslator(t, viewer.locale);
@@ -219,7 +253,7 @@ export function createStudio(deps: StudioDeps) {
         case "duplicate":
           return { kind: result.kind, text: say.t("variation-duplicate") };
         case "limit":
-          return { kind: result.kind, text: say.t("limit-reached", { max: result.max }) };
+          return { kind: result.kind, text: say.t("limit-reached", { max: result.max, source: "button" }) };
         case "credits":
           return { kind: result.kind, text: say.t("studio-again-credits", { price: result.price, balance: result.balance }) };
       }

@@ -18,8 +18,14 @@ export interface GalleryItem {
   delivery: "upload" | "link";
 }
 
-/** A gallery item as the API sends it: with links to its poster, its video and its download, relative to the page. */
-export interface GalleryEntry extends GalleryItem {
+/** A gallery item with its format and model named for the reader ("9:16 · Reels/TikTok/Shorts", "Hailuo 02"). */
+export interface NamedItem extends GalleryItem {
+  formatName: string;
+  modelName: string;
+}
+
+/** A gallery item as the API sends it: named, with links to its poster, its video and its download, relative to the page. */
+export interface GalleryEntry extends NamedItem {
   poster: string;
   video: string;
   download: string;

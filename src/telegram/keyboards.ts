@@ -2,25 +2,39 @@ import type { InlineKeyboardMarkup } from "grammy/types";
 import type { Translate } from "./i18n.js";
 
 /**
+ * The longest label a 390-point-wide phone shows uncut, by how many buttons share its row
+ * (locales/README.md): 28 characters alone, 18 each for two, 12 each for three.
+ */
+export const BUTTON_LABEL_LIMITS: Readonly<Record<number, number>> = { 1: 28, 2: 18, 3: 12 };
+const graphemes = new Intl.Segmenter();
+/** A label's length as the reader sees it: an emoji, a flag or "✍️" counts as one character. */
+export const labelLength = (label: string) => [...graphemes.segment(label)].length;
+/** True when `label` fits a button in a row of `perRow`. */
+export const fitsRow = (label: string, perRow: number) => labelLength(label) <= (BUTTON_LABEL_LIMITS[Math.min(perRow, 3)] ?? 0);
+
+/**
  * Callback data of the buttons the lifecycle puts under its own messages (sent through the API,
  * outside any update, so they are plain inline keyboards rather than menus).
  */
 export const VIDEO_AGAIN = "again";
 export const VIDEO_MOVES = "moves";
+export const VIDEO_FORMAT = "format";
 export const VIDEO_PROMPT = "prompt";
 export const CANCEL = "cancel";
 
 /**
- * "Again", "Another camera move", "New prompt" under a delivered video (or its link), and "Studio"
- * when `studio` is the studio's link for it (see studioUrl).
+ * "Again", "Format", "Another camera move" (for a model that reads camera commands), "New prompt"
+ * under a delivered video (or its link), and "Studio" when `studio` is the studio's link for it
+ * (see studioUrl).
  */
-export function videoKeyboard(t: Translate, locale: string, shortId: string, studio?: string): InlineKeyboardMarkup {
+export function videoKeyboard(t: Translate, locale: string, shortId: string, opts: { cameraMoves?: boolean; studio?: string } = {}): InlineKeyboardMarkup {
   return {
     inline_keyboard: [
       [{ text: t(locale, "button-again"), callback_data: `${VIDEO_AGAIN}:${shortId}` }],
-      [{ text: t(locale, "button-another-move"), callback_data: `${VIDEO_MOVES}:${shortId}` }],
+      [{ text: t(locale, "button-format"), callback_data: `${VIDEO_FORMAT}:${shortId}` }],
+      ...(opts.cameraMoves === false ? [] : [[{ text: t(locale, "button-another-move"), callback_data: `${VIDEO_MOVES}:${shortId}` }]]),
       [{ text: t(locale, "button-new-prompt"), callback_data: `${VIDEO_PROMPT}:${shortId}` }],
-      ...(studio ? [[{ text: t(locale, "button-studio"), web_app: { url: studio } }]] : []),
+      ...(opts.studio ? [[{ text: t(locale, "button-studio"), web_app: { url: opts.studio } }]] : []),
     ],
   };
 }

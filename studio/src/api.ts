@@ -6,7 +6,7 @@ export type Item = GalleryEntry;
 export interface GalleryPage {
   items: Item[];
   next: string | null;
-  filters?: { formats: string[]; models: string[] };
+  filters?: { formats: Choice<string>[]; models: Choice<string>[] };
 }
 export interface Job {
   id: string;
@@ -30,8 +30,17 @@ export interface Choice<T> {
   label: string;
 }
 export interface Settings {
-  settings: { duration: number; resolution: string; promptOptimizer: boolean; cameraMoves: string[] };
-  options: { durations: Choice<number>[]; resolutions: Choice<string>[]; cameraMoves: Choice<string>[]; maxCameraMoves: number };
+  settings: { model: string; duration: number; resolution: string; format: string; promptOptimizer: boolean; cameraMoves: string[] };
+  price: string;
+  options: {
+    models: Choice<string>[];
+    modelsText: string;
+    durations: Choice<number>[];
+    resolutions: Choice<string>[];
+    formats: Choice<string>[];
+    cameraMoves: Choice<string>[];
+    maxCameraMoves: number;
+  };
 }
 export interface Me {
   user: { id: number; firstName: string | null };

@@ -67,8 +67,6 @@ function Pending({ error, retry }: { error: unknown; retry: () => void }) {
   return error ? <Failure error={error} retry={retry} /> : <p class="hint">{say("studio-loading")}</p>;
 }
 
-const formatLabel = (format: string) => (format === "original" ? say("studio-format-original") : format);
-const modelLabel = (model: string) => model.replace(/^MiniMax-/, "");
 const dateLabel = (iso: string) => {
   const date = new Date(iso);
   const thisYear = date.getFullYear() === new Date().getFullYear();
@@ -76,7 +74,7 @@ const dateLabel = (iso: string) => {
 };
 const meta = (item: Item) => (
   <>
-    {formatLabel(item.format)} · {modelLabel(item.model)}
+    {item.formatName} · {item.modelName}
     <br />
     {dateLabel(item.createdAt)}
   </>
@@ -154,13 +152,13 @@ function Gallery({ onOpen }: { onOpen: (item: Item) => void }) {
           <select aria-label={say("studio-filter-formats")} value={format} onChange={(e) => setFormat((e.target as HTMLSelectElement).value)}>
             <option value="">{say("studio-filter-formats")}</option>
             {filters.formats.map((f) => (
-              <option value={f}>{formatLabel(f)}</option>
+              <option value={f.value}>{f.label}</option>
             ))}
           </select>
           <select aria-label={say("studio-filter-models")} value={model} onChange={(e) => setModel((e.target as HTMLSelectElement).value)}>
             <option value="">{say("studio-filter-models")}</option>
             {filters.models.map((m) => (
-              <option value={m}>{modelLabel(m)}</option>
+              <option value={m.value}>{m.label}</option>
             ))}
           </select>
         </div>
@@ -376,22 +374,34 @@ function SettingsView() {
   };
   return (
     <section class="settings">
+      <p class="summary">{view.price}</p>
+      {options.models.length > 1 && (
+        <>
+          <OneOf title={say("studio-model")} choices={options.models} chosen={s.model} pick={(model) => void save({ model })} />
+          <p class="hint left">{options.modelsText}</p>
+        </>
+      )}
       {options.durations.length > 1 && <OneOf title={say("studio-duration")} choices={options.durations} chosen={s.duration} pick={(duration) => void save({ duration })} />}
       {options.resolutions.length > 0 && <OneOf title={say("studio-resolution")} choices={options.resolutions} chosen={s.resolution} pick={(resolution) => void save({ resolution })} />}
+      <OneOf title={say("studio-format")} choices={options.formats} chosen={s.format} pick={(format) => void save({ format })} />
       <div class="choices">
         <button class={s.promptOptimizer ? "chosen" : "secondary"} aria-pressed={s.promptOptimizer} onClick={() => void save({ promptOptimizer: !s.promptOptimizer })}>
           {say(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off")}
         </button>
       </div>
-      <h2>{say("studio-camera")}</h2>
-      <div class="choices">
-        {options.cameraMoves.map((m) => (
-          <button class={s.cameraMoves.includes(m.value) ? "chosen" : "secondary"} aria-pressed={s.cameraMoves.includes(m.value)} onClick={() => toggleMove(m.value)}>
-            {m.label}
-          </button>
-        ))}
-      </div>
-      <p class="hint">{s.cameraMoves.length ? "" : say("camera-none")}</p>
+      {options.cameraMoves.length > 0 && (
+        <>
+          <h2>{say("studio-camera")}</h2>
+          <div class="choices">
+            {options.cameraMoves.map((m) => (
+              <button class={s.cameraMoves.includes(m.value) ? "chosen" : "secondary"} aria-pressed={s.cameraMoves.includes(m.value)} onClick={() => toggleMove(m.value)}>
+                {m.label}
+              </button>
+            ))}
+          </div>
+          <p class="hint">{s.cameraMoves.length ? "" : say("camera-none")}</p>
+        </>
+      )}
     </section>
   );
 }

@@ -178,10 +178,14 @@ describe("studio in a real browser", () => {
   it("settings change what /settings shows, and jobs show what is in progress", async () => {
     const { page, problems } = await openStudio(asBob);
     await page.locator("nav.tabs [data-tab=settings]").click();
-    await page.getByRole("button", { name: "⏱ 10 с · 2 кредита" }).click();
+    await page.getByRole("button", { name: "⏱ 10 с" }).click();
     await page.getByText("✅ Сохранено").waitFor();
     await eventually(async () => (await s.app.db.models.User.findById(bob.userId).lean())?.settings?.duration === 10, 5_000, "10 s saved");
-    expect(await page.getByRole("button", { name: "⏱ 10 с · 2 кредита" }).getAttribute("aria-pressed")).toBe("true");
+    expect(await page.getByRole("button", { name: "⏱ 10 с" }).getAttribute("aria-pressed")).toBe("true");
+    // The price follows the settings, as /settings' text does.
+    await page.getByText("Видео с этими настройками стоит 2 кредита.").waitFor();
+    await page.getByRole("button", { name: "9:16 · Reels/TikTok/Shorts" }).click();
+    await eventually(async () => (await s.app.db.models.User.findById(bob.userId).lean())?.settings?.format === "9:16", 5_000, "9:16 saved");
     await page.locator("nav.tabs [data-tab=jobs]").click();
     await page.getByText("Задач в работе нет", { exact: false }).or(page.locator("[data-job]").first()).waitFor();
     expect(problems).toEqual([]);

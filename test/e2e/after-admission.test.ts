@@ -14,11 +14,11 @@ describe("a failure after the request was admitted", () => {
     s.tg.failNext("sendMessage", { error_code: 400, description: "Bad Request: message to be replied not found" });
     await s.tg.deliver(photoFrom(s.tg, seller, "the teapot pours slowly").update);
 
-    const notice = await botMessage(s.tg, seller.chatId, /Do not send the photo again/);
+    const notice = await botMessage(s.tg, seller.chatId, /Don't send the photo again/);
     const gen = await s.app.db.models.Generation.findOne({ chat_id: seller.chatId });
     expect(notice.text).toContain(gen!.short_id);
     await expectOneVideo(s.tg, seller.chatId, video);
-    expect(s.tg.messages(seller.chatId).some((m) => /send the photo again in a minute/.test(m.text ?? ""))).toBe(false);
+    expect(s.tg.messages(seller.chatId).some((m) => /try again in a minute/.test(m.text ?? ""))).toBe(false);
     // Charged once, for the one video.
     const head = await s.app.db.models.Ledger.findOne({ user_id: seller.userId }).sort({ seq: -1 });
     expect(head?.balance).toBe(2);

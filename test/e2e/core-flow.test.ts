@@ -93,7 +93,7 @@ describe.each(["polling", "webhook"] as const)("core flow, %s mode", (mode) => {
     await tg.deliver(tg.textUpdate({ ...users[0]!, text: "/status" }));
     const status = await tg.waitFor(() => tg.messages(5001).find((m) => m.text?.startsWith("🗂")));
     expect(status.text).toContain(gens[0]!.short_id);
-    expect(status.text).toContain("delivered");
+    expect(status.text).toContain("✅ done");
     expect(status.text).not.toContain(gens[1]!.short_id);
     expect(tg.rejectedCalls).toEqual([]);
   });

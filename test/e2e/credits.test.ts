@@ -41,7 +41,7 @@ describe("credits, one instance (webhook: updates are handled concurrently)", ()
     for (const r of accepted) expect(r.text).toMatch(/Price: 1 credit, reserved now/);
     for (const r of refused) {
       expect(r.text).toBe(
-        "💳 This video costs 1 credit, and your balance is 0 credits. Nothing was sent to MiniMax.\nBuy credits for Telegram Stars with /buy, then send the photo again.",
+        "💳 This video costs 1 credit, and your balance is 0 credits. Nothing was sent to MiniMax, and nothing was charged.\nBuy credits with Telegram Stars through /buy, then send the photo again.",
       );
     }
     // Every reply is answered and only three generations exist, so no further create can come.
@@ -75,8 +75,8 @@ describe("credits, one instance (webhook: updates are handled concurrently)", ()
     expect(answer.text).toMatch(/^💳 Your balance: 3 credits\.\n/);
     const gen = await s.app.db.models.Generation.findOne({ user_id: 8002 });
     const lines = answer.text!.split("\n");
-    expect(lines).toContain("Latest movements:");
-    expect(lines.find((l) => l.endsWith(`job ${gen!.short_id} did not complete: returned`))).toMatch(/ · \+1 · /);
+    expect(lines).toContain("Recent transactions:");
+    expect(lines.find((l) => l.endsWith(`job ${gen!.short_id} not done: credits back`))).toMatch(/ · \+1 · /);
     expect(lines.find((l) => l.endsWith(`reserved for job ${gen!.short_id}`))).toMatch(/ · -1 · /);
     expect(lines.find((l) => l.endsWith("welcome gift"))).toMatch(/ · \+3 · /);
   });
@@ -115,7 +115,7 @@ describe("MAX_ACTIVE_PER_USER=1 with photos at once (webhook)", () => {
       await Promise.all(sent.map((s) => tg.deliver(s.update)));
       const replies = await Promise.all(sent.map((s) => replyTo(tg, 8101, s.messageId)));
       expect(replies.filter((r) => /Got it!/.test(r.text ?? ""))).toHaveLength(1);
-      expect(replies.filter((r) => /already have 1 videos in progress/.test(r.text ?? ""))).toHaveLength(5);
+      expect(replies.filter((r) => /already have 1 job in progress/.test(r.text ?? ""))).toHaveLength(5);
       expect(await app.db.models.Generation.countDocuments({ user_id: 8101 })).toBe(1);
       expect(await lastBalance(app, 8101)).toEqual({ balance: 9, inFlight: 1 });
     } finally {
@@ -180,7 +180,7 @@ describe("two instances, one with a slow database link (webhook)", () => {
       const answerA = await replyTo(tg, 8601, first.messageId);
       const texts = [answerA.text, answerB.text];
       expect(texts.filter((t) => /Got it!/.test(t ?? ""))).toHaveLength(1);
-      expect(texts.filter((t) => /already have 1 videos in progress/.test(t ?? ""))).toHaveLength(1);
+      expect(texts.filter((t) => /already have 1 job in progress/.test(t ?? ""))).toHaveLength(1);
       expect(await b.db.models.Generation.countDocuments({ user_id: 8601 })).toBe(1);
       expect(await lastBalance(b, 8601)).toEqual({ balance: 4, inFlight: 1 });
     } finally {

@@ -112,7 +112,7 @@ describe("input the bot refuses (polling)", () => {
 
   it("a 2000×500 panorama is refused as too stretched", async () => {
     const photo = s.tg.addPhoto(makeJpeg(2000, 500), 2000, 500);
-    await expectRefused(s.tg.photoUpdate({ chatId: 7108, photo, caption: "the bench glides" }), /too stretched: its long side may be at most 2.5 times its short side/, [new RegExp(`${num(2000)}×${num(500)} px`), /5:2/]);
+    await expectRefused(s.tg.photoUpdate({ chatId: 7108, photo, caption: "the bench glides" }), /too stretched: one side may be at most 2.5 times the other/, [new RegExp(`${num(2000)}×${num(500)} px`), /5:2/]);
   });
 
   it("a caption over 2000 characters is refused, naming the limit, and the photo is not parked either", async () => {
@@ -137,16 +137,16 @@ describe("input the bot refuses (polling)", () => {
       );
     const first = album("13571113171923001");
     for (const u of first) await s.tg.deliver(u);
-    const reply = await s.tg.waitFor(() => s.tg.messages(chatId).find((m) => m.text?.includes("one photo at a time")));
+    const reply = await s.tg.waitFor(() => s.tg.messages(chatId).find((m) => m.text?.includes("did not accept this album")));
     expect(first.map(msgId)).toContain(reply.reply_to_message?.message_id);
     await settle(chatId);
-    expect(botTexts(chatId).filter((t) => t.includes("one photo at a time"))).toHaveLength(1);
+    expect(botTexts(chatId).filter((t) => t.includes("did not accept this album"))).toHaveLength(1);
     expect(botTexts(chatId)).toHaveLength(1);
 
     const second = album("13571113171923002");
     for (const u of second) await s.tg.deliver(u);
     await settle(chatId);
-    expect(botTexts(chatId).filter((t) => t.includes("one photo at a time"))).toHaveLength(2);
+    expect(botTexts(chatId).filter((t) => t.includes("did not accept this album"))).toHaveLength(2);
     expect(botTexts(chatId)).toHaveLength(2);
 
     expect(await s.app.db.models.Generation.countDocuments({ chat_id: chatId })).toBe(0);
@@ -164,7 +164,7 @@ describe("input the bot refuses (polling)", () => {
     expect(help).toMatch(/^📸 Send one product photo/);
     // Config values are filled in, and the escaped "<id>" arrives as literal text.
     expect(help).toContain("Videos are made with MiniMax-Hailuo-02, 6 s at 768P;");
-    expect(help).toContain("up to 2 videos");
+    expect(help).toContain("up to 2 jobs");
     expect(help).toContain("/status <id>");
 
     const ru = s.tg.textUpdate({ chatId: 7112, languageCode: "ru", text: "/start" });
@@ -174,7 +174,7 @@ describe("input the bot refuses (polling)", () => {
     await s.tg.deliver(ruHelp);
     const helpRu = (await replyTo(ruHelp)).text!;
     expect(helpRu).toMatch(/^📸 Пришлите одно фото товара/);
-    expect(helpRu).toContain("подпись до 2000 символов");
+    expect(helpRu).toContain("описание до 2000 символов");
 
     // A regional variant is still Russian; an unsupported language falls back to English.
     const ruRu = s.tg.textUpdate({ chatId: 7113, languageCode: "ru-RU", text: "/start" });
@@ -193,7 +193,7 @@ describe("input the bot refuses (polling)", () => {
   });
 
   it("/status for a user with no jobs says so", async () => {
-    await expectRefused(s.tg.textUpdate({ chatId: 7116, text: "/status" }), /^You have no videos yet/);
+    await expectRefused(s.tg.textUpdate({ chatId: 7116, text: "/status" }), /^You have no jobs yet/);
   });
 
   it("/status with an id that is not one of the user's jobs (HTML in it included) says not found, escaped", async () => {
@@ -307,7 +307,7 @@ describe("input the bot accepts in its less common shapes (polling)", () => {
     expect((await send(0)).reply.text).toMatch(/Got it!/);
     expect((await send(1)).reply.text).toMatch(/Got it!/);
     const third = await send(2);
-    expect(third.reply.text).toMatch(/already have 2 videos in progress/);
+    expect(third.reply.text).toMatch(/already have 2 jobs in progress, the most at once\. I did not accept this photo and took no credits for it: please send it again/);
 
     await eventually(() => createsWithPrompt("limit-").length >= 2, 10_000, "two creates");
     await settle(chatId);
@@ -345,12 +345,12 @@ describe("input the bot accepts in its less common shapes (polling)", () => {
     await s.tg.deliver(own);
     const detail = await replyTo(own);
     expect(detail.text).toMatch(new RegExp(`^Job ${gen.short_id}: `));
-    expect(detail.text).toContain("Prompt: status: the <vase> & the flowers sway");
+    expect(detail.text).toContain("Description: status: the <vase> & the flowers sway");
 
     // The other user's list stays empty.
     const list = s.tg.textUpdate({ chatId: other, text: "/status" });
     await s.tg.deliver(list);
-    expect((await replyTo(list)).text).toMatch(/^You have no videos yet/);
+    expect((await replyTo(list)).text).toMatch(/^You have no jobs yet/);
   });
 });
 

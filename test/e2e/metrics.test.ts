@@ -126,6 +126,7 @@ describe("GET /metrics", () => {
       astrolus_rate_slot_wait_seconds: "histogram",
       astrolus_success_to_delivery_seconds: "histogram",
       astrolus_video_bytes_relayed_total: "counter",
+      astrolus_stars_reconciled_total: "counter",
       astrolus_telegram_api_errors_total: "counter",
     });
     expect(total([e!], "astrolus_queue_depth")).toBe(0);

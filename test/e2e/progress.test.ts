@@ -84,7 +84,7 @@ describe("live progress in one status message", () => {
     await s.tg.waitFor(() => /уже у MiniMax|MiniMax делает ваше видео уже меньше минуты/.test(textOf(s.tg, ru, status.message_id)), 15_000, "submitted");
     expect(buttonLabels(s.tg, ru.chatId, status.message_id)).toEqual([]);
     await s.mm.fail(task.taskId, 1026, "input new_sensitive");
-    await s.tg.waitFor(() => /MiniMax отклонил фото или описание/.test(textOf(s.tg, ru, status.message_id)), 20_000, "the failure in the status message");
+    await s.tg.waitFor(() => /MiniMax отклонил фото или описание как недопустимое\. Кредиты вернулись на баланс/.test(textOf(s.tg, ru, status.message_id)), 20_000, "the failure in the status message");
     expect(buttonLabels(s.tg, ru.chatId, status.message_id)).toEqual([]);
     expect(s.tg.rejectedCalls).toEqual([]);
   });
@@ -102,32 +102,32 @@ describe("Cancel while queued", () => {
     await s.tg.deliver(photoFrom(s.tg, ru, "второй: часы вращаются").update);
     // Two jobs hold two of the three free credits: what /balance says before the third one.
     const balanceBefore = (await ask(s.tg, ru, "/balance", /^💳/)).text!.split("\n")[0];
-    expect(balanceBefore).toBe("💳 Ваш баланс: 1 кредит. Видео в работе: 2.");
+    expect(balanceBefore).toBe("💳 Ваш баланс: 1 кредит. Задач в работе: 2.");
     const third = photoFrom(s.tg, ru, "третий: часы тикают");
     await s.tg.deliver(third.update);
     const status = await statusMessage(s.tg, ru, third.messageId);
-    expect(status.text).toMatch(/в очереди: вы 2-й, до старта около 1 минуты/);
+    expect(status.text).toMatch(/ваше место в очереди — 2, до старта около 1 минуты/);
 
     const answer = await press(s.tg, ru, status.message_id, "✖️ Отменить");
-    expect(answer.text).toBe("Отменено. Это видео делаться не будет.");
+    expect(answer.text).toBe("Отменено: задача не будет выполнена, кредиты вернутся на баланс.");
     const gen = await eventually(async () => {
       const g = await s.app.db.models.Generation.findOne({ user_prompt: "третий: часы тикают" }).lean();
       return g?.phase === "failed" && g;
     }, 10_000, "the cancelled generation closed");
     expect(gen).toMatchObject({ error_code: "cancelled" });
     expect(gen.create_sent_at).toBeUndefined();
-    await s.tg.waitFor(() => /Задача \w{7} отменена. В MiniMax она не отправлялась/.test(textOf(s.tg, ru, status.message_id)), 15_000, "the cancelled status");
+    await s.tg.waitFor(() => /Задача \w{7} отменена. В MiniMax она не отправлялась, кредиты вернулись на баланс\./.test(textOf(s.tg, ru, status.message_id)), 15_000, "the cancelled status");
     expect(buttonLabels(s.tg, ru.chatId, status.message_id)).toEqual([]);
     // The credit reserved for it is back: the balance is where it was before the third photo.
     const balance = (await ask(s.tg, ru, "/balance", /^💳/)).text!;
     expect(balance.split("\n")[0]).toBe(balanceBefore);
-    expect(balance).toContain(`задача ${gen.short_id} не завершилась: возврат`);
+    expect(balance).toContain(`задача ${gen.short_id} не выполнена: кредиты вернулись`);
     const head = await s.app.db.models.Ledger.findOne({ user_id: ru.userId }).sort({ seq: -1 }).lean();
     expect(head).toMatchObject({ kind: "release", short_id: gen.short_id, credits: 1, balance: 1, in_flight: 2 });
     // /status calls it cancelled, not failed, in the list and on its own.
     const list = (await ask(s.tg, ru, "/status", /^🗂/)).text!;
-    expect(list.split("\n").find((l) => l.startsWith(gen.short_id))).toMatch(new RegExp(`^${gen.short_id} · 🚫 отменено · `));
-    expect((await ask(s.tg, ru, `/status ${gen.short_id}`, /^Задача /)).text).toMatch(new RegExp(`^Задача ${gen.short_id}: 🚫 отменено\n`));
+    expect(list.split("\n").find((l) => l.startsWith(gen.short_id))).toMatch(new RegExp(`^${gen.short_id} · 🚫 отмена · `));
+    expect((await ask(s.tg, ru, `/status ${gen.short_id}`, /^Задача /)).text).toMatch(new RegExp(`^Задача ${gen.short_id}: 🚫 отмена\n`));
     // A stale client pressing the old button again: told it is cancelled already.
     const again = s.tg.callbackQueryUpdate({ ...ru, messageId: status.message_id, data: `cancel:${gen.short_id}` });
     await s.tg.deliver(again);
@@ -159,11 +159,11 @@ describe("Cancel while queued", () => {
         return g && ["failed", "submitted", "delivering", "delivered"].includes(g.phase) && g;
       }, 20_000, `race ${i} settled`);
       const creates = s.mm.createRequests.filter((r) => r.body.prompt === prompt);
-      if (answer.text === "Cancelled. This job will not be made.") {
+      if (answer.text === "Cancelled: this job will not be made, and its credits go back to your balance.") {
         expect(gen.error_code).toBe("cancelled");
         expect(creates).toEqual([]);
       } else {
-        expect(answer.text).toBe("Too late to cancel: MiniMax already has this job.");
+        expect(answer.text).toBe("Too late to cancel: MiniMax already has this job. Its credits are charged only if the video is made.");
         expect(creates).toHaveLength(1);
       }
     }

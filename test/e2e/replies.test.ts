@@ -68,7 +68,7 @@ describe("a parked captionless photo", () => {
     await s.app.db.models.User.collection.updateOne({ _id: chatId } as never, { $set: { "pending_photo.parked_at": new Date(Date.now() - 31 * 60_000) } });
     const late = s.tg.textUpdate({ chatId, text: "parked: the lamp glows" });
     await s.tg.deliver(late);
-    expect((await replyTo(late)).text).toMatch(/waited for a description for too long/);
+    expect((await replyTo(late)).text).toMatch(/waited more than 30 minutes for a description, so I no longer keep it\. No credits were taken\./);
     await settle(chatId);
     expect(await s.app.db.models.Generation.countDocuments({ chat_id: chatId })).toBe(0);
     expect((await s.app.db.models.User.findById(chatId))?.pending_photo ?? undefined).toBeUndefined();

@@ -14,30 +14,37 @@ describe("settings, language and camera moves", () => {
     await s.tg.deliver(s.tg.textUpdate({ ...en, text: "/settings" }));
     const menu = await botMessage(s.tg, en.chatId, /Settings/);
     expect(buttonLabels(s.tg, en.chatId, menu.message_id)).toEqual([
-      // The price sits next to each choice (the default prices: 1080P and 10 s cost 2).
-      ["✅ ⏱ 6 s · 1 credit", "⏱ 10 s · 2 credits"],
-      ["512P · 1 credit", "✅ 768P · 1 credit", "1080P · 2 credits"],
-      ["✨ Prompt optimizer: on"],
-      ["🎥 Camera: no camera move"],
+      ["🤖 Model: Hailuo 02"],
+      ["✅ ⏱ 6 s", "⏱ 10 s"],
+      ["512P", "✅ 768P", "1080P"],
+      ["📐 Original"],
+      ["✨ Auto-enhance: on"],
+      ["🎥 Camera: No movement"],
     ]);
+    expect(menu.text).toContain("⏱ 10 s: Ozon wants 8 s or more.");
+    // The price of a video with these settings is in the text, and follows each choice (the default prices: 1080P and 10 s cost 2).
+    const text = () => s.tg.messages(en.chatId).find((m) => m.message_id === menu.message_id)?.text ?? "";
+    expect(text()).toMatch(/A video with these settings costs 1 credit\.$/m);
 
-    await press(s.tg, en, menu.message_id, "1080P · 2 credits");
-    await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[1]?.includes("✅ 1080P · 2 credits"));
-    await press(s.tg, en, menu.message_id, "⏱ 10 s · 2 credits");
+    await press(s.tg, en, menu.message_id, "1080P");
+    await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[2]?.includes("✅ 1080P"));
+    expect(text()).toMatch(/costs 2 credits\.$/m);
+    await press(s.tg, en, menu.message_id, "⏱ 10 s");
     // 10 s offers 512P and 768P only with Hailuo-02: 1080P moved down to 768P.
-    await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[0]?.includes("✅ ⏱ 10 s · 2 credits"));
-    expect(buttonLabels(s.tg, en.chatId, menu.message_id)[1]).toEqual(["512P · 2 credits", "✅ 768P · 2 credits"]);
-    await press(s.tg, en, menu.message_id, "✨ Prompt optimizer: on");
-    await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[2]?.[0] === "✨ Prompt optimizer: off");
+    await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[1]?.includes("✅ ⏱ 10 s"));
+    expect(buttonLabels(s.tg, en.chatId, menu.message_id)[2]).toEqual(["512P", "✅ 768P"]);
+    expect(text()).toMatch(/costs 2 credits\.$/m);
+    await press(s.tg, en, menu.message_id, "✨ Auto-enhance: on");
+    await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[4]?.[0] === "✨ Auto-enhance: off");
 
-    await press(s.tg, en, menu.message_id, "🎥 Camera: no camera move");
+    await press(s.tg, en, menu.message_id, "🎥 Camera: No movement");
     await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[0]?.[0] === "Push in");
     await press(s.tg, en, menu.message_id, "Push in");
     await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[0]?.[0] === "✅ Push in");
     await press(s.tg, en, menu.message_id, "Zoom in");
     await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id).flat().includes("✅ Zoom in"));
     await press(s.tg, en, menu.message_id, "⬅️ Back");
-    await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[3]?.[0] === "🎥 Camera: Push in, Zoom in");
+    await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[5]?.[0] === "🎥 Camera: Push in, Zoom in");
 
     const stored = await s.app.db.models.User.findById(en.userId).lean();
     expect(stored?.settings).toMatchObject({ duration: 10, resolution: "768P", prompt_optimizer: false, camera_moves: ["Push in", "Zoom in"] });
@@ -82,11 +89,15 @@ describe("settings, language and camera moves", () => {
     await s.tg.deliver(s.tg.textUpdate({ ...ru, text: "/settings" }));
     const menu = await botMessage(s.tg, ru.chatId, /Настройки/);
     expect(buttonLabels(s.tg, ru.chatId, menu.message_id)).toEqual([
-      ["✅ ⏱ 6 с · 1 кредит", "⏱ 10 с · 2 кредита"],
-      ["512P · 1 кредит", "✅ 768P · 1 кредит", "1080P · 2 кредита"],
-      ["✨ Улучшать описание: да"],
-      ["🎥 Камера: без движения камеры"],
+      ["🤖 Модель: Hailuo 02"],
+      ["✅ ⏱ 6 с", "⏱ 10 с"],
+      ["512P", "✅ 768P", "1080P"],
+      ["📐 Как на фото"],
+      ["✨ Автоулучшение: вкл."],
+      ["🎥 Камера: Без движения"],
     ]);
+    expect(menu.text).toMatch(/Видео с такими настройками стоит 1 кредит\.$/m);
+    expect(menu.text).toContain("⏱ 10 с: Ozon просит видео от 8 секунд.");
     await press(s.tg, ru, menu.message_id, /Камера/);
     await s.tg.waitFor(() => buttonLabels(s.tg, ru.chatId, menu.message_id)[0]?.[0] === "Наезд");
     await press(s.tg, ru, menu.message_id, "Наезд");

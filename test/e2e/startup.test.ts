@@ -39,6 +39,18 @@ describe("configuration at start", () => {
     expect(stderr).not.toContain("ABCdefGHIjklMNOpqrSTUvwx");
   });
 
+  it("a PRICES entry for a model that is not enabled stops the start with a message naming the model", async () => {
+    const { code, stderr } = await runMain({
+      BOT_TOKEN: "123456:ABCdefGHIjklMNOpqrSTUvwx",
+      MINIMAX_API_KEY: "sk-test-key-123",
+      MINIMAX_MODELS: "MiniMax-Hailuo-2.3,MiniMax-Hailuo-2.3-Fast",
+      MINIMAX_MODEL: "MiniMax-Hailuo-2.3",
+      PRICES: "6s-768P:1,6s-1080P:2,10s-768P:2,MiniMax-Hailuo-02:6s-512P=1",
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain("PRICES: MiniMax-Hailuo-02 is not enabled (MINIMAX_MODELS: MiniMax-Hailuo-2.3, MiniMax-Hailuo-2.3-Fast)");
+  });
+
   it("an unreachable database at start is a clear message and exit 1", async () => {
     const { code, stdout } = await runMain({
       BOT_TOKEN: "123456:ABCdefGHIjklMNOpqrSTUvwx",
@@ -77,6 +89,23 @@ describe("/healthz follows the database", () => {
     expect(body).toEqual({ ok: false, database: "unreachable" });
     proxy.restore();
     await eventually(async () => (await health()) === 200, 20_000, "200 after reconnecting");
+  }, 40_000);
+
+  it("answers within a second while MongoDB is away (a load balancer's patience), not after the 5 s operation timeout", async () => {
+    proxy.sever();
+    try {
+      // The first look may come before the database watch noticed: that one is bounded by its own ping.
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        const res = await fetch(`${app.url}/healthz`);
+        const tookMs = performance.now() - started;
+        expect(res.status).toBe(503);
+        expect(tookMs).toBeLessThan(1_000);
+      }
+    } finally {
+      proxy.restore();
+    }
+    await eventually(async () => (await fetch(`${app.url}/healthz`)).status === 200, 20_000, "200 after reconnecting");
   }, 40_000);
 });
 

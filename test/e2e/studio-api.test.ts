@@ -22,7 +22,9 @@ interface Item {
   id: string;
   prompt: string;
   model: string;
+  modelName: string;
   format: string;
+  formatName: string;
   photo: string;
   video: string;
   poster: string;
@@ -32,7 +34,7 @@ interface Item {
 interface Page {
   items: Item[];
   next: string | null;
-  filters?: { formats: string[]; models: string[] };
+  filters?: { formats: Array<{ value: string; label: string }>; models: Array<{ value: string; label: string }> };
 }
 
 /**
@@ -92,7 +94,8 @@ describe("studio API", () => {
     const mine = await call<Page>("gallery", { who: asAlice });
     expect(mine.status).toBe(200);
     expect(mine.body.items.map((i) => i.prompt)).toEqual(["the sneaker turns on a white podium", "the kettle steams on a wooden table"]);
-    expect(mine.body.filters).toEqual({ formats: ["original"], models: ["MiniMax-Hailuo-02"] });
+    expect(mine.body.filters).toEqual({ formats: [{ value: "original", label: "Original" }], models: [{ value: "MiniMax-Hailuo-02", label: "Hailuo 02" }] });
+    expect(mine.body.items[0]).toMatchObject({ format: "original", formatName: "Original", model: "MiniMax-Hailuo-02", modelName: "Hailuo 02" });
     const theirs = await call<Page>("gallery", { who: asBob });
     expect(theirs.body.items.map((i) => i.prompt)).toEqual(["чайник на деревянном столе"]);
 
@@ -108,11 +111,16 @@ describe("studio API", () => {
 
   it("filters by model and by format, with or without a stored format", async () => {
     const { gen } = await deliveredVideo(s, alice, "the lamp glows in a dark room");
-    // What issue 17's formats add: a stored format; older videos have none and count as "original".
     await s.app.db.models.Generation.collection.updateOne({ _id: gen._id }, { $set: { format: "9:16" } });
+    // A video made before formats existed has none stored: it counts as "original".
+    await s.app.db.models.Generation.collection.updateOne({ user_id: alice.userId, user_prompt: "the kettle steams on a wooden table" }, { $unset: { format: "" } });
     const all = await call<Page>("gallery", { who: asAlice });
-    expect(all.body.filters?.formats).toEqual(["9:16", "original"]);
-    expect(all.body.items[0]).toMatchObject({ prompt: "the lamp glows in a dark room", format: "9:16" });
+    expect(all.body.filters?.formats).toEqual([
+      { value: "9:16", label: "9:16 · Reels/TikTok/Shorts" },
+      { value: "original", label: "Original" },
+    ]);
+    expect(all.body.items[0]).toMatchObject({ prompt: "the lamp glows in a dark room", format: "9:16", formatName: "9:16 · Reels/TikTok/Shorts" });
+    expect(all.body.items.at(-1)).toMatchObject({ prompt: "the kettle steams on a wooden table", format: "original" });
     const tall = await call<Page>("gallery?format=9%3A16", { who: asAlice });
     expect(tall.body.items.map((i) => i.prompt)).toEqual(["the lamp glows in a dark room"]);
     const original = await call<Page>("gallery?format=original", { who: asAlice });
@@ -257,17 +265,22 @@ describe("studio API", () => {
     await s.tg.pay({ ...bob, invoice: created });
     await eventually(async () => (await call<{ balance: number }>("balance", { who: asBob })).body.balance === ledger!.balance + 10, 10_000, "the credits");
 
-    const settings = await call<{ settings: Record<string, unknown>; options: { resolutions: Array<{ label: string }> } }>("settings", { who: asBob });
-    expect(settings.body.settings).toEqual({ duration: 6, resolution: "768P", promptOptimizer: true, cameraMoves: [] });
-    expect(settings.body.options.resolutions.map((r) => r.label)).toEqual(["512P · 1 кредит", "768P · 1 кредит", "1080P · 2 кредита"]);
-    const saved = await call<{ settings: Record<string, unknown> }>("settings", { who: asBob, method: "PUT", body: { duration: 10, cameraMoves: ["Zoom in", "Pan left"] } });
-    expect(saved.body.settings).toEqual({ duration: 10, resolution: "768P", promptOptimizer: true, cameraMoves: ["Zoom in", "Pan left"] });
-    expect((await s.app.db.models.User.findById(bob.userId).lean())?.settings).toMatchObject({ duration: 10, camera_moves: ["Zoom in", "Pan left"] });
-    for (const bad of [{ resolution: "1080P" }, { duration: 7 }, { cameraMoves: ["Zoom in", "Zoom in"] }, { cameraMoves: ["a", "b", "c", "d"] }, { colour: "red" }, { promptOptimizer: "yes" }]) {
+    type SettingsView = { settings: Record<string, unknown>; price: string; options: Record<string, Array<{ value: unknown; label: string }>> };
+    const settings = await call<SettingsView>("settings", { who: asBob });
+    expect(settings.body.settings).toEqual({ model: "MiniMax-Hailuo-02", duration: 6, resolution: "768P", format: "original", promptOptimizer: true, cameraMoves: [] });
+    expect(settings.body.price).toBe("💳 Видео с этими настройками стоит 1 кредит.");
+    expect(settings.body.options.resolutions!.map((r) => r.label)).toEqual(["512P", "768P", "1080P"]);
+    expect(settings.body.options.models!.map((m) => m.value)).toEqual(["MiniMax-Hailuo-02", "MiniMax-Hailuo-2.3", "MiniMax-Hailuo-2.3-Fast"]);
+    expect(settings.body.options.formats!.map((f) => f.label)).toContain("9:16 · Reels/TikTok/Shorts");
+    const saved = await call<SettingsView>("settings", { who: asBob, method: "PUT", body: { duration: 10, format: "3:4", cameraMoves: ["Zoom in", "Pan left"] } });
+    expect(saved.body.settings).toEqual({ model: "MiniMax-Hailuo-02", duration: 10, resolution: "768P", format: "3:4", promptOptimizer: true, cameraMoves: ["Zoom in", "Pan left"] });
+    expect(saved.body.price).toBe("💳 Видео с этими настройками стоит 2 кредита.");
+    expect((await s.app.db.models.User.findById(bob.userId).lean())?.settings).toMatchObject({ duration: 10, format: "3:4", camera_moves: ["Zoom in", "Pan left"] });
+    for (const bad of [{ resolution: "1080P" }, { duration: 7 }, { model: "I2V-01" }, { format: "4:5" }, { cameraMoves: ["Zoom in", "Zoom in"] }, { cameraMoves: ["a", "b", "c", "d"] }, { colour: "red" }, { promptOptimizer: "yes" }]) {
       const refused = await call("settings", { who: asBob, method: "PUT", body: bad });
       expect(refused.status, JSON.stringify(bad)).toBe(400);
     }
-    expect((await s.app.db.models.User.findById(bob.userId).lean())?.settings).toMatchObject({ duration: 10, resolution: "768P", camera_moves: ["Zoom in", "Pan left"] });
+    expect((await s.app.db.models.User.findById(bob.userId).lean())?.settings).toMatchObject({ duration: 10, resolution: "768P", format: "3:4", camera_moves: ["Zoom in", "Pan left"] });
   });
 
   it("serves the page with a strict CSP that lets Telegram frame it, and the Studio buttons open it", async () => {
@@ -324,7 +337,7 @@ describe("studio API: jobs in progress", () => {
     }, 10_000, "two jobs, the second in the queue");
     expect(queued.map((j) => [j.prompt, j.state])).toEqual([
       ["second: the tablet on a desk", "🕒 in the queue"],
-      ["first: the phone on a desk", "⚙️ generating"],
+      ["first: the phone on a desk", "⚙️ in progress"],
     ]);
     expect(queued[0]).toMatchObject({ position: "Number 1 in the queue", cancellable: true });
     expect(queued[1]!.cancellable).toBe(false);
@@ -333,7 +346,7 @@ describe("studio API: jobs in progress", () => {
     const tooLate = await call<{ outcome: string }>(`jobs/${queued[1]!.id}/cancel`, { who: asCarol, method: "POST" });
     expect(tooLate.body.outcome).toBe("too_late");
     const cancelled = await call<{ outcome: string; text: string }>(`jobs/${queued[0]!.id}/cancel`, { who: asCarol, method: "POST" });
-    expect(cancelled.body).toEqual({ outcome: "cancelled", text: "Cancelled. This job will not be made." });
+    expect(cancelled.body).toEqual({ outcome: "cancelled", text: "Cancelled: this job will not be made, and its credits go back to your balance." });
     await eventually(async () => (await call<Jobs>("jobs", { who: asCarol })).body.jobs[0]!.state === "🚫 cancelled", 10_000, "shown cancelled");
     // Its credit is back, and it never reaches MiniMax.
     await eventually(() => s.app.db.models.Ledger.exists({ user_id: carol.userId, kind: "release" }), 10_000, "the credit released");

@@ -50,7 +50,7 @@ describe("buttons under the video, and /history", () => {
   it("English: Again (pressed twice and redelivered) makes one generation from the stored photo, prompt and settings", async () => {
     const en = user(9201, "en");
     const first = await videoFor(en, "the watch shines on black velvet");
-    expect(buttonLabels(tg, en.chatId, first.video.message_id)).toEqual([["🔁 Again"], ["🎥 Another camera move"], ["✍️ New prompt"]]);
+    expect(buttonLabels(tg, en.chatId, first.video.message_id)).toEqual([["🔁 Again"], ["📐 Format"], ["🎥 Another camera move"], ["✍️ New description"]]);
     const original = (await generations({ user_id: en.userId }))[0]!;
 
     const tap = pressUpdate(tg, en, first.video.message_id, "🔁 Again");
@@ -103,11 +103,11 @@ describe("buttons under the video, and /history", () => {
     expect(tg.rejectedCalls).toEqual([]);
   });
 
-  it("English: New prompt asks for a description and makes a generation of the same photo with it", async () => {
+  it("English: New description asks for the new motion and makes a generation of the same photo with it", async () => {
     const en = user(9203, "en");
     const first = await videoFor(en, "the sneaker turns slowly");
     const original = (await generations({ user_id: en.userId }))[0]!;
-    await press(tg, en, first.video.message_id, "✍️ New prompt");
+    await press(tg, en, first.video.message_id, "✍️ New description");
     await botMessage(tg, en.chatId, /Describe the new motion/);
     await tg.deliver(tg.textUpdate({ ...en, text: "the sneaker bounces twice" }));
     const task = await taskFor(mm, "the sneaker bounces twice");
@@ -124,7 +124,7 @@ describe("buttons under the video, and /history", () => {
     const prompts = ["кружка 1", "кружка 2", "кружка 3", "кружка 4", "кружка 5"];
     let last;
     for (const p of prompts) last = await videoFor(ru, p);
-    expect(buttonLabels(tg, ru.chatId, last!.video.message_id)).toEqual([["🔁 Ещё раз"], ["🎥 Другое движение камеры"], ["✍️ Новое описание"]]);
+    expect(buttonLabels(tg, ru.chatId, last!.video.message_id)).toEqual([["🔁 Ещё раз"], ["📐 Формат"], ["🎥 Другое движение камеры"], ["✍️ Новое описание"]]);
     const createsBefore = mm.createRequests.length;
     const uploadsBefore = tg.callsTo("sendVideo").filter((c) => Object.keys(c.files).length > 0).length;
 
@@ -137,12 +137,12 @@ describe("buttons under the video, and /history", () => {
     await tg.waitFor(() => tg.messages(ru.chatId).find((m) => m.message_id === list.message_id)?.text?.includes("страница 2"));
     const page2 = buttonLabels(tg, ru.chatId, list.message_id);
     expect(page2).toHaveLength(2);
-    expect(page2[0]![0]).toMatch(/^🔗 \d\d\.\d\d · a video too large/);
+    expect(page2[0]![0]).toMatch(/^🔗 \d\d\.\d\d · a video too larg…$/); // 16 characters of the prompt
     expect(page2[1]).toEqual(["◀️ Новее"]);
 
     // The link-delivered one: its link again.
     await press(tg, ru, list.message_id, /^🔗/);
-    const link = await botMessage(tg, ru.chatId, /была слишком большой для загрузки/);
+    const link = await botMessage(tg, ru.chatId, /Видео задачи \w{7} было слишком большим для загрузки/);
     const bigGen = (await generations({ user_id: ru.userId, user_prompt: `${BIG}: the sofa unfolds` }))[0]!;
     expect(link.text).toContain(bigGen.video_url!);
 

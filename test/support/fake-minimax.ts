@@ -45,6 +45,9 @@ export interface FakeTask {
   callbackUrl?: string;
   imageSha256?: string;
   imageUrl?: string;
+  /** The first frame's size, when it was a readable data URL: the video takes its shape. */
+  imageWidth?: number;
+  imageHeight?: number;
   createdAt: number;
   fileId?: string;
   video?: Buffer;
@@ -210,6 +213,17 @@ const DEFAULT_DIMS: Record<string, [number, number]> = {
   "768P": [1366, 768],
   "1080P": [1920, 1080],
 };
+
+/**
+ * The video takes the first frame's shape at about the resolution's pixel count (contract,
+ * section 1: 768P is 1366×768 for 16:9; other shapes keep about the same pixel count).
+ */
+function shapedDims([width, height]: [number, number], imageWidth?: number, imageHeight?: number): [number, number] {
+  if (!imageWidth || !imageHeight) return [width, height];
+  const ratio = imageWidth / imageHeight;
+  const w = 2 * Math.round(Math.sqrt(width * height * ratio) / 2);
+  return [w, 2 * Math.round((width * height) / w / 2)];
+}
 
 const CDN_CHUNK = 64 * 1024;
 const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
@@ -608,6 +622,8 @@ class FakeMiniMaxServer implements FakeMiniMax {
       callbackUrl,
       imageSha256: rec.imageSha256 ?? undefined,
       imageUrl: rec.imageUrl ?? undefined,
+      imageWidth: rec.imageWidth,
+      imageHeight: rec.imageHeight,
       createdAt: Date.now(),
     };
     this.tasks.set(task.taskId, task);
@@ -802,7 +818,7 @@ class FakeMiniMaxServer implements FakeMiniMax {
 
   async succeed(taskId: string, video: Buffer, opts: { width?: number; height?: number } = {}): Promise<CallbackResult | null> {
     const task = this.mustTask(taskId);
-    const [dw, dh] = DEFAULT_DIMS[task.resolution] ?? [1366, 768];
+    const [dw, dh] = shapedDims(DEFAULT_DIMS[task.resolution] ?? [1366, 768], task.imageWidth, task.imageHeight);
     const fileId = String(this.nextFileId++);
     task.status = "Success";
     task.fileId = fileId;

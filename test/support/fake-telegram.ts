@@ -24,6 +24,7 @@ import type {
   Message,
   MessageEntity,
   PhotoSize,
+  StarTransaction,
   Sticker,
   Update,
   User,
@@ -1191,7 +1192,9 @@ export class FakeTelegram {
   private readonly openCallbackQueries = new Set<string>();
   private readonly openPreCheckoutQueries = new Set<string>();
   /** Completed Star payments by charge id: who paid, and whether it was refunded since. */
-  private readonly payments = new Map<string, { user_id: number; total_amount: number; invoice_payload: string; refunded: boolean }>();
+  private readonly payments = new Map<string, { user: User; total_amount: number; invoice_payload: string; refunded: boolean }>();
+  /** The bot's Star transactions, in chronological order, as getStarTransactions returns them. */
+  readonly starTransactions: StarTransaction[] = [];
   private queue: Update[] = [];
   private allowedUpdates: string[] = [];
   private poller: Poller | undefined;
@@ -1503,9 +1506,16 @@ export class FakeTelegram {
   /** The service message of a completed payment; a new charge id unless one is given (a replay). */
   successfulPaymentUpdate(o: MessageOptions & { invoicePayload: string; totalAmount: number; chargeId?: string; currency?: string }): Update {
     const chargeId = o.chargeId ?? `stxT${randomBytes(12).toString("base64url")}`;
-    const userId = o.userId ?? o.chatId;
     if (!this.payments.has(chargeId)) {
-      this.payments.set(chargeId, { user_id: userId, total_amount: o.totalAmount, invoice_payload: o.invoicePayload, refunded: false });
+      const user = clone(this.ensureChat(o).user);
+      this.payments.set(chargeId, { user, total_amount: o.totalAmount, invoice_payload: o.invoicePayload, refunded: false });
+      // Telegram's own account of the payment exists whether or not the update ever reaches the bot.
+      this.starTransactions.push({
+        id: chargeId,
+        amount: o.totalAmount,
+        date: Math.floor(Date.now() / 1000),
+        source: { type: "user", transaction_type: "invoice_payment", user, invoice_payload: o.invoicePayload },
+      } as StarTransaction);
     }
     return this.messageUpdate(o, {
       successful_payment: {
@@ -1522,7 +1532,7 @@ export class FakeTelegram {
   refundedPaymentUpdate(o: MessageOptions & { chargeId: string }): Update {
     const payment = this.payments.get(o.chargeId);
     if (!payment) throw new Error(`refundedPaymentUpdate: no payment ${o.chargeId}`);
-    payment.refunded = true;
+    this.recordRefund(o.chargeId);
     return this.messageUpdate(o, {
       refunded_payment: {
         currency: "XTR",
@@ -1546,6 +1556,19 @@ export class FakeTelegram {
     const update = this.successfulPaymentUpdate({ ...o, invoicePayload: o.invoice.payload, totalAmount: o.totalAmount ?? o.invoice.total_amount });
     await this.deliver(update);
     return { answer, chargeId: update.message!.successful_payment!.telegram_payment_charge_id, update };
+  }
+
+  /** A refund of a Star payment, in Telegram's account (once): an outgoing transaction with the payment's id. */
+  private recordRefund(chargeId: string): void {
+    const payment = this.payments.get(chargeId);
+    if (!payment || payment.refunded) return;
+    payment.refunded = true;
+    this.starTransactions.push({
+      id: chargeId,
+      amount: payment.total_amount,
+      date: Math.floor(Date.now() / 1000),
+      receiver: { type: "user", transaction_type: "invoice_payment", user: payment.user, invoice_payload: payment.invoice_payload },
+    } as StarTransaction);
   }
 
   // ─────────── delivery ───────────
@@ -2085,11 +2108,17 @@ export class FakeTelegram {
       case "refundStarPayment": {
         const chargeId = String(p.telegram_payment_charge_id);
         const payment = this.payments.get(chargeId);
-        if (!payment || payment.user_id !== p.user_id) throw badRequest("CHARGE_ID_INVALID");
+        if (!payment || payment.user.id !== p.user_id) throw badRequest("CHARGE_ID_INVALID");
         if (payment.refunded) throw badRequest("CHARGE_ALREADY_REFUNDED");
-        payment.refunded = true;
-        this.starRefunds.push({ user_id: payment.user_id, telegram_payment_charge_id: chargeId });
+        this.recordRefund(chargeId);
+        this.starRefunds.push({ user_id: payment.user.id, telegram_payment_charge_id: chargeId });
         return { result: true };
+      }
+      case "getStarTransactions": {
+        const offset = typeof p.offset === "number" ? p.offset : 0;
+        const limit = typeof p.limit === "number" ? p.limit : 100;
+        if (offset < 0 || limit < 1 || limit > 100) throw badRequest("Bad Request: invalid offset or limit");
+        return { result: { transactions: clone(this.starTransactions.slice(offset, offset + limit)) } };
       }
       case "getFile": {
         const f = this.files.get(String(p.file_id));
@@ -2507,7 +2536,10 @@ export class FakeTelegram {
     const value = p[kind];
     const part = typeof value === "string" && value.startsWith("attach://") ? parts.get(value.slice(9)) : undefined;
     const input = await this.resolveMedia(value, part, kind);
+    // A video's cover is a photo, resolved as Telegram does: a file_id must name a photo.
+    const cover = kind === "video" && p.cover !== undefined ? await this.coverOf(p.cover, parts) : undefined;
     const content = await this.mediaContent(kind, input, p);
+    if (cover) (content.video as Video).cover = cover;
     const message = this.botMessage(st, p, {
       ...content,
       ...(caption.text ? { caption: caption.text } : {}),
@@ -2516,6 +2548,12 @@ export class FakeTelegram {
     });
     this.sentFiles.push({ chatId: st.chat.id, messageId: message.message_id, method, kind, bytes: input.bytes, sha256: input.sha256, params: p, message });
     return message;
+  }
+
+  private async coverOf(value: unknown, parts: Map<string, RecordedFile>): Promise<PhotoSize[]> {
+    const v = String(value);
+    const part = v.startsWith("attach://") ? parts.get(v.slice(9)) : undefined;
+    return this.photoContent(await this.resolveMedia(v, part, "photo"));
   }
 
   private async sendMediaGroup(p: Params, parts: Map<string, RecordedFile>): Promise<Message[]> {

@@ -76,3 +76,61 @@ function encodePng(width: number, height: number, rows: Buffer[]): Buffer {
     chunk("IEND", Buffer.alloc(0)),
   ]);
 }
+
+/** Each corner of a corner photo, clockwise from the top left: colours no blur of grey comes near. */
+export const CORNER_COLOURS = [
+  [230, 20, 20],
+  [20, 200, 40],
+  [30, 40, 230],
+  [240, 220, 20],
+] as const satisfies ReadonlyArray<readonly [number, number, number]>;
+const GREY = { r: 128, g: 128, b: 128 };
+
+/**
+ * A real, decodable JPEG: grey, with a coloured square in each corner (CORNER_COLOURS), each an
+ * eighth of the short side. A photo cropped to another shape loses two of them.
+ */
+export async function makeCornerPhoto(width: number, height: number): Promise<Buffer> {
+  const { default: sharp } = await import("sharp");
+  const side = Math.round(Math.min(width, height) / 8);
+  const at = [
+    [0, 0],
+    [width - side, 0],
+    [width - side, height - side],
+    [0, height - side],
+  ];
+  return sharp({ create: { width, height, channels: 3, background: GREY } })
+    .composite(CORNER_COLOURS.map(([r, g, b], i) => ({ input: { create: { width: side, height: side, channels: 3 as const, background: { r, g, b } } }, left: at[i]![0]!, top: at[i]![1]! })))
+    .jpeg({ quality: 95 })
+    .toBuffer();
+}
+
+/**
+ * What a fitted corner photo shows: its size, and the colour found just inside each corner of where
+ * the whole photo must sit when scaled (not cropped) into that frame and centred.
+ */
+export async function readFittedCorners(image: Buffer, photo: { width: number; height: number }) {
+  const { default: sharp } = await import("sharp");
+  const { data, info } = await sharp(image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const scale = Math.min(info.width / photo.width, info.height / photo.height);
+  const w = photo.width * scale;
+  const h = photo.height * scale;
+  const left = (info.width - w) / 2;
+  const top = (info.height - h) / 2;
+  // A sixteenth of the short side in from each corner: inside the coloured square, clear of its edges.
+  const inset = Math.min(w, h) / 16;
+  const points = [
+    [left + inset, top + inset],
+    [left + w - inset, top + inset],
+    [left + w - inset, top + h - inset],
+    [left + inset, top + h - inset],
+  ];
+  const colourAt = ([x, y]: number[]) => {
+    const i = (Math.floor(y!) * info.width + Math.floor(x!)) * info.channels;
+    return [data[i]!, data[i + 1]!, data[i + 2]!];
+  };
+  return { width: info.width, height: info.height, corners: points.map(colourAt) };
+}
+
+/** True when two colours differ by at most `tolerance` in every channel (JPEG moves them a little). */
+export const sameColour = (a: readonly number[], b: readonly number[], tolerance = 30) => a.every((v, i) => Math.abs(v - b[i]!) <= tolerance);

@@ -7,6 +7,36 @@
  * command name and collection appear as plain BSON strings); everything else is passed through.
  */
 import net from "node:net";
+import mongoose from "mongoose";
+
+/** A server error as MongoDB answers it: `{ ok: 0, code, codeName, errmsg }`. */
+export interface ServerErrorReply {
+  code: number;
+  codeName: string;
+  errmsg: string;
+}
+
+/** MaxTimeMSExpired: the server gave up on a slow operation. Not an outage: the driver does not retry it. */
+export const MAX_TIME_EXPIRED: ServerErrorReply = { code: 50, codeName: "MaxTimeMSExpired", errmsg: "operation exceeded time limit" };
+
+const OP_MSG = 2013;
+
+/**
+ * The server's error answer to the OP_MSG `request` (one whole message): an OP_MSG whose
+ * responseTo is the request's id and whose body is the error document.
+ */
+function errorReplyTo(request: Buffer, error: ServerErrorReply): Buffer | undefined {
+  if (request.length < 21 || request.readInt32LE(0) !== request.length || request.readInt32LE(12) !== OP_MSG) return undefined;
+  const body = Buffer.from(mongoose.mongo.BSON.serialize({ ok: 0, errmsg: error.errmsg, code: error.code, codeName: error.codeName }));
+  const header = Buffer.alloc(21);
+  header.writeInt32LE(21 + body.length, 0);
+  header.writeInt32LE(Math.floor(Math.random() * 2 ** 30), 4);
+  header.writeInt32LE(request.readInt32LE(4), 8);
+  header.writeInt32LE(OP_MSG, 12);
+  header.writeUInt32LE(0, 16); // flagBits
+  header.writeUInt8(0, 20); // section kind 0: the body document follows
+  return Buffer.concat([header, body]);
+}
 
 export interface HeldCommand {
   /** When the proxy stopped the message (ms since epoch). */
@@ -17,6 +47,8 @@ export interface HeldCommand {
    * Resolves once the server has answered it (or closed the connection).
    */
   release(): Promise<void>;
+  /** Answers the held message with a server error instead of sending it on (the server never sees it). */
+  fail(error: ServerErrorReply): void;
 }
 
 export interface MongoProxy {
@@ -27,6 +59,12 @@ export interface MongoProxy {
    * "findAndModify", "generations"); resolves once such a message has been stopped.
    */
   holdNext(command: string, collection: string, timeoutMs?: number): Promise<HeldCommand>;
+  /**
+   * Answers the next `times` messages that carry command `command` on `collection` (and contain the
+   * BSON string element `alsoField: alsoValue`, when given) with `error`, as the server would.
+   * Resolves with how many were answered so, once `times` were.
+   */
+  failNext(command: string, collection: string, error: ServerErrorReply, opts?: { times?: number; also?: [field: string, value: string] }): Promise<number>;
   /** The database "goes away": open connections are cut and new ones refused until restore(). */
   sever(): void;
   restore(): void;
@@ -46,6 +84,7 @@ export async function startMongoProxy(targetUri: string): Promise<MongoProxy> {
   const targetHost = target.hostname;
   const sockets = new Set<net.Socket>();
   let armed: { pattern: Buffer; onHeld: (h: HeldCommand) => void } | undefined;
+  const failing: Array<{ patterns: Buffer[]; error: ServerErrorReply; left: number; done: (n: number) => void; answered: number }> = [];
   let severed = false;
 
   const server = net.createServer((client) => {
@@ -59,6 +98,17 @@ export async function startMongoProxy(targetUri: string): Promise<MongoProxy> {
 
     const forward = (chunk: Buffer) => {
       if (held) return void held.push(chunk);
+      const fault = failing.find((f) => f.patterns.every((p) => chunk.includes(p)));
+      const reply = fault && errorReplyTo(chunk, fault.error);
+      if (fault && reply) {
+        fault.answered++;
+        if (--fault.left === 0) {
+          failing.splice(failing.indexOf(fault), 1);
+          fault.done(fault.answered);
+        }
+        if (!client.destroyed) client.write(reply);
+        return;
+      }
       if (armed && chunk.includes(armed.pattern)) {
         const { onHeld } = armed;
         armed = undefined;
@@ -74,6 +124,14 @@ export async function startMongoProxy(targetUri: string): Promise<MongoProxy> {
               for (const c of queued) upstream.write(c);
               if (clientEnded) upstream.end();
             }),
+          fail: (error) => {
+            const [first, ...rest] = held ?? [];
+            const reply = first && errorReplyTo(first, error);
+            if (!reply) throw new Error("mongo proxy: the held message is not one whole OP_MSG");
+            held = undefined;
+            if (!client.destroyed) client.write(reply);
+            for (const c of rest) if (!upstream.destroyed) upstream.write(c);
+          },
         });
         return;
       }
@@ -133,6 +191,12 @@ export async function startMongoProxy(targetUri: string): Promise<MongoProxy> {
             resolve(h);
           },
         };
+      });
+    },
+    failNext(command, collection, error, opts = {}) {
+      return new Promise((resolve) => {
+        const patterns = [bsonStringElement(command, collection), ...(opts.also ? [bsonStringElement(...opts.also)] : [])];
+        failing.push({ patterns, error, left: opts.times ?? 1, done: resolve, answered: 0 });
       });
     },
     sever() {

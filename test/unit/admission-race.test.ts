@@ -3,26 +3,14 @@
  * instances and every request fired at once. On FerretDB a conditional update is a read and a
  * write, so these tests fail for a `$inc`-with-`$gte` balance and for admission by counting.
  */
-import mongoose, { Types } from "mongoose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createModels, type Models } from "../../src/db/models.js";
+import { Types } from "mongoose";
+import { describe, expect, it } from "vitest";
+import type { Models } from "../../src/db/models.js";
 import { createAdmission, reserveKey, type Admissible } from "../../src/generations/admission.js";
-import { testDatabaseUri } from "../support/mongo.js";
+import { useTwoInstances } from "../support/mongo.js";
 
-const PRICES = { "6s-768P": 1, "10s-768P": 2 };
-let connections: mongoose.Connection[] = [];
-let instances: Models[] = [];
-
-beforeAll(async () => {
-  const uri = testDatabaseUri("admission");
-  connections = [mongoose.createConnection(uri, { autoIndex: false }), mongoose.createConnection(uri, { autoIndex: false })];
-  await Promise.all(connections.map((c) => c.asPromise()));
-  instances = connections.map((c) => createModels(c));
-  await Promise.all(Object.values(instances[0]!).map((m) => m.createIndexes()));
-});
-afterAll(async () => {
-  await Promise.all(connections.map((c) => c.close()));
-});
+const PRICES = { "MiniMax-Hailuo-02": { "6s-768P": 1, "10s-768P": 2 } };
+const instances = useTwoInstances("admission");
 
 const gen = (userId: number, duration = 6): Admissible => ({
   _id: new Types.ObjectId(),

@@ -49,6 +49,26 @@ describe("createConfig", () => {
     expect(problem).toMatch(/^DEFAULT_RESOLUTION: 1080P at 10s is not offered by MiniMax-Hailuo-02/);
     expect(problemsOf({ ...base, DEFAULT_RESOLUTION: "4K" })[0]).toMatch(/^DEFAULT_RESOLUTION:/);
     expect(problemsOf({ ...base, MINIMAX_MODEL: "MiniMax-Hailuo-2.3", DEFAULT_RESOLUTION: "512P" })[0]).toMatch(/^DEFAULT_RESOLUTION:/);
+    // A value no known model has is named at once, beside any other bad variable.
+    expect(problemsOf({ DEFAULT_DURATION: "8", DEFAULT_RESOLUTION: "4K" })).toEqual([
+      "BOT_TOKEN is required",
+      "MINIMAX_API_KEY is required",
+      "DEFAULT_DURATION: must be one of 6, 10",
+      "DEFAULT_RESOLUTION: must be one of 512P, 720P, 768P, 1080P",
+    ]);
+  });
+
+  it("MINIMAX_MODELS: the three Hailuo models by default, each a known model; MINIMAX_MODEL must be one of them", () => {
+    expect(createConfig(base).models.map((m) => m.id)).toEqual(["MiniMax-Hailuo-02", "MiniMax-Hailuo-2.3", "MiniMax-Hailuo-2.3-Fast"]);
+    const two = createConfig({ ...base, MINIMAX_MODELS: " MiniMax-Hailuo-2.3-Fast , MiniMax-Hailuo-2.3", MINIMAX_MODEL: "MiniMax-Hailuo-2.3" });
+    expect(two.models.map((m) => m.id)).toEqual(["MiniMax-Hailuo-2.3-Fast", "MiniMax-Hailuo-2.3"]);
+    expect(two.model).toBe("MiniMax-Hailuo-2.3");
+    expect(problemsOf({ ...base, MINIMAX_MODELS: "MiniMax-Hailuo-02,Hailuo-3000" })).toEqual([expect.stringMatching(/^MINIMAX_MODELS: unknown model Hailuo-3000; image-to-video models: MiniMax-Hailuo-02, /)]);
+    expect(problemsOf({ ...base, MINIMAX_MODELS: " , " })[0]).toMatch(/^MINIMAX_MODELS: is empty/);
+    expect(problemsOf({ ...base, MINIMAX_MODELS: "MiniMax-Hailuo-2.3" })).toEqual(["MINIMAX_MODEL: MiniMax-Hailuo-02 is not among MINIMAX_MODELS (MiniMax-Hailuo-2.3)"]);
+    expect(problemsOf({ ...base, MINIMAX_MODEL: "T2V-01" })[0]).toMatch(/^MINIMAX_MODEL: T2V-01 is not an image-to-video model/);
+    // A fixed-output model is sent neither duration nor resolution: the defaults are not checked against it.
+    expect(createConfig({ ...base, MINIMAX_MODELS: "I2V-01", MINIMAX_MODEL: "I2V-01" }).prices).toEqual({ "I2V-01": { "6s-720P": 1 } });
   });
 
   it("never echoes a secret value in its message", () => {
@@ -84,19 +104,41 @@ describe("createConfig", () => {
     expect(problemsOf({ ...base, NODE_ENV: "production", PUBLIC_URL: "http://bot.example.com" })[0]).toMatch(/^PUBLIC_URL:/);
   });
 
-  it("prices every combination the model offers: the default rule, or PRICES checked against the model", () => {
+  it("prices every combination of every enabled model: the default rule, or PRICES checked against the models", () => {
     const config = createConfig(base);
-    expect(config.prices).toEqual({ "6s-512P": 1, "6s-768P": 1, "6s-1080P": 2, "10s-512P": 2, "10s-768P": 2 });
+    expect(config.prices).toEqual({
+      "MiniMax-Hailuo-02": { "6s-512P": 1, "6s-768P": 1, "6s-1080P": 2, "10s-512P": 2, "10s-768P": 2 },
+      "MiniMax-Hailuo-2.3": { "6s-768P": 1, "6s-1080P": 2, "10s-768P": 2 },
+      "MiniMax-Hailuo-2.3-Fast": { "6s-768P": 1, "6s-1080P": 2, "10s-768P": 2 },
+    });
     expect(config.freeCredits).toBe(3);
     expect(config.starsPacks).toEqual([{ credits: 10, stars: 50 }, { credits: 50, stars: 200 }]);
-    expect(createConfig({ ...base, MINIMAX_MODEL: "MiniMax-Hailuo-2.3" }).prices).toEqual({ "6s-768P": 1, "6s-1080P": 2, "10s-768P": 2 });
-    expect(createConfig({ ...base, MINIMAX_MODEL: "I2V-01" }).prices).toEqual({ "6s-720P": 1 });
-    const custom = "6s-512P:1,6s-768P:2,6s-1080P:3,10s-512P:3,10s-768P:4";
-    expect(createConfig({ ...base, PRICES: custom }).prices["6s-1080P"]).toBe(3);
-    // A combination the model does not make, one left without a price, and nonsense.
-    expect(problemsOf({ ...base, MINIMAX_MODEL: "MiniMax-Hailuo-2.3", PRICES: custom })[0]).toMatch(/^PRICES: 6s-512P is not offered by MiniMax-Hailuo-2\.3/);
-    expect(problemsOf({ ...base, PRICES: "6s-768P:1" })[0]).toMatch(/^PRICES: no price for 6s-512P, 6s-1080P, 10s-512P, 10s-768P/);
-    expect(problemsOf({ ...base, PRICES: "cheap" })[0]).toMatch(/^PRICES: "cheap" is not like 6s-768P:1/);
+    const only23 = { MINIMAX_MODELS: "MiniMax-Hailuo-2.3", MINIMAX_MODEL: "MiniMax-Hailuo-2.3" };
+    expect(createConfig({ ...base, ...only23 }).prices).toEqual({ "MiniMax-Hailuo-2.3": { "6s-768P": 1, "6s-1080P": 2, "10s-768P": 2 } });
+
+    // The shared form prices a combination for every model that offers it; the per-model form wins over it.
+    const shared = "6s-512P:1,6s-768P:2,6s-1080P:3,10s-512P:3,10s-768P:4";
+    const custom = createConfig({ ...base, PRICES: `${shared}, MiniMax-Hailuo-2.3-Fast:6s-768P=1,MiniMax-Hailuo-2.3-Fast:6s-1080P=2` }).prices;
+    expect(custom["MiniMax-Hailuo-02"]).toEqual({ "6s-512P": 1, "6s-768P": 2, "6s-1080P": 3, "10s-512P": 3, "10s-768P": 4 });
+    expect(custom["MiniMax-Hailuo-2.3"]).toEqual({ "6s-768P": 2, "6s-1080P": 3, "10s-768P": 4 });
+    expect(custom["MiniMax-Hailuo-2.3-Fast"]).toEqual({ "6s-768P": 1, "6s-1080P": 2, "10s-768P": 4 });
+
+    // A combination no enabled model makes, one a model does not make, one left without a price, and nonsense.
+    expect(problemsOf({ ...base, ...only23, PRICES: shared })[0]).toMatch(/^PRICES: 6s-512P is not offered by any enabled model \(MiniMax-Hailuo-2\.3 offers 6s-768P, 6s-1080P, 10s-768P\)/);
+    expect(problemsOf({ ...base, PRICES: `${shared},MiniMax-Hailuo-2.3:10s-1080P=5` })[0]).toMatch(/^PRICES: MiniMax-Hailuo-2\.3:10s-1080P is not offered by MiniMax-Hailuo-2\.3/);
+    expect(problemsOf({ ...base, PRICES: "6s-768P:1" })[0]).toBe(
+      "PRICES: no price for MiniMax-Hailuo-02:6s-512P, MiniMax-Hailuo-02:6s-1080P, MiniMax-Hailuo-02:10s-512P, MiniMax-Hailuo-02:10s-768P, MiniMax-Hailuo-2.3:6s-1080P, MiniMax-Hailuo-2.3:10s-768P, MiniMax-Hailuo-2.3-Fast:6s-1080P, MiniMax-Hailuo-2.3-Fast:10s-768P",
+    );
+    expect(problemsOf({ ...base, PRICES: "cheap" })[0]).toMatch(/^PRICES: "cheap" is not like 6s-768P:1 \(every model\) or MiniMax-Hailuo-2\.3-Fast:6s-768P=1 \(one model\)/);
+  });
+
+  it("a PRICES entry for a model that is not enabled stops the start, naming the model", () => {
+    const env = { ...base, MINIMAX_MODELS: "MiniMax-Hailuo-2.3,MiniMax-Hailuo-2.3-Fast", MINIMAX_MODEL: "MiniMax-Hailuo-2.3" };
+    expect(problemsOf({ ...env, PRICES: "6s-768P:1,6s-1080P:2,10s-768P:2,MiniMax-Hailuo-02:6s-512P=1" })).toEqual([
+      "PRICES: MiniMax-Hailuo-02 is not enabled (MINIMAX_MODELS: MiniMax-Hailuo-2.3, MiniMax-Hailuo-2.3-Fast); enable it or remove its prices",
+    ]);
+    expect(problemsOf({ ...env, PRICES: "6s-768P:1,6s-1080P:2,10s-768P:2,Hailuo-9:6s-768P=1" })[0]).toMatch(/^PRICES: Hailuo-9 is not a model this bot knows/);
+    expect(createConfig({ ...env, PRICES: "6s-768P:1,6s-1080P:2,10s-768P:2" }).prices["MiniMax-Hailuo-2.3-Fast"]).toEqual({ "6s-768P": 1, "6s-1080P": 2, "10s-768P": 2 });
   });
 
   it("parses STARS_PACKS and ADMIN_USER_IDS, refusing malformed ones", () => {

@@ -25,7 +25,8 @@ export function adminFeature({ config, models, logger }: BotDeps) {
     // Keyed by the command message: a redelivered update grants nothing more.
     const result = await accounts.apply(userId, `grant:${ctx.chat.id}:${ctx.msg.message_id}`, (state) => ({
       kind: "grant",
-      credits: Math.max(delta, -state.balance),
+      // A negative grant stops at zero (and takes nothing from a balance a refund left below zero).
+      credits: Math.max(delta, -Math.max(0, state.balance)),
       by: ctx.from!.id,
     }));
     if (result.kind !== "applied") return replyTo(ctx, "grant-repeated");
@@ -65,11 +66,11 @@ async function stats(models: Models, none: string) {
   const today = new Date();
   today.setUTCHours(0, 0, 0, 0);
   // One accumulator per $group: FerretDB 1.24 fills in only the first of several.
-  const total = async (kind: "capture" | "purchase", field: "price" | "credits" | "stars") => {
+  const total = async (kind: "capture" | "purchase" | "refund", field: "price" | "credits" | "stars") => {
     const [row] = await models.Ledger.aggregate<{ n: number }>([{ $match: { kind } }, { $group: { _id: null, n: { $sum: `$${field}` } } }]);
     return row?.n ?? 0;
   };
-  const [users, phases, failures, spent, sold, stars] = await Promise.all([
+  const [users, phases, failures, spent, sold, stars, refundedStars, telegram] = await Promise.all([
     models.Ledger.countDocuments({ kind: "welcome" }),
     models.Generation.aggregate<{ _id: string; n: number }>([{ $match: { created_at: { $gte: today } } }, { $group: { _id: "$phase", n: { $sum: 1 } } }, { $sort: { _id: 1 } }]),
     models.Generation.aggregate<{ _id: string; n: number }>([
@@ -80,6 +81,9 @@ async function stats(models: Models, none: string) {
     total("capture", "price"),
     total("purchase", "credits"),
     total("purchase", "stars"),
+    total("refund", "stars"),
+    // Telegram's own account, as far as the reconciliation has read it (credits/reconcile.ts).
+    models.StarsCursor.findById("stars").lean(),
   ]);
   return {
     users,
@@ -88,5 +92,12 @@ async function stats(models: Models, none: string) {
     spent,
     sold,
     stars,
+    at: telegram?.at ? telegram.at.toISOString().slice(0, 16).replace("T", " ") + " UTC" : none,
+    tgIn: telegram?.stars_in ?? 0,
+    tgRefunded: telegram?.stars_refunded ?? 0,
+    ledgerIn: stars,
+    ledgerRefunded: refundedStars,
+    diffIn: (telegram?.stars_in ?? 0) - stars,
+    diffRefunded: (telegram?.stars_refunded ?? 0) - refundedStars,
   };
 }

@@ -1,5 +1,6 @@
 import { Composer } from "grammy";
 import type { BotContext, BotDeps } from "../context.js";
+import { replyTo } from "../context.js";
 import type { Speaker } from "../../telegram/i18n.js";
 import { createAccounts, type LedgerEntry } from "../../credits/accounts.js";
 
@@ -18,6 +19,8 @@ export function describeMovement(ctx: Speaker, entry: LedgerEntry) {
 export function balanceFeature({ models, config }: BotDeps) {
   const accounts = createAccounts(models, config);
   const feature = new Composer<BotContext>();
+  // Credits, payments and job ids are the user's business: in a group, only a pointer to the private chat.
+  feature.chatType(["group", "supergroup", "channel"]).command("balance", (ctx) => replyTo(ctx, "balance-private-only"));
   feature.command("balance", async (ctx) => {
     if (!ctx.from) return;
     const state = await accounts.open(ctx.from.id);

@@ -29,12 +29,12 @@ function replyProblem(ctx: BotContext, problem: ImageProblem) {
     case "type":
       return replyTo(ctx, "image-type");
     case "too_large":
-      return replyTo(ctx, "image-too-large", { mb: (problem.size / 1048576).toFixed(1) });
-    // Sizes as plain digits: Fluent would group them ("2,000×500").
+      // Numbers, formatted by NUMBER() in the locale files: "23.4 MB", «23,4 МБ».
+      return replyTo(ctx, "image-too-large", { mb: problem.size / 1048576 });
     case "too_small":
-      return replyTo(ctx, "image-too-small", { width: String(problem.width), height: String(problem.height) });
+      return replyTo(ctx, "image-too-small", { width: problem.width, height: problem.height });
     case "aspect":
-      return replyTo(ctx, "image-aspect", { width: String(problem.width), height: String(problem.height) });
+      return replyTo(ctx, "image-aspect", { width: problem.width, height: problem.height });
   }
 }
 
@@ -82,6 +82,7 @@ export function generateFeature(deps: BotDeps) {
         width: largest.width,
         height: largest.height,
         size: largest.file_size,
+        sent_as: "photo",
       },
       ctx.msg.caption,
     );
@@ -106,7 +107,7 @@ export function generateFeature(deps: BotDeps) {
     if (!sniffed) return replyTo(ctx, "image-unreadable");
     return takeImage(
       ctx,
-      { file_id: doc.file_id, file_unique_id: doc.file_unique_id, mime: sniffed.mime, width: sniffed.width, height: sniffed.height, size: bytes.length },
+      { file_id: doc.file_id, file_unique_id: doc.file_unique_id, mime: sniffed.mime, width: sniffed.width, height: sniffed.height, size: bytes.length, sent_as: "document" },
       ctx.msg.caption,
     );
   });
@@ -122,7 +123,7 @@ export function generateFeature(deps: BotDeps) {
         { _id: ctx.from.id, "pending_photo.message_id": pending.pending_photo.message_id },
         { $unset: { pending_photo: 1 } },
       );
-      return replyTo(ctx, "photo-expired");
+      return replyTo(ctx, "photo-expired", { minutes: PARKED_PHOTO_MINUTES });
     }
     const refusal = refusePrompt(ctx, text);
     if (refusal) return refusal;

@@ -2,15 +2,17 @@ import { Composer } from "grammy";
 import type { InlineKeyboardButton } from "grammy/types";
 import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
-import { studioUrl, videoKeyboard } from "../../telegram/keyboards.js";
+import { videoButtons, videoCaption } from "../../telegram/video-message.js";
+import { studioUrl } from "../../telegram/keyboards.js";
 
 export const HISTORY_PAGE_SIZE = 5;
 const PAGE = "hp"; // hp:<page>
 const RESEND = "hv"; // hv:<short id>
-const LABEL_PROMPT = 28;
+/** Characters of the prompt on a video's button: with "🎬 26.11 · " and "…" it stays within 28. */
+const LABEL_PROMPT = 16;
 
 const shorten = (text: string, max: number) => {
-  const chars = [...text];
+  const chars = [...text.replace(/\s+/g, " ")]; // a caption's line breaks have no place on a button
   return chars.length > max ? chars.slice(0, max).join("") + "…" : text;
 };
 
@@ -49,6 +51,8 @@ export function historyFeature(deps: BotDeps) {
     return { empty: gens.length === 0, text: ctx.t("history-title", { page: number + 1 }), markup: { inline_keyboard: rows } };
   }
 
+  // The list shows the user's prompts and videos: in a group it would show them to everyone there.
+  feature.chatType(["group", "supergroup", "channel"]).command("history", (ctx) => replyTo(ctx, "history-private-only"));
   feature.command("history", async (ctx) => {
     if (!ctx.from) return;
     const first = await page(ctx, ctx.from.id, 0);
@@ -73,9 +77,9 @@ export function historyFeature(deps: BotDeps) {
     const t = (_: string, key: string, variables?: Record<string, string | number>) => ctx.t(key, variables);
     if (gen.telegram_video_file_id) {
       return ctx.replyWithVideo(gen.telegram_video_file_id, {
-        caption: ctx.t("video-caption", { id: gen.short_id }),
+        caption: videoCaption(t, locale, gen),
         parse_mode: "HTML",
-        reply_markup: videoKeyboard(t, locale, gen.short_id, studioUrl(deps.config.webappUrl, ctx.chat.id, gen.short_id)),
+        reply_markup: videoButtons(t, locale, gen, studioUrl(deps.config.webappUrl, ctx.chat.id, gen.short_id)),
       });
     }
     // Sent as a link (too large to upload): the link again; MiniMax's signed links expire after hours.

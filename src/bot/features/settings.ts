@@ -1,9 +1,11 @@
 import { Composer } from "grammy";
 import { Menu, type MenuFlavor } from "@grammyjs/menu";
 import { CAMERA_MOVES, cameraKey, toggleMove, type CameraMove } from "../../minimax/camera.js";
-import { durationsFor, fitResolution, loadSettings, resolutionsFor, saveSettings, type GenerationSettings } from "../../generations/settings.js";
+import { durationChoices, effectiveSettings, enabledModel, loadSettings, saveSettings, type GenerationSettings } from "../../generations/settings.js";
 import { priceOf } from "../../generations/admission.js";
-import { isLegacyModel } from "../../config.js";
+import { resolutionsOf } from "../../minimax/models.js";
+import { FORMAT_NAMES, formatKey } from "../../images/formats.js";
+import { fitsRow } from "../../telegram/keyboards.js";
 import type { BotContext, BotDeps } from "../context.js";
 import type { Speaker } from "../../telegram/i18n.js";
 
@@ -11,69 +13,136 @@ type MenuContext = BotContext & MenuFlavor;
 
 const mark = (on: boolean, label: string) => (on ? `✅ ${label}` : label);
 
-/** A button label for one choice, with what a video costs with it (the chat's /settings and the studio's). */
-export function choiceLabel(ctx: Speaker, config: BotDeps["config"], label: string, choice: { duration: number; resolution: string }) {
-  const price = priceOf(config, { model: config.model, ...choice });
-  return ctx.t("settings-choice", { label, price });
-}
-
-/** The chosen moves as the user's phrases: "Push in, Zoom in", or "none". */
-export function movesSummary(ctx: Speaker, moves: readonly CameraMove[]) {
+/** The chosen moves as the user's short names: "Push in, Zoom in", or "No movement". */
+export function movesSummary(ctx: BotContext, moves: readonly CameraMove[]) {
   return moves.length ? moves.map((m) => ctx.t(cameraKey(m))).join(", ") : ctx.t("camera-none");
 }
 
-/** Rows of three move buttons; `selected` ones are ticked. */
+/** The camera button of /settings: the chosen moves by name when they fit on it, else how many. */
+function cameraButton(ctx: BotContext, moves: readonly CameraMove[]) {
+  const named = ctx.t("settings-camera", { moves: movesSummary(ctx, moves) });
+  return fitsRow(named, 1) ? named : ctx.t("settings-camera-count", { count: moves.length });
+}
+
+// CAMERA_MOVES lists opposite moves in pairs ("Pan left", "Pan right"), then the three without one.
+const FIRST_SINGLE_MOVE = CAMERA_MOVES.indexOf("Tracking shot");
+
+/** Move buttons: each pair of opposites in a row of two, the single moves in a row of three; `selected` ones are ticked. */
 export function moveRows<T>(ctx: BotContext, selected: readonly CameraMove[], button: (label: string, move: CameraMove) => T): T[][] {
   const rows: T[][] = [];
   CAMERA_MOVES.forEach((move, i) => {
-    if (i % 3 === 0) rows.push([]);
+    if (i < FIRST_SINGLE_MOVE ? i % 2 === 0 : i === FIRST_SINGLE_MOVE) rows.push([]);
     rows[rows.length - 1]!.push(button(mark(selected.includes(move), ctx.t(cameraKey(move))), move));
   });
   return rows;
 }
 
+/** Every enabled model, each with its description and its price at the user's length and quality (or the nearest it offers); /settings and the studio. */
+export function modelsText(ctx: Speaker, config: BotDeps["config"], s: GenerationSettings) {
+  const lines = config.models.map((model) => {
+    const { duration, resolution } = effectiveSettings(config, { duration: s.duration, resolution: s.resolution, model: model.id });
+    return ctx.t("settings-model-line", {
+      chosen: model.id === s.model ? "yes" : "no",
+      name: model.name,
+      description: ctx.t(model.descriptionKey),
+      seconds: duration,
+      resolution,
+      price: priceOf(config, { model: model.id, duration, resolution }),
+    });
+  });
+  return [ctx.t("settings-model-title"), ...lines].join("\n");
+}
+
 /**
- * /settings: duration, resolution (only what MODEL_OPTIONS allows with the chosen duration), the
- * prompt optimizer and a default camera move, kept per user in MongoDB. Every label is rendered
- * from the stored settings, so any instance renders the same menu.
+ * /settings: the model (each with a one-line description and its price), duration and resolution
+ * (only what the model offers), the format the photo is fitted to, the prompt optimizer and default
+ * camera moves, kept per user in MongoDB. Every label is rendered from the stored settings, so any
+ * instance renders the same menu.
  */
 export function settingsFeature(deps: BotDeps) {
   const { config } = deps;
   const feature = new Composer<BotContext>();
   const userOf = (ctx: BotContext) => ctx.from!.id;
-  const legacy = isLegacyModel(config.model);
+
+  /**
+   * The menu's text, with what a video costs with these settings (button labels have no room for
+   * prices), and the long option's note (Ozon wants 8 s or more).
+   */
+  const title = (ctx: BotContext, s: GenerationSettings) => {
+    const long = durationChoices(enabledModel(config, s.model)).find((d) => d >= 8);
+    const price = priceOf(config, { model: s.model, duration: s.duration, resolution: s.resolution });
+    return [ctx.t("settings-title", { price }), ...(long ? [ctx.t("settings-long-hint", { seconds: long })] : [])].join("\n");
+  };
+  /** Shows `text` in the menu's message: an edit inside a menu handler carries the menu along. */
+  const showText = (ctx: MenuContext, text: string) =>
+    ctx.editMessageText(text, { parse_mode: "HTML" }).catch((err: Error) => {
+      if (!/message is not modified/.test(err.message)) throw err; // the same choice tapped again
+    });
+  const show = (ctx: MenuContext, s: GenerationSettings) => showText(ctx, title(ctx, s));
+  /** Back to the settings from a submenu, their text included. */
+  const backToSettings = async (c: MenuContext) => show(c, await loadSettings(deps, userOf(c)));
 
   const onMenuOutdated = async (ctx: MenuContext) => {
     await ctx.answerCallbackQuery({ text: ctx.t("menu-outdated") });
-    await ctx.menu.update({ immediate: true });
+    await show(ctx, await loadSettings(deps, userOf(ctx)));
   };
 
   const menu = new Menu<BotContext>("settings", { onMenuOutdated, autoAnswer: true });
   menu.dynamic(async (ctx, range) => {
     const s = await loadSettings(deps, userOf(ctx));
-    const change = async (c: MenuContext, patch: Partial<GenerationSettings>) => {
-      await saveSettings(deps, userOf(c), patch);
-      c.menu.update();
-    };
-    if (!legacy) {
-      const durations = durationsFor(config);
-      if (durations.length > 1) {
-        for (const d of durations) {
-          const label = mark(s.duration === d, ctx.t("settings-duration", { seconds: d }));
-          range.text(choiceLabel(ctx, config, label, { duration: d, resolution: fitResolution(config, d, s.resolution) }), (c) => change(c, { duration: d }));
-        }
-        range.row();
-      }
-      for (const r of resolutionsFor(config, s.duration)) {
-        range.text(choiceLabel(ctx, config, mark(s.resolution === r, r), { duration: s.duration, resolution: r }), (c) => change(c, { resolution: r }));
-      }
+    const change = async (c: MenuContext, patch: Partial<GenerationSettings>) => show(c, await saveSettings(deps, userOf(c), patch));
+    const model = enabledModel(config, s.model);
+    if (config.models.length > 1) {
+      range.submenu(ctx.t("settings-model", { model: model.name }), "settings-model", (c) => showText(c, modelsText(c, config, s))).row();
+    }
+    const durations = durationChoices(model);
+    if (durations.length > 1) {
+      for (const d of durations) range.text(mark(s.duration === d, ctx.t("settings-duration", { seconds: d })), (c) => change(c, { duration: d }));
       range.row();
     }
+    if (durations.length) {
+      for (const r of resolutionsOf(model, s.duration)) range.text(mark(s.resolution === r, r), (c) => change(c, { resolution: r }));
+      range.row();
+    }
+    range.submenu(ctx.t("settings-format", { format: ctx.t(formatKey(s.format)) }), "settings-format", (c) => showText(c, c.t("settings-format-title"))).row();
     range
       .text(ctx.t(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off"), (c) => change(c, { promptOptimizer: !s.promptOptimizer }))
       .row();
-    range.submenu(ctx.t("settings-camera", { moves: movesSummary(ctx, s.cameraMoves) }), "settings-camera");
+    // Camera moves are bracket commands: shown only for a model that reads them.
+    if (model.cameraCommands) range.submenu(cameraButton(ctx, s.cameraMoves), "settings-camera");
   });
+
+  const modelMenu = new Menu<BotContext>("settings-model", { onMenuOutdated, autoAnswer: true });
+  modelMenu.dynamic(async (ctx, range) => {
+    const s = await loadSettings(deps, userOf(ctx));
+    for (const model of config.models) {
+      range
+        .text(mark(model.id === s.model, model.name), async (c) => {
+          // The length and quality follow the model: the nearest it offers.
+          const next = await saveSettings(deps, userOf(c), { model: model.id });
+          c.menu.update();
+          await showText(c, modelsText(c, config, next));
+        })
+        .row();
+    }
+    range.back(ctx.t("settings-back"), backToSettings);
+  });
+  menu.register(modelMenu);
+
+  const formatMenu = new Menu<BotContext>("settings-format", { onMenuOutdated, autoAnswer: true });
+  formatMenu.dynamic(async (ctx, range) => {
+    const s = await loadSettings(deps, userOf(ctx));
+    for (const format of FORMAT_NAMES) {
+      range
+        .text(mark(format === s.format, ctx.t(formatKey(format))), async (c) => {
+          await saveSettings(deps, userOf(c), { format });
+          c.menu.update();
+        })
+        .row();
+    }
+    range.back(ctx.t("settings-back"), backToSettings);
+  });
+  menu.register(formatMenu);
 
   const cameraMenu = new Menu<BotContext>("settings-camera", { onMenuOutdated, autoAnswer: false });
   cameraMenu.dynamic(async (ctx, range) => {
@@ -103,7 +172,7 @@ export function settingsFeature(deps: BotDeps) {
   feature.use(menu);
   feature.command("settings", async (ctx) => {
     if (!ctx.from) return;
-    await ctx.reply(ctx.t("settings-title"), { parse_mode: "HTML", reply_markup: menu });
+    await ctx.reply(title(ctx, await loadSettings(deps, ctx.from.id)), { parse_mode: "HTML", reply_markup: menu });
   });
   return feature;
 }

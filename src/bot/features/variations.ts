@@ -1,11 +1,13 @@
 import { Composer, type Filter } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import { claimOnce } from "../../generations/claims.js";
+import type { GenerationSettings } from "../../generations/settings.js";
 import type { GenerationFields } from "../../db/models.js";
 import { decodeMoves, encodeMoves, MAX_CAMERA_MOVES, toggleMove, type CameraMove } from "../../minimax/camera.js";
 import { admit, imageOf, requestFrom } from "../admission.js";
 import { escapeHtml } from "../../telegram/i18n.js";
-import { VIDEO_AGAIN, VIDEO_MOVES, VIDEO_PROMPT } from "../../telegram/keyboards.js";
+import { VIDEO_AGAIN, VIDEO_FORMAT, VIDEO_MOVES, VIDEO_PROMPT } from "../../telegram/keyboards.js";
+import { DEFAULT_FORMAT, FORMAT_NAMES, formatCode, formatFromCode, formatKey, isFormatName } from "../../images/formats.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { moveRows, movesSummary } from "./settings.js";
 
@@ -15,6 +17,7 @@ type GenerationDoc = GenerationFields & { _id: unknown };
 const PICK = "mv"; // toggles a move in the picker: mv:<id>:<selection after the tap>
 const PICK_FULL = "mvfull"; // a fourth move: refused with a note
 const PICK_GO = "mvgo"; // mvgo:<id>:<selection>
+const FORMAT_GO = "fmgo"; // fmgo:<id>:<format code>: makes the video again in that format
 
 /**
  * The buttons under a delivered video. Each makes an ordinary new generation from the stored photo
@@ -34,9 +37,9 @@ export function variationsFeature(deps: BotDeps) {
     }
     return gen;
   }
-  async function variation(ctx: PressContext, gen: GenerationDoc, sourceMessageId: number, moves?: CameraMove[]) {
+  async function variation(ctx: PressContext, gen: GenerationDoc, sourceMessageId: number, change: Partial<GenerationSettings> = {}) {
     // Answered in the chat the button was pressed in.
-    const result = await admit(ctx, deps, { ...requestFrom(config, gen, sourceMessageId, moves), chatId: ctx.chat!.id });
+    const result = await admit(ctx, deps, { ...requestFrom(config, gen, sourceMessageId, change), chatId: ctx.chat!.id });
     const answer = result.kind === "created" ? "variation-started" : result.kind === "duplicate" ? "variation-duplicate" : "variation-refused";
     await ctx.answerCallbackQuery({ text: ctx.t(answer) });
     return result;
@@ -60,7 +63,7 @@ export function variationsFeature(deps: BotDeps) {
     return { inline_keyboard: rows };
   };
   const pickerText = (ctx: BotContext, gen: GenerationDoc, selected: CameraMove[]) =>
-    ctx.t("moves-pick", { prompt: escapeHtml(gen.user_prompt ?? gen.prompt), moves: movesSummary(ctx, selected) });
+    ctx.t("moves-pick", { prompt: escapeHtml(gen.user_prompt ?? gen.prompt), moves: movesSummary(ctx, selected), count: selected.length });
 
   feature.callbackQuery(new RegExp(`^${VIDEO_MOVES}:(\\w+)$`), async (ctx) => {
     const gen = await sourceOf(ctx, ctx.match[1]!);
@@ -96,14 +99,46 @@ export function variationsFeature(deps: BotDeps) {
     const gen = await sourceOf(ctx, ctx.match[1]!);
     if (!gen) return;
     const moves = decodeMoves(ctx.match[2]!);
-    const result = await variation(ctx, gen, ctx.callbackQuery.message!.message_id, moves);
+    const result = await variation(ctx, gen, ctx.callbackQuery.message!.message_id, { cameraMoves: moves });
     if (result.kind === "created") {
       await ctx.editMessageText(ctx.t("moves-chosen", { moves: movesSummary(ctx, moves) }), { parse_mode: "HTML" }).catch(() => undefined);
     }
   });
 
+  // "Format": a picker of the other formats; its message keys the new generation, so a double tap makes one.
+  feature.callbackQuery(new RegExp(`^${VIDEO_FORMAT}:(\\w+)$`), async (ctx) => {
+    const gen = await sourceOf(ctx, ctx.match[1]!);
+    if (!gen) return;
+    const videoMessageId = ctx.callbackQuery.message!.message_id;
+    // One picker per video: a second tap (or a redelivered update) points at the first.
+    if (!(await claimOnce(models, `format-picker:${ctx.chat!.id}:${videoMessageId}`))) {
+      return ctx.answerCallbackQuery({ text: ctx.t("format-picker-open") });
+    }
+    await ctx.answerCallbackQuery();
+    const current = isFormatName(gen.format) ? gen.format : DEFAULT_FORMAT;
+    const rows = FORMAT_NAMES.filter((f) => f !== current).map((f) => [{ text: ctx.t(formatKey(f)), callback_data: `${FORMAT_GO}:${gen.short_id}:${formatCode(f)}` }]);
+    await ctx.reply(ctx.t("format-pick"), {
+      parse_mode: "HTML",
+      reply_markup: { inline_keyboard: rows },
+      reply_parameters: { message_id: videoMessageId, allow_sending_without_reply: true },
+    });
+  });
+
+  feature.callbackQuery(new RegExp(`^${FORMAT_GO}:(\\w+):(\\w+)$`), async (ctx) => {
+    const gen = await sourceOf(ctx, ctx.match[1]!);
+    if (!gen) return;
+    const format = formatFromCode(ctx.match[2]!);
+    if (!format) return ctx.answerCallbackQuery();
+    const result = await variation(ctx, gen, ctx.callbackQuery.message!.message_id, { format });
+    if (result.kind === "created") {
+      await ctx.editMessageText(ctx.t("format-chosen", { format: ctx.t(formatKey(format)) }), { parse_mode: "HTML" }).catch(() => undefined);
+    }
+  });
+
   // "New prompt": same photo; the next text becomes its description (the parked-photo path).
   feature.callbackQuery(new RegExp(`^${VIDEO_PROMPT}:(\\w+)$`), async (ctx) => {
+    // Descriptions are read in the private chat only: a photo parked in a group would never get one.
+    if (ctx.chat?.type !== "private") return ctx.answerCallbackQuery({ text: ctx.t("new-prompt-private-only") });
     const gen = await sourceOf(ctx, ctx.match[1]!);
     if (!gen) return;
     await ctx.answerCallbackQuery();

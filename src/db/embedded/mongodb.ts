@@ -6,7 +6,10 @@ import type { StartedEngine } from "./common.js";
  * MONGOMS_SYSTEM_BINARY, or downloaded on first use. Without `dataDir` the data is temporary.
  */
 export async function startMongoMemory(dataDir: string | undefined): Promise<StartedEngine> {
-  const { MongoMemoryServer } = await import("mongodb-memory-server");
+  const { MongoBinary, MongoMemoryServer } = await import("mongodb-memory-server");
+  // The binary first, on its own: a failed download is then our one-line reason, where
+  // MongoMemoryServer.create would print its whole DownloadError stack to the console.
+  await MongoBinary.getPath();
   if (dataDir) await mkdir(dataDir, { recursive: true });
   const server = await MongoMemoryServer.create({
     instance: { ip: "127.0.0.1", ...(dataDir ? { dbPath: dataDir, storageEngine: "wiredTiger" } : {}) },

@@ -1,7 +1,7 @@
 import Router from "@koa/router";
 import type { Context } from "koa";
 import { BadCursorError } from "../../studio/gallery.js";
-import type { GalleryEntry, GalleryItem } from "../../studio/shapes.js";
+import type { GalleryEntry, NamedItem } from "../../studio/shapes.js";
 import { mediaToken } from "../../studio/media-links.js";
 import { StudioInputError, type Studio, type Viewer } from "../../studio/index.js";
 import { requireLaunchData } from "../middlewares/launch-data.js";
@@ -41,7 +41,7 @@ export function studioApiRoutes(opts: StudioApiOptions) {
     }
   });
 
-  const withLinks = (viewer: Viewer) => (item: GalleryItem): GalleryEntry => {
+  const withLinks = (viewer: Viewer) => (item: NamedItem): GalleryEntry => {
     const token = (kind: "video" | "photo") => mediaToken(opts.mediaSecret, viewer.id, item.id, kind, viewer.expiresS);
     const video = `api/videos/${item.id}/file?t=${token("video")}`;
     return { ...item, poster: `api/photos/${item.id}?t=${token("photo")}`, video, download: `${video}&download=1` };

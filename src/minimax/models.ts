@@ -1,0 +1,99 @@
+/**
+ * The image-to-video models the bot can offer, as data (MiniMax contract, section 1). Everything
+ * else (configuration checks, prices, /settings, what a submission sends) reads this table, so a
+ * model with other durations or resolutions, or served by another API, is one more entry here.
+ */
+export interface ModelSpec {
+  /** MiniMax's model name, as sent in `model`. */
+  readonly id: string;
+  /** What users see: a proper name, the same in every language. */
+  readonly name: string;
+  /** Which MiniMax API creates its tasks. */
+  readonly api: "v1";
+  /** The resolutions offered at each duration (seconds), lowest first. */
+  readonly options: Readonly<Record<number, readonly string[]>>;
+  /** MiniMax takes neither duration nor resolution (the I2V-01 family): its one option is what it makes. */
+  readonly fixedOutput: boolean;
+  /** Takes `last_frame_image` (the video ends on a second picture). */
+  readonly lastFrame: boolean;
+  /** Reads `[Pan left]`-style camera commands in the prompt. */
+  readonly cameraCommands: boolean;
+  /** The locale key of its one-line description (locales/*.ftl). */
+  readonly descriptionKey: string;
+}
+
+const v1 = (spec: Omit<ModelSpec, "api" | "fixedOutput" | "lastFrame" | "cameraCommands"> & Partial<ModelSpec>): ModelSpec => ({
+  api: "v1",
+  fixedOutput: false,
+  lastFrame: false,
+  cameraCommands: true,
+  ...spec,
+});
+const I2V01_OPTIONS = { 6: ["720P"] };
+
+export const MODELS: readonly ModelSpec[] = [
+  v1({
+    id: "MiniMax-Hailuo-02",
+    name: "Hailuo 02",
+    options: { 6: ["512P", "768P", "1080P"], 10: ["512P", "768P"] },
+    lastFrame: true,
+    descriptionKey: "model-hailuo-02",
+  }),
+  v1({ id: "MiniMax-Hailuo-2.3", name: "Hailuo 2.3", options: { 6: ["768P", "1080P"], 10: ["768P"] }, descriptionKey: "model-hailuo-23" }),
+  v1({ id: "MiniMax-Hailuo-2.3-Fast", name: "Hailuo 2.3 Fast", options: { 6: ["768P", "1080P"], 10: ["768P"] }, descriptionKey: "model-hailuo-23-fast" }),
+  // Director reads camera commands like the Hailuo models; the other two do not.
+  v1({ id: "I2V-01", name: "I2V-01", options: I2V01_OPTIONS, fixedOutput: true, cameraCommands: false, descriptionKey: "model-i2v-01" }),
+  v1({ id: "I2V-01-live", name: "I2V-01-live", options: I2V01_OPTIONS, fixedOutput: true, cameraCommands: false, descriptionKey: "model-i2v-01-live" }),
+  v1({ id: "I2V-01-Director", name: "I2V-01-Director", options: I2V01_OPTIONS, fixedOutput: true, descriptionKey: "model-i2v-01-director" }),
+];
+
+/** MINIMAX_MODELS when unset. */
+export const DEFAULT_MODEL_IDS = ["MiniMax-Hailuo-02", "MiniMax-Hailuo-2.3", "MiniMax-Hailuo-2.3-Fast"] as const;
+
+export const modelSpec = (id: string): ModelSpec | undefined => MODELS.find((m) => m.id === id);
+
+/** "6s-768P": a duration and a resolution as one key (prices, messages). */
+export const priceKey = (duration: number, resolution: string) => `${duration}s-${resolution}`;
+
+/** The durations the model offers, shortest first. */
+export function durationsOf(model: ModelSpec): number[] {
+  return Object.keys(model.options)
+    .map(Number)
+    .filter((d) => model.options[d]?.length)
+    .sort((a, b) => a - b);
+}
+
+export const resolutionsOf = (model: ModelSpec, duration: number): readonly string[] => model.options[duration] ?? [];
+
+/** Every duration/resolution pair the model offers. */
+export function combinationsOf(model: ModelSpec): Array<{ duration: number; resolution: string }> {
+  return durationsOf(model).flatMap((duration) => resolutionsOf(model, duration).map((resolution) => ({ duration, resolution })));
+}
+
+/** Picture height of a resolution name, for ordering them: "768P" → 768, "2K" → 1440. */
+export function resolutionHeight(resolution: string): number {
+  const k = /^(\d+)K$/i.exec(resolution);
+  if (k) return { 2: 1440, 4: 2160 }[Number(k[1])] ?? Number(k[1]) * 540;
+  return parseInt(resolution, 10) || 0;
+}
+
+/** A duration the model offers: the wanted one, else the longest shorter one, else its shortest. */
+export function fitDuration(model: ModelSpec, wanted: number): number {
+  const offered = durationsOf(model);
+  if (offered.includes(wanted)) return wanted;
+  return offered.filter((d) => d <= wanted).at(-1) ?? offered[0]!;
+}
+
+/**
+ * A resolution the model takes at `duration`: the wanted one if offered, else the nearest lower one
+ * (1080P at 10 s becomes 768P), else the lowest offered.
+ */
+export function fitResolution(model: ModelSpec, duration: number, wanted: string): string {
+  const offered = resolutionsOf(model, duration);
+  if (offered.includes(wanted)) return wanted;
+  const lower = offered.filter((r) => resolutionHeight(r) <= resolutionHeight(wanted)).sort((a, b) => resolutionHeight(b) - resolutionHeight(a));
+  return lower[0] ?? offered[0] ?? wanted;
+}
+
+/** What a fixed-output model makes whatever is asked: its one combination. */
+export const fixedCombination = (model: ModelSpec) => combinationsOf(model)[0]!;
