@@ -394,6 +394,13 @@ format-pick =
 format-picker-open = The formats are waiting for you just below this video.
 format-chosen = 📐 {$format}: the new video is on its way.
 video-caption-details = 📐 {$format} · 🤖 {$model}
+model-h3 = 5 to 15 s with sound, 768P or 2K
+model-h3-max = 5 to 15 s with sound, 480P or 768P
+video-caption-sound = 🔊 with sound
+progress-cancelled-at-minimax = 🚫 Job <code>{$id}</code> was cancelled before MiniMax started it. Your credits are back.
+failed-cancelled-at-minimax = 🚫 Job <code>{$id}</code> is cancelled, as you asked: MiniMax had not started it yet. Your credits are back.
+cancel-retry = I couldn't cancel it this very moment. Please press ✖️ Cancel again in a few seconds.
+
 
 button-studio = 🖼 Studio
 studio-menu-button = 🖼 Studio

@@ -429,6 +429,13 @@ format-pick =
 format-picker-open = Форматы ждут вас прямо под этим видео.
 format-chosen = 📐 {$format}: новое видео уже в работе.
 video-caption-details = 📐 {$format} · 🤖 {$model}
+model-h3 = от 5 до 15 с со звуком, 768P или 2K
+model-h3-max = от 5 до 15 с со звуком, 480P или 768P
+video-caption-sound = 🔊 со звуком
+progress-cancelled-at-minimax = 🚫 Задача <code>{$id}</code> отменена до того, как MiniMax начал её делать. Кредиты вернулись на баланс.
+failed-cancelled-at-minimax = 🚫 Задача <code>{$id}</code> отменена, как вы просили: MiniMax ещё не начал её делать. Кредиты вернулись на баланс.
+cancel-retry = Прямо сейчас отменить не получилось. Нажмите «✖️ Отменить» ещё раз через несколько секунд.
+
 
 button-studio = 🖼 Студия
 studio-menu-button = 🖼 Студия

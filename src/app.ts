@@ -70,16 +70,23 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
 
   const metrics = createMetrics({ models: db.models });
   const i18n = createI18n<BotContext>();
-  const minimax = createMiniMaxClient({ apiBase: config.minimaxApiBase, apiKey: config.minimaxApiKey, observe: metrics.minimaxRequest });
+  const minimax = createMiniMaxClient({
+    apiBase: config.minimaxApiBase,
+    apiKey: config.minimaxApiKey,
+    observe: (label, code, seconds) => {
+      metrics.minimaxRequest(label, code, seconds);
+      logger.debug({ ...label, code, durationMs: Math.round(seconds * 1000) }, "MiniMax request");
+    },
+  });
   let acceptingUpdates = true;
   let dbWatch: ReturnType<typeof watchDatabase> | undefined = undefined;
 
   const files = createTelegramFiles({ apiRoot: config.telegramApiRoot, token: config.botToken });
   // The bot wakes the worker, and the worker sends through the bot's api: the bot comes first.
   let kick = () => {};
-  let takeNew = (_id: Types.ObjectId) => {};
-  const onQueued = (id?: Types.ObjectId) => (id ? takeNew(id) : kick());
-  const bot = createBot({ config, models: db.models, logger, i18n, botInfo: opts.botInfo, files, onQueued });
+  let takeNew = (_id: Types.ObjectId, _model?: string) => {};
+  const onQueued = (id?: Types.ObjectId, model?: string) => (id ? takeNew(id, model) : kick());
+  const bot = createBot({ config, models: db.models, logger, i18n, botInfo: opts.botInfo, files, minimax, onQueued });
   bot.api.config.use(metrics.telegramTransformer());
   const lifecycle = {
     config,

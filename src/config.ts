@@ -60,6 +60,8 @@ const schema = z
     MINIMAX_POLL_INTERVAL_MS: int(15_000, 200),
     MINIMAX_RPM: int(5, 1),
     MINIMAX_RPM_WINDOW_MS: int(60_000, 100),
+    MINIMAX_V2_RPM: int(300, 1),
+    MINIMAX_V2_MAX_IN_FLIGHT: int(30, 1),
     GENERATION_TIMEOUT_MIN: z.coerce.number().positive().default(30),
     DELIVERY_TIMEOUT_MIN: z.coerce.number().positive().default(360),
     MAX_ACTIVE_PER_USER: int(2, 1),
@@ -170,8 +172,12 @@ export interface Config {
   resolution: string;
   pollIntervalMs: number;
   minimaxRpm: number;
-  /** The window MINIMAX_RPM counts over: a minute, except for tests and accounts with other terms. */
+  /** The window MINIMAX_RPM and MINIMAX_V2_RPM count over: a minute, except for tests and accounts with other terms. */
   minimaxRpmWindowMs: number;
+  /** Creates a minute on MiniMax's v2 API (MiniMax-H3), shared by all instances. */
+  minimaxV2Rpm: number;
+  /** Tasks queued or running at once on MiniMax's v2 API, shared by all instances. */
+  minimaxV2MaxInFlight: number;
   generationTimeoutMs: number;
   /** How long a paid video's delivery is retried (fresh retrieve each time) before the user is told. */
   deliveryTimeoutMs: number;
@@ -257,6 +263,8 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     pollIntervalMs: env.MINIMAX_POLL_INTERVAL_MS,
     minimaxRpm: env.MINIMAX_RPM,
     minimaxRpmWindowMs: env.MINIMAX_RPM_WINDOW_MS,
+    minimaxV2Rpm: env.MINIMAX_V2_RPM,
+    minimaxV2MaxInFlight: env.MINIMAX_V2_MAX_IN_FLIGHT,
     generationTimeoutMs: env.GENERATION_TIMEOUT_MIN * 60_000,
     deliveryTimeoutMs: env.DELIVERY_TIMEOUT_MIN * 60_000,
     maxActivePerUser: env.MAX_ACTIVE_PER_USER,

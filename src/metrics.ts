@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { Transformer } from "grammy";
 import { PHASES, type Models } from "./db/models.js";
 import type { Leases } from "./generations/leases.js";
+import type { RequestLabel } from "./minimax/types.js";
 
 /** Admission holds a new generation back with this next_run_at (see generations/create.ts). */
 const HELD = new Date(8.64e15);
@@ -53,8 +54,8 @@ export function createMetrics(deps: { models: Models }) {
   });
   const minimaxRequests = new Histogram({
     name: "astrolus_minimax_request_duration_seconds",
-    help: "MiniMax API requests by endpoint and base_resp status code (0 = success; http_NNN, transport otherwise)",
-    labelNames: ["endpoint", "code"] as const,
+    help: "MiniMax API requests by API (v1, v2), model, endpoint and MiniMax's status code (0 = success; http_NNN, transport otherwise)",
+    labelNames: ["api", "model", "endpoint", "code"] as const,
     buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     registers,
   });
@@ -95,8 +96,8 @@ export function createMetrics(deps: { models: Models }) {
     starsReconciled(kind: string) {
       starsReconciled.inc({ kind });
     },
-    minimaxRequest(endpoint: string, code: string, seconds: number) {
-      minimaxRequests.observe({ endpoint, code }, seconds);
+    minimaxRequest(label: RequestLabel, code: string, seconds: number) {
+      minimaxRequests.observe({ ...label, code }, seconds);
     },
     rateSlotWaited(ms: number) {
       rateSlotWait.observe(ms / 1000);

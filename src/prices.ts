@@ -3,8 +3,22 @@ import { combinationsOf, modelSpec, priceKey, type ModelSpec } from "./minimax/m
 /** Credits per video: model id → priceKey(duration, resolution) → credits. */
 export type PriceTable = Record<string, Record<string, number>>;
 
-/** The default rule: 1 credit for a 6 s video up to 768P, 2 for anything longer or sharper. */
-const defaultPrice = (duration: number, resolution: string) => (duration > 6 || parseInt(resolution, 10) >= 1080 || /K$/i.test(resolution) ? 2 : 1);
+/**
+ * The default rule. A credit stands for 6 seconds at 768P. Hailuo: 1 credit for a 6 s video up to
+ * 768P, 2 for anything longer or sharper. A model whose per-second price the contract gives (H3)
+ * costs in proportion to it, rounded up so a video never costs less than MiniMax charges for it:
+ * ceil(seconds × price a second ÷ (6 × its 768P price a second)). H3 at 768P: 5 s 1, 8 s 2,
+ * 10 s 2, 15 s 3 credits; at 2K ($0.13 against $0.08): 2, 3, 3 and 5.
+ */
+function defaultPrice(model: ModelSpec, duration: number, resolution: string) {
+  const cents = model.centsPerSecond;
+  if (cents) {
+    const perSecond = Object.values(cents);
+    const unit = 6 * (cents["768P"] ?? Math.min(...perSecond));
+    return Math.max(1, Math.ceil((duration * (cents[resolution] ?? Math.max(...perSecond))) / unit));
+  }
+  return duration > 6 || parseInt(resolution, 10) >= 1080 || /K$/i.test(resolution) ? 2 : 1;
+}
 
 const SHARED_ENTRY = /^(\d+s-\d+[PK]):(\d+)$/;
 const MODEL_ENTRY = /^([A-Za-z0-9][\w.-]*):(\d+s-\d+[PK])=(\d+)$/;
@@ -19,7 +33,7 @@ const MODEL_ENTRY = /^([A-Za-z0-9][\w.-]*):(\d+s-\d+[PK])=(\d+)$/;
 export function parsePrices(enabled: readonly ModelSpec[], raw: string | undefined): PriceTable | string {
   const table: PriceTable = {};
   for (const model of enabled) {
-    table[model.id] = Object.fromEntries(combinationsOf(model).map(({ duration, resolution }) => [priceKey(duration, resolution), defaultPrice(duration, resolution)]));
+    table[model.id] = Object.fromEntries(combinationsOf(model).map(({ duration, resolution }) => [priceKey(duration, resolution), defaultPrice(model, duration, resolution)]));
   }
   if (raw === undefined) return table;
 

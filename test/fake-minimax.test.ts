@@ -1,36 +1,22 @@
 // Tests of the fake MiniMax server itself (test/support/fake-minimax.ts), with plain fetch.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { callbackReceivers } from "./support/callback-receiver.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { makeFakeMp4, makePng, startFakeMiniMax, toDataUrl, type FakeMiniMax } from "./support/fake-minimax.js";
 
 const png = makePng(640, 480);
 
 let fake: FakeMiniMax | undefined;
-const receivers: http.Server[] = [];
+const receivers = callbackReceivers();
+const receiver = receivers.start;
 
 afterEach(async () => {
   await fake?.close();
   fake = undefined;
-  await Promise.all(receivers.splice(0).map((s) => new Promise((r) => s.close(r))));
+  await receivers.closeAll();
 });
 
-/** A callback receiver; `answer` decides the reply to each JSON body it gets. */
-async function receiver(answer: (body: Record<string, unknown>) => unknown) {
-  const got: Array<Record<string, unknown>> = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>;
-      got.push(body);
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer(body)));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  receivers.push(server);
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/cb/secret`, got };
-}
 
 /** The fields these tests read from the fake's JSON answers. */
 interface ApiResp {
@@ -167,7 +153,7 @@ describe("fake MiniMax", () => {
 
     const silent = http.createServer(() => {}); // never answers
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
-    receivers.push(silent);
+    receivers.adopt(silent);
     const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/cb`;
     expect((await create(fake, { callback_url: url })).base_resp.status_code).toBe(2013);
     silent.closeAllConnections();

@@ -73,7 +73,7 @@ export async function admitRequest(deps: AdmissionDeps, req: Request, announcer:
     });
     await registerStatusMessage(deps.models, result.shortId, req.chatId, sent.message_id, view);
   } finally {
-    deps.onQueued(result.id);
+    deps.onQueued(result.id, result.model);
   }
   return result;
 }

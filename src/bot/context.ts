@@ -6,6 +6,7 @@ import type { Models } from "../db/models.js";
 import type { Logger } from "../logger.js";
 import type { TelegramFiles } from "../telegram/files.js";
 import type { StoredSettings } from "../generations/settings.js";
+import type { MiniMaxClient } from "../minimax/client.js";
 
 /** What the bot keeps per user and reads once per update (see languageFeature). */
 export interface StoredUser {
@@ -25,8 +26,10 @@ export interface BotDeps {
   models: Models;
   files: TelegramFiles;
   logger: Logger;
-  /** Wakes the generation worker after a new request is queued. */
-  onQueued: (generation?: Types.ObjectId) => void;
+  /** The Cancel button reaches MiniMax for a task it still has queued. */
+  minimax: Pick<MiniMaxClient, "cancelTask" | "queryTask">;
+  /** Wakes the generation worker after a new request is queued (with its model: the queue it joins). */
+  onQueued: (generation?: Types.ObjectId, model?: string) => void;
 }
 
 /** Replies to the message that triggered the update, in the user's language, as HTML. */

@@ -141,12 +141,17 @@ export const userSchema = new Schema(
   { collection: "users", timestamps: { createdAt: "created_at", updatedAt: "updated_at" } as const },
 );
 
-/** One document per MiniMax submission slot: its latest use and when it may be used again. */
+/**
+ * One document per MiniMax submission slot (or, for the v2 API, per task in flight): its latest use
+ * and when it may be used again.
+ */
 export const rateSlotSchema = new Schema(
   {
     _id: { type: String, required: true },
     seq: { type: Number, required: true, default: 0 },
     free_at: { type: Date, required: true },
+    /** A task slot's generation, while MiniMax has its task. */
+    holder: { type: String },
   },
   { collection: "rate_slots", versionKey: false },
 );

@@ -6,6 +6,7 @@ import type { Models } from "../db/models.js";
 import { untilStored, type LifecycleDeps } from "./deps.js";
 import { createAdmission } from "./admission.js";
 import { claimOnce } from "./claims.js";
+import { laneFilter, laneOf, queueFigures } from "./lanes.js";
 
 export interface NewGeneration {
   chatId: number;
@@ -32,7 +33,7 @@ export interface GenerationOptions {
 }
 
 export type CreateResult =
-  | { kind: "created"; id: Types.ObjectId; shortId: string; position: number; waitMinutes: number; price: number; balance: number }
+  | { kind: "created"; id: Types.ObjectId; shortId: string; model: string; position: number; waitMinutes: number; price: number; balance: number }
   | { kind: "duplicate" }
   | { kind: "limit"; max: number }
   | { kind: "credits"; price: number; balance: number };
@@ -118,16 +119,21 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
     retryBaseMs: config.retryBaseMs,
   });
 
-  const position = await queuePosition(models, doc._id);
-  return { kind: "created", id: doc._id, shortId: doc.short_id, price: admission.price, balance: admission.balance, position, waitMinutes: Math.ceil((Math.floor((position - 1) / config.minimaxRpm) * config.minimaxRpmWindowMs) / 60_000) };
+  const lane = laneOf(doc.model);
+  const position = await queuePosition(models, doc._id, doc.model);
+  return { kind: "created", id: doc._id, shortId: doc.short_id, model: doc.model, price: admission.price, balance: admission.balance, ...queueFigures(config, lane, position) };
 }
 
-/** 1 for the next generation to be submitted; those already waiting for a rate slot count as ahead. */
-export async function queuePosition(models: Models, id: unknown): Promise<number> {
+/**
+ * 1 for the next generation of its lane to be submitted; those of the lane already waiting for a
+ * slot count as ahead (the other lane's queue is not in its way).
+ */
+export async function queuePosition(models: Models, id: unknown, model: string): Promise<number> {
   const ahead = await models.Generation.countDocuments({
     phase: { $in: ["queued", "submitting"] },
     next_run_at: { $lt: HELD },
     _id: { $lt: id },
+    ...laneFilter(laneOf(model)),
   });
   return ahead + 1;
 }

@@ -53,9 +53,9 @@ const replyToSource = (gen: GenerationDoc) => ({
 });
 
 /**
- * Streams MiniMax's video into sendVideo. The stream is checked against the size retrieve
- * announced, so a cut download fails the upload instead of sending a truncated video; the next
- * attempt asks retrieve for a fresh signed URL. `signal` aborts the upload (the lease is lost or
+ * Streams MiniMax's video into sendVideo. The stream is checked against the size announced (by
+ * retrieve on v1, by the download on v2), so a cut download fails the upload instead of sending a
+ * truncated video; the next attempt asks MiniMax for a fresh signed URL (retrieve, or a query). `signal` aborts the upload (the lease is lost or
  * overdue); `recordSignal` only ends the wait to record a message Telegram already took.
  */
 export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, signal: AbortSignal, recordSignal = signal) {
@@ -74,7 +74,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
   const recordSent = (set: Record<string, unknown>) =>
     untilStored(() => leases.finish(gen, set), { logger: log, what: "the delivery", retryBaseMs: config.retryBaseMs, signal: recordSignal });
   try {
-    const file = await minimax.retrieveFile(gen.minimax_file_id!, signal);
+    const file = await minimax.videoFile({ model: gen.model, taskId: gen.minimax_job_id ?? "", fileId: gen.minimax_file_id ?? undefined }, signal);
     if (!isTrustedDownloadUrl(file.downloadUrl, config.minimaxApiBase)) {
       log.error("download_url is not https; refusing it");
       throw new Error("untrusted download_url");
@@ -97,8 +97,16 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
 
     const download = await minimax.openDownload(file.downloadUrl, signal);
     const expected = file.bytes ?? download.contentLength;
+    // The v2 API tells the size only with the download: too large to upload, it is not read further.
+    if (expected !== undefined && expected > config.uploadLimitBytes) {
+      download.body.destroy();
+      return await sendLink(expected);
+    }
     const checked = download.body.pipe(new ExactLengthStream(expected, config.uploadLimitBytes));
     download.body.on("error", (err) => checked.destroy(err));
+    // A download cut before the upload starts reading fails `checked` with nobody listening yet: an
+    // uncaught error would end the process. The upload still sees the error when it reads.
+    checked.on("error", (err) => log.debug({ err: err.message }, "video stream failed"));
     // "sending a video…" in the chat while the upload runs; nothing depends on it arriving.
     await telegram.sendChatAction(gen.chat_id, "upload_video").catch(() => undefined);
     let sent;
@@ -165,7 +173,7 @@ export async function notifyFailure(deps: LifecycleDeps, leases: Leases, gen: Ge
   const { telegram, t, logger } = deps;
   const settled = await createAdmission(deps.models, deps.config).settle(gen, "release");
   const kind = gen.error_code ?? "error";
-  const key = endingKey(kind, "notice", settled?.kind === "capture" ? "captured" : "released");
+  const key = endingKey(kind, "notice", settled?.kind === "capture" ? "captured" : "released", !!gen.minimax_job_id);
   try {
     await telegram.sendMessage(gen.chat_id, t(gen.locale, key, { id: gen.short_id }), { parse_mode: "HTML", ...replyToSource(gen) });
   } catch (err) {

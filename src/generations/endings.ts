@@ -14,10 +14,11 @@ export type CreditsOutcome = "released" | "captured";
 /**
  * The message that ends a job without a video: the reply to the photo (`notice`) or the final text
  * of its status message (`status`). Each of them says where the credits went, so the key follows
- * the credits: a video MiniMax made stays charged, and is told so whatever its error code.
+ * the credits: a video MiniMax made stays charged, and is told so whatever its error code. A job
+ * cancelled once MiniMax had its task (`reachedMiniMax`: cancelled there while queued) says so.
  */
-export function endingKey(errorCode: string | null | undefined, where: "notice" | "status", credits: CreditsOutcome = "released"): string {
+export function endingKey(errorCode: string | null | undefined, where: "notice" | "status", credits: CreditsOutcome = "released", reachedMiniMax = false): string {
   if (credits === "captured" || errorCode === UNDELIVERED || errorCode === UNDELIVERABLE) return "failed-undelivered";
-  if (errorCode === "cancelled") return where === "status" ? "progress-cancelled" : "failed-cancelled";
+  if (errorCode === "cancelled") return `${where === "status" ? "progress" : "failed"}-cancelled${reachedMiniMax ? "-at-minimax" : ""}`;
   return (FAILURE_KINDS as readonly string[]).includes(errorCode ?? "") ? `failed-${errorCode}` : "failed-error";
 }

@@ -6,6 +6,8 @@ import type { GenerationFields, Models } from "../db/models.js";
 import { claimOnce } from "./claims.js";
 import { HELD } from "./create.js";
 import type { LifecycleDeps } from "./deps.js";
+import { modelSpec } from "../minimax/models.js";
+import { laneOf, queueFigures, type LaneName } from "./lanes.js";
 import { endingKey } from "./endings.js";
 
 /** Telegram's advice for editing one message: at most about once every 5 seconds. */
@@ -32,11 +34,13 @@ export interface ProgressView {
 export function renderProgress(t: Translate, gen: Gen, queue: { position: number; waitMinutes: number }, now = Date.now()): ProgressView {
   const l = gen.locale;
   const id = gen.short_id;
+  // A model whose queued tasks MiniMax cancels keeps the button while MiniMax has not started it.
+  const cancelsAtMiniMax = modelSpec(gen.model)?.cancelQueued === true;
   switch (gen.phase) {
     case "queued":
     case "submitting": {
-      // The create request may be on its way: the button goes, since MiniMax cannot cancel.
-      const markup = gen.create_sent_at ? undefined : cancelKeyboard(t, l, id);
+      // The create request may be on its way: the button goes, unless MiniMax can cancel the task.
+      const markup = gen.create_sent_at && !cancelsAtMiniMax ? undefined : cancelKeyboard(t, l, id);
       const text =
         queue.waitMinutes > 0
           ? t(l, "accepted-queued", { id, position: queue.position, minutes: queue.waitMinutes })
@@ -44,7 +48,11 @@ export function renderProgress(t: Translate, gen: Gen, queue: { position: number
       return { text, markup, final: false };
     }
     case "submitted": {
-      if (gen.minimax_status !== "processing") return { text: t(l, "progress-submitted", { id }), final: false };
+      if (gen.minimax_status !== "processing") {
+        // Queued at MiniMax (a task it will not make if cancelled now); not while its id is unknown.
+        const markup = cancelsAtMiniMax && gen.minimax_job_id ? cancelKeyboard(t, l, id) : undefined;
+        return { text: t(l, "progress-submitted", { id }), markup, final: false };
+      }
       const since = (gen.submitted_at ?? gen.created_at ?? new Date(now)).getTime();
       return { text: t(l, "progress-processing", { id, minutes: Math.max(0, Math.floor((now - since) / 60_000)) }), final: false };
     }
@@ -54,13 +62,8 @@ export function renderProgress(t: Translate, gen: Gen, queue: { position: number
       return { text: t(l, gen.telegram_video_file_id ? "progress-done" : "progress-done-link", { id }), final: true };
     case "notifying":
     case "failed":
-      return { text: t(l, endingKey(gen.error_code, "status"), { id }), final: true };
+      return { text: t(l, endingKey(gen.error_code, "status", "released", !!gen.minimax_job_id), { id }), final: true };
   }
-}
-
-/** The queue figures the acceptance message shows: place and whole minutes until a rate slot. */
-function figures(config: Pick<LifecycleDeps["config"], "minimaxRpm" | "minimaxRpmWindowMs">, position: number) {
-  return { position, waitMinutes: Math.ceil((Math.floor((position - 1) / config.minimaxRpm) * config.minimaxRpmWindowMs) / 60_000) };
 }
 
 const shownKey = (view: Pick<ProgressView, "text" | "markup">) => JSON.stringify([view.text, view.markup ?? null]);
@@ -108,13 +111,14 @@ export function createProgressUpdater(deps: Pick<LifecycleDeps, "models" | "conf
   let lastPrune = 0;
   let pruning: Promise<void> | undefined;
 
-  /** Every waiting generation's place, from one query per pass rather than one count per message. */
+  /** Every waiting generation's place in its lane's queue, from one query per pass rather than one count per message. */
   async function queuePlaces() {
     const waiting = await models.Generation.find({ phase: { $in: ["queued", "submitting"] }, next_run_at: { $lt: HELD } })
       .sort({ _id: 1 })
-      .select("_id")
+      .select("_id model")
       .lean();
-    return new Map(waiting.map((g, i) => [String(g._id), i + 1]));
+    const ahead: Record<LaneName, number> = { v1: 0, v2: 0 };
+    return new Map(waiting.map((g) => [String(g._id), ++ahead[laneOf(g.model)]]));
   }
 
   async function update(
@@ -124,7 +128,7 @@ export function createProgressUpdater(deps: Pick<LifecycleDeps, "models" | "conf
   ) {
     if (!gen) return models.StatusMessage.updateOne({ _id: doc._id }, { $set: { done: true } });
     const waiting = gen.phase === "queued" || gen.phase === "submitting";
-    const queue = waiting ? figures(deps.config, (await places()).get(String(gen._id)) ?? 1) : { position: 0, waitMinutes: 0 };
+    const queue = waiting ? queueFigures(deps.config, laneOf(gen.model), (await places()).get(String(gen._id)) ?? 1) : { position: 0, waitMinutes: 0 };
     const view = renderProgress(t, gen, queue);
     const key = shownKey(view);
     if (key === doc.shown) {

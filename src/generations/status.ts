@@ -3,6 +3,8 @@ import { failureKind, MiniMaxApiError } from "../minimax/errors.js";
 import { backoffMs, later, type LifecycleDeps } from "./deps.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import { createAdmission } from "./admission.js";
+import { modelSpec, pollIntervalFor } from "../minimax/models.js";
+import { CANCELLED } from "./cancel.js";
 
 /**
  * Asks MiniMax where a claimed `submitted` generation stands. This is the only path to delivery:
@@ -12,11 +14,12 @@ import { createAdmission } from "./admission.js";
  */
 export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, signal?: AbortSignal, adoptTaskId?: string) {
   const { minimax, config, logger } = deps;
+  const pollMs = pollIntervalFor(gen.model, config.pollIntervalMs);
   // A callback may name the task whose create answer was lost; the query below confirms it is real.
   const taskId = gen.minimax_job_id ?? adoptTaskId;
   if (!taskId) {
     // Outcome of the create is unknown and no callback has named the task yet: keep waiting.
-    return leases.finish(gen, { next_run_at: later(config.pollIntervalMs) });
+    return leases.finish(gen, { next_run_at: later(pollMs) });
   }
   // A job is timed from its submission: waiting in our own queue is not MiniMax's time.
   const runningMs = Date.now() - (gen.submitted_at ?? gen.created_at!).getTime();
@@ -24,28 +27,38 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
     leases.finish(gen, { phase: "notifying", minimax_status: "failed", error_code: "timeout", error_message: message, next_run_at: new Date() });
   let state;
   try {
-    state = await minimax.queryTask(taskId, signal);
+    state = await minimax.queryTask({ model: gen.model, taskId }, signal);
   } catch (err) {
     if (signal?.aborted) return; // shutting down or the lease is gone; the next holder asks again
     // A paid job is not given up because one query failed; only when MiniMax stays unreachable.
     if (runningMs > 2 * config.generationTimeoutMs) return expire(`timed out; last query failed: ${(err as Error).message}`);
-    const attempt = Math.max(1, Math.round((Date.now() - (gen.last_heard_at?.getTime() ?? Date.now())) / config.pollIntervalMs));
-    logger.warn({ generation: gen.short_id, err: (err as Error).message }, "status query failed; will ask again");
-    if (err instanceof MiniMaxApiError && err.operatorProblem) logger.error({ code: err.code }, "MiniMax refused our credentials: operator action needed");
-    return leases.finish(gen, { next_run_at: later(Math.max(config.pollIntervalMs, backoffMs(attempt, config.retryBaseMs))) });
+    const attempt = Math.max(1, Math.round((Date.now() - (gen.last_heard_at?.getTime() ?? Date.now())) / pollMs));
+    logger.warn({ generation: gen.short_id, model: gen.model, err: (err as Error).message }, "status query failed; will ask again");
+    if (err instanceof MiniMaxApiError && err.operatorProblem) logger.error({ code: err.code, model: gen.model }, "MiniMax refused our credentials: operator action needed");
+    return leases.finish(gen, { next_run_at: later(Math.max(pollMs, backoffMs(attempt, config.retryBaseMs))) });
   }
   const now = new Date();
   const adopted = gen.minimax_job_id ? {} : { minimax_job_id: taskId, error_code: null };
   if (!gen.minimax_job_id) logger.info({ generation: gen.short_id, taskId }, "task adopted from a callback");
   switch (state.status) {
+    case "queued":
     case "processing":
       if (runningMs > config.generationTimeoutMs) {
         logger.warn({ generation: gen.short_id, taskId }, "MiniMax still working past GENERATION_TIMEOUT_MIN; giving up");
+        // A task still queued is cancelled at MiniMax if it can be, so it is never made (and paid) for nobody.
+        if (state.status === "queued" && modelSpec(gen.model)?.cancelQueued) {
+          await minimax.cancelTask({ model: gen.model, taskId }, signal).catch((err: Error) => logger.warn({ generation: gen.short_id, err: err.message }, "the expired task could not be cancelled"));
+        }
         return expire("timed out");
       }
-      return leases.finish(gen, { ...adopted, minimax_status: "processing", last_heard_at: now, next_run_at: later(config.pollIntervalMs) });
+      // Queued at MiniMax: not processing yet, so the Cancel button stays where MiniMax can cancel.
+      return leases.finish(gen, { ...adopted, ...(state.status === "processing" ? { minimax_status: "processing" } : {}), last_heard_at: now, next_run_at: later(pollMs) });
+    case "cancelled":
+      // Only a task still queued can be cancelled, and MiniMax charges nothing for it.
+      logger.info({ generation: gen.short_id, taskId }, "MiniMax reports the task cancelled");
+      return leases.finish(gen, { ...adopted, ...CANCELLED, last_heard_at: now, next_run_at: now });
     case "success":
-      logger.info({ generation: gen.short_id }, "MiniMax reports success");
+      logger.info({ generation: gen.short_id, model: gen.model }, "MiniMax reports success");
       // MiniMax has been paid: the reservation becomes a charge before anything else is recorded,
       // so a crash after this line captures nothing twice and one before it captures on the retry.
       await createAdmission(deps.models, config).settle(gen, "capture");
@@ -54,14 +67,14 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
         phase: "delivering",
         minimax_status: "success",
         delivery_started_at: now,
-        minimax_file_id: state.fileId,
-        video_width: state.width,
-        video_height: state.height,
+        // The v2 API has no file id nor size: its video is found by the task id.
+        ...(state.fileId ? { minimax_file_id: state.fileId } : {}),
+        ...(state.width && state.height ? { video_width: state.width, video_height: state.height } : {}),
         last_heard_at: now,
         next_run_at: now,
       });
     case "failed":
-      logger.info({ generation: gen.short_id, code: state.code }, "MiniMax reports failure");
+      logger.info({ generation: gen.short_id, model: gen.model, code: state.code }, "MiniMax reports failure");
       return leases.finish(gen, {
         ...adopted,
         phase: "notifying",
@@ -88,7 +101,18 @@ export type CallbackOutcome =
  * generation. The body of a real callback is only a hint: nothing is written here, the worker
  * confirms with MiniMax's query endpoint (under its lease) before anything is delivered or charged.
  */
-const STILL_WORKING = new Set(["preparing", "queueing", "processing"]);
+const STILL_WORKING = new Set(["preparing", "queueing", "processing", "queued", "running"]);
+
+/**
+ * What a status callback says: the task id and status, from v1's flat body or v2's `{task:{id, status}}`
+ * (the wrapper is inferred: contract, section 7).
+ */
+export function callbackTask(body: Record<string, unknown>) {
+  const task = typeof body.task === "object" && body.task !== null && !Array.isArray(body.task) ? (body.task as Record<string, unknown>) : undefined;
+  const id = task ? (task.id ?? task.task_id) : body.task_id;
+  const status = task ? task.status : body.status;
+  return { taskId: id == null || id === "" ? undefined : String(id), status: String(status ?? "").toLowerCase() };
+}
 
 const challengeOf = (body: Record<string, unknown>) =>
   typeof body.challenge === "string" || typeof body.challenge === "number" ? String(body.challenge) : undefined;
@@ -113,9 +137,9 @@ export async function handleCallback(
   // Signed for this generation, and the task is over: the worker's claim finds the generation if it
   // still waits for MiniMax (a task id it has wins over the one named here), and MiniMax's answer
   // decides. Reading the generation here first would cost a query and tell nothing more.
-  const status = String(body.status ?? "").toLowerCase();
-  if (signed && body.task_id != null && !STILL_WORKING.has(status)) {
-    return { kind: "accepted", recheck: { shortId: params.generation, taskId: String(body.task_id) } };
+  const { taskId, status } = callbackTask(body);
+  if (signed && taskId && !STILL_WORKING.has(status)) {
+    return { kind: "accepted", recheck: { shortId: params.generation, taskId } };
   }
 
   const gen = await deps.models.Generation.findOne({ short_id: params.generation }).select("+callback_token phase minimax_job_id short_id");
@@ -123,7 +147,6 @@ export async function handleCallback(
   if (!signed && !(gen.callback_token && secretsEqual(params.token, gen.callback_token))) return { kind: "forbidden" };
   if (challenge !== undefined) return { kind: "challenge", challenge };
 
-  const taskId = body.task_id == null ? undefined : String(body.task_id);
   if (taskId && gen.minimax_job_id && taskId !== gen.minimax_job_id) {
     deps.logger.warn({ generation: gen.short_id }, "callback names another task; ignored");
     return { kind: "accepted" };

@@ -5,10 +5,11 @@ import { TelegramFileError } from "../telegram/files.js";
 import { callbackToken } from "../secrets.js";
 import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
 import type { GenerationDoc, Leases } from "./leases.js";
-import type { SubmitRateLimit } from "./rate-limit.js";
+import type { SubmitGate } from "./lanes.js";
 import { CANCELLED, decideSubmit, isCancelled } from "./cancel.js";
-import { DEFAULT_FORMAT, isFormatName } from "../images/formats.js";
-import { fitPhoto, UnreadableImageError } from "../images/fit.js";
+import { DEFAULT_FORMAT, isFormatName, type FormatName } from "../images/formats.js";
+import { FIT_DEFAULTS, fitPhoto, UnreadableImageError } from "../images/fit.js";
+import { modelSpec, pollIntervalFor, resolutionHeight } from "../minimax/models.js";
 
 /** After this many refused or failed attempts the user is told instead of waiting forever. */
 export const MAX_SUBMIT_ATTEMPTS = 8;
@@ -24,6 +25,21 @@ export function callbackUrlFor(base: string, shortId: string, token: string) {
 const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal }).catch(() => undefined);
 
 /**
+ * The picture MiniMax gets as the first frame: the photo fitted to the format, or as it came
+ * ("original") unless it is larger than the model takes (then fitted to its own shape). The long
+ * side goes up to what the video needs: 1920 px, 2560 for 2K.
+ */
+async function firstFrameOf(gen: GenerationDoc, image: Buffer, format: FormatName) {
+  const model = modelSpec(gen.model);
+  const tooLarge = model?.maxImageSide !== undefined && Math.max(gen.image.width, gen.image.height) > model.maxImageSide;
+  if (format === "original" && !tooLarge) return { dataUrl: toDataUrl(image, isAcceptedImageType(gen.image.mime) ? gen.image.mime : "image/jpeg") };
+  const maxLongEdge = Math.max(FIT_DEFAULTS.maxLongEdge, Math.round((resolutionHeight(gen.resolution ?? "") * 16) / 9));
+  const started = performance.now();
+  const fitted = await fitPhoto(image, format === "original" ? { width: gen.image.width, height: gen.image.height } : format, { maxLongEdge });
+  return { dataUrl: toDataUrl(fitted.data, fitted.mime), fitted: { width: fitted.width, height: fitted.height, bytes: fitted.data.length, fitMs: Math.round(performance.now() - started) } };
+}
+
+/**
  * Sends one claimed generation to MiniMax. The rate slot is taken right before the request, so
  * the window MiniMax counts starts where ours does. Before the request leaves we record
  * `create_sent_at`: if this process dies after that point nobody can tell whether MiniMax took
@@ -34,13 +50,14 @@ const sleep = (ms: number, signal: AbortSignal) => delay(ms, undefined, { signal
 export async function submitGeneration(
   deps: LifecycleDeps,
   leases: Leases,
-  rateLimit: SubmitRateLimit,
+  gate: SubmitGate,
   gen: GenerationDoc,
   signal: AbortSignal,
   recordSignal = signal,
 ) {
   const { config, minimax, files, logger } = deps;
-  const log = logger.child({ generation: gen.short_id });
+  const log = logger.child({ generation: gen.short_id, model: gen.model, api: modelSpec(gen.model)?.api ?? "v1" });
+  const rateLimit = gate.rate;
   const requeue = (reason: string) => {
     const delay = backoffMs(gen.submit_attempts, config.retryBaseMs);
     log.warn({ reason, attempt: gen.submit_attempts, retryInMs: delay }, "submit postponed");
@@ -59,14 +76,27 @@ export async function submitGeneration(
 
   const callbackUrl = config.callbackUrl ? callbackUrlFor(config.callbackUrl, gen.short_id, callbackToken(config.callbackSecret, gen.short_id)) : undefined;
   const cancelled = () => leases.finish(gen, { ...CANCELLED, next_run_at: new Date() });
-  let slot;
+  /** Takes what `take` gives once it gives something; null when the wait ended (stopped, or the user cancelled), answered. */
+  const waitFor = async <T>(take: () => Promise<T | null>, waitMs: () => Promise<number>): Promise<T | null> => {
+    for (;;) {
+      const got = await take();
+      if (got) return got;
+      if (signal.aborted) return (await leases.finish(gen, { phase: "queued", next_run_at: new Date() }), null);
+      if (await isCancelled(deps.models, gen._id)) return (await cancelled(), null);
+      await sleep(Math.min(Math.max(await waitMs(), 20), 1_000), signal);
+    }
+  };
+  // On the v2 API a task slot first (MiniMax's tasks in flight), which may take minutes, then a rate
+  // slot, which does not: no rate slot is held while a task slot is awaited. A task slot taken here
+  // goes back when the generation leaves MiniMax (see the worker), whatever way that is.
+  const tasks = gate.tasks;
+  if (tasks && !(await waitFor(() => tasks.tryAcquire(String(gen._id)), async () => 1_000))) return;
   const waitStarted = Date.now();
-  while (!(slot = await rateLimit.tryAcquire(leases.owner))) {
-    if (signal.aborted) return leases.finish(gen, { phase: "queued", next_run_at: new Date() });
-    if (await isCancelled(deps.models, gen._id)) return cancelled();
-    const wait = (await rateLimit.nextFreeAt()).getTime() - Date.now();
-    await sleep(Math.min(Math.max(wait, 20), 1_000), signal);
-  }
+  const slot = await waitFor(
+    () => rateLimit.tryAcquire(leases.owner),
+    async () => (await rateLimit.nextFreeAt()).getTime() - Date.now(),
+  );
+  if (!slot) return;
   const rateWaitMs = Date.now() - waitStarted;
   deps.metrics?.rateSlotWaited(rateWaitMs);
   // Sent or cancelled is decided once (see cancel.ts). When nothing leaves with the slot (cancelled,
@@ -89,19 +119,14 @@ export async function submitGeneration(
   // sends it as it came.
   let firstFrameImage: string;
   const format = isFormatName(gen.format) ? gen.format : DEFAULT_FORMAT;
-  if (format === "original") {
-    firstFrameImage = toDataUrl(image, isAcceptedImageType(gen.image.mime) ? gen.image.mime : "image/jpeg");
-  } else {
-    try {
-      const started = performance.now();
-      const fitted = await fitPhoto(image, format);
-      firstFrameImage = toDataUrl(fitted.data, fitted.mime);
-      log.info({ format, width: fitted.width, height: fitted.height, bytes: fitted.data.length, fitMs: Math.round(performance.now() - started) }, "photo fitted to the format");
-    } catch (err) {
-      await giveBack();
-      if (err instanceof UnreadableImageError) return fail("invalid", err.message);
-      return requeue((err as Error).message);
-    }
+  try {
+    const frame = await firstFrameOf(gen, image, format);
+    firstFrameImage = frame.dataUrl;
+    if (frame.fitted) log.info({ format, ...frame.fitted }, "photo fitted to the format");
+  } catch (err) {
+    await giveBack();
+    if (err instanceof UnreadableImageError) return fail("invalid", err.message);
+    return requeue((err as Error).message);
   }
   /** Nothing left with the slot: it goes back, and the generation to the queue with the marker cleared. */
   const unsent = async () => {
@@ -163,7 +188,7 @@ export async function submitGeneration(
   await record("the task id", () =>
     leases.finish(
       gen,
-      { phase: "submitted", minimax_job_id: taskId, submitted_at: now, last_heard_at: now, next_run_at: later(config.pollIntervalMs) },
+      { phase: "submitted", minimax_job_id: taskId, submitted_at: now, last_heard_at: now, next_run_at: later(pollIntervalFor(gen.model, config.pollIntervalMs)) },
       { create_sent_at: 1 },
     ),
     log.child({ taskId }),
@@ -183,7 +208,7 @@ export async function settleUnknownOutcome(deps: LifecycleDeps, leases: Leases, 
       phase: "submitted",
       error_code: "unknown_outcome",
       submitted_at: sentAt,
-      next_run_at: later(deps.config.pollIntervalMs),
+      next_run_at: later(pollIntervalFor(gen.model, deps.config.pollIntervalMs)),
     });
   }
   return leases.finish(gen, {

@@ -1,7 +1,7 @@
 import type { QueryFilter, Types } from "mongoose";
 import type { GenerationFields, Phase } from "../db/models.js";
 import { createLeases, keepLease, type GenerationDoc } from "./leases.js";
-import { createSubmitRateLimit } from "./rate-limit.js";
+import { createSubmitGates, LANE_NAMES, laneFilter, laneOf, type LaneName } from "./lanes.js";
 import { pruneClaims } from "./claims.js";
 import { recoverSubmit, submitGeneration } from "./submit.js";
 import { checkStatus } from "./status.js";
@@ -19,16 +19,23 @@ import { isStorageUnavailable, isWriteLockBusy } from "../db/errors.js";
  */
 type Handler = (gen: GenerationDoc, signal: AbortSignal, recordSignal: AbortSignal) => Promise<unknown>;
 type WorkPhase = Exclude<Phase, "delivered" | "failed">;
+/** What a step does: a phase's work, expiry, or a submission in one lane's queue (see lanes.ts). */
+type Kind = Exclude<WorkPhase, "queued"> | "expiring" | `queued:${LaneName}`;
 
-/** How many generations of each phase one instance works on at once. */
-const CONCURRENCY: Record<WorkPhase | "expiring", number> = {
-  queued: 5,
+/** How many generations of each kind one instance works on at once: the submissions of each lane apart. */
+const CONCURRENCY: Record<Kind, number> = {
+  "queued:v1": 5,
+  "queued:v2": 5,
   submitting: 2,
   submitted: 8,
   delivering: 3,
   notifying: 4,
   expiring: 4,
 };
+const queuedKind = (lane: LaneName) => `queued:${lane}` as const;
+const isSubmission = (kind: Kind | undefined) => kind?.startsWith("queued:") === true;
+/** Phases in which MiniMax has, or may have, the generation's task: leaving them gives its task slot back. */
+const AT_MINIMAX = new Set(["submitting", "submitted"]);
 const PRUNE_EVERY_MS = 3600_000;
 /** Beyond this many the poll is soon enough: a burst of callbacks must not grow memory without bound. */
 const MAX_WAITING_RECHECKS = 1_000;
@@ -59,24 +66,40 @@ export function createGenerationWorker(deps: LifecycleDeps) {
   const { config, logger } = deps;
   const created = createLeases(deps.models, deps.instanceId, config.leaseMs);
   const observed = deps.metrics ? deps.metrics.observeTransitions(created) : created;
+  const gates = createSubmitGates(deps.models, config);
   /** A step left work due at once (a failure to tell, a retry now): worth a pass right after it. */
   let dueNow = false;
+  /**
+   * A generation that leaves MiniMax (its task is over, refused, cancelled, or was never sent) gives
+   * back the task slot its lane may hold for it, once that phase change has landed. One that fails
+   * here is freed by the next submission that finds every slot taken (rate-limit.ts).
+   */
+  const releaseTaskSlot = (held: { _id: unknown; model?: string | null }, set: Record<string, unknown>) => {
+    const tasks = gates.forModel(held.model).tasks;
+    if (!tasks || typeof set.phase !== "string" || AT_MINIMAX.has(set.phase)) return;
+    return tasks.release(String(held._id)).catch((err: Error) => logger.warn({ generation: String(held._id), err: err.message }, "task slot not given back; the next submission frees it"));
+  };
   const leases: typeof observed = {
     ...observed,
     async finish(held, set, unset) {
       const ours = await observed.finish(held, set, unset);
+      if (ours) await releaseTaskSlot(held as GenerationDoc, set);
       if (ours && set.next_run_at instanceof Date && set.next_run_at.getTime() <= Date.now()) dueNow = true;
       return ours;
+    },
+    async updateAndGet(held, set) {
+      const written = await observed.updateAndGet(held, set);
+      if (written) await releaseTaskSlot(written, set);
+      return written;
     },
   };
   /** Callbacks' rechecks waiting for a free status check, by short id (the task id to adopt, if any). */
   const rechecks = new Map<string, string | undefined>();
   /** The steps this process runs, by short id. */
-  const stepsHere = new Map<string, keyof typeof CONCURRENCY>();
-  /** Phases whose last claim loop stopped at the concurrency limit with more work waiting. */
-  const saturated = new Set<keyof typeof CONCURRENCY>();
-  const rateLimit = createSubmitRateLimit(deps.models, config.minimaxRpm, config.minimaxRpmWindowMs);
-  const active: Record<keyof typeof CONCURRENCY, number> = { queued: 0, submitting: 0, submitted: 0, delivering: 0, notifying: 0, expiring: 0 };
+  const stepsHere = new Map<string, Kind>();
+  /** Kinds whose last claim loop stopped at the concurrency limit with more work waiting. */
+  const saturated = new Set<Kind>();
+  const active: Record<Kind, number> = { "queued:v1": 0, "queued:v2": 0, submitting: 0, submitted: 0, delivering: 0, notifying: 0, expiring: 0 };
   const running = new Set<Promise<void>>();
   const controllers = new Set<AbortController>();
   let stopping = false;
@@ -91,8 +114,10 @@ export function createGenerationWorker(deps: LifecycleDeps) {
   /** Aborted on stop: ends hand-backs still waiting for MongoDB (their leases expire instead). */
   const stopSignal = new AbortController();
 
-  const handlers: Record<keyof typeof CONCURRENCY, Handler> = {
-    queued: (gen, signal, recordSignal) => submitGeneration(deps, leases, rateLimit, gen, signal, recordSignal),
+  const submit: Handler = (gen, signal, recordSignal) => submitGeneration(deps, leases, gates.forModel(gen.model), gen, signal, recordSignal);
+  const handlers: Record<Kind, Handler> = {
+    "queued:v1": submit,
+    "queued:v2": submit,
     submitting: (gen) => recoverSubmit(deps, leases, gen),
     submitted: (gen, signal, recordSignal) => checkThenDeliver(gen, signal, recordSignal),
     delivering: (gen, signal, recordSignal) => deliverVideo(deps, leases, gen, signal, recordSignal),
@@ -119,7 +144,7 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     }
   }
 
-  function run(kind: keyof typeof CONCURRENCY, gen: GenerationDoc, handler: Handler = handlers[kind]) {
+  function run(kind: Kind, gen: GenerationDoc, handler: Handler = handlers[kind]) {
     active[kind]++;
     stepsHere.set(gen.short_id, kind);
     leases.busy.add(String(gen._id));
@@ -178,23 +203,40 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     running.add(task);
   }
 
-  async function claimEach(kind: keyof typeof CONCURRENCY) {
+  async function claimEach(kind: Exclude<Kind, `queued:${LaneName}`>) {
     const cutoff = new Date(Date.now() - config.generationTimeoutMs);
     while (!stopping && active[kind] < CONCURRENCY[kind]) {
       const { gen, more } =
-        kind === "expiring"
-          ? await leases.claimNext(expiringFilter(cutoff), { ignoreSchedule: true })
-          : kind === "queued"
-            ? await leases.claimNext({ phase: "queued" }, { set: { phase: "submitting" }, inc: { submit_attempts: 1 } })
-            : await leases.claimNext({ phase: kind });
+        kind === "expiring" ? await leases.claimNext(expiringFilter(cutoff), { ignoreSchedule: true }) : await leases.claimNext({ phase: kind });
       if (!gen) return void saturated.delete(kind);
       // Claimed as we were told to stop: hand it back as it was.
-      if (stopping) return void (await leases.finish(gen, kind === "queued" ? { phase: "queued" } : {}));
+      if (stopping) return void (await leases.finish(gen, {}));
       run(kind, gen);
       // Nothing else was due a moment ago; whatever becomes due since wakes the worker again.
       if (!more) return void saturated.delete(kind);
     }
     if (!stopping) saturated.add(kind);
+  }
+
+  /**
+   * Queued generations, into their lanes' submissions. One query a claim for all the lanes with room
+   * (the queue's order, whichever lane): a lane at its limit is left out of the filter, so the other
+   * lane's jobs are claimed past it and never wait behind it.
+   */
+  async function claimQueued() {
+    const kinds = LANE_NAMES.map(queuedKind);
+    for (;;) {
+      const open = LANE_NAMES.filter((lane) => active[queuedKind(lane)] < CONCURRENCY[queuedKind(lane)]);
+      if (stopping || open.length === 0) break;
+      const filter = open.length === LANE_NAMES.length ? {} : { $or: open.map(laneFilter) };
+      const { gen, more } = await leases.claimNext({ phase: "queued", ...filter }, { set: { phase: "submitting" }, inc: { submit_attempts: 1 } });
+      if (!gen) return kinds.forEach((kind) => saturated.delete(kind));
+      if (stopping) return void (await leases.finish(gen, { phase: "queued" }));
+      run(queuedKind(laneOf(gen.model)), gen);
+      if (!more) return kinds.forEach((kind) => saturated.delete(kind));
+    }
+    // A lane at its limit may have more waiting: the end of one of its steps looks again.
+    if (!stopping) for (const kind of kinds) if (active[kind] >= CONCURRENCY[kind]) saturated.add(kind);
   }
 
   /** The pass under way, so stop() can wait for claims already on their way to MongoDB. */
@@ -233,7 +275,11 @@ export function createGenerationWorker(deps: LifecycleDeps) {
         const expiryDue = sweepAsked;
         sweepAsked = false;
         if (expiryDue && (due.has("queued") || due.has("submitted"))) await claimEach("expiring");
-        for (const kind of WORK_PHASES) if (due.has(kind)) await claimEach(kind);
+        for (const phase of WORK_PHASES) {
+          if (!due.has(phase)) continue;
+          if (phase === "queued") await claimQueued();
+          else await claimEach(phase);
+        }
       } while (pumpAgain && !stopping);
     } catch (err) {
       logger.error({ err: (err as Error).message }, "worker pass failed; the next sweep retries");
@@ -272,7 +318,7 @@ export function createGenerationWorker(deps: LifecycleDeps) {
       if (rechecks.size < MAX_WAITING_RECHECKS) rechecks.set(shortId, adoptTaskId);
       return;
     }
-    const submittingHere = stepsHere.get(shortId) === "queued";
+    const submittingHere = isSubmission(stepsHere.get(shortId));
     const claiming = leases.claim({ short_id: shortId, phase: "submitted" }, { ignoreSchedule: true });
     pendingClaims.add(claiming);
     const gen = await claiming.finally(() => pendingClaims.delete(claiming));
@@ -280,7 +326,7 @@ export function createGenerationWorker(deps: LifecycleDeps) {
       // Our own submit step is still recording the task id (MiniMax was quick): check once it ends,
       // or now if it ended while we tried. Otherwise the generation is leased and its holder is
       // asking MiniMax already, or it is done.
-      if (stepsHere.get(shortId) === "queued") {
+      if (isSubmission(stepsHere.get(shortId))) {
         if (rechecks.size < MAX_WAITING_RECHECKS) rechecks.set(shortId, adoptTaskId);
       } else if (submittingHere) {
         return checkNow(shortId, adoptTaskId);
@@ -298,8 +344,10 @@ export function createGenerationWorker(deps: LifecycleDeps) {
      * "anything due?" and its candidate query. Whatever stands in the way (no free submit step, a
      * claim lost to another instance) leaves it to an ordinary pass.
      */
-    async takeNew(id: Types.ObjectId) {
-      if (stopping || active.queued >= CONCURRENCY.queued) return kick();
+    async takeNew(id: Types.ObjectId, model?: string) {
+      const kind = queuedKind(laneOf(model));
+      // Without its model its queue is unknown: an ordinary pass claims it in the right one.
+      if (stopping || model === undefined || active[kind] >= CONCURRENCY[kind]) return kick();
       const claiming = leases.claimKnown({ _id: id, lease_epoch: 0 }, { phase: "queued" }, { set: { phase: "submitting" }, inc: { submit_attempts: 1 } });
       pendingClaims.add(claiming);
       const gen = await claiming.finally(() => pendingClaims.delete(claiming)).catch((err: Error) => {
@@ -308,7 +356,7 @@ export function createGenerationWorker(deps: LifecycleDeps) {
       });
       if (!gen) return kick();
       if (stopping) return void (await leases.finish(gen, { phase: "queued" }));
-      run("queued", gen);
+      run(kind, gen);
     },
     checkNow,
     start() {

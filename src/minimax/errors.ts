@@ -30,8 +30,10 @@ export class MiniMaxApiError extends Error {
     readonly code: number,
     readonly statusMessage: string,
     readonly endpoint: string,
+    /** The v2 API answers errors with their HTTP status; v1 with 200. */
+    readonly httpStatus?: number,
   ) {
-    super(`MiniMax ${endpoint} answered ${code} ${statusMessage}`);
+    super(`MiniMax ${endpoint} answered ${httpStatus ? `HTTP ${httpStatus} ` : ""}${code} ${statusMessage}`);
   }
   get retryable() {
     return RETRYABLE_CODES.has(this.code);

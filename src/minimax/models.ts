@@ -8,26 +8,65 @@ export interface ModelSpec {
   readonly id: string;
   /** What users see: a proper name, the same in every language. */
   readonly name: string;
-  /** Which MiniMax API creates its tasks. */
-  readonly api: "v1";
+  /** Which MiniMax API creates its tasks (contract: sections 1-6 are v1, section 7 is v2). */
+  readonly api: "v1" | "v2";
   /** The resolutions offered at each duration (seconds), lowest first. */
   readonly options: Readonly<Record<number, readonly string[]>>;
   /** MiniMax takes neither duration nor resolution (the I2V-01 family): its one option is what it makes. */
   readonly fixedOutput: boolean;
-  /** Takes `last_frame_image` (the video ends on a second picture). */
+  /** Takes a last frame (the video ends on a second picture). */
   readonly lastFrame: boolean;
   /** Reads `[Pan left]`-style camera commands in the prompt. */
   readonly cameraCommands: boolean;
+  /** Takes MiniMax's `prompt_optimizer` switch. */
+  readonly promptOptimizer: boolean;
+  /** Its videos carry sound. */
+  readonly sound: boolean;
+  /** A task MiniMax still has queued can be cancelled there (and is then not charged). */
+  readonly cancelQueued: boolean;
+  /** Status checks without news come no more often than this (MiniMax's advice for its API). */
+  readonly minPollIntervalMs: number;
+  /** A first or last frame may be at most this many pixels on a side. */
+  readonly maxImageSide?: number;
+  /** MiniMax's pay-as-you-go price in US cents per second of video, by resolution, where the contract gives it. */
+  readonly centsPerSecond?: Readonly<Record<string, number>>;
   /** The locale key of its one-line description (locales/*.ftl). */
   readonly descriptionKey: string;
 }
 
-const v1 = (spec: Omit<ModelSpec, "api" | "fixedOutput" | "lastFrame" | "cameraCommands"> & Partial<ModelSpec>): ModelSpec => ({
+type Defaults = "api" | "fixedOutput" | "lastFrame" | "cameraCommands" | "promptOptimizer" | "sound" | "cancelQueued" | "minPollIntervalMs";
+const v1 = (spec: Omit<ModelSpec, Defaults> & Partial<ModelSpec>): ModelSpec => ({
   api: "v1",
   fixedOutput: false,
   lastFrame: false,
   cameraCommands: true,
+  promptOptimizer: true,
+  sound: false,
+  cancelQueued: false,
+  minPollIntervalMs: 0,
   ...spec,
+});
+const H3_DURATIONS = [5, 8, 10, 15];
+/**
+ * MiniMax-H3 and H3-Max (contract, section 7): 4 to 15 s, of which the bot offers 5, 8 (Ozon wants
+ * 8 s or more), 10 and 15; stereo sound always; plain prompt text, no bracket commands, no prompt
+ * optimizer; a queued task can be cancelled; MiniMax suggests polling about every 10 s.
+ */
+const v2 = (spec: Pick<ModelSpec, "id" | "name" | "descriptionKey"> & { resolutions: readonly string[]; centsPerSecond: Record<string, number> }): ModelSpec => ({
+  id: spec.id,
+  name: spec.name,
+  descriptionKey: spec.descriptionKey,
+  api: "v2",
+  options: Object.fromEntries(H3_DURATIONS.map((d) => [d, spec.resolutions])),
+  fixedOutput: false,
+  lastFrame: true,
+  cameraCommands: false,
+  promptOptimizer: false,
+  sound: true,
+  cancelQueued: true,
+  minPollIntervalMs: 10_000,
+  maxImageSide: 5760,
+  centsPerSecond: spec.centsPerSecond,
 });
 const I2V01_OPTIONS = { 6: ["720P"] };
 
@@ -45,12 +84,21 @@ export const MODELS: readonly ModelSpec[] = [
   v1({ id: "I2V-01", name: "I2V-01", options: I2V01_OPTIONS, fixedOutput: true, cameraCommands: false, descriptionKey: "model-i2v-01" }),
   v1({ id: "I2V-01-live", name: "I2V-01-live", options: I2V01_OPTIONS, fixedOutput: true, cameraCommands: false, descriptionKey: "model-i2v-01-live" }),
   v1({ id: "I2V-01-Director", name: "I2V-01-Director", options: I2V01_OPTIONS, fixedOutput: true, descriptionKey: "model-i2v-01-director" }),
+  // $0.08 a second at 768P, $0.13 at 2K. 480P has no price of its own in the contract: priced as 768P.
+  v2({ id: "MiniMax-H3", name: "MiniMax H3", resolutions: ["768P", "2K"], centsPerSecond: { "768P": 8, "2K": 13 }, descriptionKey: "model-h3" }),
+  v2({ id: "MiniMax-H3-Max", name: "MiniMax H3 Max", resolutions: ["480P", "768P"], centsPerSecond: { "480P": 8, "768P": 8 }, descriptionKey: "model-h3-max" }),
 ];
 
 /** MINIMAX_MODELS when unset. */
 export const DEFAULT_MODEL_IDS = ["MiniMax-Hailuo-02", "MiniMax-Hailuo-2.3", "MiniMax-Hailuo-2.3-Fast"] as const;
 
 export const modelSpec = (id: string): ModelSpec | undefined => MODELS.find((m) => m.id === id);
+
+/** The ids of every known model served by `api`, enabled or not (a job keeps its model). */
+export const modelIdsOf = (api: ModelSpec["api"]) => MODELS.filter((m) => m.api === api).map((m) => m.id);
+
+/** How long a status check waits for news of a task of `modelId`: the configured interval, at least the model's own floor. */
+export const pollIntervalFor = (modelId: string, configuredMs: number) => Math.max(configuredMs, modelSpec(modelId)?.minPollIntervalMs ?? 0);
 
 /** "6s-768P": a duration and a resolution as one key (prices, messages). */
 export const priceKey = (duration: number, resolution: string) => `${duration}s-${resolution}`;

@@ -14,6 +14,7 @@ import { packInvoice } from "../credits/payments.js";
 import { priceOf } from "../generations/admission.js";
 import { cancelGeneration } from "../generations/cancel.js";
 import { HELD, queuePosition } from "../generations/create.js";
+import { renderProgress } from "../generations/progress.js";
 import { createLeases } from "../generations/leases.js";
 import { durationChoices, enabledModel, loadSettings, saveSettings, type GenerationSettings } from "../generations/settings.js";
 import { modelSpec, resolutionsOf } from "../minimax/models.js";
@@ -175,21 +176,23 @@ export function createStudio(deps: StudioDeps) {
       })
         .sort({ created_at: -1 })
         .limit(JOBS_SHOWN)
-        .select("_id short_id user_prompt prompt phase error_code create_sent_at next_run_at created_at")
+        .select("_id short_id locale user_prompt prompt model phase error_code create_sent_at next_run_at minimax_status minimax_job_id created_at")
         .lean();
       return {
         jobs: await Promise.all(
           gens.map(async (gen) => {
             const waiting = (gen.phase === "queued" || gen.phase === "submitting") && gen.error_code !== "cancelled";
             const inQueue = waiting && gen.next_run_at.getTime() < HELD.getTime();
+            // Cancel where the status message in the chat shows it: one rule for both (progress.ts).
+            const view = renderProgress(t, { ...gen, locale: viewer.locale } as Parameters<typeof renderProgress>[1], { position: 0, waitMinutes: 0 });
             return {
               id: gen.short_id,
               prompt: gen.user_prompt ?? gen.prompt,
               phase: gen.phase as Phase,
               state: say.t(stateOf(gen)),
               active: (ACTIVE_PHASES as string[]).includes(gen.phase) || gen.phase === "notifying",
-              cancellable: waiting && !gen.create_sent_at,
-              position: inQueue ? say.t("studio-job-position", { position: await queuePosition(models, gen._id) }) : null,
+              cancellable: !!view.markup,
+              position: inQueue ? say.t("studio-job-position", { position: await queuePosition(models, gen._id, gen.model) }) : null,
               createdAt: gen.created_at!.toISOString(),
             };
           }),
@@ -198,7 +201,7 @@ export function createStudio(deps: StudioDeps) {
     },
 
     async cancel(viewer: Viewer, shortId: string) {
-      const outcome = await cancelGeneration({ models, leases }, shortId, viewer.id);
+      const outcome = await cancelGeneration({ models, leases, minimax: deps.minimax, logger: deps.logger }, shortId, viewer.id);
       // The notifier closes the job and the progress updater edits the status message in the chat.
       if (outcome === "cancelled") deps.onQueued();
       return { outcome, text: plainTranslator(t, viewer.locale).t(`cancel-${outcome.replace("_", "-")}`) };

@@ -8,7 +8,9 @@ const RETRIEVE_TTL_MS = 10 * 60_000;
 const RETRIEVES_KEPT = 500;
 
 interface VideoFiles {
+  model: string;
   telegram_video_file_id?: string | null;
+  minimax_job_id?: string | null;
   minimax_file_id?: string | null;
 }
 
@@ -22,12 +24,13 @@ export function createVideoLocator(deps: { files: TelegramFiles; minimax: MiniMa
   /** Telegram files getFile refused for good (too big): a player's next range requests go straight to MiniMax. */
   const refused = new Set<string>();
 
-  async function fromMiniMax(fileId: string): Promise<LocatedFile | null> {
-    let found = retrieved.get(fileId);
+  async function fromMiniMax(gen: VideoFiles & { minimax_job_id: string }): Promise<LocatedFile | null> {
+    const key = gen.minimax_job_id;
+    let found = retrieved.get(key);
     if (!found || found.until < Date.now()) {
       let file;
       try {
-        file = await deps.minimax.retrieveFile(fileId);
+        file = await deps.minimax.videoFile({ model: gen.model, taskId: gen.minimax_job_id, ...(gen.minimax_file_id ? { fileId: gen.minimax_file_id } : {}) });
       } catch (err) {
         if (err instanceof MiniMaxApiError) return null; // MiniMax no longer has it
         throw err;
@@ -35,14 +38,14 @@ export function createVideoLocator(deps: { files: TelegramFiles; minimax: MiniMa
       if (!isTrustedDownloadUrl(file.downloadUrl, deps.minimaxApiBase)) return null;
       found = { url: file.downloadUrl, size: file.bytes, until: Date.now() + RETRIEVE_TTL_MS };
       if (retrieved.size >= RETRIEVES_KEPT) retrieved.delete(retrieved.keys().next().value!);
-      retrieved.set(fileId, found);
+      retrieved.set(key, found);
     }
     const { url, size } = found;
     return {
       size,
       open: (range) =>
         deps.minimax.openRange(url, range).catch((err: unknown) => {
-          retrieved.delete(fileId); // an expired link: retrieve a fresh one next time
+          retrieved.delete(key); // an expired link: ask for a fresh one next time
           throw err;
         }),
     };
@@ -60,6 +63,6 @@ export function createVideoLocator(deps: { files: TelegramFiles; minimax: MiniMa
         refused.add(telegramFile);
       }
     }
-    return gen.minimax_file_id ? fromMiniMax(gen.minimax_file_id) : null;
+    return gen.minimax_job_id ? fromMiniMax({ ...gen, minimax_job_id: gen.minimax_job_id }) : null;
   };
 }

@@ -10,13 +10,12 @@ export interface VideoOf {
   format?: string | null;
 }
 
-/** The caption of a video: it is ready, its job id, and the format and model it was made in. */
+/** The caption of a video: it is ready, its job id, the format and model it was made in, and its sound if it has one. */
 export function videoCaption(t: Translate, locale: string, gen: VideoOf): string {
   const format = isFormatName(gen.format) ? gen.format : DEFAULT_FORMAT;
-  return [
-    t(locale, "video-caption", { id: gen.short_id }),
-    t(locale, "video-caption-details", { format: t(locale, formatKey(format)), model: modelSpec(gen.model)?.name ?? gen.model }),
-  ].join("\n");
+  const model = modelSpec(gen.model);
+  const details = t(locale, "video-caption-details", { format: t(locale, formatKey(format)), model: model?.name ?? gen.model });
+  return [t(locale, "video-caption", { id: gen.short_id }), model?.sound ? `${details} · ${t(locale, "video-caption-sound")}` : details].join("\n");
 }
 
 /**

@@ -89,7 +89,7 @@ beforeAll(async () => {
   ({ telegram: tg, minimax: mm } = await startFakes());
   const mongoUri = testDatabaseUri("metrics");
   for (let i = 0; i < 2; i++) {
-    apps.push(await startTestApp({ mode: "webhook", telegram: tg, minimax: mm, mongoUri, env: { METRICS_TOKEN: TOKEN } }));
+    apps.push(await startTestApp({ mode: "webhook", telegram: tg, minimax: mm, mongoUri, env: { METRICS_TOKEN: TOKEN, MINIMAX_MODELS: "MiniMax-Hailuo-02,MiniMax-H3" } }));
   }
 });
 afterAll(async () => {
@@ -145,6 +145,8 @@ describe("GET /metrics", () => {
     await mm.succeed(taskA.taskId, video);
     await expectOneVideo(tg, alice.chatId, video);
 
+    // Bob's videos are made by MiniMax-H3, on the v2 API.
+    await apps[0]!.db.models.User.updateOne({ _id: bob.userId }, { $set: { settings: { model: "MiniMax-H3", duration: 5, resolution: "768P" } } }, { upsert: true });
     const b = photoFrom(tg, bob, "a lamp glows on a desk");
     await tg.deliver(b.update);
     const taskB = await taskFor(mm, "a lamp glows on a desk");
@@ -172,14 +174,21 @@ describe("GET /metrics", () => {
     expect(t({ phase: "notifying", outcome: "sensitive_output" })).toBe(1);
     expect(t({ phase: "failed", outcome: "ok" })).toBe(1);
 
-    // MiniMax requests by endpoint and code, with latency.
-    const req = (endpoint: string, code: string, suffix = "count") => total(e, `astrolus_minimax_request_duration_seconds_${suffix}`, { endpoint, code });
-    expect(req("v1/video_generation", "1002")).toBe(1);
-    expect(req("v1/video_generation", "0")).toBe(2);
-    expect(req("v1/video_generation", "0", "sum")).toBeGreaterThan(0);
-    expect(req("v1/query/video_generation", "0")).toBeGreaterThanOrEqual(1);
-    expect(req("v1/query/video_generation", "1027")).toBe(1);
-    expect(req("v1/files/retrieve", "0")).toBe(1);
+    // MiniMax requests by API, model, endpoint and code, with latency.
+    const hailuo = { api: "v1", model: "MiniMax-Hailuo-02" };
+    const h3 = { api: "v2", model: "MiniMax-H3" };
+    const req = (labels: Record<string, string>, endpoint: string, code: string, suffix = "count") =>
+      total(e, `astrolus_minimax_request_duration_seconds_${suffix}`, { ...labels, endpoint, code });
+    expect(req(hailuo, "v1/video_generation", "1002")).toBe(1);
+    expect(req(hailuo, "v1/video_generation", "0")).toBe(1);
+    expect(req(hailuo, "v1/video_generation", "0", "sum")).toBeGreaterThan(0);
+    expect(req(hailuo, "v1/query/video_generation", "0")).toBeGreaterThanOrEqual(1);
+    expect(req(hailuo, "v1/files/retrieve", "0")).toBe(1);
+    expect(req(h3, "v2/video_generation", "0")).toBe(1);
+    // The failed task is a successful query (its failure is in the task); nothing of Bob's went to v1.
+    expect(req(h3, "v2/query/video_generation/{id}", "0")).toBeGreaterThanOrEqual(1);
+    expect(total(e, "astrolus_minimax_request_duration_seconds_count", { model: "MiniMax-H3", api: "v1" })).toBe(0);
+    expect(total(e, "astrolus_minimax_request_duration_seconds_count", { model: "MiniMax-Hailuo-02", api: "v2" })).toBe(0);
 
     // Delivery: one video, its bytes, the time since MiniMax's success.
     expect(total(e, "astrolus_success_to_delivery_seconds_count", { via: "upload" })).toBe(1);

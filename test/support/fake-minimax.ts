@@ -3,6 +3,9 @@
  * run the real app against it through MINIMAX_API_BASE. It follows MiniMax's published video API (test/fixtures/minimax-api.md):
  * errors are HTTP 200 with a non-zero base_resp, the callback URL is verified with a challenge
  * *during* the create request, retrieve's file_id is a number, download URLs are signed and can expire.
+ * The v2 API of section 7 (MiniMax-H3) is served beside it: a `content` array, real HTTP statuses
+ * with one error shape, `{task:{…}}` queries and callbacks with a fresh video URL each time, DELETE
+ * for a queued task, and at most `v2MaxInFlight` tasks queued or running at once.
  */
 import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
@@ -21,6 +24,11 @@ export const IMAGE_TO_VIDEO_MODELS = [
 ] as const;
 
 export type TaskStatus = "Preparing" | "Queueing" | "Processing" | "Success" | "Fail";
+/** The v2 API's task statuses (contract, section 7). */
+export type V2TaskStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+/** The v2 models and the resolutions each takes (contract, section 7). */
+export const V2_MODELS: Record<string, readonly string[]> = { "MiniMax-H3": ["768P", "2K"], "MiniMax-H3-Max": ["480P", "768P"] };
 
 export interface BaseResp {
   status_code: number;
@@ -36,7 +44,9 @@ export interface CallbackResult {
 
 export interface FakeTask {
   taskId: string;
-  status: TaskStatus;
+  /** Which API created it; a v2 task has v2 statuses. */
+  api: "v1" | "v2";
+  status: TaskStatus | V2TaskStatus;
   model: string;
   prompt?: string;
   /** Effective values, defaults applied (I2V-01*: 6 / "720P"). */
@@ -55,13 +65,32 @@ export interface FakeTask {
   height?: number;
   /** base_resp reported for a failed task. */
   failure?: BaseResp;
+  /** v2: the last frame's sha256, when one was given. */
+  lastFrameSha256?: string;
+  updatedAt?: number;
 }
 
 export type CreateOutcome = "accepted" | number | `http${number}` | "dropped";
 
+/** A v2 image item as received: its role and decoded picture. */
+export interface FrameRecord {
+  role: "first_frame" | "last_frame";
+  bytes: Buffer | null;
+  mime: string | null;
+  sha256: string | null;
+  width?: number;
+  height?: number;
+}
+
 export interface CreateRecord {
-  /** The request JSON without first_frame_image ({} when the body was not a JSON object). */
+  api: "v1" | "v2";
+  /**
+   * The request JSON without first_frame_image ({} when the body was not a JSON object). On v2 each
+   * image item's URL is replaced by "<image>"; `frames` holds the pictures.
+   */
   body: Record<string, unknown>;
+  /** v2: the image items, in order. */
+  frames?: FrameRecord[];
   imageBytes: Buffer | null;
   /** The mime type declared in the data URL. */
   imageMime: string | null;
@@ -90,6 +119,13 @@ export interface CallbackRecord {
   body: Record<string, unknown>;
   at: number;
   result: CallbackResult;
+}
+
+export interface DeleteRecord {
+  taskId: string;
+  /** HTTP status answered: 200 when cancelled. */
+  status: number;
+  at: number;
 }
 
 export interface DownloadRecord {
@@ -131,6 +167,10 @@ export interface FakeMiniMaxOptions {
    * own (Expires, OSSAccessKeyId, response-content-disposition …). Default none.
    */
   downloadUrlParams?: string;
+  /** v2: max accepted creates per window (rpmWindowMs); more → 429. Default: no limit. */
+  v2Rpm?: number;
+  /** v2: tasks queued or running at once; a create beyond → 429 (inferred). Default 30 (contract, section 7). */
+  v2MaxInFlight?: number;
 }
 
 export interface FakeMiniMax {
@@ -143,10 +183,16 @@ export interface FakeMiniMax {
   challenges: ChallengeRecord[];
   callbacks: CallbackRecord[];
   tasks: Map<string, FakeTask>;
+  /** v2 DELETE requests, in order. */
+  deletes: DeleteRecord[];
+  /** v2: the most tasks ever queued or running at once. */
+  readonly peakV2InFlight: number;
 
   process(taskId: string): Promise<CallbackResult | null>;
   succeed(taskId: string, video: Buffer, opts?: { width?: number; height?: number }): Promise<CallbackResult | null>;
   fail(taskId: string, code?: number, msg?: string): Promise<CallbackResult | null>;
+  /** v2 tasks queued or running now. */
+  v2InFlight(): number;
   suppressCallbacks(on: boolean): void;
   autoComplete(opts: { afterMs: number; video: (task: FakeTask) => Buffer } | null): void;
   waitForTasks(n: number, timeoutMs?: number): Promise<FakeTask[]>;
@@ -161,6 +207,7 @@ export interface FakeMiniMax {
   beforeNextCreate(hook: () => unknown): void;
   cutNextDownload(afterBytes: number, times?: number): void;
   failNextRetrieve(code: number, times?: number): void;
+  /** v1: base_resp code; v2: the error of that code, with its HTTP status (see V2_STATUS_BY_CODE). */
   failNextQuery(code: number, times?: number): void;
   expireDownloadUrls(): void;
   /**
@@ -212,6 +259,8 @@ const DEFAULT_DIMS: Record<string, [number, number]> = {
   "720P": [1280, 720],
   "768P": [1366, 768],
   "1080P": [1920, 1080],
+  "480P": [854, 480],
+  "2K": [2560, 1440],
 };
 
 /**
@@ -227,9 +276,26 @@ function shapedDims([width, height]: [number, number], imageWidth?: number, imag
 
 const CDN_CHUNK = 64 * 1024;
 const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
+const MAX_V2_IMAGE_BYTES = 30 * 1024 * 1024;
+// Base64 of two 30 MB images plus JSON overhead.
+const MAX_V2_CREATE_BODY = 90 * 1024 * 1024;
 // Base64 of a 20 MB image plus JSON overhead; anything bigger is refused outright.
 const MAX_CREATE_BODY = 32 * 1024 * 1024;
 const CALLBACK_TIMEOUT_MS = 10_000;
+
+/** What differs between the two APIs' creates; the fault injection and the flow around it are shared. */
+interface CreateDialect<D> {
+  api: "v1" | "v2";
+  maxBody: number;
+  /** Reads the request (recording its picture), or refuses it. */
+  decode(body: Record<string, unknown>, rec: CreateRecord): Rejection | D;
+  badKey: Rejection;
+  /** Everything after auth and fault injection: parameters, limits, the challenge, the task. */
+  accept(body: Record<string, unknown>, decoded: D, rec: CreateRecord): Promise<Rejection | FakeTask>;
+  answer(res: http.ServerResponse, rec: CreateRecord, result: Rejection | FakeTask): void;
+  /** An injected HTTP failure, in the API's way. */
+  answerHttp(res: http.ServerResponse, status: number): void;
+}
 
 class Rejection {
   constructor(
@@ -242,6 +308,52 @@ class Rejection {
 function invalid(reason: string, msg = "invalid params"): Rejection {
   return new Rejection(2013, msg, reason);
 }
+
+/** v2: the HTTP status of an error with MiniMax's code (contract, section 7's table). */
+export const V2_STATUS_BY_CODE: Record<number, number> = {
+  2013: 400,
+  1004: 401,
+  2049: 401,
+  1008: 402,
+  1026: 422,
+  1027: 422,
+  1002: 429,
+  1039: 429,
+  1041: 429,
+  2045: 429,
+  1000: 500,
+  1001: 500,
+  1013: 500,
+  1024: 500,
+  1033: 500,
+};
+const V2_ERROR_TYPES: Record<number, string> = {
+  400: "bad_request_error",
+  401: "authorized_error",
+  402: "insufficient_balance_error",
+  422: "unprocessable_entity_error",
+  429: "rate_limit_error",
+  500: "server_error",
+  529: "overloaded_error",
+};
+const V2_CODE_BY_STATUS: Record<number, number> = { 400: 2013, 401: 1004, 402: 1008, 422: 1026, 429: 1002, 500: 1000, 529: 1000 };
+
+/** v2's one error shape: `{"type":"error","error":{"type","message":"… (2013)","http_code"},"request_id"}`. */
+function sendV2Error(res: http.ServerResponse, status: number, message: string, code = V2_CODE_BY_STATUS[status] ?? 1000): void {
+  sendJson(
+    res,
+    {
+      type: "error",
+      error: { type: V2_ERROR_TYPES[status] ?? (status >= 500 ? "server_error" : "bad_request_error"), message: `${message} (${code})`, http_code: String(status) },
+      request_id: randomBytes(8).toString("hex"),
+    },
+    status,
+  );
+}
+
+const V2_RATIOS = new Set(["adaptive", "21:9", "16:9", "4:3", "1:1", "3:4", "9:16"]);
+const V2_TERMINAL = new Set(["succeeded", "failed", "cancelled"]);
+const isSettled = (task: FakeTask) => task.status === "Success" || task.status === "Fail" || V2_TERMINAL.has(task.status);
 
 function sniffImage(bytes: Buffer): "jpeg" | "png" | "webp" | null {
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return "jpeg";
@@ -334,6 +446,8 @@ class FakeMiniMaxServer implements FakeMiniMax {
   readonly challenges: ChallengeRecord[] = [];
   readonly callbacks: CallbackRecord[] = [];
   readonly tasks = new Map<string, FakeTask>();
+  readonly deletes: DeleteRecord[] = [];
+  peakV2InFlight = 0;
 
   private readonly server: http.Server;
   private readonly files = new Map<string, StoredFile>();
@@ -346,6 +460,7 @@ class FakeMiniMaxServer implements FakeMiniMax {
   private readonly queryDelays: number[] = [];
   /** Arrival times of accepted (or in-flight) creates, for the rate limit. */
   private readonly acceptedTimes: number[] = [];
+  private readonly acceptedV2Times: number[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly outgoing = new Set<http.ClientRequest>();
   private readonly sockets = new Set<Socket>();
@@ -393,9 +508,23 @@ class FakeMiniMaxServer implements FakeMiniMax {
     }
 
     const authed = req.headers.authorization === `Bearer ${this.apiKey}`;
-    if (req.method === "POST" && path === "/v1/video_generation") return this.handleCreate(req, res, authed);
+    if (req.method === "POST" && path === "/v1/video_generation") return this.handleCreate(req, res, authed, this.v1Create);
+    if (req.method === "POST" && path === "/v2/video_generation") return this.handleCreate(req, res, authed, this.v2Create);
 
     req.resume();
+    const v2Query = /^\/v2\/query\/video_generation\/([^/]+)$/.exec(path);
+    if (req.method === "GET" && v2Query) {
+      const taskId = decodeURIComponent(v2Query[1]!);
+      this.queries.push(taskId);
+      const delay = this.queryDelays.shift();
+      if (delay !== undefined) {
+        await this.sleep(delay);
+        if (res.destroyed) return;
+      }
+      return this.handleQueryV2(res, authed, taskId);
+    }
+    const v2Task = /^\/v2\/video_generation\/([^/]+)$/.exec(path);
+    if (req.method === "DELETE" && v2Task) return this.handleDeleteV2(res, authed, decodeURIComponent(v2Task[1]!));
     if (req.method === "GET" && path === "/v1/query/video_generation") {
       const taskId = url.searchParams.get("task_id") ?? "";
       this.queries.push(taskId); // on arrival, also when the answer is delayed
@@ -414,23 +543,54 @@ class FakeMiniMaxServer implements FakeMiniMax {
 
   // ---------------------------------------------------------------- create
 
-  private async handleCreate(req: http.IncomingMessage, res: http.ServerResponse, authed: boolean): Promise<void> {
-    const rec = emptyRecord(Date.now());
+  /** v1's create: a flat body with `first_frame_image`; answers with HTTP 200 and base_resp. */
+  private readonly v1Create: CreateDialect<unknown> = {
+    api: "v1",
+    maxBody: MAX_CREATE_BODY,
+    decode: (body, rec) => {
+      const rest = { ...body };
+      delete rest.first_frame_image;
+      rec.body = rest;
+      return this.decodeImage(body.first_frame_image, rec);
+    },
+    badKey: new Rejection(2049, "invalid api key", "bad Authorization header"),
+    accept: (body, _decoded, rec) => this.acceptCreate(body, rec),
+    answer: (res, rec, result) => this.answerCreate(res, rec, result),
+    answerHttp: (res, status) => {
+      const text = `${status} ${http.STATUS_CODES[status] ?? "Error"}`;
+      res.writeHead(status, { "content-type": "text/plain", "content-length": Buffer.byteLength(text) });
+      res.end(text);
+    },
+  };
+
+  /** v2's create (section 7): a `content` array; errors with real HTTP statuses in one shape. */
+  private readonly v2Create: CreateDialect<{ text: string; frames: FrameRecord[] }> = {
+    api: "v2",
+    maxBody: MAX_V2_CREATE_BODY,
+    decode: (body, rec) => this.decodeContent(body, rec),
+    badKey: new Rejection(1004, "authorized error, invalid api key", "bad Authorization header"),
+    accept: (body, content, rec) => this.acceptCreateV2(body, content, rec),
+    answer: (res, rec, result) => this.answerCreateV2(res, rec, result),
+    answerHttp: (res, status) => sendV2Error(res, status, status === 529 ? "overloaded" : (http.STATUS_CODES[status] ?? "error").toLowerCase()),
+  };
+
+  private async handleCreate<D>(req: http.IncomingMessage, res: http.ServerResponse, authed: boolean, dialect: CreateDialect<D>): Promise<void> {
+    const rec = emptyRecord(Date.now(), dialect.api);
     try {
-      await this.create(req, res, authed, rec);
+      await this.create(req, res, authed, rec, dialect);
     } finally {
       // Recorded once the outcome is final, so a test never sees a half-handled create.
       this.createRequests.push(rec);
     }
   }
 
-  private async create(req: http.IncomingMessage, res: http.ServerResponse, authed: boolean, rec: CreateRecord): Promise<void> {
+  private async create<D>(req: http.IncomingMessage, res: http.ServerResponse, authed: boolean, rec: CreateRecord, api: CreateDialect<D>): Promise<void> {
     let raw: Buffer;
     try {
-      raw = await readBody(req, MAX_CREATE_BODY);
+      raw = await readBody(req, api.maxBody);
     } catch {
+      if (!res.headersSent && !res.destroyed) api.answer(res, rec, invalid("request body too large"));
       rec.reason = "request body too large";
-      if (!res.headersSent && !res.destroyed) sendJson(res, { base_resp: baseResp(2013) });
       return;
     }
 
@@ -440,35 +600,28 @@ class FakeMiniMaxServer implements FakeMiniMax {
     } catch {
       parsed = undefined;
     }
-    if (isObject(parsed)) {
-      const rest = { ...parsed };
-      delete rest.first_frame_image;
-      rec.body = rest;
-    }
-    // Decode the image up front so it is recorded even when the create is rejected.
-    const image = isObject(parsed) ? this.decodeImage(parsed.first_frame_image, rec) : invalid("body is not a JSON object");
+    // Decoded up front so the pictures are recorded even when the create is rejected.
+    const decoded = isObject(parsed) ? api.decode(parsed, rec) : invalid("body is not a JSON object");
 
-    if (!authed) return this.answerCreate(res, rec, new Rejection(2049, "invalid api key", "bad Authorization header"));
+    if (!authed) return api.answer(res, rec, api.badKey);
 
     await this.createHooks.shift()?.();
     const fault = this.createFaults.shift();
     if (fault && "code" in fault) {
-      return this.answerCreate(res, rec, new Rejection(fault.code, baseResp(fault.code, fault.msg).status_msg, "injected fault"));
+      return api.answer(res, rec, new Rejection(fault.code, baseResp(fault.code, fault.msg).status_msg, "injected fault"));
     }
     if (fault && "http" in fault) {
-      if (fault.afterCreate && !(image instanceof Rejection)) {
-        const taken = await this.acceptCreate(parsed as Record<string, unknown>, rec);
+      if (fault.afterCreate && !(decoded instanceof Rejection)) {
+        const taken = await api.accept(parsed as Record<string, unknown>, decoded, rec);
         if (!(taken instanceof Rejection)) this.startAuto(taken);
       }
       rec.outcome = `http${fault.http}`;
       rec.reason = "injected fault";
-      const text = `${fault.http} ${http.STATUS_CODES[fault.http] ?? "Error"}`;
-      res.writeHead(fault.http, { "content-type": "text/plain", "content-length": Buffer.byteLength(text) });
-      res.end(text);
+      api.answerHttp(res, fault.http);
       return;
     }
 
-    const result = image instanceof Rejection ? image : await this.acceptCreate(parsed as Record<string, unknown>, rec);
+    const result = decoded instanceof Rejection ? decoded : await api.accept(parsed as Record<string, unknown>, decoded, rec);
 
     if (fault && "drop" in fault) {
       // The request reached MiniMax (and may have created a task); only the answer is lost.
@@ -481,7 +634,7 @@ class FakeMiniMaxServer implements FakeMiniMax {
     if (fault && "delayMs" in fault) await this.sleep(fault.delayMs);
     if (this.closed) return;
 
-    this.answerCreate(res, rec, result);
+    api.answer(res, rec, result);
     if (!(result instanceof Rejection)) this.startAuto(result);
   }
 
@@ -577,43 +730,14 @@ class FakeMiniMaxServer implements FakeMiniMax {
     const params = this.validateParams(body);
     if (params instanceof Rejection) return params;
 
-    // Reserve a rate-limit slot at arrival so concurrent creates waiting on challenges can't overshoot.
-    let slot: number | undefined;
-    if (this.opts.rpm !== undefined) {
-      const now = Date.now();
-      const windowMs = this.opts.rpmWindowMs ?? 60_000;
-      while (this.acceptedTimes.length > 0 && this.acceptedTimes[0]! <= now - windowMs) this.acceptedTimes.shift();
-      if (this.acceptedTimes.length >= this.opts.rpm) {
-        return new Rejection(1002, "rate limit", `more than ${this.opts.rpm} creates in ${windowMs} ms`);
-      }
-      slot = now;
-      this.acceptedTimes.push(now);
-    }
-    const releaseSlot = () => {
-      if (slot === undefined) return;
-      const i = this.acceptedTimes.indexOf(slot);
-      if (i >= 0) this.acceptedTimes.splice(i, 1);
-    };
-
-    const callbackUrl = typeof body.callback_url === "string" && body.callback_url !== "" ? body.callback_url : undefined;
-    if (callbackUrl) {
-      const token = randomBytes(16).toString("hex");
-      const result = await this.postJson(callbackUrl, { challenge: token }, this.opts.challengeTimeoutMs ?? 3000);
-      const ok = result.status === 200 && isObject(result.body) && result.body.challenge === token;
-      this.challenges.push({ url: callbackUrl, token, ok, result, at: Date.now() });
-      if (!ok) {
-        releaseSlot();
-        return new Rejection(
-          2013,
-          "invalid params, fail to check callback url",
-          `challenge not echoed: HTTP ${result.status} ${result.error ?? JSON.stringify(result.body)}`,
-        );
-      }
-    }
+    const admitted = await this.rateAndChallenge(body, this.acceptedTimes, this.opts.rpm);
+    if (admitted instanceof Rejection) return admitted;
+    const { callbackUrl } = admitted;
 
     this.taskCounter += 1;
     const task: FakeTask = {
       taskId: `1069161122${String(this.taskCounter).padStart(5, "0")}`,
+      api: "v1",
       status: "Queueing",
       model: body.model as string,
       prompt: typeof body.prompt === "string" ? body.prompt : undefined,
@@ -632,11 +756,226 @@ class FakeMiniMaxServer implements FakeMiniMax {
     return task;
   }
 
+  /**
+   * Reserves a rate-limit slot at arrival so concurrent creates waiting on challenges can't
+   * overshoot: a Rejection when the window is full, else a function giving the slot back (or
+   * undefined without a limit).
+   */
+  private takeRateSlot(accepted: number[], rpm: number | undefined): Rejection | (() => void) | undefined {
+    if (rpm === undefined) return undefined;
+    const now = Date.now();
+    const windowMs = this.opts.rpmWindowMs ?? 60_000;
+    while (accepted.length > 0 && accepted[0]! <= now - windowMs) accepted.shift();
+    if (accepted.length >= rpm) return new Rejection(1002, "rate limit", `more than ${rpm} creates in ${windowMs} ms`);
+    accepted.push(now);
+    return () => {
+      const i = accepted.indexOf(now);
+      if (i >= 0) accepted.splice(i, 1);
+    };
+  }
+
+  /** The rate limit, then the challenge: a Rejection (the rate slot given back), or the callback URL the task keeps. */
+  private async rateAndChallenge(body: Record<string, unknown>, accepted: number[], rpm: number | undefined): Promise<Rejection | { callbackUrl?: string }> {
+    const slot = this.takeRateSlot(accepted, rpm);
+    if (slot instanceof Rejection) return slot;
+    const callbackUrl = typeof body.callback_url === "string" && body.callback_url !== "" ? body.callback_url : undefined;
+    const refused = await this.challenge(callbackUrl);
+    if (refused) {
+      slot?.();
+      return refused;
+    }
+    return { callbackUrl };
+  }
+
+  /** MiniMax's challenge to the callback URL during the create (section 4); a Rejection when it was not echoed. */
+  private async challenge(callbackUrl: string | undefined): Promise<Rejection | null> {
+    if (!callbackUrl) return null;
+    const token = randomBytes(16).toString("hex");
+    const result = await this.postJson(callbackUrl, { challenge: token }, this.opts.challengeTimeoutMs ?? 3000);
+    const ok = result.status === 200 && isObject(result.body) && result.body.challenge === token;
+    this.challenges.push({ url: callbackUrl, token, ok, result, at: Date.now() });
+    if (ok) return null;
+    return new Rejection(2013, "invalid params, fail to check callback url", `challenge not echoed: HTTP ${result.status} ${result.error ?? JSON.stringify(result.body)}`);
+  }
+
+  // ---------------------------------------------------------------- v2 create (section 7)
+
+  private answerCreateV2(res: http.ServerResponse, rec: CreateRecord, result: Rejection | FakeTask): void {
+    if (result instanceof Rejection) {
+      rec.outcome = result.code;
+      rec.reason = result.reason;
+      sendV2Error(res, V2_STATUS_BY_CODE[result.code] ?? 400, result.msg, result.code);
+    } else {
+      sendJson(res, { task_id: result.taskId });
+    }
+  }
+
+  /**
+   * Checks `content`: exactly one non-empty text item (up to 7000 characters) and images that are
+   * first or last frames, at most one of each, a last frame only with a first; each picture a
+   * readable JPEG/PNG/WebP up to 30 MB, 256 to 5760 px a side, width/height 0.4 to 2.5. Fills the
+   * record (the body with "<image>" for each picture, the pictures in `frames`).
+   */
+  private decodeContent(body: Record<string, unknown>, rec: CreateRecord): Rejection | { text: string; frames: FrameRecord[] } {
+    const content = body.content;
+    rec.body = {
+      ...body,
+      content: Array.isArray(content) ? content.map((item) => (isObject(item) && item.type === "image_url" ? { ...item, image_url: "<image>" } : item)) : content,
+    };
+    if (!Array.isArray(content)) return invalid("content is not an array");
+    const texts = content.filter((item) => isObject(item) && item.type === "text");
+    if (texts.length !== 1) return invalid(`content has ${texts.length} text items; exactly one is required`);
+    const text = (texts[0] as Record<string, unknown>).text;
+    if (typeof text !== "string" || text.trim() === "") return invalid("the text item is empty");
+    if ([...text].length > 7000) return invalid(`the text has ${[...text].length} characters, max 7000`);
+    const images = content.filter((item) => !(isObject(item) && item.type === "text"));
+    const frames: FrameRecord[] = [];
+    rec.frames = frames;
+    for (const item of images) {
+      if (!isObject(item) || item.type !== "image_url") return invalid(`content item ${JSON.stringify(item).slice(0, 60)} is neither text nor image_url`);
+      const role = item.role ?? (images.length === 1 ? "first_frame" : undefined);
+      if (role !== "first_frame" && role !== "last_frame") return invalid(`image role ${JSON.stringify(item.role)}: first_frame or last_frame (a role is required with two images)`);
+      if (frames.some((f) => f.role === role)) return invalid(`more than one ${role}`);
+      const url = isObject(item.image_url) ? item.image_url.url : undefined;
+      const frame = this.decodeV2Image(url, role);
+      frames.push(frame instanceof Rejection ? { role, bytes: null, mime: null, sha256: null } : frame);
+      if (frame instanceof Rejection) return frame;
+      if (role === "first_frame") {
+        Object.assign(rec, { imageBytes: frame.bytes, imageMime: frame.mime, imageSha256: frame.sha256, imageWidth: frame.width, imageHeight: frame.height });
+      }
+    }
+    if (frames.some((f) => f.role === "last_frame") && !frames.some((f) => f.role === "first_frame")) return invalid("last_frame without first_frame");
+    return { text, frames };
+  }
+
+  private decodeV2Image(url: unknown, role: FrameRecord["role"]): Rejection | FrameRecord {
+    if (typeof url !== "string" || url === "") return invalid(`${role}: image_url.url missing`);
+    if (/^(https?|mm_file):\/\//i.test(url)) return { role, bytes: null, mime: null, sha256: null };
+    const m = /^data:(image\/(?:jpeg|png|webp));base64,(.*)$/s.exec(url);
+    if (!m) return invalid(`${role}: neither a URL, mm_file:// nor data:image/(jpeg|png|webp);base64`);
+    const b64 = m[2]!;
+    if (b64.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(b64) || b64.length % 4 === 1) return invalid(`${role}: invalid base64`);
+    const bytes = Buffer.from(b64, "base64");
+    const frame: FrameRecord = { role, bytes, mime: m[1]!, sha256: createHash("sha256").update(bytes).digest("hex") };
+    try {
+      const size = imageSize(bytes);
+      frame.width = size.width;
+      frame.height = size.height;
+    } catch {
+      // checked below
+    }
+    if (this.opts.checkImage === false) return frame;
+    if (bytes.length > MAX_V2_IMAGE_BYTES) return invalid(`${role}: ${bytes.length} bytes, at most 30 MB`);
+    const kind = sniffImage(bytes);
+    if (!kind || `image/${kind}` !== frame.mime) return invalid(`${role}: the bytes are not the declared ${frame.mime}`);
+    if (!frame.width || !frame.height) return invalid(`${role}: dimensions unreadable`);
+    if (Math.min(frame.width, frame.height) < 256 || Math.max(frame.width, frame.height) > 5760) return invalid(`${role}: ${frame.width}x${frame.height}, each side must be 256-5760 px`);
+    const ratio = frame.width / frame.height;
+    if (ratio < 0.4 || ratio > 2.5) return invalid(`${role}: width/height ${ratio.toFixed(2)} outside 0.4-2.5`);
+    return frame;
+  }
+
+  /** Everything after auth and fault injection: parameters, limits, challenge, the task. */
+  private async acceptCreateV2(body: Record<string, unknown>, content: { text: string; frames: FrameRecord[] }, rec: CreateRecord): Promise<Rejection | FakeTask> {
+    const model = body.model;
+    if (typeof model !== "string" || !V2_MODELS[model]) return invalid(`model ${JSON.stringify(model)} is not a v2 video model`);
+    if (typeof body.resolution !== "string" || !V2_MODELS[model]!.includes(body.resolution)) {
+      return invalid(`resolution ${JSON.stringify(body.resolution)}: ${model} takes ${V2_MODELS[model]!.join(" or ")}`);
+    }
+    const duration = body.duration;
+    if (typeof duration !== "number" || !Number.isInteger(duration) || duration < 4 || duration > 15) return invalid(`duration ${JSON.stringify(duration)}: an integer from 4 to 15 is required`);
+    if (body.ratio !== undefined && (typeof body.ratio !== "string" || !V2_RATIOS.has(body.ratio))) return invalid(`ratio ${JSON.stringify(body.ratio)}`);
+    if (body.callback_url !== undefined && (typeof body.callback_url !== "string" || !/^https?:\/\/[^/\s]+/i.test(body.callback_url))) return invalid("callback_url is not an http(s) URL");
+    if (this.v2InFlight() >= (this.opts.v2MaxInFlight ?? 30)) return new Rejection(1002, "rate limit exceeded, too many tasks in flight", `${this.v2InFlight()} tasks in flight`);
+    const admitted = await this.rateAndChallenge(body, this.acceptedV2Times, this.opts.v2Rpm);
+    if (admitted instanceof Rejection) return admitted;
+    const { callbackUrl } = admitted;
+    // Checked again after the challenge's wait: another create may have taken the last place meanwhile.
+    if (this.v2InFlight() >= (this.opts.v2MaxInFlight ?? 30)) return new Rejection(1002, "rate limit exceeded, too many tasks in flight", `${this.v2InFlight()} tasks in flight`);
+    this.taskCounter += 1;
+    const first = content.frames.find((f) => f.role === "first_frame");
+    const task: FakeTask = {
+      taskId: `4240109857${String(this.taskCounter).padStart(5, "0")}`,
+      api: "v2",
+      status: "queued",
+      model,
+      prompt: content.text,
+      duration,
+      resolution: body.resolution,
+      callbackUrl,
+      imageSha256: first?.sha256 ?? undefined,
+      imageWidth: first?.width,
+      imageHeight: first?.height,
+      lastFrameSha256: content.frames.find((f) => f.role === "last_frame")?.sha256 ?? undefined,
+      createdAt: Date.now(),
+      updatedAt: Date.now(),
+    };
+    this.tasks.set(task.taskId, task);
+    this.peakV2InFlight = Math.max(this.peakV2InFlight, this.v2InFlight());
+    rec.outcome = "accepted";
+    rec.taskId = task.taskId;
+    return task;
+  }
+
+  v2InFlight(): number {
+    let n = 0;
+    for (const task of this.tasks.values()) if (task.api === "v2" && (task.status === "queued" || task.status === "running")) n++;
+    return n;
+  }
+
+  /** A task as v2's query (and callbacks) show it; a finished one with a freshly signed URL. */
+  private v2View(task: FakeTask): Record<string, unknown> {
+    const at = (ms: number) => Math.floor(ms / 1000);
+    return {
+      id: task.taskId,
+      model: task.model,
+      status: task.status,
+      created_at: at(task.createdAt),
+      updated_at: at(task.updatedAt ?? task.createdAt),
+      resolution: task.resolution,
+      duration: task.duration,
+      ratio: "adaptive",
+      task_type: "generation",
+      ...(task.status === "succeeded" ? { usage: { output_seconds: task.duration }, content: { url: this.signedUrl(task.fileId!) } } : {}),
+      ...(task.status === "failed" ? { error: { code: String(task.failure?.status_code ?? 1000), message: task.failure?.status_msg ?? "failed" } } : {}),
+    };
+  }
+
+  private handleQueryV2(res: http.ServerResponse, authed: boolean, taskId: string): void {
+    if (!authed) return sendV2Error(res, 401, "authorized error, invalid api key", 1004);
+    const fault = this.queryFaults.shift();
+    if (fault !== undefined) return sendV2Error(res, V2_STATUS_BY_CODE[fault] ?? 500, DEFAULT_MSGS[fault] ?? "error", fault);
+    const task = this.tasks.get(taskId);
+    if (!task || task.api !== "v2") return sendV2Error(res, 400, "invalid params, task not found", 2013);
+    sendJson(res, { task: this.v2View(task) });
+  }
+
+  /** DELETE: a queued task is cancelled (and, MiniMax says, not charged); any other is refused. */
+  private handleDeleteV2(res: http.ServerResponse, authed: boolean, taskId: string): void {
+    const answer = (status: number) => this.deletes.push({ taskId, status, at: Date.now() });
+    if (!authed) return (answer(401), sendV2Error(res, 401, "authorized error, invalid api key", 1004));
+    const task = this.tasks.get(taskId);
+    if (!task || task.api !== "v2") return (answer(400), sendV2Error(res, 400, "invalid params, task not found", 2013));
+    if (task.status !== "queued") return (answer(400), sendV2Error(res, 400, `invalid params, task is ${task.status} and cannot be cancelled`, 2013));
+    task.status = "cancelled";
+    task.updatedAt = Date.now();
+    answer(200);
+    sendJson(res, { task_id: task.taskId, action: "cancel", status: "cancelled" });
+    setImmediate(() => void this.notify(task, { task: this.v2View(task) }));
+  }
+
+  /** A signed CDN URL for the file, fresh (a new signature) on every call. */
+  private signedUrl(fileId: string): string {
+    const sig = randomBytes(12).toString("hex");
+    this.sigs.set(sig, { fileId, expired: false });
+    return `${this.baseUrl}/cdn/${fileId}/output.mp4?${this.opts.downloadUrlParams ? `${this.opts.downloadUrlParams}&` : ""}sig=${sig}`;
+  }
+
   private startAuto(task: FakeTask): void {
     const auto = this.auto;
     if (!auto) return;
     const finish = () => {
-      if (task.status === "Success" || task.status === "Fail") return; // the test settled it itself
+      if (isSettled(task)) return; // the test settled it itself
       let video: Buffer;
       try {
         video = auto.video(task);
@@ -686,8 +1025,6 @@ class FakeMiniMaxServer implements FakeMiniMax {
     const file = this.files.get(fileId);
     if (!file) return sendJson(res, { base_resp: baseResp(2013) });
     // A fresh signature on every retrieve, like a real signed URL.
-    const sig = randomBytes(12).toString("hex");
-    this.sigs.set(sig, { fileId, expired: false });
     sendJson(res, {
       file: {
         file_id: Number(file.fileId), // a number here, a string everywhere else: the contract's quirk
@@ -695,7 +1032,7 @@ class FakeMiniMaxServer implements FakeMiniMax {
         created_at: Math.floor(file.createdAt / 1000),
         filename: "output.mp4",
         purpose: "video_generation",
-        download_url: `${this.baseUrl}/cdn/${file.fileId}/output.mp4?${this.opts.downloadUrlParams ? `${this.opts.downloadUrlParams}&` : ""}sig=${sig}`,
+        download_url: this.signedUrl(file.fileId),
       },
       base_resp: baseResp(0),
     });
@@ -812,6 +1149,11 @@ class FakeMiniMaxServer implements FakeMiniMax {
 
   async process(taskId: string): Promise<CallbackResult | null> {
     const task = this.mustTask(taskId);
+    if (task.api === "v2") {
+      task.status = "running";
+      task.updatedAt = Date.now();
+      return this.notify(task, { task: this.v2View(task) });
+    }
     task.status = "Processing";
     return this.notify(task, { task_id: taskId, status: this.callbackStatus("processing"), base_resp: baseResp(0) });
   }
@@ -820,12 +1162,14 @@ class FakeMiniMaxServer implements FakeMiniMax {
     const task = this.mustTask(taskId);
     const [dw, dh] = shapedDims(DEFAULT_DIMS[task.resolution] ?? [1366, 768], task.imageWidth, task.imageHeight);
     const fileId = String(this.nextFileId++);
-    task.status = "Success";
+    task.status = task.api === "v2" ? "succeeded" : "Success";
+    task.updatedAt = Date.now();
     task.fileId = fileId;
     task.video = video;
     task.width = opts.width ?? dw;
     task.height = opts.height ?? dh;
     this.files.set(fileId, { fileId, taskId, video, createdAt: Date.now() });
+    if (task.api === "v2") return this.notify(task, { task: this.v2View(task) });
     return this.notify(task, {
       task_id: taskId,
       status: this.callbackStatus("success"),
@@ -836,8 +1180,13 @@ class FakeMiniMaxServer implements FakeMiniMax {
 
   async fail(taskId: string, code = 1027, msg?: string): Promise<CallbackResult | null> {
     const task = this.mustTask(taskId);
-    task.status = "Fail";
     task.failure = baseResp(code, msg);
+    if (task.api === "v2") {
+      task.status = "failed";
+      task.updatedAt = Date.now();
+      return this.notify(task, { task: this.v2View(task) });
+    }
+    task.status = "Fail";
     return this.notify(task, { task_id: taskId, status: this.callbackStatus("failed"), base_resp: task.failure });
   }
 
@@ -1003,8 +1352,8 @@ class FakeMiniMaxServer implements FakeMiniMax {
   }
 }
 
-function emptyRecord(at: number): CreateRecord {
-  return { body: {}, imageBytes: null, imageMime: null, imageSha256: null, imageUrl: null, at, outcome: 2013 };
+function emptyRecord(at: number, api: "v1" | "v2" = "v1"): CreateRecord {
+  return { api, body: {}, imageBytes: null, imageMime: null, imageSha256: null, imageUrl: null, at, outcome: 2013 };
 }
 
 export async function startFakeMiniMax(opts: FakeMiniMaxOptions = {}): Promise<FakeMiniMax> {

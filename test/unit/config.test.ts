@@ -50,11 +50,11 @@ describe("createConfig", () => {
     expect(problemsOf({ ...base, DEFAULT_RESOLUTION: "4K" })[0]).toMatch(/^DEFAULT_RESOLUTION:/);
     expect(problemsOf({ ...base, MINIMAX_MODEL: "MiniMax-Hailuo-2.3", DEFAULT_RESOLUTION: "512P" })[0]).toMatch(/^DEFAULT_RESOLUTION:/);
     // A value no known model has is named at once, beside any other bad variable.
-    expect(problemsOf({ DEFAULT_DURATION: "8", DEFAULT_RESOLUTION: "4K" })).toEqual([
+    expect(problemsOf({ DEFAULT_DURATION: "7", DEFAULT_RESOLUTION: "4K" })).toEqual([
       "BOT_TOKEN is required",
       "MINIMAX_API_KEY is required",
-      "DEFAULT_DURATION: must be one of 6, 10",
-      "DEFAULT_RESOLUTION: must be one of 512P, 720P, 768P, 1080P",
+      "DEFAULT_DURATION: must be one of 5, 6, 8, 10, 15",
+      "DEFAULT_RESOLUTION: must be one of 480P, 512P, 720P, 768P, 1080P, 2K",
     ]);
   });
 
@@ -172,5 +172,23 @@ describe("createConfig", () => {
     });
     expect(problemsOf({ ...base, NODE_ENV: "production", WEBAPP_URL: "http://studio.example.com/app" })).toEqual([expect.stringMatching(/^WEBAPP_URL: must be https/)]);
     expect(problemsOf({ ...base, WEBAPP_AUTH_MAX_AGE_S: "0" })[0]).toMatch(/^WEBAPP_AUTH_MAX_AGE_S:/);
+  });
+
+  it("MiniMax-H3: the v2 limits' defaults, its prices by the default rule, and a default length it does not offer refused", () => {
+    expect(createConfig(base)).toMatchObject({ minimaxV2Rpm: 300, minimaxV2MaxInFlight: 30 });
+    expect(createConfig({ ...base, MINIMAX_V2_RPM: "120", MINIMAX_V2_MAX_IN_FLIGHT: "10" })).toMatchObject({ minimaxV2Rpm: 120, minimaxV2MaxInFlight: 10 });
+    expect(problemsOf({ ...base, MINIMAX_V2_MAX_IN_FLIGHT: "0" })[0]).toMatch(/^MINIMAX_V2_MAX_IN_FLIGHT:/);
+    const h3 = createConfig({ ...base, MINIMAX_MODELS: "MiniMax-Hailuo-02,MiniMax-H3,MiniMax-H3-Max" });
+    // A credit is 6 s at 768P; H3 costs in proportion to $0.08 (768P) and $0.13 (2K) a second, rounded up.
+    expect(h3.prices["MiniMax-H3"]).toEqual({
+      "5s-768P": 1, "5s-2K": 2, "8s-768P": 2, "8s-2K": 3, "10s-768P": 2, "10s-2K": 3, "15s-768P": 3, "15s-2K": 5,
+    });
+    expect(h3.prices["MiniMax-H3-Max"]).toEqual({
+      "5s-480P": 1, "5s-768P": 1, "8s-480P": 2, "8s-768P": 2, "10s-480P": 2, "10s-768P": 2, "15s-480P": 3, "15s-768P": 3,
+    });
+    // Hailuo's default prices are unchanged beside them.
+    expect(h3.prices["MiniMax-Hailuo-02"]).toEqual({ "6s-512P": 1, "6s-768P": 1, "6s-1080P": 2, "10s-512P": 2, "10s-768P": 2 });
+    expect(createConfig({ ...base, MINIMAX_MODELS: "MiniMax-H3", PRICES: "MiniMax-H3:15s-2K=7,5s-768P:1,5s-2K:2,8s-768P:2,8s-2K:3,10s-768P:2,10s-2K:3,15s-768P:3", MINIMAX_MODEL: "MiniMax-H3", DEFAULT_DURATION: "8" }).prices["MiniMax-H3"]!["15s-2K"]).toBe(7);
+    expect(problemsOf({ ...base, MINIMAX_MODELS: "MiniMax-H3", MINIMAX_MODEL: "MiniMax-H3" })[0]).toMatch(/^DEFAULT_RESOLUTION: 768P at 6s is not offered by MiniMax-H3 \(5s: 768P\/2K; 8s: 768P\/2K; 10s: 768P\/2K; 15s: 768P\/2K\)/);
   });
 });

@@ -11,6 +11,10 @@ const other: ModelSpec = {
   fixedOutput: false,
   lastFrame: true,
   cameraCommands: false,
+  promptOptimizer: false,
+  sound: true,
+  cancelQueued: false,
+  minPollIntervalMs: 0,
   descriptionKey: "model-other",
 };
 

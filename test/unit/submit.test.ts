@@ -93,7 +93,7 @@ describe("submitGeneration", () => {
     const gen = await claimedGeneration(leases);
     const { events, rateLimit, deps } = recorder({ busyTurns: 12 });
     const signal = new AbortController().signal;
-    await submitGeneration(deps, leases, rateLimit, gen, signal);
+    await submitGeneration(deps, leases, { rate: rateLimit }, gen, signal);
 
     expect(getEventListeners(signal, "abort")).toHaveLength(0);
     expect(events).toEqual(["slot", "download", "create", "hold"]);
@@ -110,7 +110,7 @@ describe("submitGeneration", () => {
         await db.models.Generation.collection.updateOne({ _id: gen._id }, { $set: { lease_owner: "other", lease_epoch: gen.lease_epoch + 1 } });
       },
     });
-    await submitGeneration(deps, leases, rateLimit, gen, new AbortController().signal);
+    await submitGeneration(deps, leases, { rate: rateLimit }, gen, new AbortController().signal);
 
     expect(events).not.toContain("create");
     // The slot is not left blocked as if a request were still out (minutes, on MongoDB's clock).
@@ -128,7 +128,7 @@ describe("submitGeneration", () => {
         await db.models.Generation.collection.updateOne({ _id: gen._id }, { $set: { lease_until: new Date(Date.now() + 5_000) } });
       },
     });
-    await submitGeneration(deps, leases, rateLimit, gen, new AbortController().signal);
+    await submitGeneration(deps, leases, { rate: rateLimit }, gen, new AbortController().signal);
 
     expect(events).not.toContain("create");
     expect(events.filter((e) => e === "hold" || e === "release")).toEqual(["release"]);
@@ -142,7 +142,7 @@ describe("submitGeneration", () => {
     const gen = await claimedGeneration(leases);
     const overdue = new AbortController();
     const { events, rateLimit, deps } = recorder({ busyTurns: 0, onAcquired: async () => overdue.abort() });
-    await submitGeneration(deps, leases, rateLimit, gen, overdue.signal, new AbortController().signal);
+    await submitGeneration(deps, leases, { rate: rateLimit }, gen, overdue.signal, new AbortController().signal);
 
     expect(events).not.toContain("create");
     expect(events.filter((e) => e === "hold" || e === "release")).toEqual(["release"]);

@@ -104,12 +104,14 @@ export function settingsFeature(deps: BotDeps) {
       for (const r of resolutionsOf(model, s.duration)) range.text(mark(s.resolution === r, r), (c) => change(c, { resolution: r }));
       range.row();
     }
-    range.submenu(ctx.t("settings-format", { format: ctx.t(formatKey(s.format)) }), "settings-format", (c) => showText(c, c.t("settings-format-title"))).row();
-    range
-      .text(ctx.t(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off"), (c) => change(c, { promptOptimizer: !s.promptOptimizer }))
-      .row();
-    // Camera moves are bracket commands: shown only for a model that reads them.
-    if (model.cameraCommands) range.submenu(cameraButton(ctx, s.cameraMoves), "settings-camera");
+    range.submenu(ctx.t("settings-format", { format: ctx.t(formatKey(s.format)) }), "settings-format", (c) => showText(c, c.t("settings-format-title")));
+    // H3 has no prompt optimizer to switch: the choice is kept for the models that do.
+    if (model.promptOptimizer) {
+      range.row().text(ctx.t(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off"), (c) => change(c, { promptOptimizer: !s.promptOptimizer }));
+    }
+    // Camera moves are bracket commands: shown only for a model that reads them (not H3, which reads
+    // plain text); the chosen moves are kept for when a Hailuo model is chosen again.
+    if (model.cameraCommands) range.row().submenu(cameraButton(ctx, s.cameraMoves), "settings-camera");
   });
 
   const modelMenu = new Menu<BotContext>("settings-model", { onMenuOutdated, autoAnswer: true });

@@ -1,6 +1,6 @@
 import Router from "@koa/router";
 import type { Logger } from "../../logger.js";
-import type { CallbackOutcome } from "../../generations/status.js";
+import { callbackTask, type CallbackOutcome } from "../../generations/status.js";
 import { jsonBody, objectBody } from "../middlewares/body.js";
 import { MINIMAX_CALLBACK_PATH } from "../paths.js";
 
@@ -30,7 +30,7 @@ export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: (reche
       {
         generation: outcome.kind === "not_found" ? undefined : generation,
         outcome: outcome.kind,
-        status: outcome.kind === "accepted" && typeof body.status === "string" ? body.status.slice(0, 20) : undefined,
+        status: outcome.kind === "accepted" ? callbackTask(body).status.slice(0, 20) || undefined : undefined,
         recheck: outcome.kind === "accepted" ? !!outcome.recheck : undefined,
         durationMs: Math.round(performance.now() - started),
       },
