@@ -373,6 +373,11 @@ settings-format-title =
     The whole photo stays in the frame, and a blurred copy of it fills the space around.
     Original keeps the photo's own shape.
 settings-long-hint = ⏱ { NUMBER($seconds) } s: Ozon wants 8 s or more.
+settings-price-length = ⏱ { NUMBER($seconds) } s: {$choices}
+settings-price-choice = {$resolution} { NUMBER($price) } { $price ->
+        [one] credit
+       *[other] credits
+    }
 settings-model = 🤖 Model: {$model}
 settings-model-title = 🤖 <b>Model</b> for your next videos, and what a video costs with each:
 settings-model-line = { $chosen ->

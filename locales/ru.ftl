@@ -407,6 +407,12 @@ settings-format-title =
     Фото целиком остаётся в кадре, а место вокруг заполняет его размытая копия.
     «Как на фото» сохраняет пропорции снимка.
 settings-long-hint = ⏱ { NUMBER($seconds) } с: Ozon просит видео от 8 секунд.
+settings-price-length = ⏱ { NUMBER($seconds) } с: {$choices}
+settings-price-choice = {$resolution} { NUMBER($price) } { $price ->
+        [one] кредит
+        [few] кредита
+       *[other] кредитов
+    }
 settings-model = 🤖 Модель: {$model}
 settings-model-title = 🤖 <b>Модель</b> следующих видео и сколько стоит видео с каждой:
 settings-model-line = { $chosen ->

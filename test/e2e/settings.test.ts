@@ -22,6 +22,9 @@ describe("settings, language and camera moves", () => {
       ["🎥 Camera: No movement"],
     ]);
     expect(menu.text).toContain("⏱ 10 s: Ozon wants 8 s or more.");
+    // Every length and quality the model offers, each with its price.
+    expect(menu.text).toContain("⏱ 6 s: 512P 1 credit, 768P 1 credit, 1080P 2 credits");
+    expect(menu.text).toContain("⏱ 10 s: 512P 2 credits, 768P 2 credits");
     // The price of a video with these settings is in the text, and follows each choice (the default prices: 1080P and 10 s cost 2).
     const text = () => s.tg.messages(en.chatId).find((m) => m.message_id === menu.message_id)?.text ?? "";
     expect(text()).toMatch(/A video with these settings costs 1 credit\.$/m);

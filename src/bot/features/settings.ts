@@ -69,9 +69,19 @@ export function settingsFeature(deps: BotDeps) {
    * prices), and the long option's note (Ozon wants 8 s or more).
    */
   const title = (ctx: BotContext, s: GenerationSettings) => {
-    const long = durationChoices(enabledModel(config, s.model)).find((d) => d >= 8);
+    const model = enabledModel(config, s.model);
+    const long = durationChoices(model).find((d) => d >= 8);
     const price = priceOf(config, { model: s.model, duration: s.duration, resolution: s.resolution });
-    return [ctx.t("settings-title", { price }), ...(long ? [ctx.t("settings-long-hint", { seconds: long })] : [])].join("\n");
+    // What each length and quality the model offers costs: one line a length.
+    const prices = durationChoices(model).map((seconds) =>
+      ctx.t("settings-price-length", {
+        seconds,
+        choices: resolutionsOf(model, seconds)
+          .map((resolution) => ctx.t("settings-price-choice", { resolution, price: priceOf(config, { model: s.model, duration: seconds, resolution }) }))
+          .join(", "),
+      }),
+    );
+    return [ctx.t("settings-title", { price }), ...prices, ...(long ? [ctx.t("settings-long-hint", { seconds: long })] : [])].join("\n");
   };
   /** Shows `text` in the menu's message: an edit inside a menu handler carries the menu along. */
   const showText = (ctx: MenuContext, text: string) =>
