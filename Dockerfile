@@ -9,6 +9,9 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The studio Mini App's page (esbuild): its source, and the texts it takes from locales/.
+COPY studio ./studio
+COPY locales ./locales
 RUN npm run build
 
 # --- runtime: production dependencies and compiled code only ------------------------------------

@@ -3,7 +3,7 @@
  * run (the machine is shared and noisy, so only ratios compare across runs). The app runs as its
  * own process (node --import tsx src/main.ts) against the loopback fakes. Prints a table and
  * writes BENCHMARKS.md. Sizes come from BENCH_* variables (see README, "Benchmarks");
- * BENCH_ONLY=challenge,relay,roundtrips,burst,fit runs a subset (BENCHMARKS.md is then not written).
+ * BENCH_ONLY=challenge,relay,roundtrips,burst,fit,studio runs a subset (BENCHMARKS.md is then not written).
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -13,8 +13,9 @@ import { relayBench, type RelayResult } from "./relay.js";
 import { roundTripBench } from "./round-trips.js";
 import { burstBench } from "./burst.js";
 import { fitMemoryBench, fitTimeBench } from "./fit.js";
+import { studioBench } from "./studio.js";
 
-type Section = "challenge" | "relay" | "roundtrips" | "burst" | "fit";
+type Section = "challenge" | "relay" | "roundtrips" | "burst" | "fit" | "studio";
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim()).filter(Boolean);
 const runs = (section: Section) => !only || only.includes(section);
 
@@ -161,6 +162,27 @@ try {
       met: verdict(leftByFitting <= 5),
     });
     details.push(`fit memory: ${JSON.stringify(m)}; unfitted: ${JSON.stringify(plain)}`);
+  }
+  flush();
+  if (runs("studio")) {
+    console.error("bench: studio…");
+    const st = await studioBench(db.uri);
+    rows.push({
+      what: `studio API: first gallery page (with its filters) of a ${st.videos}-video gallery, p99 (${st.requests} requests, ${st.concurrency} at a time)`,
+      measured: `${st.galleryP99Ms} ms`,
+      reference: `${st.healthzP99Ms} ms (/healthz, asked the same way); p50 ${st.galleryP50Ms} ms vs ${st.healthzP50Ms} ms`,
+      ratio: `${st.ratio}×`,
+      goal: "",
+      met: "",
+    });
+    rows.push({ what: "  the whole gallery, page by page (infinite scroll)", measured: `${st.walk.ms} ms`, reference: `${st.walk.pages} pages, ${st.walk.videos} videos`, ratio: "", goal: "", met: "" });
+    rows.push({ what: "studio page JavaScript, gzip", measured: `${round(st.jsGzipBytes / 1024, 1)} KB`, reference: `${round(st.jsBytes / 1024, 1)} KB minified; CSS ${round(st.cssGzipBytes / 1024, 1)} KB gzip`, ratio: "", goal: "tens of KB", met: verdict(st.jsGzipBytes < 100 * 1024) });
+    rows.push(
+      st.render
+        ? { what: "studio: navigation to the first gallery render, headless Chromium", measured: `${st.render.coldMs} ms cold`, reference: `${st.render.warmMs} ms warm (median of ${st.render.loads - 1})`, ratio: "", goal: "", met: "" }
+        : { what: "studio: navigation to the first gallery render", measured: "not measured (no Chromium: CHROME_PATH or PATH)", reference: "", ratio: "", goal: "", met: "" },
+    );
+    details.push(`studio: ${JSON.stringify(st)}`);
   }
 } finally {
   await db.stop();

@@ -406,6 +406,51 @@ progress-cancelled-at-minimax = 🚫 Job <code>{$id}</code> was cancelled before
 failed-cancelled-at-minimax = 🚫 Job <code>{$id}</code> is cancelled, as you asked: MiniMax had not started it yet. Your credits are back.
 cancel-retry = I couldn't cancel it this very moment. Please press ✖️ Cancel again in a few seconds.
 
+
+button-studio = 🖼 Studio
+studio-menu-button = 🖼 Studio
+studio-tab-gallery = 🎞 Videos
+studio-tab-jobs = ⚙️ In progress
+studio-tab-balance = 💳 Balance
+studio-tab-settings = 🛠 Settings
+studio-filter-formats = All formats
+studio-filter-models = All models
+studio-variants = Variants of this photo
+studio-download = ⬇️ Download
+studio-download-started = ⬇️ Telegram is saving the video to your device.
+studio-loading = Loading…
+studio-failed = Something went wrong. Please try again.
+studio-retry = 🔄 Try again
+studio-video-in-chat = This video can't be played here any more: it is in your chat with the bot.
+studio-jobs-empty = No jobs in progress. Send a product photo to the bot to start a video.
+studio-job-position = Number { NUMBER($position) } in the queue
+studio-open-in-telegram = Open the studio from the bot's menu button in Telegram.
+studio-expired = This studio session is too old. Close the studio and open it again from the bot.
+studio-packs = ⭐ Buy credits with Telegram Stars
+studio-pack = { $credits ->
+        [one] { NUMBER($credits) } credit
+       *[other] { NUMBER($credits) } credits
+    } · { NUMBER($stars) } ⭐
+studio-paid = ✅ Payment received; your balance is up to date.
+studio-saved = ✅ Saved
+studio-duration = ⏱ Length
+studio-resolution = 🎞 Quality
+studio-camera = 🎥 Camera moves
+studio-model = 🤖 Model
+studio-format = 📐 Format
+studio-settings-price = 💳 A video with these settings costs { NUMBER($price) } { $price ->
+        [one] credit
+       *[other] credits
+    }.
+studio-again-started = 🎬 A new video is on its way; follow it in the chat.
+studio-again-credits = 💳 This video costs { $price ->
+        [one] { NUMBER($price) } credit
+       *[other] { NUMBER($price) } credits
+    }, and your balance is { $balance ->
+        [one] { NUMBER($balance) } credit
+       *[other] { NUMBER($balance) } credits
+    }. No credits were taken. Buy credits on the Balance tab.
+studio-again-in-chat = This video was made before the studio opened: tap 🔁 Again under it in the chat.
 # Albums, transitions and variant packs (issue 18)
 album-ask-prompt =
     📝 I have your album of { NUMBER($count) } { $count ->

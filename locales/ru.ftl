@@ -442,6 +442,40 @@ progress-cancelled-at-minimax = 🚫 Задача <code>{$id}</code> отмен�
 failed-cancelled-at-minimax = 🚫 Задача <code>{$id}</code> отменена, как вы просили: MiniMax ещё не начал её делать. Кредиты вернулись на баланс.
 cancel-retry = Прямо сейчас отменить не получилось. Нажмите «✖️ Отменить» ещё раз через несколько секунд.
 
+
+button-studio = 🖼 Студия
+studio-menu-button = 🖼 Студия
+studio-tab-gallery = 🎞 Видео
+studio-tab-jobs = ⚙️ В работе
+studio-tab-balance = 💳 Баланс
+studio-tab-settings = 🛠 Настройки
+studio-filter-formats = Все форматы
+studio-filter-models = Все модели
+studio-variants = Варианты по этому фото
+studio-download = ⬇️ Скачать
+studio-download-started = ⬇️ Telegram сохраняет видео на ваше устройство.
+studio-loading = Загружаю…
+studio-failed = Что-то пошло не так. Попробуйте ещё раз.
+studio-retry = 🔄 Ещё раз
+studio-video-in-chat = Здесь это видео уже не воспроизвести: оно есть в вашем чате с ботом.
+studio-jobs-empty = Задач в работе нет. Пришлите боту фото товара, чтобы сделать видео.
+studio-job-position = Место в очереди: { NUMBER($position) }
+studio-open-in-telegram = Откройте студию кнопкой меню бота в Telegram.
+studio-expired = Эта сессия студии устарела. Закройте студию и откройте её снова из чата с ботом.
+studio-packs = ⭐ Купить кредиты за звёзды
+studio-pack = { $credits ->
+        [one] { NUMBER($credits) } кредит
+        [few] { NUMBER($credits) } кредита
+       *[other] { NUMBER($credits) } кредитов
+    } · { NUMBER($stars) } ⭐
+studio-paid = ✅ Оплата получена, баланс обновлён.
+studio-saved = ✅ Сохранено
+studio-duration = ⏱ Длительность
+studio-resolution = 🎞 Качество
+studio-camera = 🎥 Движения камеры
+studio-model = 🤖 Модель
+studio-format = 📐 Формат
+studio-settings-price = 💳 Видео с этими настройками стоит { NUMBER($price) } { $price ->
 # Альбомы, переходы и наборы вариантов (задача 18)
 album-ask-prompt =
     📝 Альбом из { NUMBER($count) } { $count ->
@@ -561,6 +595,17 @@ group-price = 💳 { NUMBER($count) } видео, всего { NUMBER($total) } 
         [few] кредита
        *[other] кредитов
     }.
+studio-again-started = 🎬 Новое видео уже в работе, следите за ним в чате.
+studio-again-credits = 💳 Это видео стоит { $price ->
+        [one] { NUMBER($price) } кредит
+        [few] { NUMBER($price) } кредита
+       *[other] { NUMBER($price) } кредитов
+    }, а на вашем балансе { $balance ->
+        [one] { NUMBER($balance) } кредит
+        [few] { NUMBER($balance) } кредита
+       *[other] { NUMBER($balance) } кредитов
+    }. Кредиты не списаны. Купить кредиты можно на вкладке «Баланс».
+studio-again-in-chat = Это видео сделано до появления студии: нажмите «🔁 Ещё раз» под ним в чате.
 pack-not-started = ⏸ { $count ->
         [one] Вариант «{$moves}» не начат
        *[other] Варианты «{$moves}» не начаты

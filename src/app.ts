@@ -8,7 +8,7 @@ import type { Config } from "./config.js";
 import { createLogger, type Logger } from "./logger.js";
 import { connectDatabase, type Database } from "./db/connection.js";
 import { watchDatabase } from "./db/health.js";
-import { ALLOWED_UPDATES, createBot, registerCommands } from "./bot/index.js";
+import { ALLOWED_UPDATES, createBot, registerCommands, registerMenuButton } from "./bot/index.js";
 import { retryUnstoredUpdates } from "./bot/polling.js";
 import { createInbox } from "./bot/inbox.js";
 import { createStarsReconciler } from "./credits/reconcile.js";
@@ -24,6 +24,7 @@ import { handleCallback, signedChallenge } from "./generations/status.js";
 import { createServer } from "./server/index.js";
 import { createMetrics } from "./metrics.js";
 import { TELEGRAM_WEBHOOK_PATH } from "./server/paths.js";
+import { createStudio } from "./studio/index.js";
 
 export interface StartOptions {
   logger?: Logger;
@@ -37,7 +38,7 @@ export type RunningApp = Awaited<ReturnType<typeof startApp>>;
 
 /** The process logger: every secret of the configuration is scrubbed from every line. */
 export const loggerFor = (config: Config) =>
-  createLogger({ level: config.logLevel, secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret, config.metricsToken, config.callbackSecret] });
+  createLogger({ level: config.logLevel, secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret, config.metricsToken, config.callbackSecret, config.studioMediaSecret] });
 
 /** Retries `step` while Telegram cannot be reached; gives up at once when it refuses the token. */
 async function untilTelegramAnswers(step: () => Promise<void>, logger: Logger) {
@@ -147,6 +148,14 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     handleCallback: (params, body) => handleCallback({ models: db.models, logger, callbackSecret: config.callbackSecret }, params, body),
     answerChallenge: (params, body) => signedChallenge(config.callbackSecret, params, body),
     onCallbackRecheck: ({ shortId, taskId }) => worker.checkNow(shortId, taskId),
+    studio: config.webappUrl
+      ? {
+          studio: createStudio({ config, models: db.models, logger, api: bot.api, files, minimax, t: lifecycle.t, onQueued }),
+          botToken: config.botToken,
+          maxAgeS: config.webappAuthMaxAgeS,
+          mediaSecret: config.studioMediaSecret,
+        }
+      : undefined,
   });
 
   let server: Server;
@@ -168,6 +177,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     await untilTelegramAnswers(async () => {
       if (!opts.botInfo) await bot.init();
       await registerCommands(bot, i18n);
+      if (config.webappUrl) await registerMenuButton(bot, i18n, config.webappUrl);
     }, logger);
   } catch (err) {
     server.close();

@@ -99,6 +99,8 @@ const schema = z
     SUPPORT_CONTACT: optionalString,
     STARS_RECONCILE_INTERVAL_S: int(600, 0),
     METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
+    WEBAPP_URL: optionalHttpUrl,
+    WEBAPP_AUTH_MAX_AGE_S: int(86_400, 1),
     MONGODB_TIMEOUT_MS: int(5_000, 100),
     DB_STUCK_EXIT_S: z.coerce.number().positive().default(120),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -110,6 +112,10 @@ const schema = z
     // The callback URL carries the per-generation token: over plain http anyone on the path reads it.
     if (env.MINIMAX_CALLBACK_URL && env.NODE_ENV === "production" && !env.MINIMAX_CALLBACK_URL.startsWith("https://")) {
       ctx.addIssue({ code: "custom", path: ["MINIMAX_CALLBACK_URL"], message: "must be https:// in production (it carries a secret token)" });
+    }
+    // Telegram opens Mini Apps over https only.
+    if (env.WEBAPP_URL && env.NODE_ENV === "production" && !env.WEBAPP_URL.startsWith("https://")) {
+      ctx.addIssue({ code: "custom", path: ["WEBAPP_URL"], message: "must be https:// (Telegram opens Mini Apps over https only)" });
     }
     const prices = parsePrices(env.MINIMAX_MODELS, env.PRICES);
     if (typeof prices === "string") ctx.addIssue({ code: "custom", path: ["PRICES"], message: prices });
@@ -196,6 +202,15 @@ export interface Config {
   supportContact: string | undefined;
   /** Bearer token /metrics asks for; unset: /metrics is open (keep it off the public proxy). */
   metricsToken: string | undefined;
+  /**
+   * The studio Mini App's page (WEBAPP_URL, or PUBLIC_URL + /app when that is https); unset: the
+   * Mini App is off (no routes, no menu button, no Studio buttons).
+   */
+  webappUrl: string | undefined;
+  /** Launch data older than this is refused by the studio's API. */
+  webappAuthMaxAgeS: number;
+  /** Key of the short-lived links to a user's videos and photos that the studio's API hands out. */
+  studioMediaSecret: string;
   /** How long one database operation waits for an unreachable MongoDB before it fails. */
   mongodbTimeoutMs: number;
   /** The driver failing this long while a fresh connection gets through: the process exits for its supervisor. */
@@ -266,6 +281,10 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     supportContact: env.SUPPORT_CONTACT,
     starsReconcileIntervalMs: env.STARS_RECONCILE_INTERVAL_S * 1000,
     metricsToken: env.METRICS_TOKEN,
+    // Telegram refuses a web_app button that is not https, so a plain-http PUBLIC_URL (development) does not turn it on.
+    webappUrl: env.WEBAPP_URL ?? (publicUrl?.startsWith("https://") ? `${publicUrl}/app` : undefined),
+    webappAuthMaxAgeS: env.WEBAPP_AUTH_MAX_AGE_S,
+    studioMediaSecret: createHash("sha256").update(`astrolus-studio-media:${env.BOT_TOKEN}`).digest("hex"),
     mongodbTimeoutMs: env.MONGODB_TIMEOUT_MS,
     dbStuckExitMs: env.DB_STUCK_EXIT_S * 1000,
     logLevel: env.LOG_LEVEL,

@@ -50,6 +50,30 @@ describe("fake Telegram Bot API", () => {
     expect(fake.rejectedCalls.map((r) => r.error_code)).toEqual([404, 400, 400, 401, 400]);
   });
 
+  it("Mini App methods as Telegram has them: web_app buttons https and in private chats only, the menu button, invoice links", async () => {
+    fake.addChat({ chatId: CHAT });
+    fake.addChat({ chatId: -100, userId: CHAT, groupTitle: "Sellers" });
+    const button = (url: string) => ({ inline_keyboard: [[{ text: "Studio", web_app: { url } }]] });
+    expect((await call("sendMessage", { chat_id: CHAT, text: "x", reply_markup: button("https://studio.test/app") })).status).toBe(200);
+    expect((await call("sendMessage", { chat_id: CHAT, text: "x", reply_markup: button("http://studio.test/app") })).json.description).toMatch(/Only HTTPS links are allowed/);
+    expect((await call("sendMessage", { chat_id: -100, text: "x", reply_markup: button("https://studio.test/app") })).json.description).toBe("Bad Request: BUTTON_TYPE_INVALID");
+
+    expect(fake.menuButton()).toEqual({ type: "default" });
+    expect((await call("setChatMenuButton", { menu_button: { type: "web_app", text: "Studio", web_app: { url: "http://studio.test/app" } } })).status).toBe(400);
+    expect((await call("setChatMenuButton", { menu_button: { type: "web_app", text: "Studio" } })).json.description).toMatch(/web_app is required/);
+    expect((await call("setChatMenuButton", { menu_button: { type: "web_app", text: "Studio", web_app: { url: "https://studio.test/app" } } })).status).toBe(200);
+    expect(fake.menuButton(CHAT)).toEqual({ type: "web_app", text: "Studio", web_app: { url: "https://studio.test/app" } });
+    expect((await call("getChatMenuButton", {})).json.result).toEqual({ type: "web_app", text: "Studio", web_app: { url: "https://studio.test/app" } });
+
+    const invoice = { title: "10 credits", description: "Credits", payload: "credits:10:50", currency: "XTR", prices: [{ label: "10 credits", amount: 50 }] };
+    const created = await call("createInvoiceLink", invoice);
+    expect(created.json.result).toMatch(/^https:\/\/t\.me\/\$[\w-]+$/);
+    expect(fake.invoiceLinks).toEqual([expect.objectContaining({ link: created.json.result, payload: "credits:10:50", total_amount: 50 })]);
+    expect((await call("createInvoiceLink", { ...invoice, provider_token: "abc" })).json.description).toMatch(/PROVIDER_TOKEN_INVALID/);
+    expect((await call("createInvoiceLink", { ...invoice, prices: [...invoice.prices, { label: "tip", amount: 1 }] })).json.description).toMatch(/exactly one price/);
+    expect((await call("createInvoiceLink", { ...invoice, subscription_period: 60 })).json.description).toMatch(/SUBSCRIPTION_PERIOD_INVALID/);
+  });
+
   it("records grammY's JSON and multipart calls with the uploaded bytes", async () => {
     fake.addChat({ chatId: CHAT, firstName: "Ann" });
     const bot = newBot();

@@ -2,10 +2,11 @@ import type { Api } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import { createGeneration, type CreateResult, type NewGeneration } from "../generations/create.js";
 import type { GenerationSettings } from "../generations/settings.js";
-import { enabledModel, generationFields } from "../generations/settings.js";
+import { effectiveSettings, enabledModel, generationFields } from "../generations/settings.js";
 import { IMAGE_RULES } from "../minimax/image.js";
 import { registerStatusMessage, renderProgress, type ProgressView } from "../generations/progress.js";
-import { withCameraMoves, withPackMove, type CameraMove } from "../minimax/camera.js";
+import { isCameraMove, withCameraMoves, withPackMove, type CameraMove } from "../minimax/camera.js";
+import type { GenerationFields } from "../db/models.js";
 import type { Translate } from "../telegram/i18n.js";
 import type { BotContext, BotDeps } from "./context.js";
 import { replyTo } from "./context.js";
@@ -39,7 +40,7 @@ export interface Announcer {
   api: Api;
   locale: string;
   t: Translate;
-  /** Added to the "generation queued" log line (the update id, or the album's decision). */
+  /** Added to the "generation queued" log line (the update id, the album's decision, the studio). */
   origin: Record<string, unknown>;
 }
 
@@ -149,4 +150,28 @@ export async function admit(ctx: BotContext, deps: BotDeps, req: Request): Promi
   if (result.kind === "limit") await replyTo(ctx, "limit-reached", { max: result.max, source });
   if (result.kind === "credits") await replyTo(ctx, "credits-short", { price: result.price, balance: result.balance, source });
   return result;
+}
+
+type SourceGeneration = Pick<GenerationFields, "image" | "last_image" | "user_prompt" | "prompt" | "short_id" | "chat_id" | "user_id" | "pack_move"> &
+  Parameters<typeof effectiveSettings>[1];
+
+/**
+ * A new request from a generation already made: the same photo (a transition's two), description
+ * and settings (a model disabled since: the default one), with `change` applied (other camera moves,
+ * another format). A pack member keeps its own move unless other moves are chosen. Keyed by
+ * `sourceMessageId`, the message the button belongs to. The chat's buttons and the studio's build
+ * their requests here.
+ */
+export function requestFrom(config: BotDeps["config"], gen: SourceGeneration, sourceMessageId: number, change: Partial<GenerationSettings> = {}): Request {
+  return {
+    chatId: gen.chat_id,
+    userId: gen.user_id,
+    image: imageOf(gen.image),
+    ...(gen.last_image ? { lastImage: imageOf(gen.last_image) } : {}),
+    userPrompt: gen.user_prompt ?? gen.prompt,
+    sourceMessageId,
+    settings: { ...effectiveSettings(config, gen), ...change },
+    ...(gen.pack_move && isCameraMove(gen.pack_move) && !change.cameraMoves ? { move: gen.pack_move } : {}),
+    variationOf: gen.short_id,
+  };
 }

@@ -2,7 +2,7 @@ import { Bot, InputFile, type BotConfig } from "grammy";
 import { autoRetry } from "@grammyjs/auto-retry";
 import type { I18n } from "@grammyjs/i18n";
 import type { BotContext, BotDeps } from "./context.js";
-import { LOCALES } from "../telegram/i18n.js";
+import { DEFAULT_LOCALE, LOCALES } from "../telegram/i18n.js";
 import { reserveKey } from "../generations/admission.js";
 import { mustRedeliver } from "./redelivery.js";
 import { accessFeature } from "./features/access.js";
@@ -89,4 +89,13 @@ export async function registerCommands(bot: Bot<BotContext>, i18n: I18n<BotConte
     const commands = ["start", "help", "status", "history", "settings", "language", "balance", "buy", "paysupport", "terms"].map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
     await bot.api.setMyCommands(commands, locale === "en" ? {} : { language_code: locale });
   }
+}
+
+/**
+ * The menu button beside the chat's input field opens the studio. It is the bot's default button,
+ * one text for everyone (Telegram has no per-language default), so it says what the studio is in
+ * the default language.
+ */
+export async function registerMenuButton(bot: Bot<BotContext>, i18n: I18n<BotContext>, webappUrl: string) {
+  await bot.api.setChatMenuButton({ menu_button: { type: "web_app", text: i18n.t(DEFAULT_LOCALE, "studio-menu-button"), web_app: { url: webappUrl } } });
 }

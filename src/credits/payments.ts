@@ -16,6 +16,22 @@ export function packOf(payload: string): Pack | null {
   return match ? { credits: Number(match[1]), stars: Number(match[2]) } : null;
 }
 
+type Say = (key: string, variables?: Record<string, string | number>) => string;
+
+/**
+ * The invoice of a pack, in the buyer's language: the same for /buy's invoice message and the
+ * studio's invoice link. `price` is what a default video costs, named in the description.
+ */
+export function packInvoice(pack: Pack, price: number, say: Say) {
+  return {
+    title: say("invoice-title", { credits: pack.credits }),
+    description: say("invoice-description", { credits: pack.credits, price }),
+    payload: payloadFor(pack),
+    currency: STARS,
+    prices: [{ label: say("invoice-label", { credits: pack.credits }), amount: pack.stars }],
+  };
+}
+
 /** A checkout may go ahead only for a pack on sale now, at its price, in Stars. */
 export function checkoutPack(config: Pick<Config, "starsPacks">, q: { invoice_payload: string; currency: string; total_amount: number }): Pack | null {
   const pack = packOf(q.invoice_payload);

@@ -83,6 +83,8 @@ export const generationSchema = new Schema(
     video_width: { type: Number },
     video_height: { type: Number },
     telegram_video_file_id: { type: String },
+    /** The message that carries the delivered video (or its link): the studio's buttons key new requests by it, as the chat's do. */
+    video_message_id: { type: Number },
     /** Secret in the callback URL; never logged, never selected unless asked for. */
     callback_token: { type: String, required: true, select: false },
     error_code: { type: String },

@@ -36,7 +36,7 @@ async function deliverPackMember(deps: LifecycleDeps, leases: Leases, gen: Membe
     const mine = delivered?.videos.find((v) => String(v.generation_id) === String(gen._id));
     // Sent without this one (it was not ready then), or the pack is gone: it goes alone.
     if (!mine) return deliverVideo(deps, leases, gen, signal, recordSignal);
-    return untilStored(() => leases.finish(gen, { phase: "delivered", ...(mine.file_id ? { telegram_video_file_id: mine.file_id } : {}), completed_at: delivered!.at }), {
+    return untilStored(() => leases.finish(gen, { phase: "delivered", ...videoOf(mine), completed_at: delivered!.at }), {
       logger: log,
       what: "the delivery",
       retryBaseMs: config.retryBaseMs,
@@ -68,9 +68,15 @@ async function isSender(deps: LifecycleDeps, gen: Member, members: Member[]) {
 
 interface Sent {
   generation_id: Member["_id"];
-  file_id?: string;
-  message_id?: number;
+  file_id?: string | null;
+  message_id?: number | null;
 }
+
+/** What a member records of its video in the pack: its Telegram file and message (the studio's Again keys by it). */
+const videoOf = (sent: Sent) => ({
+  ...(sent.file_id ? { telegram_video_file_id: sent.file_id } : {}),
+  ...(sent.message_id ? { video_message_id: sent.message_id } : {}),
+});
 
 /**
  * Sends the members MiniMax made as one album (one video goes alone: an album holds 2 to 10), each
@@ -146,7 +152,7 @@ async function sendPack(deps: LifecycleDeps, leases: Leases, gen: Member, group:
       signal: recordSignal,
     });
     const mine = sent.find((v) => String(v.generation_id) === String(gen._id));
-    await untilStored(() => leases.finish(gen, { phase: "delivered", ...(mine?.file_id ? { telegram_video_file_id: mine.file_id } : {}), completed_at: at }), {
+    await untilStored(() => leases.finish(gen, { phase: "delivered", ...(mine ? videoOf(mine) : {}), completed_at: at }), {
       logger: log,
       what: "the delivery",
       retryBaseMs: config.retryBaseMs,

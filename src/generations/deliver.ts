@@ -4,6 +4,7 @@ import { floodWaitMs, telegramRefused } from "../telegram/errors.js";
 import { escapeHtml } from "../telegram/i18n.js";
 import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
 import { videoButtons, videoCaption } from "../telegram/video-message.js";
+import { studioUrl } from "../telegram/keyboards.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import { createAdmission } from "./admission.js";
 import { endingKey, UNDELIVERABLE, UNDELIVERED } from "./endings.js";
@@ -108,14 +109,16 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
       throw new Error("untrusted download_url");
     }
     const replyTo = replyToSource(gen);
+    // "🖼 Studio" under the video opens the studio at it (when the studio is on, in a private chat).
+    const studio = studioUrl(config.webappUrl, gen.chat_id, gen.short_id);
     const sendLink = async (bytes: number) => {
-      await telegram.sendMessage(
+      const message = await telegram.sendMessage(
         gen.chat_id,
         // A signed URL carries "&" (and may carry "<"): unescaped, Telegram refuses the HTML.
         t(gen.locale, "video-as-link", { id: gen.short_id, mb: bytes / 1048576, url: escapeHtml(file.downloadUrl) }),
-        { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: videoButtons(t, gen.locale, gen) },
+        { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: videoButtons(t, gen.locale, gen, studio) },
       );
-      await recordSent({ phase: "delivered", video_url: file.downloadUrl, video_bytes: bytes, completed_at: new Date() });
+      await recordSent({ phase: "delivered", video_url: file.downloadUrl, video_bytes: bytes, video_message_id: message.message_id, completed_at: new Date() });
       deps.metrics?.delivered("link", timings().sinceSuccessMs);
       log.info({ bytes, ...timings() }, "video too large for upload; sent as a link");
     };
@@ -141,7 +144,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
         ...replyTo,
         caption: videoCaption(t, gen.locale, gen),
         parse_mode: "HTML",
-        reply_markup: videoButtons(t, gen.locale, gen),
+        reply_markup: videoButtons(t, gen.locale, gen, studio),
         // The seller's photo shows in the chat and the gallery instead of a random frame. Only on a
         // first try: a cover Telegram refused must never be why a paid video does not arrive.
         ...(gen.image.sent_as === "photo" && attempt === 0 ? { cover: gen.image.file_id } : {}),
@@ -159,6 +162,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, gen: Gen
     await recordSent({
       phase: "delivered",
       telegram_video_file_id: sent.video.file_id,
+      video_message_id: sent.message_id,
       video_url: file.downloadUrl,
       video_bytes: expected,
       completed_at: new Date(),

@@ -1,3 +1,5 @@
+import type { Readable } from "node:stream";
+import type { ByteRange } from "../byte-range.js";
 import { modelSpec } from "./models.js";
 import { createTransport, type TransportOptions } from "./transport.js";
 import type { CancelAnswer, CreateVideoInput, Download, TaskRef, TaskState, VideoApi, VideoFile } from "./types.js";
@@ -26,6 +28,8 @@ export function createMiniMaxClient(opts: MiniMaxClientOptions) {
     videoFile: (task: TaskRef & { fileId?: string }, signal?: AbortSignal): Promise<VideoFile> => apiOf(task.model).videoFile(task, signal),
     cancelTask: (task: TaskRef, signal?: AbortSignal): Promise<CancelAnswer> => apiOf(task.model).cancelTask(task, signal),
     openDownload: (url: string, signal?: AbortSignal): Promise<Download> => transport.openDownload(url, signal),
+    /** A part of a downloaded video (or all of it), for the studio's player: see byte-range.ts. */
+    openRange: (url: string, range: ByteRange | undefined, signal?: AbortSignal): Promise<Readable> => transport.openRange(url, range, signal),
     close: () => transport.close(),
     destroy: () => transport.destroy(),
   };

@@ -1,4 +1,5 @@
 import { Agent, request, type Dispatcher } from "undici";
+import { requestRange, type ByteRange } from "../byte-range.js";
 import { MiniMaxApiError, MiniMaxTransportError } from "./errors.js";
 import type { Download, ObserveRequest, RequestLabel } from "./types.js";
 
@@ -90,6 +91,9 @@ export function createTransport(opts: TransportOptions) {
       const length = Number(res.headers["content-length"]);
       return { body: res.body, contentLength: Number.isFinite(length) ? length : undefined };
     },
+
+    /** A part of a downloaded video (or all of it), on the same connections: the studio's player (byte-range.ts). */
+    openRange: (url: string, range: ByteRange | undefined, signal?: AbortSignal) => requestRange(url, range, { dispatcher, ...(signal ? { signal } : {}) }),
 
     createTimeoutMs: opts.createTimeoutMs,
     close: () => dispatcher.close(),

@@ -18,6 +18,10 @@ export function localeFor(languageCode: string | undefined): Locale {
 export type TranslationVariables = Record<string, string | number>;
 /** Every user-facing string goes through this: locales/*.ftl is the one place they live. */
 export type Translate = (locale: string, key: string, variables?: TranslationVariables) => string;
+/** Something that speaks one user's language: an update's context, or the studio's translator. */
+export interface Speaker {
+  t(key: string, variables?: TranslationVariables): string;
+}
 
 export function createI18n<C extends Context & I18nFlavor>() {
   return new I18n<C>({

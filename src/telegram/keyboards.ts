@@ -26,9 +26,10 @@ export const VIDEO_PACK = "pack";
 
 /**
  * "Again" and "🎲 3 variants", "Format", "Another camera move" (these two moving buttons for a model
- * that reads camera commands), "New prompt" under a delivered video (or its link).
+ * that reads camera commands), "New prompt" under a delivered video (or its link), and "Studio"
+ * when `studio` is the studio's link for it (see studioUrl).
  */
-export function videoKeyboard(t: Translate, locale: string, shortId: string, opts: { cameraMoves?: boolean } = {}): InlineKeyboardMarkup {
+export function videoKeyboard(t: Translate, locale: string, shortId: string, opts: { cameraMoves?: boolean; studio?: string } = {}): InlineKeyboardMarkup {
   return {
     inline_keyboard: [
       [
@@ -39,8 +40,20 @@ export function videoKeyboard(t: Translate, locale: string, shortId: string, opt
       [{ text: t(locale, "button-format"), callback_data: `${VIDEO_FORMAT}:${shortId}` }],
       ...(opts.cameraMoves === false ? [] : [[{ text: t(locale, "button-another-move"), callback_data: `${VIDEO_MOVES}:${shortId}` }]]),
       [{ text: t(locale, "button-new-prompt"), callback_data: `${VIDEO_PROMPT}:${shortId}` }],
+      ...(opts.studio ? [[{ text: t(locale, "button-studio"), web_app: { url: opts.studio } }]] : []),
     ],
   };
+}
+
+/**
+ * The studio Mini App's page, opened at one video (or at the gallery), for a button in `chatId`.
+ * Undefined when the studio is off, or in a group: Telegram allows web_app buttons in private chats only.
+ */
+export function studioUrl(webappUrl: string | undefined, chatId: number, shortId?: string): string | undefined {
+  if (!webappUrl || chatId < 0) return undefined;
+  const url = new URL(webappUrl);
+  if (shortId) url.searchParams.set("video", shortId);
+  return url.toString();
 }
 
 /** The Cancel button under the status message of a queued generation. */

@@ -33,6 +33,9 @@ export function packCaption(t: Translate, locale: string, gen: VideoOf): string 
   return [t(locale, "pack-video-caption", { move, id: gen.short_id }), details(t, locale, gen)].join("\n");
 }
 
-/** The buttons under a video; "Another camera move" only where its model reads camera commands. */
-export const videoButtons = (t: Translate, locale: string, gen: VideoOf) =>
-  videoKeyboard(t, locale, gen.short_id, { cameraMoves: modelSpec(gen.model)?.cameraCommands ?? true });
+/**
+ * The buttons under a video; "Another camera move" only where its model reads camera commands, and
+ * "Studio" when `studio` is the studio's link for it (keyboards.ts, studioUrl).
+ */
+export const videoButtons = (t: Translate, locale: string, gen: VideoOf, studio?: string) =>
+  videoKeyboard(t, locale, gen.short_id, { cameraMoves: modelSpec(gen.model)?.cameraCommands ?? true, ...(studio ? { studio } : {}) });

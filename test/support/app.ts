@@ -59,7 +59,7 @@ export async function startTestApp(opts: TestAppOptions): Promise<TestApp> {
   const logs: string[] = [];
   const logger = createLogger({
     level: config.logLevel,
-    secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret, config.metricsToken, config.callbackSecret],
+    secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret, config.metricsToken, config.callbackSecret, config.studioMediaSecret],
     sink: { write: (line) => void logs.push(line) },
   });
   const app = await startApp(config, { logger });

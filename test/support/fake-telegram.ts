@@ -153,6 +153,9 @@ export interface SentInvoice {
   start_parameter: string;
 }
 
+/** An invoice link from createInvoiceLink; the user pays it in the Mini App (see pay()). */
+export type InvoiceLink = Pick<SentInvoice, "title" | "description" | "payload" | "currency" | "total_amount" | "prices"> & { link: string; slug: string };
+
 export interface RegisteredFile {
   file_id: string;
   file_unique_id: string;
@@ -1166,6 +1169,8 @@ export class FakeTelegram {
   readonly callbackAnswers: Array<{ callback_query_id: string; text?: string; show_alert?: boolean }> = [];
   /** Invoices the bot sent, with the message that carries each. */
   readonly invoices: SentInvoice[] = [];
+  /** Invoice links the bot created (createInvoiceLink), in order. */
+  readonly invoiceLinks: InvoiceLink[] = [];
   /** Answers to pre-checkout queries, in order. */
   readonly preCheckoutAnswers: Array<{ pre_checkout_query_id: string; ok: boolean; error_message?: string }> = [];
   /** Star payments refunded through refundStarPayment. */
@@ -1182,6 +1187,8 @@ export class FakeTelegram {
   private readonly faults = new Map<string, Array<{ error: InjectedError; left: number }>>();
   private readonly delays = new Map<string, Array<{ ms: number; left: number }>>();
   private readonly commands = new Map<string, BotCommand[]>();
+  /** setChatMenuButton's state: per private chat, and the default under "". */
+  private readonly menuButtons = new Map<string, Obj>();
   private readonly openCallbackQueries = new Set<string>();
   private readonly openPreCheckoutQueries = new Set<string>();
   /** Completed Star payments by charge id: who paid, and whether it was refunded since. */
@@ -1261,6 +1268,11 @@ export class FakeTelegram {
     return clone(this.commands.get(this.commandsKey(scope, languageCode)) ?? []);
   }
 
+  /** The menu button setChatMenuButton set for a private chat, or the bot's default one. */
+  menuButton(chatId?: number): Obj {
+    return clone(this.menuButtons.get(chatId === undefined ? "" : String(chatId)) ?? this.menuButtons.get("") ?? { type: "default" });
+  }
+
   // ─────────── inspection ───────────
 
   callsTo(method: string): RecordedCall[] {
@@ -1300,6 +1312,7 @@ export class FakeTelegram {
     this.fileDownloads.length = 0;
     this.callbackAnswers.length = 0;
     this.invoices.length = 0;
+    this.invoiceLinks.length = 0;
     this.preCheckoutAnswers.length = 0;
     this.starRefunds.length = 0;
   }
@@ -1534,7 +1547,7 @@ export class FakeTelegram {
    * Pays an invoice the bot sent, as Telegram does: a pre_checkout_query first; only if the bot
    * answers ok (within 10 s) does the successful_payment message follow.
    */
-  async pay(o: MessageOptions & { invoice: SentInvoice; totalAmount?: number }): Promise<{ answer: { ok: boolean; error_message?: string }; chargeId?: string; update?: Update }> {
+  async pay(o: MessageOptions & { invoice: Pick<SentInvoice, "payload" | "total_amount" | "currency">; totalAmount?: number }): Promise<{ answer: { ok: boolean; error_message?: string }; chargeId?: string; update?: Update }> {
     const query = this.preCheckoutQueryUpdate({ ...o, invoicePayload: o.invoice.payload, totalAmount: o.totalAmount ?? o.invoice.total_amount, currency: o.invoice.currency });
     const id = query.pre_checkout_query!.id;
     await this.deliver(query);
@@ -1802,7 +1815,7 @@ export class FakeTelegram {
       const problem = this.checkValue(value, fields.get(key)?.types ?? [], key, parts);
       if (problem) throw badRequest(`invalid parameter "${key}": ${problem}`);
     }
-    this.checkInlineKeyboard(params.reply_markup);
+    this.checkInlineKeyboard(params.reply_markup, params.chat_id);
 
     const files: Record<string, RecordedFile> = {};
     const referenced = new Set<string>();
@@ -1914,7 +1927,7 @@ export class FakeTelegram {
     return undefined;
   }
 
-  private checkInlineKeyboard(markup: unknown): void {
+  private checkInlineKeyboard(markup: unknown, chatId: unknown): void {
     if (!isObj(markup) || !Array.isArray(markup.inline_keyboard)) return;
     for (const row of markup.inline_keyboard as unknown[]) {
       if (!Array.isArray(row)) continue;
@@ -1926,8 +1939,47 @@ export class FakeTelegram {
           const len = Buffer.byteLength(String(button.callback_data), "utf8");
           if (len < 1 || len > 64) throw badRequest("BUTTON_DATA_INVALID");
         }
+        if (isObj(button.web_app)) {
+          // "Available only in private chats between a user and the bot"; WebAppInfo.url: "An HTTPS URL".
+          this.checkWebAppUrl(button.web_app.url);
+          const chat = typeof chatId === "number" ? this.chats.get(chatId) : undefined;
+          if (chat && chat.chat.type !== "private") throw badRequest("BUTTON_TYPE_INVALID");
+        }
       }
     }
+  }
+
+  private checkWebAppUrl(url: unknown): void {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(String(url));
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed?.protocol !== "https:") throw badRequest(`Web App URL '${String(url)}' is invalid: Only HTTPS links are allowed`);
+  }
+
+  /** The checks sendInvoice and createInvoiceLink share; Stars (XTR) take exactly one price and no provider token. */
+  private checkInvoice(p: Params) {
+    const title = String(p.title);
+    const description = String(p.description);
+    const payload = String(p.payload);
+    const currency = String(p.currency);
+    const prices = p.prices as Array<{ label: string; amount: number }>;
+    if (title.length < 1 || title.length > 32) throw badRequest("INVOICE_TITLE_INVALID");
+    if (description.length < 1 || description.length > 255) throw badRequest("INVOICE_DESCRIPTION_INVALID");
+    const payloadBytes = Buffer.byteLength(payload, "utf8");
+    if (payloadBytes < 1 || payloadBytes > 128) throw badRequest("INVOICE_PAYLOAD_INVALID");
+    if (prices.length === 0) throw badRequest("prices must be non-empty");
+    if (currency === "XTR") {
+      if (p.provider_token !== undefined && p.provider_token !== "") throw badRequest("PROVIDER_TOKEN_INVALID: must be empty for payments in Telegram Stars");
+      if (prices.length !== 1) throw badRequest("CURRENCY_TOTAL_AMOUNT_INVALID: exactly one price is needed for payments in Telegram Stars");
+    } else if (!p.provider_token) {
+      throw badRequest("PAYMENT_PROVIDER_INVALID");
+    }
+    const total = prices.reduce((sum, price) => sum + price.amount, 0);
+    if (total <= 0 || (currency === "XTR" && total > 10_000)) throw badRequest("CURRENCY_TOTAL_AMOUNT_INVALID");
+    return { title, description, payload, currency, prices, total };
   }
 
   // ─────────── method implementations ───────────
@@ -2034,6 +2086,18 @@ export class FakeTelegram {
       }
       case "sendInvoice":
         return { result: this.sendInvoice(p) };
+      case "createInvoiceLink":
+        return { result: this.createInvoiceLink(p) };
+      case "setChatMenuButton": {
+        const key = p.chat_id === undefined ? "" : String(p.chat_id);
+        if (p.chat_id !== undefined && this.chatFor(p.chat_id).chat.type !== "private") throw badRequest("chat is not a private chat");
+        const button = isObj(p.menu_button) ? p.menu_button : { type: "default" };
+        if (button.type === "web_app") this.checkWebAppUrl(isObj(button.web_app) ? button.web_app.url : undefined);
+        this.menuButtons.set(key, clone(button));
+        return { result: true };
+      }
+      case "getChatMenuButton":
+        return { result: this.menuButton(p.chat_id as number | undefined) };
       case "answerPreCheckoutQuery": {
         const id = String(p.pre_checkout_query_id);
         if (p.ok === false && !p.error_message) throw badRequest("ERROR_MESSAGE_EMPTY");
@@ -2266,31 +2330,24 @@ export class FakeTelegram {
     return message;
   }
 
-  /** sendInvoice with Telegram's checks; Stars (XTR) take exactly one price and no provider token. */
+  /** sendInvoice with Telegram's checks (checkInvoice). */
   private sendInvoice(p: Params): Message {
     const st = this.chatFor(p.chat_id);
-    const title = String(p.title);
-    const description = String(p.description);
-    const payload = String(p.payload);
-    const currency = String(p.currency);
-    const prices = p.prices as Array<{ label: string; amount: number }>;
-    if (title.length < 1 || title.length > 32) throw badRequest("INVOICE_TITLE_INVALID");
-    if (description.length < 1 || description.length > 255) throw badRequest("INVOICE_DESCRIPTION_INVALID");
-    const payloadBytes = Buffer.byteLength(payload, "utf8");
-    if (payloadBytes < 1 || payloadBytes > 128) throw badRequest("INVOICE_PAYLOAD_INVALID");
-    if (prices.length === 0) throw badRequest("prices must be non-empty");
-    if (currency === "XTR") {
-      if (p.provider_token !== undefined && p.provider_token !== "") throw badRequest("PROVIDER_TOKEN_INVALID: must be empty for payments in Telegram Stars");
-      if (prices.length !== 1) throw badRequest("CURRENCY_TOTAL_AMOUNT_INVALID: exactly one price is needed for payments in Telegram Stars");
-    } else if (!p.provider_token) {
-      throw badRequest("PAYMENT_PROVIDER_INVALID");
-    }
-    const total = prices.reduce((sum, price) => sum + price.amount, 0);
-    if (total <= 0 || (currency === "XTR" && total > 10_000)) throw badRequest("CURRENCY_TOTAL_AMOUNT_INVALID");
+    const { title, description, payload, currency, prices, total } = this.checkInvoice(p);
     const invoice = { title, description, start_parameter: p.start_parameter === undefined ? "" : String(p.start_parameter), currency, total_amount: total };
     const message = this.botMessage(st, p, { invoice });
     this.invoices.push({ chat_id: st.chat.id, message_id: message.message_id, payload, prices: clone(prices), provider_token: p.provider_token as string | undefined, ...invoice });
     return message;
+  }
+
+  /** createInvoiceLink: the same checks as sendInvoice; a t.me/$<slug> link, as Telegram gives for Stars. */
+  private createInvoiceLink(p: Params): string {
+    const { title, description, payload, currency, prices, total } = this.checkInvoice(p);
+    if (p.subscription_period !== undefined && (currency !== "XTR" || p.subscription_period !== 2592000)) throw badRequest("SUBSCRIPTION_PERIOD_INVALID");
+    const slug = randomBytes(12).toString("base64url");
+    const link = `https://t.me/$${slug}`;
+    this.invoiceLinks.push({ link, slug, title, description, payload, currency, total_amount: total, prices: clone(prices) });
+    return link;
   }
 
   private editMessage(p: Params, what: "text" | "caption" | "markup"): Message | true {

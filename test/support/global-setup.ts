@@ -1,5 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { startEmbeddedDatabase, type EnginePreference } from "../../src/db/embedded/index.js";
+import { buildStudio } from "../../studio/build.js";
 
 /** The launcher's progress and choice, on stderr: a first offline run builds FerretDB for a minute or so. */
 const consoleLogger = {
@@ -14,6 +15,8 @@ const consoleLogger = {
  * takes its own database through `testDatabaseUri()` in ./mongo.ts.
  */
 export default async function setup(project: TestProject) {
+  // The studio's page as `npm run build` makes it, so the app under test serves the current source.
+  await buildStudio();
   let uri = process.env.MONGODB_TEST_URI;
   let stop: (() => Promise<unknown>) | undefined;
   if (!uri) {

@@ -20,6 +20,42 @@ export function makeJpeg(width: number, height: number, payloadBytes = 2048): Bu
 
 /** A real, decodable solid-colour PNG of the given size. */
 export function makePng(width = 640, height = 480, rgb: [number, number, number] = [200, 120, 40]): Buffer {
+  const row = Buffer.alloc(1 + width * 3);
+  for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3);
+  return encodePng(width, height, Array.from({ length: height }, () => row));
+}
+
+/**
+ * A product shot, as far as a test can draw one: a rounded bottle of colour `rgb`, lit from the
+ * left, on a pale studio backdrop. A real PNG, for pages that show the seller's photo (screenshots).
+ */
+export function makeProductPng(width: number, height: number, rgb: [number, number, number]): Buffer {
+  const rows: Buffer[] = [];
+  const cx = width / 2;
+  const [top, bottom, halfWidth, radius] = [height * 0.22, height * 0.84, width * 0.2, width * 0.12];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x++) {
+      const backdrop = 246 - Math.round((18 * y) / height);
+      let pixel: number[] = [backdrop, backdrop, backdrop + 3];
+      const dx = Math.abs(x - cx);
+      // A rounded rectangle: the body, with a neck above it.
+      const inBody = y >= top && y <= bottom && dx <= halfWidth && (y >= top + radius || Math.hypot(Math.max(0, dx - (halfWidth - radius)), top + radius - y) <= radius);
+      const inNeck = y >= top - height * 0.1 && y < top + 2 && dx <= halfWidth * 0.35;
+      if (inBody || inNeck) {
+        const light = 1.25 - (0.55 * (x - (cx - halfWidth))) / (2 * halfWidth);
+        pixel = rgb.map((c) => Math.max(0, Math.min(255, Math.round(c * light))));
+      } else if (y > bottom && y < bottom + height * 0.03 && dx <= halfWidth * 1.1) {
+        pixel = pixel.map((c) => c - 40); // its shadow on the floor
+      }
+      row.set(pixel, 1 + x * 3);
+    }
+    rows.push(row);
+  }
+  return encodePng(width, height, rows);
+}
+
+function encodePng(width: number, height: number, rows: Buffer[]): Buffer {
   const chunk = (type: string, data: Buffer) => {
     const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
     const out = Buffer.alloc(body.length + 8);
@@ -32,9 +68,7 @@ export function makePng(width = 640, height = 480, rgb: [number, number, number]
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
-  const row = Buffer.alloc(1 + width * 3);
-  for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3);
-  const raw = Buffer.concat(Array.from({ length: height }, () => row));
+  const raw = Buffer.concat(rows);
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk("IHDR", ihdr),

@@ -161,6 +161,19 @@ describe("createConfig", () => {
     expect(createConfig({ ...base, MINIMAX_CALLBACK_URL: "http://127.0.0.1:3000/cb" }).callbackUrl).toBe("http://127.0.0.1:3000/cb");
   });
 
+  it("the studio: on at PUBLIC_URL/app when that is https, off in polling mode until WEBAPP_URL is set (https in production)", () => {
+    expect(createConfig(base)).toMatchObject({ webappUrl: undefined, webappAuthMaxAgeS: 86_400 });
+    expect(createConfig({ ...base, PUBLIC_URL: "https://bot.example.com/" }).webappUrl).toBe("https://bot.example.com/app");
+    // Telegram refuses a plain-http Mini App: a development PUBLIC_URL does not turn it on.
+    expect(createConfig({ ...base, PUBLIC_URL: "http://127.0.0.1:3000" }).webappUrl).toBeUndefined();
+    expect(createConfig({ ...base, WEBAPP_URL: "https://studio.example.com/app/", WEBAPP_AUTH_MAX_AGE_S: "600" })).toMatchObject({
+      webappUrl: "https://studio.example.com/app",
+      webappAuthMaxAgeS: 600,
+    });
+    expect(problemsOf({ ...base, NODE_ENV: "production", WEBAPP_URL: "http://studio.example.com/app" })).toEqual([expect.stringMatching(/^WEBAPP_URL: must be https/)]);
+    expect(problemsOf({ ...base, WEBAPP_AUTH_MAX_AGE_S: "0" })[0]).toMatch(/^WEBAPP_AUTH_MAX_AGE_S:/);
+  });
+
   it("MiniMax-H3: the v2 limits' defaults, its prices by the default rule, and a default length it does not offer refused", () => {
     expect(createConfig(base)).toMatchObject({ minimaxV2Rpm: 300, minimaxV2MaxInFlight: 30 });
     expect(createConfig({ ...base, MINIMAX_V2_RPM: "120", MINIMAX_V2_MAX_IN_FLIGHT: "10" })).toMatchObject({ minimaxV2Rpm: 120, minimaxV2MaxInFlight: 10 });

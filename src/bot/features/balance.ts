@@ -1,6 +1,7 @@
 import { Composer } from "grammy";
 import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
+import type { Speaker } from "../../telegram/i18n.js";
 import { createAccounts, type LedgerEntry } from "../../credits/accounts.js";
 
 const HISTORY_LENGTH = 10;
@@ -9,7 +10,8 @@ const HISTORY_LENGTH = 10;
 const stamp = (at: Date) => at.toISOString().slice(0, 16).replace("T", " ");
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
 
-export function describeMovement(ctx: BotContext, entry: LedgerEntry) {
+/** What a movement was, in the user's words ("bought for 50 ⭐"); the chat's /balance and the studio's balance. */
+export function describeMovement(ctx: Speaker, entry: LedgerEntry) {
   return ctx.t(`ledger-${entry.kind}`, { id: entry.short_id ?? "", stars: entry.stars ?? 0 });
 }
 

@@ -3,7 +3,7 @@ import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
 import { escapeHtml } from "../../telegram/i18n.js";
 import { createAccounts } from "../../credits/accounts.js";
-import { checkoutPack, creditPayment, payloadFor, STARS, takeBack } from "../../credits/payments.js";
+import { checkoutPack, creditPayment, packInvoice, takeBack } from "../../credits/payments.js";
 import { priceOf } from "../../generations/admission.js";
 
 /**
@@ -19,14 +19,8 @@ export function buyFeature({ config, models, logger }: BotDeps) {
   feature.command("buy", async (ctx) => {
     await replyTo(ctx, "buy-intro");
     for (const pack of config.starsPacks) {
-      await ctx.replyWithInvoice(
-        ctx.t("invoice-title", { credits: pack.credits }),
-        ctx.t("invoice-description", { credits: pack.credits, price }),
-        payloadFor(pack),
-        STARS,
-        [{ label: ctx.t("invoice-label", { credits: pack.credits }), amount: pack.stars }],
-        { provider_token: "" },
-      );
+      const invoice = packInvoice(pack, price, (key, variables) => ctx.t(key, variables));
+      await ctx.replyWithInvoice(invoice.title, invoice.description, invoice.payload, invoice.currency, invoice.prices, { provider_token: "" });
     }
   });
 

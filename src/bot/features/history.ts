@@ -3,6 +3,7 @@ import type { InlineKeyboardButton } from "grammy/types";
 import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
 import { videoButtons, videoCaption } from "../../telegram/video-message.js";
+import { studioUrl } from "../../telegram/keyboards.js";
 
 export const HISTORY_PAGE_SIZE = 5;
 const PAGE = "hp"; // hp:<page>
@@ -45,6 +46,8 @@ export function historyFeature(deps: BotDeps) {
     if (number > 0) nav.push({ text: ctx.t("history-newer"), callback_data: `${PAGE}:${number - 1}` });
     if (hasMore) nav.push({ text: ctx.t("history-older"), callback_data: `${PAGE}:${number + 1}` });
     if (nav.length) rows.push(nav);
+    const studio = studioUrl(deps.config.webappUrl, ctx.chat!.id);
+    if (studio) rows.push([{ text: ctx.t("button-studio"), web_app: { url: studio } }]);
     return { empty: gens.length === 0, text: ctx.t("history-title", { page: number + 1 }), markup: { inline_keyboard: rows } };
   }
 
@@ -76,7 +79,7 @@ export function historyFeature(deps: BotDeps) {
       return ctx.replyWithVideo(gen.telegram_video_file_id, {
         caption: videoCaption(t, locale, gen),
         parse_mode: "HTML",
-        reply_markup: videoButtons(t, locale, gen),
+        reply_markup: videoButtons(t, locale, gen, studioUrl(deps.config.webappUrl, ctx.chat.id, gen.short_id)),
       });
     }
     // Sent as a link (too large to upload): the link again; MiniMax's signed links expire after hours.

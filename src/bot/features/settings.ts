@@ -7,6 +7,7 @@ import { resolutionsOf } from "../../minimax/models.js";
 import { FORMAT_NAMES, formatKey } from "../../images/formats.js";
 import { fitsRow } from "../../telegram/keyboards.js";
 import type { BotContext, BotDeps } from "../context.js";
+import type { Speaker } from "../../telegram/i18n.js";
 
 type MenuContext = BotContext & MenuFlavor;
 
@@ -36,8 +37,8 @@ export function moveRows<T>(ctx: BotContext, selected: readonly CameraMove[], bu
   return rows;
 }
 
-/** Every enabled model, each with its description and its price at the user's length and quality (or the nearest it offers). */
-function modelsText(ctx: BotContext, config: BotDeps["config"], s: GenerationSettings) {
+/** Every enabled model, each with its description and its price at the user's length and quality (or the nearest it offers); /settings and the studio. */
+export function modelsText(ctx: Speaker, config: BotDeps["config"], s: GenerationSettings) {
   const lines = config.models.map((model) => {
     const { duration, resolution } = effectiveSettings(config, { duration: s.duration, resolution: s.resolution, model: model.id });
     return ctx.t("settings-model-line", {

@@ -14,7 +14,7 @@ const STATE_KEY: Record<Phase, string> = {
   failed: "state-failed",
 };
 /** A job the user cancelled ends like a failure (see generations/cancel.ts) but is not one to them. */
-const stateOf = (gen: { phase: Phase; error_code?: string | null }) => (gen.error_code === "cancelled" ? "state-cancelled" : STATE_KEY[gen.phase]);
+export const stateOf = (gen: { phase: Phase; error_code?: string | null }) => (gen.error_code === "cancelled" ? "state-cancelled" : STATE_KEY[gen.phase]);
 const LIST_LENGTH = 10;
 const PROMPT_PREVIEW = 40;
 

@@ -1,10 +1,10 @@
 import { Composer, type Filter } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import { claimOnce } from "../../generations/claims.js";
-import { effectiveSettings, type GenerationSettings } from "../../generations/settings.js";
+import type { GenerationSettings } from "../../generations/settings.js";
 import type { GenerationFields } from "../../db/models.js";
-import { decodeMoves, encodeMoves, isCameraMove, MAX_CAMERA_MOVES, toggleMove, type CameraMove } from "../../minimax/camera.js";
-import { admit, announcerOf, imageOf } from "../admission.js";
+import { decodeMoves, encodeMoves, MAX_CAMERA_MOVES, toggleMove, type CameraMove } from "../../minimax/camera.js";
+import { admit, announcerOf, requestFrom } from "../admission.js";
 import { startPack } from "../../groups/packs.js";
 import { requestKey } from "../../generations/groups.js";
 import { escapeHtml } from "../../telegram/i18n.js";
@@ -35,6 +35,8 @@ export function variationsFeature(deps: BotDeps) {
   const { models, config } = deps;
   const feature = new Composer<BotContext>();
   const messageOf = (ctx: PressContext) => ctx.callbackQuery.message!.message_id;
+  /** The request key of a button pressed on `messageId`: the message, and a slot when it carries the buttons of several variants. */
+  const keyOf = (gen: GenerationDoc, messageId: number) => requestKey(messageId, gen.pack_index != null ? NOTE_SLOT + gen.pack_index : 0);
 
   /** The user's own generation named in the button, or null (answered) when it is not theirs. */
   async function sourceOf(ctx: PressContext, shortId: string) {
@@ -45,30 +47,9 @@ export function variationsFeature(deps: BotDeps) {
     }
     return gen;
   }
-  /** The photo a new video of `gen` starts from, and a transition's second photo with it. */
-  const photosOf = (gen: GenerationDoc) => ({ image: imageOf(gen.image), ...(gen.last_image ? { lastImage: imageOf(gen.last_image) } : {}) });
-  /** The request key of a button pressed on `messageId`: the message, and a slot when it carries the buttons of several variants. */
-  const keyOf = (gen: GenerationDoc, messageId: number) => requestKey(messageId, gen.pack_index != null ? NOTE_SLOT + gen.pack_index : 0);
-
-  const sameMoves = (a: CameraMove[], b: CameraMove[]) => a.length === b.length && a.every((m, i) => m === b[i]);
-
-  /** The settings the source generation was made with (a model disabled since: the default one). */
-  const settingsOf = (gen: GenerationDoc, cameraMoves: CameraMove[]): GenerationSettings =>
-    effectiveSettings(config, { ...gen, camera_moves: cameraMoves });
-
-  async function variation(ctx: PressContext, gen: GenerationDoc, sourceMessageId: number, moves: CameraMove[], change: Partial<GenerationSettings> = {}) {
-    const result = await admit(ctx, deps, {
-      chatId: ctx.chat!.id,
-      userId: ctx.from.id,
-      ...photosOf(gen),
-      ...(sourceMessageId !== messageOf(ctx) ? { replyToMessageId: messageOf(ctx) } : {}),
-      userPrompt: gen.user_prompt ?? gen.prompt,
-      // A pack member's move stays its own, as in the pack (a picker of other moves passes none).
-      ...(gen.pack_move && isCameraMove(gen.pack_move) && sameMoves(moves, [gen.pack_move]) ? { move: gen.pack_move } : {}),
-      sourceMessageId,
-      settings: { ...settingsOf(gen, moves), ...change },
-      variationOf: gen.short_id,
-    });
+  async function variation(ctx: PressContext, gen: GenerationDoc, sourceMessageId: number, change: Partial<GenerationSettings> = {}) {
+    // Answered in the chat the button was pressed in.
+    const result = await admit(ctx, deps, { ...requestFrom(config, gen, sourceMessageId, change), chatId: ctx.chat!.id });
     const answer = result.kind === "created" ? "variation-started" : result.kind === "duplicate" ? "variation-duplicate" : "variation-refused";
     await ctx.answerCallbackQuery({ text: ctx.t(answer) });
     return result;
@@ -78,7 +59,7 @@ export function variationsFeature(deps: BotDeps) {
   feature.callbackQuery(new RegExp(`^${VIDEO_AGAIN}:(\\w+)$`), async (ctx) => {
     const gen = await sourceOf(ctx, ctx.match[1]!);
     if (!gen) return;
-    await variation(ctx, gen, keyOf(gen, messageOf(ctx)), (gen.camera_moves ?? []).filter(isCameraMove));
+    await variation(ctx, gen, keyOf(gen, messageOf(ctx)));
   });
 
   // "🎲 3 variants": a pack of three videos of the same photo and description, one per camera move,
@@ -86,11 +67,9 @@ export function variationsFeature(deps: BotDeps) {
   feature.callbackQuery(new RegExp(`^${VIDEO_PACK}:(\\w+)$`), async (ctx) => {
     const gen = await sourceOf(ctx, ctx.match[1]!);
     if (!gen) return;
-    const outcome = await startPack(
-      deps,
-      { chatId: ctx.chat!.id, userId: ctx.from.id, ...photosOf(gen), userPrompt: gen.user_prompt ?? gen.prompt, settings: settingsOf(gen, []), variationOf: gen.short_id, messageId: messageOf(ctx) },
-      await announcerOf(ctx),
-    );
+    // Each member gets its own move (the pack sets them), and the key of its own slot of this message.
+    const request = requestFrom(config, gen, messageOf(ctx), { cameraMoves: [] });
+    const outcome = await startPack(deps, { ...request, chatId: ctx.chat!.id, messageId: messageOf(ctx) }, await announcerOf(ctx));
     await ctx.answerCallbackQuery({ text: ctx.t(outcome === "started" ? "pack-started" : outcome === "duplicate" ? "pack-duplicate" : "variation-refused") });
   });
 
@@ -141,7 +120,7 @@ export function variationsFeature(deps: BotDeps) {
     const gen = await sourceOf(ctx, ctx.match[1]!);
     if (!gen) return;
     const moves = decodeMoves(ctx.match[2]!);
-    const result = await variation(ctx, gen, ctx.callbackQuery.message!.message_id, moves);
+    const result = await variation(ctx, gen, ctx.callbackQuery.message!.message_id, { cameraMoves: moves });
     if (result.kind === "created") {
       await ctx.editMessageText(ctx.t("moves-chosen", { moves: movesSummary(ctx, moves) }), { parse_mode: "HTML" }).catch(() => undefined);
     }
@@ -171,7 +150,7 @@ export function variationsFeature(deps: BotDeps) {
     if (!gen) return;
     const format = formatFromCode(ctx.match[2]!);
     if (!format) return ctx.answerCallbackQuery();
-    const result = await variation(ctx, gen, ctx.callbackQuery.message!.message_id, (gen.camera_moves ?? []).filter(isCameraMove), { format });
+    const result = await variation(ctx, gen, ctx.callbackQuery.message!.message_id, { format });
     if (result.kind === "created") {
       await ctx.editMessageText(ctx.t("format-chosen", { format: ctx.t(formatKey(format)) }), { parse_mode: "HTML" }).catch(() => undefined);
     }
@@ -189,7 +168,7 @@ export function variationsFeature(deps: BotDeps) {
       reply_parameters: { message_id: ctx.callbackQuery.message!.message_id, allow_sending_without_reply: true },
     });
     // Keyed by our question's message, so the new generation cannot collide with the original photo's.
-    const { image, lastImage } = photosOf(gen);
+    const { image, lastImage } = requestFrom(config, gen, ask.message_id);
     await models.User.updateOne(
       { _id: ctx.from.id },
       {

@@ -1,0 +1,28 @@
+import type { Middleware } from "koa";
+import { checkInitData, type WebAppUser } from "../../telegram/init-data.js";
+
+export interface LaunchDataOptions<V> {
+  botToken: string;
+  maxAgeS: number;
+  /** Who the checked launch data names, as the routes see them (ctx.state.viewer). */
+  viewer: (user: WebAppUser, authDate: number) => Promise<V>;
+}
+
+/**
+ * Every studio API call carries the Mini App's launch data in `Authorization: tma <initData>`.
+ * Unsigned, tampered, expired or another bot's: 401, and nothing else runs. The launch data is
+ * never logged (errorMiddleware logs the path alone).
+ */
+export function requireLaunchData<V>(opts: LaunchDataOptions<V>): Middleware {
+  return async (ctx, next) => {
+    const raw = /^tma (.+)$/.exec(ctx.get("Authorization"))?.[1];
+    const check = checkInitData(raw, opts.botToken, { maxAgeS: opts.maxAgeS });
+    if (!check.ok) {
+      ctx.status = 401;
+      ctx.body = { ok: false, error: "Unauthorized", reason: check.reason };
+      return;
+    }
+    ctx.state.viewer = await opts.viewer(check.user, check.authDate);
+    await next();
+  };
+}

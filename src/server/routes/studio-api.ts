@@ -1,0 +1,111 @@
+import Router from "@koa/router";
+import type { Context } from "koa";
+import { BadCursorError } from "../../studio/gallery.js";
+import type { GalleryEntry, NamedItem } from "../../studio/shapes.js";
+import { mediaToken } from "../../studio/media-links.js";
+import { StudioInputError, type Studio, type Viewer } from "../../studio/index.js";
+import { requireLaunchData } from "../middlewares/launch-data.js";
+import { jsonBody, objectBody } from "../middlewares/body.js";
+import { STUDIO_API_PATH } from "../paths.js";
+
+export interface StudioApiOptions {
+  studio: Studio;
+  botToken: string;
+  maxAgeS: number;
+  mediaSecret: string;
+}
+
+/** Short ids as createGeneration makes them; anything else is not a video of ours. */
+export const SHORT_ID = /^[2-9a-hjkmnp-z]{7}$/;
+const viewerOf = (ctx: Context) => ctx.state.viewer as Viewer;
+const one = (value: string | string[] | undefined) => (typeof value === "string" && value !== "" ? value : undefined);
+
+/**
+ * The studio's JSON API. Each route acts for the user the launch data names and reads or changes
+ * only that user's generations, ledger and settings. Links to media are relative to the page
+ * (/app), and carry a token good for that user and file until the launch data expires.
+ */
+export function studioApiRoutes(opts: StudioApiOptions) {
+  const { studio } = opts;
+  const router = new Router({ prefix: STUDIO_API_PATH });
+  router.param("id", (id, ctx, next) => (SHORT_ID.test(id) ? next() : ctx.throw(404, "No such video of yours")));
+  router.param("credits", (credits, ctx, next) => (/^\d{1,6}$/.test(credits) ? next() : ctx.throw(404, "No such pack on sale")));
+  router.use(requireLaunchData({ botToken: opts.botToken, maxAgeS: opts.maxAgeS, viewer: studio.viewer }));
+  router.use(async (ctx, next) => {
+    ctx.set("Cache-Control", "no-store");
+    try {
+      await next();
+    } catch (err) {
+      if (err instanceof BadCursorError || err instanceof StudioInputError) ctx.throw(400, err.message);
+      throw err;
+    }
+  });
+
+  const withLinks = (viewer: Viewer) => (item: NamedItem): GalleryEntry => {
+    const token = (kind: "video" | "photo") => mediaToken(opts.mediaSecret, viewer.id, item.id, kind, viewer.expiresS);
+    const video = `api/videos/${item.id}/file?t=${token("video")}`;
+    return { ...item, poster: `api/photos/${item.id}?t=${token("photo")}`, video, download: `${video}&download=1` };
+  };
+
+  router.get("/me", (ctx) => {
+    const viewer = viewerOf(ctx);
+    ctx.body = { user: { id: viewer.id, firstName: viewer.firstName ?? null }, locale: viewer.locale, texts: studio.texts(viewer.locale) };
+  });
+
+  router.get("/gallery", async (ctx) => {
+    const viewer = viewerOf(ctx);
+    const limit = one(ctx.query.limit);
+    const page = await studio.gallery(viewer, {
+      cursor: one(ctx.query.cursor),
+      format: one(ctx.query.format),
+      model: one(ctx.query.model),
+      ...(limit ? { limit: Number(limit) || undefined } : {}),
+    });
+    ctx.body = { ...page, items: page.items.map(withLinks(viewer)) };
+  });
+
+  router.get(`/videos/:id`, async (ctx) => {
+    const viewer = viewerOf(ctx);
+    const item = await studio.galleryItem(viewer, ctx.params.id!);
+    if (!item) return ctx.throw(404, "No such video of yours");
+    ctx.body = withLinks(viewer)(item);
+  });
+
+  router.post(`/videos/:id/again`, async (ctx) => {
+    const result = await studio.again(viewerOf(ctx), ctx.params.id!);
+    if (!result) ctx.throw(404, "No such video of yours");
+    ctx.body = result;
+  });
+
+  router.get("/jobs", async (ctx) => {
+    ctx.body = await studio.jobs(viewerOf(ctx));
+  });
+
+  router.post(`/jobs/:id/cancel`, async (ctx) => {
+    const result = await studio.cancel(viewerOf(ctx), ctx.params.id!);
+    if (result.outcome === "not_found") ctx.throw(404, "No such job of yours");
+    ctx.body = result;
+  });
+
+  router.get("/balance", async (ctx) => {
+    ctx.body = await studio.balance(viewerOf(ctx));
+  });
+
+  router.post("/packs/:credits/invoice", async (ctx) => {
+    const result = await studio.invoiceLink(viewerOf(ctx), Number(ctx.params.credits));
+    if (!result) ctx.throw(404, "No such pack on sale");
+    ctx.body = result;
+  });
+
+  router.get("/settings", async (ctx) => {
+    ctx.body = await studio.settings(viewerOf(ctx));
+  });
+
+  router.put("/settings", jsonBody(), async (ctx) => {
+    const body = objectBody(ctx.request.body);
+    if (!body) return ctx.throw(400, "Expected a JSON object of settings");
+    ctx.body = await studio.saveSettings(viewerOf(ctx), body);
+  });
+
+  return router;
+}

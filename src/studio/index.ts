@@ -1,0 +1,281 @@
+import { randomBytes } from "node:crypto";
+import type { Api } from "grammy";
+import type { Types } from "mongoose";
+import type { Config } from "../config.js";
+import { ACTIVE_PHASES, type GenerationFields, type Models, type Phase } from "../db/models.js";
+import type { Logger } from "../logger.js";
+import type { MiniMaxClient } from "../minimax/client.js";
+import { CAMERA_MOVES, cameraKey, isCameraMove, MAX_CAMERA_MOVES, type CameraMove } from "../minimax/camera.js";
+import type { TelegramFiles } from "../telegram/files.js";
+import { localeFor, type Speaker, type Translate } from "../telegram/i18n.js";
+import type { WebAppUser } from "../telegram/init-data.js";
+import { createAccounts } from "../credits/accounts.js";
+import { packInvoice } from "../credits/payments.js";
+import { priceOf } from "../generations/admission.js";
+import { cancelGeneration } from "../generations/cancel.js";
+import { HELD, queuePosition } from "../generations/create.js";
+import { renderProgress } from "../generations/progress.js";
+import { createLeases } from "../generations/leases.js";
+import { durationChoices, enabledModel, loadSettings, saveSettings, type GenerationSettings } from "../generations/settings.js";
+import { modelSpec, resolutionsOf } from "../minimax/models.js";
+import { FORMAT_NAMES, formatKey, isFormatName } from "../images/formats.js";
+import { admitRequest, requestFrom } from "../bot/admission.js";
+import { describeMovement } from "../bot/features/balance.js";
+import { modelsText } from "../bot/features/settings.js";
+import { stateOf } from "../bot/features/status.js";
+import { galleryFilters, galleryItem, listGallery, type GalleryQuery } from "./gallery.js";
+import type { GalleryItem, NamedItem } from "./shapes.js";
+import { createVideoLocator } from "./media.js";
+import { pageTexts, plainTranslator } from "./texts.js";
+
+export interface StudioDeps {
+  config: Config;
+  models: Models;
+  logger: Logger;
+  /** The bot's API: invoice links, and the status message of what the studio starts. */
+  api: Api;
+  files: TelegramFiles;
+  minimax: MiniMaxClient;
+  t: Translate;
+  /** Wakes the worker, as the bot does after admitting a request. */
+  onQueued: (generation?: Types.ObjectId) => void;
+}
+
+/** Who is looking, from checked launch data: their id, language, and when that launch data expires. */
+export interface Viewer {
+  id: number;
+  firstName: string | undefined;
+  locale: string;
+  expiresS: number;
+}
+
+/** Jobs that finished this recently still show under "in progress", with how they ended. */
+const RECENTLY_FINISHED_MS = 10 * 60_000;
+const JOBS_SHOWN = 20;
+const MOVEMENTS_SHOWN = 10;
+
+export class StudioInputError extends Error {
+  override name = "StudioInputError";
+  readonly status = 400;
+  readonly expose = true;
+}
+
+type Delivered = GenerationFields & { _id: Types.ObjectId };
+
+/**
+ * What the studio Mini App can see and do, for one user at a time. It reads and writes the same
+ * documents as the chat (generations, the ledger, the user's settings) through the same functions,
+ * so there is no second source of truth.
+ */
+export function createStudio(deps: StudioDeps) {
+  const { config, models, t } = deps;
+  const accounts = createAccounts(models, config);
+  const leases = createLeases(models, `studio-${process.pid}-${randomBytes(4).toString("hex")}`, config.leaseMs);
+  const locateVideo = createVideoLocator({ files: deps.files, minimax: deps.minimax, minimaxApiBase: config.minimaxApiBase });
+  const defaultPrice = () => priceOf(config, { model: config.model, duration: config.duration, resolution: config.resolution });
+  const delivered = (userId: number, shortId: string) => models.Generation.findOne({ short_id: shortId, user_id: userId, phase: "delivered" }).lean<Delivered>();
+
+  /** The settings, what they can be changed to (as /settings offers it), and what a video costs with them. */
+  function settingsView(locale: string, s: GenerationSettings) {
+    const say = plainTranslator(t, locale);
+    const model = enabledModel(config, s.model);
+    const durations = durationChoices(model);
+    const several = config.models.length > 1;
+    return {
+      settings: s,
+      price: say.t("studio-settings-price", { price: priceOf(config, { model: s.model, duration: s.duration, resolution: s.resolution }) }),
+      options: {
+        models: several ? config.models.map((m) => ({ value: m.id, label: m.name })) : [],
+        modelsText: several ? modelsText(say, config, s) : "",
+        durations: durations.length > 1 ? durations.map((d) => ({ value: d, label: say.t("settings-duration", { seconds: d }) })) : [],
+        resolutions: durations.length ? resolutionsOf(model, s.duration).map((r) => ({ value: r, label: r })) : [],
+        formats: FORMAT_NAMES.map((f) => ({ value: f, label: say.t(formatKey(f)) })),
+        // Camera moves are bracket commands: offered only for a model that reads them.
+        cameraMoves: model.cameraCommands ? CAMERA_MOVES.map((m) => ({ value: m, label: say.t(cameraKey(m)) })) : [],
+        maxCameraMoves: MAX_CAMERA_MOVES,
+      },
+    };
+  }
+
+  /** A change from the page, checked as strictly as the chat's menu offers it: anything else changes nothing. */
+  function checkedChange(body: Record<string, unknown>, current: GenerationSettings): Partial<GenerationSettings> {
+    const change: Partial<GenerationSettings> = {};
+    const model = () => enabledModel(config, change.model ?? current.model);
+    for (const key of Object.keys(body)) if (!["model", "duration", "resolution", "format", "promptOptimizer", "cameraMoves"].includes(key)) throw new StudioInputError(`unknown setting "${key.slice(0, 40)}"`);
+    // In the order a menu would be used: the model first, since the rest follow it.
+    if ("model" in body) {
+      if (!config.models.some((m) => m.id === body.model)) throw new StudioInputError("model is not one of the enabled models");
+      change.model = body.model as string;
+    }
+    if ("duration" in body) {
+      if (!durationChoices(model()).includes(body.duration as number)) throw new StudioInputError("duration is not one the model offers");
+      change.duration = body.duration as number;
+    }
+    if ("resolution" in body) {
+      const duration = change.duration ?? current.duration;
+      if (!durationChoices(model()).length || typeof body.resolution !== "string" || !resolutionsOf(model(), duration).includes(body.resolution)) {
+        throw new StudioInputError(`resolution is not one the model offers at ${duration} s`);
+      }
+      change.resolution = body.resolution;
+    }
+    if ("format" in body) {
+      if (!isFormatName(body.format)) throw new StudioInputError(`format must be one of ${FORMAT_NAMES.join(", ")}`);
+      change.format = body.format;
+    }
+    if ("promptOptimizer" in body) {
+      if (typeof body.promptOptimizer !== "boolean") throw new StudioInputError("promptOptimizer must be true or false");
+      change.promptOptimizer = body.promptOptimizer;
+    }
+    if ("cameraMoves" in body) {
+      const moves = body.cameraMoves;
+      if (!Array.isArray(moves) || moves.length > MAX_CAMERA_MOVES || new Set(moves).size !== moves.length || !moves.every((m) => typeof m === "string" && isCameraMove(m))) {
+        throw new StudioInputError(`cameraMoves must be up to ${MAX_CAMERA_MOVES} different moves`);
+      }
+      change.cameraMoves = moves as CameraMove[];
+    }
+    return change;
+  }
+
+  /** A format and a model by the names the chat uses for them; an unknown one by its stored value. */
+  const formatName = (say: Speaker, format: string) => (isFormatName(format) ? say.t(formatKey(format)) : format);
+  const modelName = (model: string) => modelSpec(model)?.name ?? model;
+  const named = (locale: string) => {
+    const say = plainTranslator(t, locale);
+    return (item: GalleryItem): NamedItem => ({ ...item, formatName: formatName(say, item.format), modelName: modelName(item.model) });
+  };
+
+  return {
+    async viewer(user: WebAppUser, authDate: number): Promise<Viewer> {
+      const stored = await models.User.findById(user.id).select("locale").lean();
+      return { id: user.id, firstName: user.first_name, locale: stored?.locale ?? localeFor(user.language_code), expiresS: authDate + config.webappAuthMaxAgeS };
+    },
+
+    texts: (locale: string) => pageTexts(t, locale),
+
+    /** A page of the gallery; the first page also says what the filters can offer. */
+    async gallery(viewer: Viewer, query: GalleryQuery) {
+      const [page, filters] = await Promise.all([listGallery(models, viewer.id, query), query.cursor ? undefined : galleryFilters(models, viewer.id)]);
+      const say = plainTranslator(t, viewer.locale);
+      const choices = filters && {
+        formats: filters.formats.map((f) => ({ value: f, label: formatName(say, f) })),
+        models: filters.models.map((m) => ({ value: m, label: modelName(m) })),
+      };
+      return { next: page.next, items: page.items.map(named(viewer.locale)), ...(choices ? { filters: choices } : {}) };
+    },
+
+    async galleryItem(viewer: Viewer, shortId: string) {
+      const item = await galleryItem(models, viewer.id, shortId);
+      return item && named(viewer.locale)(item);
+    },
+
+    async jobs(viewer: Viewer) {
+      const say = plainTranslator(t, viewer.locale);
+      const gens = await models.Generation.find({
+        user_id: viewer.id,
+        $or: [{ phase: { $in: [...ACTIVE_PHASES, "notifying"] } }, { completed_at: { $gt: new Date(Date.now() - RECENTLY_FINISHED_MS) } }],
+      })
+        .sort({ created_at: -1 })
+        .limit(JOBS_SHOWN)
+        .select("_id short_id locale user_prompt prompt model phase error_code create_sent_at next_run_at minimax_status minimax_job_id created_at")
+        .lean();
+      return {
+        jobs: await Promise.all(
+          gens.map(async (gen) => {
+            const waiting = (gen.phase === "queued" || gen.phase === "submitting") && gen.error_code !== "cancelled";
+            const inQueue = waiting && gen.next_run_at.getTime() < HELD.getTime();
+            // Cancel where the status message in the chat shows it: one rule for both (progress.ts).
+            const view = renderProgress(t, { ...gen, locale: viewer.locale } as Parameters<typeof renderProgress>[1], { position: 0, waitMinutes: 0 });
+            return {
+              id: gen.short_id,
+              prompt: gen.user_prompt ?? gen.prompt,
+              phase: gen.phase as Phase,
+              state: say.t(stateOf(gen)),
+              active: (ACTIVE_PHASES as string[]).includes(gen.phase) || gen.phase === "notifying",
+              cancellable: !!view.markup,
+              position: inQueue ? say.t("studio-job-position", { position: await queuePosition(models, gen._id, gen.model) }) : null,
+              createdAt: gen.created_at!.toISOString(),
+            };
+          }),
+        ),
+      };
+    },
+
+    async cancel(viewer: Viewer, shortId: string) {
+      const outcome = await cancelGeneration({ models, leases, minimax: deps.minimax, logger: deps.logger }, shortId, viewer.id);
+      // The notifier closes the job and the progress updater edits the status message in the chat.
+      if (outcome === "cancelled") deps.onQueued();
+      return { outcome, text: plainTranslator(t, viewer.locale).t(`cancel-${outcome.replace("_", "-")}`) };
+    },
+
+    async balance(viewer: Viewer) {
+      const say = plainTranslator(t, viewer.locale);
+      const state = await accounts.open(viewer.id);
+      const movements = await accounts.recent(viewer.id, MOVEMENTS_SHOWN);
+      return {
+        balance: state.balance,
+        inFlight: state.inFlight,
+        summary: say.t("balance", { balance: state.balance, inFlight: state.inFlight }),
+        movements: movements.map((entry) => ({ at: entry.at.toISOString(), change: entry.credits, text: describeMovement(say, entry) })),
+        packs: config.starsPacks.map((p) => ({ credits: p.credits, stars: p.stars, label: say.t("studio-pack", { credits: p.credits, stars: p.stars }) })),
+      };
+    },
+
+    /** A Stars invoice link for a pack on sale; the payment is credited by the bot's successful_payment path. */
+    async invoiceLink(viewer: Viewer, credits: number) {
+      const pack = config.starsPacks.find((p) => p.credits === credits);
+      if (!pack) return null;
+      const invoice = packInvoice(pack, defaultPrice(), plainTranslator(t, viewer.locale).t);
+      const link = await deps.api.createInvoiceLink(invoice.title, invoice.description, invoice.payload, "", invoice.currency, invoice.prices);
+      return { link };
+    },
+
+    async settings(viewer: Viewer) {
+      return settingsView(viewer.locale, await loadSettings(deps, viewer.id));
+    },
+
+    async saveSettings(viewer: Viewer, body: Record<string, unknown>) {
+      const change = checkedChange(body, await loadSettings(deps, viewer.id));
+      return settingsView(viewer.locale, await saveSettings(deps, viewer.id, change));
+    },
+
+    /**
+     * 🔁 Again from the studio: the chat's Again, through the same admission, keyed by the message
+     * that carries the video, so the studio and the button under the video make one generation
+     * between them. The status message goes to the chat as usual.
+     */
+    async again(viewer: Viewer, shortId: string) {
+      const say = plainTranslator(t, viewer.locale);
+      const gen = await delivered(viewer.id, shortId);
+      if (!gen) return null;
+      // Delivered before the studio existed: the message is not known, only the chat's button can key it.
+      if (!gen.video_message_id) return { kind: "in-chat" as const, text: say.t("studio-again-in-chat") };
+      const result = await admitRequest(deps, requestFrom(config, gen, gen.video_message_id), { api: deps.api, locale: viewer.locale, t, origin: { via: "studio" } });
+      switch (result.kind) {
+        case "created":
+          return { kind: result.kind, id: result.shortId, text: say.t("studio-again-started") };
+        case "duplicate":
+          return { kind: result.kind, text: say.t("variation-duplicate") };
+        case "limit":
+          return { kind: result.kind, text: say.t("limit-reached", { max: result.max, source: "button" }) };
+        case "credits":
+          return { kind: result.kind, text: say.t("studio-again-credits", { price: result.price, balance: result.balance }) };
+      }
+    },
+
+    /** A delivered video's bytes for its owner: null when it is not theirs, "in-chat" when no longer kept. */
+    async video(userId: number, shortId: string) {
+      const gen = await delivered(userId, shortId);
+      if (!gen) return null;
+      return (await locateVideo(gen)) ?? ("in-chat" as const);
+    },
+
+    /** The photo a video was made from (its poster), for its owner. */
+    async photo(userId: number, shortId: string) {
+      const gen = await models.Generation.findOne({ short_id: shortId, user_id: userId }).select("image").lean();
+      if (!gen) return null;
+      return { mime: gen.image.mime, file: await deps.files.locate(gen.image.file_id) };
+    },
+  };
+}
+
+export type Studio = ReturnType<typeof createStudio>;

@@ -1,0 +1,83 @@
+/** The studio's API, at /app/api beside the page; every call carries the launch data. */
+import type { GalleryEntry } from "../../src/studio/shapes.js";
+
+
+export type Item = GalleryEntry;
+export interface GalleryPage {
+  items: Item[];
+  next: string | null;
+  filters?: { formats: Choice<string>[]; models: Choice<string>[] };
+}
+export interface Job {
+  id: string;
+  prompt: string;
+  phase: string;
+  state: string;
+  active: boolean;
+  cancellable: boolean;
+  position: string | null;
+  createdAt: string;
+}
+export interface Balance {
+  balance: number;
+  inFlight: number;
+  summary: string;
+  movements: Array<{ at: string; change: number; text: string }>;
+  packs: Array<{ credits: number; stars: number; label: string }>;
+}
+export interface Choice<T> {
+  value: T;
+  label: string;
+}
+export interface Settings {
+  settings: { model: string; duration: number; resolution: string; format: string; promptOptimizer: boolean; cameraMoves: string[] };
+  price: string;
+  options: {
+    models: Choice<string>[];
+    modelsText: string;
+    durations: Choice<number>[];
+    resolutions: Choice<string>[];
+    formats: Choice<string>[];
+    cameraMoves: Choice<string>[];
+    maxCameraMoves: number;
+  };
+}
+export interface Me {
+  user: { id: number; firstName: string | null };
+  locale: string;
+  texts: Record<string, string>;
+}
+export interface ActionResult {
+  kind: string;
+  text: string;
+  id?: string;
+}
+
+/** The page's own folder (/app/ for /app and /app?video=…): API paths and media links are relative to it. */
+const base = new URL(location.pathname.replace(/\/?$/, "/"), location.origin);
+export const absolute = (path: string) => new URL(path, base).href;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly reason: string | undefined,
+  ) {
+    super(`HTTP ${status}`);
+  }
+}
+
+let launchData = "";
+export const setLaunchData = (raw: string) => void (launchData = raw);
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const res = await fetch(absolute(`api/${path}`), {
+    method: init.method ?? "GET",
+    headers: { authorization: `tma ${launchData}`, ...(init.body !== undefined ? { "content-type": "application/json" } : {}) },
+    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+  });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => ({}))) as { reason?: string; error?: string };
+    throw new ApiError(res.status, body.reason ?? body.error);
+  }
+  return (await res.json()) as T;
+}
