@@ -451,6 +451,7 @@ studio-again-credits = 💳 This video costs { $price ->
        *[other] { NUMBER($balance) } credits
     }. No credits were taken. Buy credits on the Balance tab.
 studio-again-in-chat = This video was made before the studio opened: tap 🔁 Again under it in the chat.
+
 # Albums, transitions and variant packs (issue 18)
 album-ask-prompt =
     📝 I have your album of { NUMBER($count) } { $count ->

@@ -476,6 +476,22 @@ studio-camera = 🎥 Движения камеры
 studio-model = 🤖 Модель
 studio-format = 📐 Формат
 studio-settings-price = 💳 Видео с этими настройками стоит { NUMBER($price) } { $price ->
+        [one] кредит
+        [few] кредита
+       *[other] кредитов
+    }.
+studio-again-started = 🎬 Новое видео уже в работе, следите за ним в чате.
+studio-again-credits = 💳 Это видео стоит { $price ->
+        [one] { NUMBER($price) } кредит
+        [few] { NUMBER($price) } кредита
+       *[other] { NUMBER($price) } кредитов
+    }, а на вашем балансе { $balance ->
+        [one] { NUMBER($balance) } кредит
+        [few] { NUMBER($balance) } кредита
+       *[other] { NUMBER($balance) } кредитов
+    }. Кредиты не списаны. Купить кредиты можно на вкладке «Баланс».
+studio-again-in-chat = Это видео сделано до появления студии: нажмите «🔁 Ещё раз» под ним в чате.
+
 # Альбомы, переходы и наборы вариантов (задача 18)
 album-ask-prompt =
     📝 Альбом из { NUMBER($count) } { $count ->
@@ -595,17 +611,6 @@ group-price = 💳 { NUMBER($count) } видео, всего { NUMBER($total) } 
         [few] кредита
        *[other] кредитов
     }.
-studio-again-started = 🎬 Новое видео уже в работе, следите за ним в чате.
-studio-again-credits = 💳 Это видео стоит { $price ->
-        [one] { NUMBER($price) } кредит
-        [few] { NUMBER($price) } кредита
-       *[other] { NUMBER($price) } кредитов
-    }, а на вашем балансе { $balance ->
-        [one] { NUMBER($balance) } кредит
-        [few] { NUMBER($balance) } кредита
-       *[other] { NUMBER($balance) } кредитов
-    }. Кредиты не списаны. Купить кредиты можно на вкладке «Баланс».
-studio-again-in-chat = Это видео сделано до появления студии: нажмите «🔁 Ещё раз» под ним в чате.
 pack-not-started = ⏸ { $count ->
         [one] Вариант «{$moves}» не начат
        *[other] Варианты «{$moves}» не начаты
