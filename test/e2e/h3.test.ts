@@ -10,6 +10,7 @@ import { botMessage, buttonLabels, expectOneVideo, photoFrom, press, sha256, tas
 import type { FakeMiniMax } from "../support/fake-minimax.js";
 import type { Suite } from "../support/suite.js";
 import { fitsRow } from "../../src/telegram/keyboards.js";
+import { makeJpeg } from "../support/images.js";
 
 const MODELS = "MiniMax-Hailuo-02,MiniMax-H3,MiniMax-H3-Max";
 
@@ -98,6 +99,44 @@ describe("MiniMax-H3 on the v2 API, webhook mode", () => {
     expect(s.app.logs.some((l) => l.includes('"msg":"MiniMax request"') && l.includes('"api":"v2"') && l.includes('"model":"MiniMax-H3"') && l.includes('"endpoint":"v2/query/video_generation/{id}"'))).toBe(true);
     expect(tooLong(s, en)).toEqual([]);
     expect(s.tg.rejectedCalls).toEqual([]);
+  });
+
+  it("a two-photo album for a user whose model is H3 is made by H3: the first photo as first_frame, the second as last_frame, in album order", async () => {
+    const en = user(9809, "en");
+    await useModel(s, en, "MiniMax-H3", 5, "768P");
+    const caption = "the gift box opens and the watch rises";
+    const mediaGroupId = "24681012141618";
+    const first = makeJpeg(1280, 720);
+    const second = makeJpeg(1280, 720);
+    const [one, two] = [first, second].map((bytes, i) =>
+      s.tg.photoUpdate({ ...en, mediaGroupId, ...(i === 0 ? { caption } : {}), photo: s.tg.addPhoto(bytes, 1280, 720) }),
+    );
+    // The parts arrive in reverse order.
+    await s.tg.deliver(two!);
+    await s.tg.deliver(one!);
+    const task = await taskFor(s.mm, caption, 15_000);
+    const creates = createsFor(s.mm, caption);
+    expect(creates).toHaveLength(1);
+    expect(creates[0]!.body).toMatchObject({
+      model: "MiniMax-H3",
+      content: [
+        { type: "text", text: caption },
+        { type: "image_url", role: "first_frame" },
+        { type: "image_url", role: "last_frame" },
+      ],
+      resolution: "768P",
+      duration: 5,
+    });
+    expect(creates[0]!.body).not.toHaveProperty("ratio");
+    const [firstFrame, lastFrame] = creates[0]!.frames!;
+    expect(firstFrame!.role).toBe("first_frame");
+    expect(sha256(firstFrame!.bytes!)).toBe(sha256(first));
+    expect(lastFrame!.role).toBe("last_frame");
+    expect(sha256(lastFrame!.bytes!)).toBe(sha256(second));
+    expect(s.mm.createRequests.filter((r) => r.api === "v1" && r.body.prompt === caption)).toEqual([]);
+    const video = makeMp4({ payloadBytes: 30_000 });
+    await s.mm.succeed(task.taskId, video);
+    await expectOneVideo(s.tg, en.chatId, video);
   });
 
   it("a 500 on the create is an unknown outcome: never sent again, and the task the callback names is adopted once a query confirms it", async () => {
