@@ -12,9 +12,9 @@ export default tseslint.config(
   },
   {
     // The lifecycle and its adapters sit below the inbound side: nothing imports upwards.
-    files: ["src/generations/**", "src/telegram/**", "src/minimax/**", "src/credits/**", "src/db/**"],
+    files: ["src/intake/**", "src/generations/**", "src/telegram/**", "src/minimax/**", "src/credits/**", "src/db/**", "src/images/**"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["**/bot/*", "**/server/*", "**/app.js", "**/main.js"], message: "import downwards only (bot/ and server/ sit above the lifecycle)" }] }],
+      "no-restricted-imports": ["error", { patterns: [{ group: ["**/bot/*", "**/server/*", "**/studio/*", "**/app.js", "**/main.js"], message: "import downwards only (server/, bot/ and studio/ sit above the lifecycle)" }] }],
     },
   },
 );

@@ -19,7 +19,7 @@ import type { BotContext } from "./bot/context.js";
 import { createMiniMaxClient } from "./minimax/client.js";
 import { createGenerationWorker } from "./generations/worker.js";
 import { createProgressUpdater } from "./generations/progress.js";
-import { ALBUM_QUIET_MS, createAlbumCollector } from "./groups/albums.js";
+import { ALBUM_QUIET_MS, createAlbumCollector } from "./intake/albums.js";
 import { handleCallback, signedChallenge } from "./generations/status.js";
 import { createServer } from "./server/index.js";
 import { createMetrics } from "./metrics.js";

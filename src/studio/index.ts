@@ -19,7 +19,7 @@ import { createLeases } from "../generations/leases.js";
 import { durationChoices, enabledModel, loadSettings, saveSettings, type GenerationSettings } from "../generations/settings.js";
 import { modelSpec, resolutionsOf } from "../minimax/models.js";
 import { FORMAT_NAMES, formatKey, isFormatName } from "../images/formats.js";
-import { admitRequest, requestFrom } from "../bot/admission.js";
+import { admitRequest, requestFrom } from "../intake/requests.js";
 import { describeMovement } from "../bot/features/balance.js";
 import { modelsText } from "../bot/features/settings.js";
 import { stateOf } from "../bot/features/status.js";

@@ -1,9 +1,10 @@
 import { Composer, type Filter } from "grammy";
 import type { NewGeneration } from "../../generations/create.js";
 import { effectiveSettings, enabledModel, loadSettings } from "../../generations/settings.js";
-import { admit, announcerOf, imageOf } from "../admission.js";
-import { collectAlbumPart, PARKED_ALBUM_MINUTES, runAlbum } from "../../groups/albums.js";
-import { startPack } from "../../groups/packs.js";
+import { admit, announcerOf } from "../admission.js";
+import { imageOf } from "../../intake/requests.js";
+import { collectAlbumPart, PARKED_ALBUM_MINUTES, runAlbum } from "../../intake/albums.js";
+import { startPack } from "../../intake/packs.js";
 import { checkImage, IMAGE_RULES, isAcceptedImageType, sniffImage, type ImageProblem } from "../../minimax/image.js";
 import { TelegramFileError } from "../../telegram/files.js";
 import type { BotContext, BotDeps } from "../context.js";
@@ -42,7 +43,7 @@ function replyProblem(ctx: BotContext, problem: ImageProblem) {
 /**
  * Photo (or image file) plus caption in, generation out (or a variant pack, when the user's settings
  * ask for one). A captionless photo is parked in the user's document until their next text message,
- * which becomes the prompt. The photos of an album are collected (groups/albums.ts) and decided
+ * which becomes the prompt. The photos of an album are collected (intake/albums.ts) and decided
  * together once the album is complete; a captionless album is parked the same way.
  */
 export function generateFeature(deps: BotDeps) {

@@ -7,7 +7,7 @@ import { fitDuration, lastFrameResolution } from "../minimax/models.js";
 import { IMAGE_RULES } from "../minimax/image.js";
 import type { Translate } from "../telegram/i18n.js";
 import type { CreateResult } from "../generations/create.js";
-import { admitRequest, createRequest, imageOf, type AdmissionDeps, type Announcer } from "../bot/admission.js";
+import { admitRequest, createRequest, imageOf, type AdmissionDeps, type Announcer } from "./requests.js";
 import { announceGroup, refusalReason } from "./announce.js";
 
 /** An album is decided once no new part of it has arrived for this long. */

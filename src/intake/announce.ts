@@ -5,7 +5,7 @@ import { groupStatusId, renderGroupProgress } from "../generations/progress.js";
 import { laneOf, queueFigures } from "../generations/lanes.js";
 import type { GroupDoc } from "../generations/groups.js";
 import type { GenerationFields } from "../db/models.js";
-import { sendStatusMessage, type AdmissionDeps, type Announcer } from "../bot/admission.js";
+import { sendStatusMessage, type AdmissionDeps, type Announcer } from "./requests.js";
 
 /** The variables of a refusal's reason, for the group texts that explain it. */
 export const refusalReason = (refusal: AdmissionRefusal) =>

@@ -1,7 +1,7 @@
 import type { CreateResult } from "../generations/create.js";
 import { groupOnce, requestKey } from "../generations/groups.js";
 import { PACK_MOVES, cameraKey } from "../minimax/camera.js";
-import { createRequest, type AdmissionDeps, type Announcer, type Request } from "../bot/admission.js";
+import { createRequest, type AdmissionDeps, type Announcer, type Request } from "./requests.js";
 import { announceGroup, refusalReason } from "./announce.js";
 
 /** What a pack is made of: one request's photo, description and settings, and the message that asked for it. */
