@@ -450,7 +450,11 @@ studio-again-credits = 💳 This video costs { $price ->
         [one] { NUMBER($balance) } credit
        *[other] { NUMBER($balance) } credits
     }. No credits were taken. Buy credits on the Balance tab.
-studio-again-in-chat = This video was made before the studio opened: tap 🔁 Again under it in the chat.
+studio-in-chat = This video was made before the studio opened: tap {$button} under it in the chat.
+studio-format-started = 📐 {$format}: the new video is on its way; follow it in the chat.
+studio-pack-started = 🎲 Three variants are on their way; follow them in the chat.
+studio-pack-refused = 🎲 I did not start the variants; the reason is in the chat. No credits were taken.
+studio-pack-no-camera = 🎲 The variants differ by their camera move, and {$model} does not take camera moves. No credits were taken.
 
 # Albums, transitions and variant packs (issue 18)
 album-ask-prompt =

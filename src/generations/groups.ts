@@ -2,12 +2,17 @@ import type { Models } from "../db/models.js";
 import { newShortId } from "./create.js";
 
 /**
- * Telegram message ids fit in 32 bits. A message that starts several jobs (a variant pack: three; a
- * pack's note: a button per variant) keys each by its id plus a slot times 2^32, so the unique
- * (chat_id, source_message_id) key still admits each of them once, and a real message id (slot 0)
- * never meets one of these.
+ * Telegram message ids fit in 32 bits. A message that starts several jobs keys each by its id plus a
+ * slot times 2^32, so the unique (chat_id, source_message_id) key still admits each of them once,
+ * and a real message id (slot 0) never meets one of these. The slots:
+ * - 0: the message itself (a photo; Again under a video, from the chat or the studio; a picker's choice);
+ * - 1 to 3: the members of a variant pack asked for on that message (intake/packs.ts);
+ * - 10 + pack_index: Again for one variant on a pack's note (bot/features/variations.ts);
+ * - FORMAT_SLOT + the format's place in FORMAT_NAMES: the video on that message made in another
+ *   format, from the chat's 📐 picker or the studio (intake/requests.ts `formatRequestKey`).
  */
 const KEY_SLOT = 2 ** 32;
+export const FORMAT_SLOT = 20;
 export const requestKey = (messageId: number, slot = 0) => messageId + slot * KEY_SLOT;
 /** The message a request key was made from. */
 export const messageOfKey = (key: number) => key % KEY_SLOT;

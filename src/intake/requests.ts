@@ -16,6 +16,8 @@ import type { Translate } from "../telegram/i18n.js";
 import type { Config } from "../config.js";
 import type { GenerationFields, Models } from "../db/models.js";
 import type { Logger } from "../logger.js";
+import { FORMAT_NAMES, type FormatName } from "../images/formats.js";
+import { FORMAT_SLOT, messageOfKey, requestKey } from "../generations/groups.js";
 
 export interface Request {
   chatId: number;
@@ -27,7 +29,7 @@ export interface Request {
   userPrompt: string;
   /** With chatId, the request's identity: the same key twice admits one generation. */
   sourceMessageId: number;
-  /** Where the job's messages reply, when not to sourceMessageId (a pack member's key is not a message). */
+  /** Where the job's messages reply; by default the message its key was made from (a key with a slot is not a message). */
   replyToMessageId?: number;
   settings: GenerationSettings;
   variationOf?: string;
@@ -77,12 +79,15 @@ function promptOf(deps: AdmissionDeps, req: Request): { prompt: string; moves: C
   return [...withMoves].length <= IMAGE_RULES.maxPromptLength ? { prompt: withMoves, moves } : { prompt: req.userPrompt, moves: [] };
 }
 
+const replyToOf = (req: Request) => req.replyToMessageId ?? messageOfKey(req.sourceMessageId);
+
 /**
  * Records the request and admits it (reserves its price) or refuses it, without a word to the
  * user: for callers that answer a group of requests at once.
  */
 export async function createRequest(deps: AdmissionDeps, req: Request, locale: string): Promise<CreateResult> {
   const { prompt, moves } = promptOf(deps, req);
+  const replyTo = replyToOf(req);
   return createGeneration(deps, {
     chatId: req.chatId,
     userId: req.userId,
@@ -96,7 +101,7 @@ export async function createRequest(deps: AdmissionDeps, req: Request, locale: s
       ...(prompt !== req.userPrompt ? { camera_moves: moves } : {}),
       ...(req.variationOf ? { variation_of: req.variationOf } : {}),
       ...(req.lastImage ? { last_image: req.lastImage } : {}),
-      ...(req.replyToMessageId !== undefined ? { reply_to_message_id: req.replyToMessageId } : {}),
+      ...(replyTo !== req.sourceMessageId ? { reply_to_message_id: replyTo } : {}),
       ...(req.groupId ? { group_id: req.groupId } : {}),
       ...(req.packIndex !== undefined ? { pack_index: req.packIndex } : {}),
       ...(req.move ? { pack_move: req.move } : {}),
@@ -141,7 +146,7 @@ export async function admitRequest(deps: AdmissionDeps, req: Request, announcer:
     const { locale, t } = announcer;
     const queued = { phase: "queued", short_id: result.shortId, locale, ...(req.lastImage ? { last_image: req.lastImage } : {}) };
     const view = renderProgress(t, queued as Parameters<typeof renderProgress>[1], result);
-    await sendStatusMessage(deps, announcer, { chatId: req.chatId, replyTo: req.replyToMessageId ?? req.sourceMessageId, id: result.shortId }, view, [
+    await sendStatusMessage(deps, announcer, { chatId: req.chatId, replyTo: replyToOf(req), id: result.shortId }, view, [
       t(locale, "accepted-price", { price: result.price, balance: result.balance }),
     ]);
   } finally {
@@ -173,3 +178,9 @@ export function requestFrom(config: Config, gen: SourceGeneration, sourceMessage
     variationOf: gen.short_id,
   };
 }
+
+/**
+ * The key of the video on message `videoMessageId` made again in `format`: the chat's 📐 picker and
+ * the studio's 📐 both use it, so a press in each (or two in either) makes one video.
+ */
+export const formatRequestKey = (videoMessageId: number, format: FormatName) => requestKey(videoMessageId, FORMAT_SLOT + FORMAT_NAMES.indexOf(format));

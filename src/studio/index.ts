@@ -13,13 +13,14 @@ import { createAccounts } from "../credits/accounts.js";
 import { packInvoice } from "../credits/payments.js";
 import { priceOf } from "../generations/admission.js";
 import { cancelGeneration } from "../generations/cancel.js";
-import { HELD, queuePosition } from "../generations/create.js";
+import { HELD, queuePosition, type CreateResult } from "../generations/create.js";
 import { renderProgress } from "../generations/progress.js";
 import { createLeases } from "../generations/leases.js";
 import { durationChoices, enabledModel, loadSettings, saveSettings, type GenerationSettings } from "../generations/settings.js";
 import { modelSpec, resolutionsOf } from "../minimax/models.js";
-import { FORMAT_NAMES, formatKey, isFormatName } from "../images/formats.js";
-import { admitRequest, requestFrom } from "../intake/requests.js";
+import { DEFAULT_FORMAT, FORMAT_NAMES, formatKey, isFormatName } from "../images/formats.js";
+import { admitRequest, formatRequestKey, requestFrom, type Announcer } from "../intake/requests.js";
+import { startPack } from "../intake/packs.js";
 import { describeMovement } from "../bot/features/balance.js";
 import { modelsText } from "../bot/features/settings.js";
 import { stateOf } from "../bot/features/status.js";
@@ -74,6 +75,27 @@ export function createStudio(deps: StudioDeps) {
   const locateVideo = createVideoLocator({ files: deps.files, minimax: deps.minimax, minimaxApiBase: config.minimaxApiBase });
   const defaultPrice = () => priceOf(config, { model: config.model, duration: config.duration, resolution: config.resolution });
   const delivered = (userId: number, shortId: string) => models.Generation.findOne({ short_id: shortId, user_id: userId, phase: "delivered" }).lean<Delivered>();
+  /** The model a video made again from one of `model` is made by (the default one if it is disabled since). */
+  const remakeModel = (model: string) => enabledModel(config, model);
+  const formatChoices = (say: Speaker) => FORMAT_NAMES.map((f) => ({ value: f, label: say.t(formatKey(f)) }));
+  /** What the studio starts is announced in the chat, in the user's language, as the chat's buttons do. */
+  const announcerFor = (viewer: Viewer): Announcer => ({ api: deps.api, locale: viewer.locale, t, origin: { via: "studio" } });
+  /** A video delivered before its message was recorded: only the button under it in the chat can key a new one. */
+  const inChat = (say: Speaker, button: string) => ({ kind: "in-chat" as const, text: say.t("studio-in-chat", { button: say.t(button) }) });
+
+  /** What the page is told of a video it asked for, `started` when it was admitted. */
+  function answerOf(say: Speaker, result: CreateResult, started: string) {
+    switch (result.kind) {
+      case "created":
+        return { kind: result.kind, id: result.shortId, text: started };
+      case "duplicate":
+        return { kind: result.kind, text: say.t("variation-duplicate") };
+      case "limit":
+        return { kind: result.kind, text: say.t("limit-reached", { max: result.max, source: "button" }) };
+      case "credits":
+        return { kind: result.kind, text: say.t("studio-again-credits", { price: result.price, balance: result.balance }) };
+    }
+  }
 
   /** The settings, what they can be changed to (as /settings offers it), and what a video costs with them. */
   function settingsView(locale: string, s: GenerationSettings) {
@@ -89,7 +111,7 @@ export function createStudio(deps: StudioDeps) {
         modelsText: several ? modelsText(say, config, s) : "",
         durations: durations.length > 1 ? durations.map((d) => ({ value: d, label: say.t("settings-duration", { seconds: d }) })) : [],
         resolutions: durations.length ? resolutionsOf(model, s.duration).map((r) => ({ value: r, label: r })) : [],
-        formats: FORMAT_NAMES.map((f) => ({ value: f, label: say.t(formatKey(f)) })),
+        formats: formatChoices(say),
         // Camera moves are bracket commands: offered only for a model that reads them.
         cameraMoves: model.cameraCommands ? CAMERA_MOVES.map((m) => ({ value: m, label: say.t(cameraKey(m)) })) : [],
         maxCameraMoves: MAX_CAMERA_MOVES,
@@ -141,7 +163,12 @@ export function createStudio(deps: StudioDeps) {
   const modelName = (model: string) => modelSpec(model)?.name ?? model;
   const named = (locale: string) => {
     const say = plainTranslator(t, locale);
-    return (item: GalleryItem): NamedItem => ({ ...item, formatName: formatName(say, item.format), modelName: modelName(item.model) });
+    return (item: GalleryItem): NamedItem => ({
+      ...item,
+      formatName: formatName(say, item.format),
+      modelName: modelName(item.model),
+      readsCameraMoves: remakeModel(item.model).cameraCommands,
+    });
   };
 
   return {
@@ -151,6 +178,9 @@ export function createStudio(deps: StudioDeps) {
     },
 
     texts: (locale: string) => pageTexts(t, locale),
+
+    /** Every format, named as the chat names it: the page offers a video's other formats. */
+    formats: (locale: string) => formatChoices(plainTranslator(t, locale)),
 
     /** A page of the gallery; the first page also says what the filters can offer. */
     async gallery(viewer: Viewer, query: GalleryQuery) {
@@ -247,19 +277,42 @@ export function createStudio(deps: StudioDeps) {
       const say = plainTranslator(t, viewer.locale);
       const gen = await delivered(viewer.id, shortId);
       if (!gen) return null;
-      // Delivered before the studio existed: the message is not known, only the chat's button can key it.
-      if (!gen.video_message_id) return { kind: "in-chat" as const, text: say.t("studio-again-in-chat") };
-      const result = await admitRequest(deps, requestFrom(config, gen, gen.video_message_id), { api: deps.api, locale: viewer.locale, t, origin: { via: "studio" } });
-      switch (result.kind) {
-        case "created":
-          return { kind: result.kind, id: result.shortId, text: say.t("studio-again-started") };
-        case "duplicate":
-          return { kind: result.kind, text: say.t("variation-duplicate") };
-        case "limit":
-          return { kind: result.kind, text: say.t("limit-reached", { max: result.max, source: "button" }) };
-        case "credits":
-          return { kind: result.kind, text: say.t("studio-again-credits", { price: result.price, balance: result.balance }) };
-      }
+      if (!gen.video_message_id) return inChat(say, "button-again");
+      const result = await admitRequest(deps, requestFrom(config, gen, gen.video_message_id), announcerFor(viewer));
+      return answerOf(say, result, say.t("studio-again-started"));
+    },
+
+    /**
+     * 📐 another format from the studio: the chat's 📐 picker, keyed by the video's message and the
+     * format (formatRequestKey) as the picker's choice is, so the two make one video of that format.
+     */
+    async format(viewer: Viewer, shortId: string, format: unknown) {
+      const say = plainTranslator(t, viewer.locale);
+      const gen = await delivered(viewer.id, shortId);
+      if (!gen) return null;
+      if (!isFormatName(format)) throw new StudioInputError(`format must be one of ${FORMAT_NAMES.join(", ")}`);
+      if (format === (isFormatName(gen.format) ? gen.format : DEFAULT_FORMAT)) throw new StudioInputError("format is the video's own; pick another");
+      if (!gen.video_message_id) return inChat(say, "button-format");
+      const result = await admitRequest(deps, requestFrom(config, gen, formatRequestKey(gen.video_message_id, format), { format }), announcerFor(viewer));
+      return answerOf(say, result, say.t("studio-format-started", { format: say.t(formatKey(format)) }));
+    },
+
+    /**
+     * 🎲 3 variants from the studio: the chat's pack, keyed by the video's message as the 🎲 under it
+     * is, so a press in each makes one pack. Only for a model that reads camera moves (the members
+     * differ by their move alone); the chat shows 🎲 only then.
+     */
+    async variants(viewer: Viewer, shortId: string) {
+      const say = plainTranslator(t, viewer.locale);
+      const gen = await delivered(viewer.id, shortId);
+      if (!gen) return null;
+      const model = remakeModel(gen.model);
+      if (!model.cameraCommands) return { kind: "no-camera" as const, text: say.t("studio-pack-no-camera", { model: model.name }) };
+      if (!gen.video_message_id) return inChat(say, "button-pack");
+      // Each member gets its own move (the pack sets them), as from the chat's 🎲.
+      const request = requestFrom(config, gen, gen.video_message_id, { cameraMoves: [] });
+      const outcome = await startPack(deps, { ...request, messageId: gen.video_message_id }, announcerFor(viewer));
+      return { kind: outcome, text: say.t(outcome === "started" ? "studio-pack-started" : outcome === "duplicate" ? "pack-duplicate" : "studio-pack-refused") };
     },
 
     /** A delivered video's bytes for its owner: null when it is not theirs, "in-chat" when no longer kept. */

@@ -22,6 +22,8 @@ export interface GalleryItem {
 export interface NamedItem extends GalleryItem {
   formatName: string;
   modelName: string;
+  /** A video made again from it reads camera moves: 🎲 3 variants (which differ by their move) is offered. */
+  readsCameraMoves: boolean;
 }
 
 /** A gallery item as the API sends it: named, with links to its poster, its video and its download, relative to the page. */

@@ -33,6 +33,8 @@ export const PAGE_TEXTS = [
   "history-empty",
   "balance-history",
   "button-again",
+  "button-format",
+  "button-pack",
   "button-cancel",
   "settings-back",
   "settings-optimizer-on",

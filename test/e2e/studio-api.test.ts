@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { makeMp4 } from "../support/fake-telegram.js";
 import { eventually, TEST_BOT_TOKEN } from "../support/app.js";
 import { useTestApp } from "../support/suite.js";
-import { photoFrom, sha256, taskFor, user } from "../support/scenario.js";
+import { botMessage, buttonLabels, photoFrom, press, pressUpdate, sha256, taskFor, user, type TestUser } from "../support/scenario.js";
+import { CORNER_COLOURS, makeCornerPhoto, readFittedCorners, sameColour } from "../support/images.js";
 import { deliveredVideo, SAMPLE_MP4, studioCall, TEST_WEBAPP_URL } from "../support/studio.js";
 import { exampleFields, launchDataFor, signLaunchData } from "../support/webapp.js";
 
@@ -44,7 +45,15 @@ interface Page {
 describe("studio API", () => {
   const s = useTestApp("studio-api", {
     mode: "polling",
-    env: { WEBAPP_URL: TEST_WEBAPP_URL, MINIMAX_RPM: "100", MAX_ACTIVE_PER_USER: "10", FREE_CREDITS: "20", TELEGRAM_UPLOAD_LIMIT_MB: "22" },
+    env: {
+      WEBAPP_URL: TEST_WEBAPP_URL,
+      MINIMAX_RPM: "100",
+      MAX_ACTIVE_PER_USER: "10",
+      FREE_CREDITS: "20",
+      TELEGRAM_UPLOAD_LIMIT_MB: "22",
+      // H3 reads no camera commands: the studio offers it no variants.
+      MINIMAX_MODELS: "MiniMax-Hailuo-02,MiniMax-Hailuo-2.3,MiniMax-Hailuo-2.3-Fast,MiniMax-H3",
+    },
   });
   beforeAll(() => s.mm.autoComplete({ afterMs: 30, video: (task) => videoFor(task.prompt) }));
   const alice = user(9501, "en");
@@ -67,7 +76,7 @@ describe("studio API", () => {
     };
     const tasksBefore = s.mm.tasks.size;
     for (const [what, initData] of Object.entries(refusals)) {
-      for (const [method, path] of [["GET", "me"], ["GET", "gallery"], ["POST", `videos/${gen.short_id}/again`], ["PUT", "settings"]] as const) {
+      for (const [method, path] of [["GET", "me"], ["GET", "gallery"], ["POST", `videos/${gen.short_id}/again`], ["POST", `videos/${gen.short_id}/variants`], ["PUT", "settings"]] as const) {
         const answer = await call(path, { initData, method, ...(method === "PUT" ? { body: { promptOptimizer: false } } : {}) });
         expect(answer.status, `${what}: ${method} ${path}`).toBe(401);
         expect(JSON.stringify(answer.body)).not.toContain("kettle");
@@ -225,6 +234,147 @@ describe("studio API", () => {
     expect(later.body.kind).toBe("duplicate");
   });
 
+  /** A real photo (coloured corners, so its fitting can be seen) sent with `caption`, once its video is delivered. */
+  async function deliveredCornerVideo(who: TestUser, caption: string) {
+    const bytes = await makeCornerPhoto(1000, 1000);
+    await s.tg.deliver(s.tg.photoUpdate({ ...who, photo: s.tg.addPhoto(bytes, 1000, 1000), caption }));
+    return eventually(() => s.app.db.models.Generation.findOne({ chat_id: who.chatId, user_prompt: caption, phase: "delivered" }).lean(), 20_000, `"${caption}" delivered`);
+  }
+  const acceptedCreates = (prompt: string | RegExp) =>
+    s.mm.createRequests.filter((r) => r.outcome === "accepted" && (typeof prompt === "string" ? r.body.prompt === prompt : prompt.test(String(r.body.prompt))));
+  const settle = () => new Promise((r) => setTimeout(r, 600)); // room for a second job, should one be made
+  type Answer = { kind: string; text: string };
+
+  it("📐 another format makes one video in that format, keyed as the chat's 📐 is: whichever side asks second gets a duplicate", async () => {
+    const dan = user(9503, "en");
+    const asDan = { id: dan.userId, language_code: "en" };
+    const gen = await deliveredCornerVideo(dan, "the candle flickers on a shelf");
+    const variations = () => s.app.db.models.Generation.find({ variation_of: gen.short_id }).sort({ _id: 1 }).lean();
+
+    // The studio first, pressed twice at once: one job, in 9:16, fitted so, priced as usual.
+    const twice = await Promise.all([0, 1].map(() => call<Answer>(`videos/${gen.short_id}/format`, { who: asDan, method: "POST", body: { format: "9:16" } })));
+    expect(twice.map((r) => r.body.kind).sort()).toEqual(["created", "duplicate"]);
+    expect(twice.find((r) => r.body.kind === "created")!.body.text).toBe("📐 9:16 · Reels/TikTok/Shorts: the new video is on its way; follow it in the chat.");
+    const [tall] = await eventually(async () => ((await variations()).length ? variations() : null), 5_000, "the 9:16 job");
+    expect(tall).toMatchObject({ format: "9:16", model: gen.model, user_prompt: "the candle flickers on a shelf", price: 1 });
+    const tallCreate = await eventually(() => acceptedCreates("the candle flickers on a shelf")[1], 10_000, "the 9:16 create");
+    const seen = await readFittedCorners(tallCreate.imageBytes!, { width: 1000, height: 1000 });
+    expect(Math.abs(seen.width / seen.height / (9 / 16) - 1)).toBeLessThanOrEqual(0.01);
+    seen.corners.forEach((colour, i) => expect(sameColour(colour, CORNER_COLOURS[i]!)).toBe(true));
+    // The status message goes to the chat, under the video.
+    const status = await botMessage(s.tg, dan.chatId, new RegExp(`${tall!.short_id}[\\s\\S]*Price: 1 credit`));
+    expect(status.reply_to_message?.message_id).toBe(gen.video_message_id);
+
+    // Then the chat: 9:16 in the picker under the same video is the same job.
+    await press(s.tg, dan, gen.video_message_id!, "📐 Format");
+    const picker = await botMessage(s.tg, dan.chatId, /In which shape/);
+    expect((await press(s.tg, dan, picker.message_id, "9:16 · Reels/TikTok/Shorts")).text).toBe("This button has already started a video.");
+    // The other way round: 1:1 from the chat first, then from the studio.
+    expect((await press(s.tg, dan, picker.message_id, "1:1 · feeds")).text).toBe("🎬 A new video is on its way.");
+    const square = await call<Answer>(`videos/${gen.short_id}/format`, { who: asDan, method: "POST", body: { format: "1:1" } });
+    expect(square.body).toEqual({ kind: "duplicate", text: "This button has already started a video." });
+    await settle();
+    expect((await variations()).map((g) => g.format)).toEqual(["9:16", "1:1"]);
+    expect(acceptedCreates("the candle flickers on a shelf")).toHaveLength(3);
+    const reserves = await s.app.db.models.Ledger.countDocuments({ user_id: dan.userId, kind: "reserve" });
+    expect(reserves).toBe(3);
+
+    // Bad input is a 400 and changes nothing: the video's own format, one that is not offered, no format.
+    for (const body of [{ format: "original" }, { format: "4:5" }, {}, ["9:16"]]) {
+      expect((await call(`videos/${gen.short_id}/format`, { who: asDan, method: "POST", body })).status, JSON.stringify(body)).toBe(400);
+    }
+    // Another user's video is not found, whatever the format.
+    expect((await call(`videos/${gen.short_id}/format`, { who: asBob, method: "POST", body: { format: "3:4" } })).status).toBe(404);
+    expect((await call(`videos/${gen.short_id}/variants`, { who: asBob, method: "POST" })).status).toBe(404);
+    await settle();
+    expect(await s.app.db.models.Generation.countDocuments({ variation_of: gen.short_id })).toBe(2);
+    expect(await s.app.db.models.Ledger.countDocuments({ user_id: dan.userId, kind: "reserve" })).toBe(3);
+
+    // A video delivered before its message was recorded: only the chat's picker keys it (by the picker), and a double press there makes one.
+    const old = await deliveredCornerVideo(dan, "the old teapot on a stove");
+    await s.app.db.models.Generation.collection.updateOne({ _id: old._id }, { $unset: { video_message_id: "" } });
+    expect((await call<Answer>(`videos/${old.short_id}/format`, { who: asDan, method: "POST", body: { format: "3:4" } })).body).toEqual({
+      kind: "in-chat",
+      text: "This video was made before the studio opened: tap 📐 Format under it in the chat.",
+    });
+    await press(s.tg, dan, old.video_message_id!, "📐 Format");
+    const oldPicker = await eventually(() => s.tg.messages(dan.chatId).find((m) => /In which shape/.test(m.text ?? "") && m.reply_to_message?.message_id === old.video_message_id));
+    const taps = [pressUpdate(s.tg, dan, oldPicker.message_id, "3:4 · Wildberries/Ozon"), pressUpdate(s.tg, dan, oldPicker.message_id, "3:4 · Wildberries/Ozon")];
+    await Promise.all(taps.map((tap) => s.tg.deliver(tap)));
+    await eventually(() => s.app.db.models.Generation.exists({ variation_of: old.short_id }), 5_000, "the old video's 3:4 job");
+    await settle();
+    expect(await s.app.db.models.Generation.find({ variation_of: old.short_id }).lean()).toMatchObject([{ format: "3:4", source_message_id: oldPicker.message_id }]);
+  });
+
+  it("🎲 3 variants makes the chat's pack: three jobs with three camera moves; the chat's 🎲 under that video then makes nothing more", async () => {
+    const erin = user(9504, "en");
+    const asErin = { id: erin.userId, language_code: "en" };
+    const { gen } = await deliveredVideo(s, erin, "the necklace sparkles on a bust");
+    const item = (await call<Page>("gallery", { who: asErin })).body.items[0]!;
+    expect(item).toMatchObject({ id: gen.short_id, readsCameraMoves: true });
+
+    const twice = await Promise.all([0, 1].map(() => call<Answer>(`videos/${gen.short_id}/variants`, { who: asErin, method: "POST" })));
+    expect(twice.map((r) => r.body.kind)).toContain("started");
+    expect(twice.find((r) => r.body.kind === "started")!.body.text).toBe("🎲 Three variants are on their way; follow them in the chat.");
+    const pack = await eventually(async () => {
+      const members = await s.app.db.models.Generation.find({ variation_of: gen.short_id }).sort({ pack_index: 1 }).lean();
+      return members.length === 3 ? members : null;
+    }, 5_000, "three variants");
+    expect(pack.map((g) => g.pack_move)).toEqual(["Push in", "Truck left", "Static shot"]);
+    expect(new Set(pack.map((g) => g.group_id)).size).toBe(1);
+    await eventually(() => acceptedCreates(/^the necklace sparkles on a bust \[/).length === 3, 10_000, "three creates");
+    expect(acceptedCreates(/^the necklace sparkles on a bust \[/).map((r) => r.body.prompt).sort()).toEqual([
+      "the necklace sparkles on a bust [Push in]",
+      "the necklace sparkles on a bust [Static shot]",
+      "the necklace sparkles on a bust [Truck left]",
+    ]);
+    // One status message for the pack, in the chat under the video.
+    const status = s.tg.messages(erin.chatId).filter((m) => /^🎲 Your 3 variants/.test(m.text ?? ""));
+    expect(status).toHaveLength(1);
+    expect(status[0]!.reply_to_message?.message_id).toBe(gen.video_message_id);
+
+    // The chat's 🎲 under the same video is the same pack; so is the studio's, once more.
+    expect((await press(s.tg, erin, gen.video_message_id!, "🎲 3 variants")).text).toBe("This button has already started the variants.");
+    expect((await call<Answer>(`videos/${gen.short_id}/variants`, { who: asErin, method: "POST" })).body.kind).toBe("duplicate");
+    await settle();
+    expect(await s.app.db.models.Generation.countDocuments({ variation_of: gen.short_id })).toBe(3);
+    expect(acceptedCreates(/^the necklace sparkles on a bust/)).toHaveLength(4);
+    expect(await s.app.db.models.Ledger.countDocuments({ user_id: erin.userId, kind: "reserve" })).toBe(4);
+
+    // A variant's 📐 on the pack's note and the studio's 📐 on that variant are one video too.
+    const note = await eventually(() => s.tg.messages(erin.chatId).find((m) => /^🎲 Your variants are in the album above/.test(m.text ?? "")), 20_000, "the pack's note");
+    const first = await eventually(() => s.app.db.models.Generation.findOne({ _id: pack[0]!._id, phase: "delivered" }).lean(), 10_000, "the first variant delivered");
+    expect(first!.video_message_id).toBeTruthy();
+    await press(s.tg, erin, note.message_id, "📐 Format · 1");
+    const picker = await eventually(() => s.tg.messages(erin.chatId).find((m) => /In which shape/.test(m.text ?? "") && m.reply_to_message?.message_id === note.message_id));
+    expect((await press(s.tg, erin, picker.message_id, "16:9 · Amazon/YouTube")).text).toBe("🎬 A new video is on its way.");
+    const wide = await call<Answer>(`videos/${first!.short_id}/format`, { who: asErin, method: "POST", body: { format: "16:9" } });
+    expect(wide.body.kind).toBe("duplicate");
+    await settle();
+    expect(await s.app.db.models.Generation.find({ variation_of: first!.short_id }).lean()).toMatchObject([{ format: "16:9", pack_move: "Push in" }]);
+  });
+
+  it("🎲 for a model that reads no camera moves (H3) is refused plainly, and nothing is charged", async () => {
+    const fay = user(9505, "en");
+    const asFay = { id: fay.userId, language_code: "en" };
+    await s.app.db.models.User.updateOne({ _id: fay.userId }, { $set: { settings: { model: "MiniMax-H3", duration: 5, resolution: "768P" } } }, { upsert: true });
+    const { gen } = await deliveredVideo(s, fay, "the speaker hums on a desk");
+    expect(gen.model).toBe("MiniMax-H3");
+    expect((await call<Page>("gallery", { who: asFay })).body.items[0]).toMatchObject({ id: gen.short_id, readsCameraMoves: false });
+    const ledgerBefore = await s.app.db.models.Ledger.countDocuments({ user_id: fay.userId });
+    const tasksBefore = s.mm.tasks.size;
+    const refused = await call<Answer>(`videos/${gen.short_id}/variants`, { who: asFay, method: "POST" });
+    expect(refused.status).toBe(200);
+    expect(refused.body).toEqual({ kind: "no-camera", text: "🎲 The variants differ by their camera move, and MiniMax H3 does not take camera moves. No credits were taken." });
+    await settle();
+    expect(await s.app.db.models.Generation.countDocuments({ variation_of: gen.short_id })).toBe(0);
+    expect(await s.app.db.models.Group.countDocuments({ user_id: fay.userId })).toBe(0);
+    expect(await s.app.db.models.Ledger.countDocuments({ user_id: fay.userId })).toBe(ledgerBefore);
+    expect(s.mm.tasks.size).toBe(tasksBefore);
+    // The chat shows no 🎲 under it either.
+    expect(buttonLabels(s.tg, fay.chatId, gen.video_message_id!).flat()).not.toContain("🎲 3 variants");
+  });
+
   it("a video past getFile's 20 MB, or sent as a link, streams from MiniMax while it has it; then the page is told it is in the chat", async () => {
     const upload = await deliveredVideo(s, alice, `${BIG_UPLOAD} the bag on a marble floor`);
     const link = await deliveredVideo(s, alice, `${AS_LINK} the sofa in a bright living room`);
@@ -270,7 +420,7 @@ describe("studio API", () => {
     expect(settings.body.settings).toEqual({ model: "MiniMax-Hailuo-02", duration: 6, resolution: "768P", format: "original", promptOptimizer: true, cameraMoves: [], variants: false });
     expect(settings.body.price).toBe("💳 Видео с этими настройками стоит 1 кредит.");
     expect(settings.body.options.resolutions!.map((r) => r.label)).toEqual(["512P", "768P", "1080P"]);
-    expect(settings.body.options.models!.map((m) => m.value)).toEqual(["MiniMax-Hailuo-02", "MiniMax-Hailuo-2.3", "MiniMax-Hailuo-2.3-Fast"]);
+    expect(settings.body.options.models!.map((m) => m.value)).toEqual(["MiniMax-Hailuo-02", "MiniMax-Hailuo-2.3", "MiniMax-Hailuo-2.3-Fast", "MiniMax-H3"]);
     expect(settings.body.options.formats!.map((f) => f.label)).toContain("9:16 · Reels/TikTok/Shorts");
     const saved = await call<SettingsView>("settings", { who: asBob, method: "PUT", body: { duration: 10, format: "3:4", cameraMoves: ["Zoom in", "Pan left"] } });
     expect(saved.body.settings).toEqual({ model: "MiniMax-Hailuo-02", duration: 10, resolution: "768P", format: "3:4", promptOptimizer: true, cameraMoves: ["Zoom in", "Pan left"], variants: false });

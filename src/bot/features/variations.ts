@@ -5,7 +5,7 @@ import type { GenerationSettings } from "../../generations/settings.js";
 import type { GenerationFields } from "../../db/models.js";
 import { decodeMoves, encodeMoves, MAX_CAMERA_MOVES, toggleMove, type CameraMove } from "../../minimax/camera.js";
 import { admit, announcerOf } from "../admission.js";
-import { requestFrom } from "../../intake/requests.js";
+import { formatRequestKey, requestFrom } from "../../intake/requests.js";
 import { startPack } from "../../intake/packs.js";
 import { requestKey } from "../../generations/groups.js";
 import { escapeHtml } from "../../telegram/i18n.js";
@@ -127,7 +127,8 @@ export function variationsFeature(deps: BotDeps) {
     }
   });
 
-  // "Format": a picker of the other formats; its message keys the new generation, so a double tap makes one.
+  // "Format": a picker of the other formats. The video and the chosen format key the new generation,
+  // so a double tap, or the same format chosen in the studio, makes one.
   feature.callbackQuery(new RegExp(`^${VIDEO_FORMAT}:(\\w+)$`), async (ctx) => {
     const gen = await sourceOf(ctx, ctx.match[1]!);
     if (!gen) return;
@@ -151,7 +152,10 @@ export function variationsFeature(deps: BotDeps) {
     if (!gen) return;
     const format = formatFromCode(ctx.match[2]!);
     if (!format) return ctx.answerCallbackQuery();
-    const result = await variation(ctx, gen, ctx.callbackQuery.message!.message_id, { format });
+    // Keyed by the video and the format, as the studio's 📐 is; a video delivered before its message
+    // was recorded has only this picker to key it.
+    const key = gen.video_message_id ? formatRequestKey(gen.video_message_id, format) : ctx.callbackQuery.message!.message_id;
+    const result = await variation(ctx, gen, key, { format });
     if (result.kind === "created") {
       await ctx.editMessageText(ctx.t("format-chosen", { format: ctx.t(formatKey(format)) }), { parse_mode: "HTML" }).catch(() => undefined);
     }

@@ -49,7 +49,7 @@ export function studioApiRoutes(opts: StudioApiOptions) {
 
   router.get("/me", (ctx) => {
     const viewer = viewerOf(ctx);
-    ctx.body = { user: { id: viewer.id, firstName: viewer.firstName ?? null }, locale: viewer.locale, texts: studio.texts(viewer.locale) };
+    ctx.body = { user: { id: viewer.id, firstName: viewer.firstName ?? null }, locale: viewer.locale, texts: studio.texts(viewer.locale), formats: studio.formats(viewer.locale) };
   });
 
   router.get("/gallery", async (ctx) => {
@@ -72,9 +72,17 @@ export function studioApiRoutes(opts: StudioApiOptions) {
   });
 
   router.post(`/videos/:id/again`, async (ctx) => {
-    const result = await studio.again(viewerOf(ctx), ctx.params.id!);
-    if (!result) ctx.throw(404, "No such video of yours");
-    ctx.body = result;
+    ctx.body = (await studio.again(viewerOf(ctx), ctx.params.id!)) ?? ctx.throw(404, "No such video of yours");
+  });
+
+  router.post(`/videos/:id/format`, jsonBody(), async (ctx) => {
+    const body = objectBody(ctx.request.body);
+    if (!body) return ctx.throw(400, "Expected a JSON object with a format");
+    ctx.body = (await studio.format(viewerOf(ctx), ctx.params.id!, body.format)) ?? ctx.throw(404, "No such video of yours");
+  });
+
+  router.post(`/videos/:id/variants`, async (ctx) => {
+    ctx.body = (await studio.variants(viewerOf(ctx), ctx.params.id!)) ?? ctx.throw(404, "No such video of yours");
   });
 
   router.get("/jobs", async (ctx) => {
