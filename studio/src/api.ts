@@ -46,6 +46,8 @@ export interface Me {
   user: { id: number; firstName: string | null };
   locale: string;
   texts: Record<string, string>;
+  /** Every format, named as the chat names it. */
+  formats: Choice<string>[];
 }
 export interface ActionResult {
   kind: string;

@@ -191,7 +191,7 @@ function Gallery({ onOpen }: { onOpen: (item: Item) => void }) {
   );
 }
 
-function VideoView({ item, onBack }: { item: Item; onBack: () => void }) {
+function VideoView({ item, formats, onBack }: { item: Item; formats: Choice<string>[]; onBack: () => void }) {
   const [gone, setGone] = useState(false);
   const [busy, setBusy] = useState(false);
   useEffect(() => showTelegramBack(onBack), [onBack]);
@@ -203,10 +203,11 @@ function VideoView({ item, onBack }: { item: Item; onBack: () => void }) {
     setGone(res?.status === 410);
     if (res?.status !== 410) showToast(say("studio-failed"));
   };
-  const again = async () => {
+  // 🔁, 📐 and 🎲 start videos as the buttons under it in the chat do; the answer is a toast.
+  const remake = async (action: "again" | "format" | "variants", body?: { format: string }) => {
     setBusy(true);
     try {
-      showToast((await api<ActionResult>(`videos/${item.id}/again`, { method: "POST" })).text);
+      showToast((await api<ActionResult>(`videos/${item.id}/${action}`, { method: "POST", body })).text);
     } catch {
       showToast(say("studio-failed"));
     } finally {
@@ -243,9 +244,24 @@ function VideoView({ item, onBack }: { item: Item; onBack: () => void }) {
               {say("studio-download")}
             </a>
           ))}
-        <button disabled={busy} onClick={() => void again()}>
+        <button disabled={busy} onClick={() => void remake("again")}>
           {say("button-again")}
         </button>
+        {item.readsCameraMoves && (
+          <button disabled={busy} onClick={() => void remake("variants")}>
+            {say("button-pack")}
+          </button>
+        )}
+      </div>
+      <h2>{say("button-format")}</h2>
+      <div class="choices formats">
+        {formats
+          .filter((f) => f.value !== item.format)
+          .map((f) => (
+            <button class="secondary" disabled={busy} onClick={() => void remake("format", { format: f.value })}>
+              {f.label}
+            </button>
+          ))}
       </div>
     </section>
   );
@@ -437,7 +453,7 @@ function App({ initData }: { initData: string | undefined }) {
   return (
     <>
       {open ? (
-        <VideoView item={open} onBack={close} />
+        <VideoView item={open} formats={me.formats} onBack={close} />
       ) : (
         <>
           <nav class="tabs">

@@ -153,6 +153,29 @@ describe("studio in a real browser", () => {
     await dark.page.close();
   });
 
+  it("📐 9:16 on the video screen makes one MiniMax task in that shape; the other formats carry the chat's names, and 🎲 is offered", async () => {
+    const prompt = "the blue flask rises from the table, soft studio light";
+    const source = await s.app.db.models.Generation.findOne({ user_id: alice.userId, user_prompt: prompt }).lean();
+    const { page, problems } = await openStudio(asAlice, { query: `?video=${source!.short_id}` });
+    await page.locator("section.video video").waitFor();
+    expect(await page.locator("section.video .formats button").allTextContents()).toEqual(["3:4 · Wildberries/Ozon", "9:16 · Reels/TikTok/Shorts", "1:1 · feeds", "16:9 · Amazon/YouTube"]);
+    await page.getByRole("button", { name: "🎲 3 variants" }).waitFor();
+    const creates = () => s.mm.createRequests.filter((r) => r.body.prompt === prompt && r.outcome === "accepted");
+    expect(creates()).toHaveLength(1);
+    await page.screenshot({ path: new URL("studio-video-light.png", RESULTS).pathname });
+
+    await page.getByRole("button", { name: "9:16 · Reels/TikTok/Shorts" }).click();
+    await page.locator(".toast").waitFor();
+    expect(await page.locator(".toast").textContent()).toBe("📐 9:16 · Reels/TikTok/Shorts: the new video is on its way; follow it in the chat.");
+    const create = await eventually(() => creates()[1], 10_000, "the 9:16 create");
+    expect(create.imageHeight! / create.imageWidth!).toBeCloseTo(16 / 9, 2);
+    await new Promise((r) => setTimeout(r, 500)); // room for a second task, should one be made
+    expect(creates()).toHaveLength(2);
+    expect(await s.app.db.models.Generation.find({ variation_of: source!.short_id }).lean()).toMatchObject([{ format: "9:16" }]);
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it("a pack opens Telegram's invoice with a link from createInvoiceLink; once paid, the balance follows", async () => {
     const { page, problems } = await openStudio(asBob);
     await page.locator("nav.tabs [data-tab=balance]").click();
