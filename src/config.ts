@@ -64,7 +64,7 @@ const schema = z
     MINIMAX_V2_MAX_IN_FLIGHT: int(30, 1),
     GENERATION_TIMEOUT_MIN: z.coerce.number().positive().default(30),
     DELIVERY_TIMEOUT_MIN: z.coerce.number().positive().default(360),
-    MAX_ACTIVE_PER_USER: int(2, 1),
+    MAX_ACTIVE_PER_USER: int(10, 1),
     ALLOWED_USER_IDS: optionalString.pipe(
       z
         .string()

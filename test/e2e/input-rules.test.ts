@@ -135,7 +135,7 @@ describe("input the bot refuses (polling)", () => {
     expect(help).toMatch(/^📸 Send one product photo/);
     // Config values are filled in, and the escaped "<id>" arrives as literal text.
     expect(help).toContain("Videos are made with MiniMax-Hailuo-02, 6 s at 768P;");
-    expect(help).toContain("up to 2 jobs");
+    expect(help).toContain("up to 10 jobs");
     expect(help).toContain("/status <id>");
 
     const ru = s.tg.textUpdate({ chatId: 7112, languageCode: "ru", text: "/start" });

@@ -29,7 +29,7 @@ describe("createConfig", () => {
       resolution: "768P",
       pollIntervalMs: 15_000,
       minimaxRpm: 5,
-      maxActivePerUser: 2,
+      maxActivePerUser: 10,
       generationTimeoutMs: 30 * 60_000,
       uploadLimitBytes: 50 * 1024 * 1024,
       publicUrl: undefined,
