@@ -152,14 +152,15 @@ try {
       goal: "≤ 150 MB",
       met: verdict(m.peakGrowthMb <= 150),
     });
-    const leftByFitting = round(m.leftAfter30sMb - Math.max(0, plain.leftAfter30sMb), 1);
+    // The issue's goal is none left at all: held to that, with the unfitted run beside it to show
+    // how much of what is left comes from downloading and sending photos rather than from fitting.
     rows.push({
       what: "  RSS left 30 s later, over the RSS before",
       measured: signed(m.leftAfter30sMb),
       reference: `${signed(plain.leftAfter30sMb)} sending them unfitted`,
       ratio: "",
-      goal: "none left by fitting (≤ 5 MB more)",
-      met: verdict(leftByFitting <= 5),
+      goal: "none left (≤ 5 MB)",
+      met: verdict(m.leftAfter30sMb <= 5),
     });
     details.push(`fit memory: ${JSON.stringify(m)}; unfitted: ${JSON.stringify(plain)}`);
   }
