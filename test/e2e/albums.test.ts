@@ -305,13 +305,17 @@ describe("albums and variant packs (polling mode)", () => {
     await press(s.tg, en, note.message_id, "🔁 Again · 2");
     await press(s.tg, en, note.message_id, "🔁 Again · 3");
     await eventually(() => creates("the watch shines [Truck left]").length === 2 && creates("the watch shines [Static shot]").length === 2, 10_000, "the two Agains");
-    // Their messages reply to the note they were asked on (their keys carry a slot, so they are no message).
+    // Each is keyed by its variant's own video in the album (as the studio's Again on it is), and its messages answer that video.
     const agains = await s.app.db.models.Generation.find({ variation_of: { $in: [gens[1]!.short_id, gens[2]!.short_id] } }).lean();
     expect(agains).toHaveLength(2);
+    const members = await s.app.db.models.Generation.find({ short_id: { $in: [gens[1]!.short_id, gens[2]!.short_id] } }).lean();
     for (const again of agains) {
+      const member = members.find((m) => m.short_id === again.variation_of)!;
+      expect(member.video_message_id).toBeTruthy();
+      expect(again.source_message_id).toBe(member.video_message_id);
       const told = s.tg.messages(en.chatId).filter((m) => (m.text ?? m.caption ?? "").includes(again.short_id));
       expect(told.length).toBeGreaterThan(0);
-      expect(told.map((m) => m.reply_to_message?.message_id)).toEqual(told.map(() => note.message_id));
+      expect(told.map((m) => m.reply_to_message?.message_id)).toEqual(told.map(() => member.video_message_id));
     }
     expect((await ledgerOf(s.app, en.userId)).filter((e) => e.kind === "capture").length).toBeGreaterThanOrEqual(4);
     s.mm.autoComplete(null);

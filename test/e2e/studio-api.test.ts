@@ -352,6 +352,14 @@ describe("studio API", () => {
     expect(wide.body.kind).toBe("duplicate");
     await settle();
     expect(await s.app.db.models.Generation.find({ variation_of: first!.short_id }).lean()).toMatchObject([{ format: "16:9", pack_move: "Push in" }]);
+
+    // A variant's 🔁 Again on the note and the studio's Again on that variant are one video as well.
+    expect((await press(s.tg, erin, note.message_id, "🔁 Again · 1")).text).toBe("🎬 A new video is on its way.");
+    const again = await call<Answer>(`videos/${first!.short_id}/again`, { who: asErin, method: "POST" });
+    expect(again.body.kind).toBe("duplicate");
+    await settle();
+    const made = await s.app.db.models.Generation.find({ variation_of: first!.short_id }).lean();
+    expect(made.filter((g) => g.format !== "16:9")).toMatchObject([{ pack_move: "Push in", source_message_id: first!.video_message_id }]);
   });
 
   it("🎲 for a model that reads no camera moves (H3) is refused plainly, and nothing is charged", async () => {

@@ -37,7 +37,10 @@ export function variationsFeature(deps: BotDeps) {
   const feature = new Composer<BotContext>();
   const messageOf = (ctx: PressContext) => ctx.callbackQuery.message!.message_id;
   /** The request key of a button pressed on `messageId`: the message, and a slot when it carries the buttons of several variants. */
-  const keyOf = (gen: GenerationDoc, messageId: number) => requestKey(messageId, gen.pack_index != null ? NOTE_SLOT + gen.pack_index : 0);
+  // A pack member's Again (on the pack's note) is keyed by the member's own video message when it is
+  // known, as the studio's Again on that video is, so the two make one job.
+  const keyOf = (gen: GenerationDoc, messageId: number) =>
+    gen.pack_index == null ? requestKey(messageId) : gen.video_message_id ? requestKey(gen.video_message_id) : requestKey(messageId, NOTE_SLOT + gen.pack_index);
 
   /** The user's own generation named in the button, or null (answered) when it is not theirs. */
   async function sourceOf(ctx: PressContext, shortId: string) {
