@@ -17,3 +17,18 @@ export async function claimOnce(models: Models, key: string, owner?: string): Pr
 export async function pruneClaims(models: Models, olderThanMs = 24 * 3600_000) {
   await models.Claim.deleteMany({ at: { $lt: new Date(Date.now() - olderThanMs) } });
 }
+
+/**
+ * A task id a signed callback named for a generation whose own step could not take it at that
+ * moment (another instance held the generation, its create still on the wire). Kept in MongoDB, so
+ * whichever instance next checks the generation can adopt the task once MiniMax's query confirms it;
+ * an in-memory hint would be lost with the instance that heard it. The first one named is kept.
+ */
+const taskHintKey = (shortId: string) => `task-hint:${shortId}`;
+export async function noteTaskHint(models: Models, shortId: string, taskId: string) {
+  await claimOnce(models, taskHintKey(shortId), taskId);
+}
+export async function taskHintOf(models: Models, shortId: string): Promise<string | undefined> {
+  const hint = await models.Claim.findById(taskHintKey(shortId)).select("owner").lean();
+  return hint?.owner ?? undefined;
+}

@@ -5,6 +5,7 @@ import type { GenerationDoc, Leases } from "./leases.js";
 import { createAdmission } from "./admission.js";
 import { modelSpec, pollIntervalFor } from "../minimax/models.js";
 import { CANCELLED } from "./cancel.js";
+import { taskHintOf } from "./claims.js";
 
 /**
  * Asks MiniMax where a claimed `submitted` generation stands. This is the only path to delivery:
@@ -15,8 +16,9 @@ import { CANCELLED } from "./cancel.js";
 export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, signal?: AbortSignal, adoptTaskId?: string) {
   const { minimax, config, logger } = deps;
   const pollMs = pollIntervalFor(gen.model, config.pollIntervalMs);
-  // A callback may name the task whose create answer was lost; the query below confirms it is real.
-  const taskId = gen.minimax_job_id ?? adoptTaskId;
+  // A callback may name the task whose create answer was lost (now, or earlier to an instance that
+  // could not take the generation then); the query below confirms it is real.
+  const taskId = gen.minimax_job_id ?? adoptTaskId ?? (await taskHintOf(deps.models, gen.short_id));
   if (!taskId) {
     // Outcome of the create is unknown and no callback has named the task yet: keep waiting.
     return leases.finish(gen, { next_run_at: later(pollMs) });

@@ -2,7 +2,7 @@ import type { QueryFilter, Types } from "mongoose";
 import type { GenerationFields, Phase } from "../db/models.js";
 import { createLeases, keepLease, type GenerationDoc } from "./leases.js";
 import { createSubmitGates, LANE_NAMES, laneFilter, laneOf, type LaneName } from "./lanes.js";
-import { pruneClaims } from "./claims.js";
+import { noteTaskHint, pruneClaims } from "./claims.js";
 import { recoverSubmit, submitGeneration } from "./submit.js";
 import { checkStatus } from "./status.js";
 import { notifyFailure } from "./deliver.js";
@@ -324,6 +324,9 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     pendingClaims.add(claiming);
     const gen = await claiming.finally(() => pendingClaims.delete(claiming));
     if (!gen) {
+      // A task id the generation may not know yet (its create's answer was lost, or is still on the
+      // wire, perhaps on another instance): kept in MongoDB for whoever checks the generation next.
+      if (adoptTaskId) await noteTaskHint(deps.models, shortId, adoptTaskId);
       // Our own submit step is still recording the task id (MiniMax was quick): check once it ends,
       // or now if it ended while we tried. Otherwise the generation is leased and its holder is
       // asking MiniMax already, or it is done.
