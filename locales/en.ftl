@@ -60,7 +60,6 @@ image-too-large = 🖼 The image is {NUMBER($mb, maximumFractionDigits: 1)} MB; 
 image-too-small = 🔍 The image is {NUMBER($width, useGrouping: 0)}×{NUMBER($height, useGrouping: 0)} px; its shorter side must be over 300 px. Please send a larger photo.
 image-aspect = 📐 The image is {NUMBER($width, useGrouping: 0)}×{NUMBER($height, useGrouping: 0)} px, too stretched: one side may be at most 2.5 times the other (5:2). Please crop it and send it again.
 unsupported = 🤖 I make videos from product photos. Send a photo of your product with a caption that describes the motion, for example: <i>the sneaker turns slowly on a white podium</i>.
-album = 📚 I did not accept this album, and nothing was charged: each video starts from a single photo. Please send the photos again, one at a time.
 limit-reached = ⏳ You already have { $max ->
         [one] {$max} job
        *[other] {$max} jobs

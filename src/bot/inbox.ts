@@ -3,7 +3,7 @@ import type { Models } from "../db/models.js";
 import type { Logger } from "../logger.js";
 import { claimOnce } from "../generations/claims.js";
 import { backoffMs, later } from "../generations/deps.js";
-import { isPaymentUpdate } from "./redelivery.js";
+import { isPaymentUpdate, unwrapBotError } from "./redelivery.js";
 
 /** An update that is not a payment is given up a day after it arrived, as Telegram gives up on its own. */
 const GIVE_UP_AFTER_MS = 24 * 3600_000;
@@ -30,7 +30,7 @@ export interface InboxOptions {
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 const errorText = (err: unknown) => {
-  const e = err && typeof err === "object" && (err as { name?: string }).name === "BotError" ? (err as { error?: unknown }).error : err;
+  const e = unwrapBotError(err);
   return (e instanceof Error ? e.message : String(e)).slice(0, 300);
 };
 
@@ -141,6 +141,17 @@ export function createInbox(opts: InboxOptions) {
     }
   }
 
+  /** Stores `update` as pending with `fields`; false when a copy of it is stored already. */
+  async function store(update: Update, fields: { lease_owner?: string; lease_until: Date; next_run_at: Date; last_error?: string }) {
+    try {
+      await Inbox.create({ _id: update.update_id, update, payment: isPaymentUpdate(update), ...fields });
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
   return {
     /**
      * Stores `update` before Telegram is answered, held by this instance while `handling` goes on;
@@ -148,36 +159,16 @@ export function createInbox(opts: InboxOptions) {
      * database cannot take it, and Telegram must be asked to send it again.
      */
     async keep(update: Update, handling: Promise<void>) {
-      const now = Date.now();
-      try {
-        await Inbox.create({
-          _id: update.update_id,
-          update,
-          payment: isPaymentUpdate(update),
-          lease_owner: instanceId,
-          lease_until: new Date(now + holdMs),
-          next_run_at: new Date(now + holdMs),
-        });
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        return; // an earlier copy of this update is kept: it is handled from there
-      }
+      const until = later(holdMs);
+      // An earlier copy of this update is kept already: it is handled from there.
+      if (!(await store(update, { lease_owner: instanceId, lease_until: until, next_run_at: until }))) return;
       held.add(update.update_id);
       void track(settle(update.update_id, 0, handling));
     },
 
     /** Stores an update whose handling failed, to be handled again from here after a pause. */
     async defer(update: Update, err: unknown) {
-      await Inbox.create({
-        _id: update.update_id,
-        update,
-        payment: isPaymentUpdate(update),
-        lease_until: new Date(0),
-        next_run_at: later(backoffMs(1, opts.retryBaseMs, MAX_BACKOFF_MS)),
-        last_error: errorText(err),
-      }).catch((e: unknown) => {
-        if (!isDuplicateKey(e)) throw e;
-      });
+      await store(update, { lease_until: new Date(0), next_run_at: later(backoffMs(1, opts.retryBaseMs, MAX_BACKOFF_MS)), last_error: errorText(err) });
     },
 
     start() {

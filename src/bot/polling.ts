@@ -3,7 +3,7 @@ import type { Update } from "grammy/types";
 import type { BotContext } from "./context.js";
 import type { Logger } from "../logger.js";
 import { isStorageUnavailable } from "../db/errors.js";
-import { mustRedeliver } from "./redelivery.js";
+import { mustRedeliver, unwrapBotError } from "./redelivery.js";
 import type { Inbox } from "./inbox.js";
 
 /** A payment failing for another reason than an outage is retried here this long, then kept in the inbox. */
@@ -59,7 +59,7 @@ export function retryUnstoredUpdates(bot: Bot<BotContext>, opts: { logger: Logge
         logger.info({ update: update.update_id }, isStorageUnavailable(lastErr) ? "update handled after the database came back" : "update handled on a later try");
         break;
       } catch (retryErr) {
-        lastErr = (retryErr as { error?: unknown }).error ?? retryErr;
+        lastErr = unwrapBotError(retryErr);
         if (!mustRedeliver(update, lastErr)) {
           logger.error({ err: (retryErr as Error).message, update: update.update_id }, "unhandled bot error");
           break;

@@ -1,6 +1,10 @@
 import type { Update } from "grammy/types";
 import { isStorageUnavailable } from "../db/errors.js";
 
+/** The handler's own error inside grammY's BotError (bot.handleUpdate wraps whatever a middleware threw). */
+export const unwrapBotError = (err: unknown): unknown =>
+  err && typeof err === "object" && (err as { name?: string }).name === "BotError" ? (err as { error?: unknown }).error : err;
+
 /** Telegram sends these once: a payment lost here is money the user paid for nothing. */
 export const isPaymentUpdate = (update: Update) => Boolean(update.message?.successful_payment || update.message?.refunded_payment);
 

@@ -116,9 +116,10 @@ export function createStarsReconciler(deps: ReconcilerDeps) {
     await pass();
   }
 
-  const guarded = () => {
+  /** Runs `work` unless a pass is running here already; a failure waits for the next one. */
+  const guarded = (work: () => Promise<unknown>) => {
     if (running) return running;
-    running = maybePass()
+    running = work()
       .catch((err: Error) => logger.warn({ err: err.message }, "Stars reconciliation failed; the next one retries"))
       .finally(() => (running = undefined));
     return running;
@@ -129,10 +130,8 @@ export function createStarsReconciler(deps: ReconcilerDeps) {
     start() {
       if (deps.intervalMs <= 0) return;
       // At start, whatever the slot: a payment lost while this instance was down is settled now.
-      running = pass()
-        .catch((err: Error) => logger.warn({ err: err.message }, "Stars reconciliation failed; the next one retries"))
-        .finally(() => (running = undefined));
-      timer = setInterval(() => void guarded(), deps.intervalMs);
+      void guarded(pass);
+      timer = setInterval(() => void guarded(maybePass), deps.intervalMs);
       timer.unref();
     },
     async stop() {

@@ -3,7 +3,7 @@ import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { BotContext } from "../../bot/index.js";
 import type { Inbox } from "../../bot/inbox.js";
-import { mustRedeliver } from "../../bot/redelivery.js";
+import { mustRedeliver, unwrapBotError } from "../../bot/redelivery.js";
 import { secretsEqual } from "../../secrets.js";
 import { isStorageUnavailable } from "../../db/errors.js";
 import type { Logger } from "../../logger.js";
@@ -15,8 +15,6 @@ import { TELEGRAM_WEBHOOK_PATH } from "../paths.js";
  * little is left for storing the update first.
  */
 export const WEBHOOK_ANSWER_MS = 8_000;
-
-const unwrap = (err: unknown) => (err && typeof err === "object" && (err as { name?: string }).name === "BotError" ? (err as { error: unknown }).error : err);
 
 /**
  * Telegram's updates, accepted only with the secret we registered (compared in constant time).
@@ -66,7 +64,7 @@ export function telegramWebhookRoutes({
       const outcome = await Promise.race([
         handling.then(
           () => ({ kind: "done" as const }),
-          (err: unknown) => ({ kind: "failed" as const, err: unwrap(err) }),
+          (err: unknown) => ({ kind: "failed" as const, err: unwrapBotError(err) }),
         ),
         new Promise<{ kind: "slow" }>((resolve) => (timer = setTimeout(() => resolve({ kind: "slow" }), answerWithinMs))),
       ]);
