@@ -56,9 +56,10 @@ export interface MongoProxy {
   uriFor(uri: string): string;
   /**
    * Holds the next message that carries command `command` on collection `collection` (e.g.
-   * "findAndModify", "generations"); resolves once such a message has been stopped.
+   * "findAndModify", "generations") and, when `also` is given, the BSON string element `field: value`;
+   * resolves once such a message has been stopped.
    */
-  holdNext(command: string, collection: string, timeoutMs?: number): Promise<HeldCommand>;
+  holdNext(command: string, collection: string, timeoutMs?: number, also?: [field: string, value: string]): Promise<HeldCommand>;
   /**
    * Answers the next `times` messages that carry command `command` on `collection` (and contain the
    * BSON string element `alsoField: alsoValue`, when given) with `error`, as the server would.
@@ -83,7 +84,7 @@ export async function startMongoProxy(targetUri: string): Promise<MongoProxy> {
   const targetPort = Number(target.port || 27017);
   const targetHost = target.hostname;
   const sockets = new Set<net.Socket>();
-  let armed: { pattern: Buffer; onHeld: (h: HeldCommand) => void } | undefined;
+  let armed: { patterns: Buffer[]; onHeld: (h: HeldCommand) => void } | undefined;
   const failing: Array<{ patterns: Buffer[]; error: ServerErrorReply; left: number; done: (n: number) => void; answered: number }> = [];
   let severed = false;
 
@@ -109,7 +110,7 @@ export async function startMongoProxy(targetUri: string): Promise<MongoProxy> {
         if (!client.destroyed) client.write(reply);
         return;
       }
-      if (armed && chunk.includes(armed.pattern)) {
+      if (armed && armed.patterns.every((p) => chunk.includes(p))) {
         const { onHeld } = armed;
         armed = undefined;
         held = [chunk];
@@ -177,7 +178,7 @@ export async function startMongoProxy(targetUri: string): Promise<MongoProxy> {
       u.port = String(port);
       return u.toString();
     },
-    holdNext(command, collection, timeoutMs = 10_000) {
+    holdNext(command, collection, timeoutMs = 10_000, also) {
       if (armed) throw new Error("mongo proxy: already waiting for a command to hold");
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -185,7 +186,7 @@ export async function startMongoProxy(targetUri: string): Promise<MongoProxy> {
           reject(new Error(`mongo proxy: no ${command} on ${collection} within ${timeoutMs} ms`));
         }, timeoutMs);
         armed = {
-          pattern: bsonStringElement(command, collection),
+          patterns: [bsonStringElement(command, collection), ...(also ? [bsonStringElement(...also)] : [])],
           onHeld: (h) => {
             clearTimeout(timer);
             resolve(h);
