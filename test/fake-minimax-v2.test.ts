@@ -1,21 +1,14 @@
 // Tests of the fake MiniMax's v2 API (contract, section 7), with plain fetch: what it takes, what it
 // refuses and how, what its queries, callbacks and DELETE say.
-import { callbackReceivers } from "./support/callback-receiver.js";
-import { afterEach, describe, expect, it } from "vitest";
-import { makeFakeMp4, makePng, startFakeMiniMax, toDataUrl, type FakeMiniMax } from "./support/fake-minimax.js";
+import { fakesClosedAfterEachTest } from "./support/callback-receiver.js";
+import { describe, expect, it } from "vitest";
+import { makeFakeMp4, makePng, toDataUrl, type FakeMiniMax } from "./support/fake-minimax.js";
 
 const png = makePng(640, 480);
 const png2 = makePng(640, 480, [10, 200, 30]);
 
 let fake: FakeMiniMax | undefined;
-const receivers = callbackReceivers();
-const receiver = receivers.start;
-
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-  await receivers.closeAll();
-});
+const { receiver, startFake } = fakesClosedAfterEachTest();
 
 
 /** The fields these tests read from the fake's JSON answers. */
@@ -51,7 +44,7 @@ function expectError(res: { status: number; json: Answer }, status: number, type
 
 describe("fake MiniMax, v2 API", () => {
   it("creates a task from a content array after the callback's challenge; query, callbacks and the video URL follow the task", async () => {
-    fake = await startFakeMiniMax();
+    fake = await startFake();
     const cb = await receiver();
     const created = await create(fake, { callback_url: cb.url, content: [text("the bag turns"), frame(png, "first_frame"), frame(png2, "last_frame")] });
     expect(created).toEqual({ status: 200, json: { task_id: expect.stringMatching(/^\d+$/) } });
@@ -82,7 +75,7 @@ describe("fake MiniMax, v2 API", () => {
   });
 
   it("refuses what the contract refuses, with 400 bad_request_error (2013)", async () => {
-    fake = await startFakeMiniMax();
+    fake = await startFake();
     // What is sent, and the reason the fake records for refusing it.
     const refusals: Array<[Record<string, unknown>, RegExp]> = [
       [{ content: [frame(png, "first_frame")] }, /0 text items/],
@@ -116,7 +109,7 @@ describe("fake MiniMax, v2 API", () => {
   });
 
   it("answers errors with their HTTP statuses: 401 for a bad key, injected 402, 422, 429, 500 and 529", async () => {
-    fake = await startFakeMiniMax();
+    fake = await startFake();
     expectError(await create(fake, {}, "wrong-key"), 401, "authorized_error", 1004);
     fake.failNextCreate({ code: 1008 });
     expectError(await create(fake), 402, "insufficient_balance_error", 1008);
@@ -139,7 +132,7 @@ describe("fake MiniMax, v2 API", () => {
   });
 
   it("DELETE cancels a queued task (with a callback) and refuses a running one", async () => {
-    fake = await startFakeMiniMax();
+    fake = await startFake();
     const cb = await receiver();
     const queued = (await create(fake, { callback_url: cb.url })).json.task_id as string;
     const running = (await create(fake)).json.task_id as string;
@@ -154,7 +147,7 @@ describe("fake MiniMax, v2 API", () => {
   });
 
   it("keeps at most v2MaxInFlight tasks queued or running: one more is refused with 429 until one is over", async () => {
-    fake = await startFakeMiniMax({ v2MaxInFlight: 2 });
+    fake = await startFake({ v2MaxInFlight: 2 });
     const ids = [(await create(fake)).json.task_id as string, (await create(fake)).json.task_id as string];
     expectError(await create(fake), 429, "rate_limit_error", 1002);
     await fake.fail(ids[0]!, 1027);

@@ -1,21 +1,14 @@
 // Tests of the fake MiniMax server itself (test/support/fake-minimax.ts), with plain fetch.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { callbackReceivers } from "./support/callback-receiver.js";
-import { afterEach, describe, expect, it } from "vitest";
-import { makeFakeMp4, makePng, startFakeMiniMax, toDataUrl, type FakeMiniMax } from "./support/fake-minimax.js";
+import { fakesClosedAfterEachTest } from "./support/callback-receiver.js";
+import { describe, expect, it } from "vitest";
+import { makeFakeMp4, makePng, toDataUrl, type FakeMiniMax } from "./support/fake-minimax.js";
 
 const png = makePng(640, 480);
 
 let fake: FakeMiniMax | undefined;
-const receivers = callbackReceivers();
-const receiver = receivers.start;
-
-afterEach(async () => {
-  await fake?.close();
-  fake = undefined;
-  await receivers.closeAll();
-});
+const { receiver, adopt, startFake } = fakesClosedAfterEachTest();
 
 
 /** The fields these tests read from the fake's JSON answers. */
@@ -42,7 +35,7 @@ const create = (f: FakeMiniMax, extra: Record<string, unknown> = {}) =>
 
 describe("fake MiniMax", () => {
   it("verifies callback_url with a challenge during the create request", async () => {
-    fake = await startFakeMiniMax();
+    fake = await startFake();
     const good = await receiver((b) => b);
     const res = await create(fake, { callback_url: good.url });
     expect(res.base_resp.status_code).toBe(0);
@@ -66,7 +59,7 @@ describe("fake MiniMax", () => {
   });
 
   it("rejects bad keys and invalid params", async () => {
-    fake = await startFakeMiniMax();
+    fake = await startFake();
     expect((await api(fake, "/v1/query/video_generation?task_id=1", undefined, "nope")).base_resp.status_code).toBe(2049);
     expect((await create(fake, { duration: 10, resolution: "1080P" })).base_resp.status_code).toBe(2013);
     expect((await create(fake, { model: "I2V-01", duration: 6 })).base_resp.status_code).toBe(2013);
@@ -78,7 +71,7 @@ describe("fake MiniMax", () => {
   });
 
   it("answers query and retrieve in the contract's shapes, and serves the video", async () => {
-    fake = await startFakeMiniMax();
+    fake = await startFake();
     const { task_id } = await create(fake);
     expect((await api(fake, `/v1/query/video_generation?task_id=${task_id}`)).status).toBe("Queueing");
 
@@ -107,7 +100,7 @@ describe("fake MiniMax", () => {
   });
 
   it("cuts a download short of its Content-Length", async () => {
-    fake = await startFakeMiniMax();
+    fake = await startFake();
     const { task_id } = await create(fake);
     await fake.succeed(task_id, makeFakeMp4(300_000));
     const r = await api(fake, `/v1/files/retrieve?file_id=${fake.tasks.get(task_id)!.fileId}`);
@@ -125,25 +118,21 @@ describe("fake MiniMax", () => {
   });
 
   it("enforces the per-minute limit and injected faults", async () => {
-    fake = await startFakeMiniMax({ rpm: 2 });
+    fake = await startFake({ rpm: 2 });
     expect((await create(fake)).base_resp.status_code).toBe(0);
     expect((await create(fake)).base_resp.status_code).toBe(0);
     expect((await create(fake)).base_resp).toEqual({ status_code: 1002, status_msg: "rate limit" });
     expect(fake.createRequests.map((c) => c.outcome)).toEqual(["accepted", "accepted", 1002]);
 
-    const f2 = await startFakeMiniMax();
-    try {
-      f2.failNextCreate({ drop: true });
-      await expect(create(f2)).rejects.toThrow();
-      expect(f2.tasks.size).toBe(1); // created although the answer was lost
-      expect(f2.createRequests[0]!.outcome).toBe("dropped");
-    } finally {
-      await f2.close();
-    }
+    const f2 = await startFake();
+    f2.failNextCreate({ drop: true });
+    await expect(create(f2)).rejects.toThrow();
+    expect(f2.tasks.size).toBe(1); // created although the answer was lost
+    expect(f2.createRequests[0]!.outcome).toBe("dropped");
   });
 
   it("auto-completes tasks, sends title-case callbacks, and times out a silent challenge", async () => {
-    fake = await startFakeMiniMax({ callbackCase: "title", challengeTimeoutMs: 200 });
+    fake = await startFake({ callbackCase: "title", challengeTimeoutMs: 200 });
     const rx = await receiver((b) => ("challenge" in b ? b : { ok: true }));
     fake.autoComplete({ afterMs: 20, video: () => makeFakeMp4(1000) });
     const { task_id } = await create(fake, { callback_url: rx.url });
@@ -153,7 +142,7 @@ describe("fake MiniMax", () => {
 
     const silent = http.createServer(() => {}); // never answers
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
-    receivers.adopt(silent);
+    adopt(silent);
     const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/cb`;
     expect((await create(fake, { callback_url: url })).base_resp.status_code).toBe(2013);
     silent.closeAllConnections();
@@ -169,7 +158,7 @@ describe("fake MiniMax", () => {
   });
 
   it("takes last_frame_image only on MiniMax-Hailuo-02, checked like the first frame, and never with 512P", async () => {
-    fake = await startFakeMiniMax();
+    fake = await startFake();
     const last = makePng(480, 640);
     const ok = await create(fake, { last_frame_image: toDataUrl(last), resolution: "768P" });
     expect(ok.base_resp.status_code).toBe(0);

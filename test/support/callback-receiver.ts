@@ -1,5 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterEach } from "vitest";
+import { startFakeMiniMax, type FakeMiniMax } from "./fake-minimax.js";
 
 /**
  * Loopback servers standing in for our callback endpoint, for the fake MiniMax's own tests: each
@@ -26,5 +28,27 @@ export function callbackReceivers() {
     /** A server of the test's own, closed with the others. */
     adopt: (server: http.Server) => void servers.push(server),
     closeAll: () => Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r)))),
+  };
+}
+
+/**
+ * The fake MiniMax's own test files: fakes and callback receivers started during a test are closed
+ * after it.
+ */
+export function fakesClosedAfterEachTest() {
+  const receivers = callbackReceivers();
+  const fakes: FakeMiniMax[] = [];
+  afterEach(async () => {
+    await Promise.all(fakes.splice(0).map((f) => f.close()));
+    await receivers.closeAll();
+  });
+  return {
+    receiver: receivers.start,
+    adopt: receivers.adopt,
+    async startFake(...args: Parameters<typeof startFakeMiniMax>) {
+      const fake = await startFakeMiniMax(...args);
+      fakes.push(fake);
+      return fake;
+    },
   };
 }
