@@ -232,7 +232,20 @@ describe("exactly once, two instances on one database (webhook mode)", () => {
     const users = Array.from({ length: 40 }, (_, i) => user(7200 + i));
     const before = mm.createRequests.length;
     await Promise.all(users.map((u, i) => postUpdate(i % 2 ? a : b, photoFrom(tg, u, `product ${i} spins`).update)));
-    await eventually(() => users.every((u) => tg.videosSent(u.chatId).length === 1), 40_000, "forty videos");
+    await eventually(
+      async () => {
+        const waiting = users.filter((u) => tg.videosSent(u.chatId).length !== 1);
+        if (waiting.length === 0) return true;
+        // Says, on a timeout, whether the machine was slow or a job stalled, and where.
+        const gens = await a.db.models.Generation.find({ chat_id: { $in: waiting.map((u) => u.chatId) } }).lean();
+        const calls = (chatId: number) => tg.callsTo("sendVideo").filter((c) => c.params.chat_id === chatId).length;
+        const refused = (chatId: number) => tg.rejectedCalls.filter((c) => c.params.chat_id === chatId).map((c) => `${c.method}: ${c.description}`);
+        const about = gens.map((g) => `${g.short_id} ${g.phase}${g.error_code ? `/${g.error_code}` : ""}, ${tg.videosSent(g.chat_id).length} videos, ${calls(g.chat_id)} sendVideo calls, refused: ${refused(g.chat_id).join("; ") || "none"}`);
+        throw new Error(`${users.length - waiting.length} of ${users.length} delivered; waiting: ${about.join(" | ")}`);
+      },
+      40_000,
+      "forty videos",
+    );
     mm.autoComplete(null);
     const creates = mm.createRequests.slice(before);
     expect(creates.filter((r) => r.outcome === "accepted")).toHaveLength(40);

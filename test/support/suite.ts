@@ -30,6 +30,8 @@ function useApps(label: string, opts: AppsOptions, count: number) {
     for (let i = 0; i < count; i++) world.apps.push(await startTestApp({ mode: opts.mode, telegram: world.tg, minimax: world.mm, mongoUri, env: opts.env }));
   });
   afterAll(async () => {
+    // DUMP_LOGS=<file>: the apps' logs, for reading a failure after the run.
+    if (process.env.DUMP_LOGS) (await import("node:fs")).appendFileSync(process.env.DUMP_LOGS, world.apps.flatMap((a) => a.logs).join(""));
     for (const app of world.apps) await app.stop();
     await close?.();
   });
