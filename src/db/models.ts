@@ -105,6 +105,8 @@ export const generationSchema = new Schema(
     submitted_at: { type: Date },
     /** When MiniMax's success was confirmed; delivery is retried until DELIVERY_TIMEOUT_MIN after it. */
     delivery_started_at: { type: Date },
+    /** Since when an earlier delivery attempt, taken and never recorded as ended, is waited for. */
+    delivery_unsure_since: { type: Date },
     completed_at: { type: Date },
   },
   {
@@ -198,6 +200,8 @@ export const claimSchema = new Schema(
     _id: { type: String, required: true },
     owner: { type: String },
     at: { type: Date, required: true, default: () => new Date() },
+    /** What a fact-like claim records (a delivery Telegram took). */
+    record: { type: Schema.Types.Mixed },
   },
   { collection: "claims", versionKey: false },
 );

@@ -36,8 +36,8 @@ async function downloadUnderway(bytes: number, timeoutMs = 15_000) {
 }
 
 /** Waits for the one video of the chat, then for the generation to be `delivered`, and checks both. */
-async function expectDeliveredOnce(app: ChildApp, video: Buffer, messageId: number) {
-  const [sent] = await world.tg.waitFor(() => (world.tg.videosSent(CHAT).length ? world.tg.videosSent(CHAT) : undefined), 15_000, "the video");
+async function expectDeliveredOnce(app: ChildApp, video: Buffer, messageId: number, timeoutMs = 15_000) {
+  const [sent] = await world.tg.waitFor(() => (world.tg.videosSent(CHAT).length ? world.tg.videosSent(CHAT) : undefined), timeoutMs, "the video");
   expect(sent!.sha256).toBe(sha256(video));
   expect(sent!.bytes.length).toBe(video.length);
   expect((sent!.params.reply_parameters as { message_id: number }).message_id).toBe(messageId);
@@ -88,7 +88,7 @@ describe.each(["webhook", "polling"] as const)("kill -9 after the submit, before
 });
 
 describe("kill -9 in the middle of the download (= the upload)", () => {
-  it("no partial video reaches the chat; after a restart the sweep takes over the abandoned lease and delivers once", async () => {
+  it("no partial video reaches the chat; after a restart the sweep takes over the abandoned lease and delivers once, two leases later", async () => {
     // A lease (renewed every 3 s) that outlives the restart, which takes seconds on a busy machine: the new
     // process cannot take the work at start and must find it through its periodic sweep.
     const app = await startChildApp({ mode: "polling", telegram: world.tg, minimax: world.mm, mongoUri: world.mongoUri, env: { LEASE_MS: "10000" } });
@@ -124,17 +124,19 @@ describe("kill -9 in the middle of the download (= the upload)", () => {
     await app.restart();
     expect(Date.now(), "the restarted app is up while the dead lease is still valid").toBeLessThan(leaseUntil);
 
-    await expectDeliveredOnce(app, video, messageId);
-    // Nothing was downloaded again before the old lease ran out; then exactly one fresh, complete download.
+    // The dead process took the delivery attempt and never said how it ended: Telegram might have
+    // taken the video. The next attempt waits two leases (20 s) for a record that never comes.
+    await expectDeliveredOnce(app, video, messageId, 45_000);
+    // Nothing was downloaded again before the old lease ran out and the wait was over; then exactly one fresh, complete download.
     const retries = world.mm.downloads.slice(downloadsBefore);
     expect(retries).toHaveLength(1);
     expect(retries[0]).toMatchObject({ status: 200, completed: true, bytesSent: video.length });
-    expect(retries[0]!.startedAt).toBeGreaterThanOrEqual(leaseUntil);
+    expect(retries[0]!.startedAt).toBeGreaterThanOrEqual(leaseUntil + 20_000);
     expect(retries[0]!.sig).not.toBe(first.sig); // a fresh signed URL from retrieve
     const delivered = (await world.models.Generation.findById(delivering._id).lean())!;
     expect(delivered.completed_at!.getTime()).toBeGreaterThanOrEqual(leaseUntil);
     expect(world.mm.createRequests).toHaveLength(1);
-  });
+  }, 75_000);
 });
 
 describe("SIGTERM during a throttled delivery", () => {

@@ -1,0 +1,65 @@
+/**
+ * Telegram cannot be asked whether it took a message. An instance whose lease runs out while
+ * Telegram is taking its video (a loaded database kept its renewals from landing) must not leave
+ * the next holder to send it again. Seen under load as one of forty users getting two videos.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { makeMp4 } from "../support/fake-telegram.js";
+import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
+import { startMongoProxy, type MongoProxy } from "../support/mongo-proxy.js";
+import { openDatabaseView, testDatabaseUri } from "../support/mongo.js";
+import { photoFrom, postUpdate, sha256, taskFor, user } from "../support/scenario.js";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe("a delivery whose lease runs out while Telegram takes the video (two instances)", () => {
+  const started: TestApp[] = [];
+  let proxy: MongoProxy | undefined;
+  let fakes: Awaited<ReturnType<typeof startFakes>> | undefined;
+  let view: Awaited<ReturnType<typeof openDatabaseView>> | undefined;
+  afterAll(async () => {
+    proxy?.restore();
+    for (const app of started) await app.stop();
+    await view?.close();
+    await proxy?.close();
+    await fakes?.close();
+  });
+
+  it("is sent once: the next holder waits for the first one's record instead of sending again", async () => {
+    fakes = await startFakes();
+    const { telegram: tg, minimax: mm } = fakes;
+    const uri = testDatabaseUri("deliveronce");
+    proxy = await startMongoProxy(uri);
+    view = await openDatabaseView(uri);
+    // A reaches MongoDB through the proxy, which will hold its lease renewal.
+    const a = await startTestApp({ mode: "webhook", telegram: tg, minimax: mm, mongoUri: proxy.uriFor(uri) });
+    started.push(a);
+    const who = user(9951);
+    expect(await postUpdate(a, photoFrom(tg, who, "the kettle steams").update)).toBe(200);
+    const task = await taskFor(mm, "the kettle steams");
+
+    // Telegram takes A's video 5 s after it arrives (it answers then, and acts even if A gave up).
+    tg.delayNext("sendVideo", 5_000);
+    const video = makeMp4({ payloadBytes: 40_000 });
+    const downloadsBefore = mm.downloads.length;
+    await mm.succeed(task.taskId, video);
+    await eventually(() => mm.downloads.length > downloadsBefore, 10_000, "A's download");
+    const uploadAt = Date.now();
+    // A's next renewal is held: its lease (3 s) runs out while Telegram is still taking the video.
+    const held = await proxy.holdNext("update", "generations", 10_000);
+
+    // B, on the same database, finds the lease expired and the generation still delivering.
+    const b = await startTestApp({ mode: "polling", telegram: tg, minimax: mm, mongoUri: uri });
+    started.push(b);
+    const done = await eventually(() => view!.models.Generation.findOne({ chat_id: who.chatId, phase: "delivered" }).lean(), 20_000, "delivered");
+    // Past the moment Telegram took A's video, and a little more for a second one to arrive.
+    await sleep(Math.max(0, uploadAt + 7_000 - Date.now()));
+    const videos = tg.videosSent(who.chatId);
+    expect(videos).toHaveLength(1);
+    expect(videos[0]!.sha256).toBe(sha256(video));
+    expect(done.video_message_id).toBe(videos[0]!.messageId);
+    // B waited for A's record instead of sending: it never took the attempt.
+    expect(b.logs.join("")).toMatch(/an earlier delivery attempt has not recorded how it ended; waiting for it/);
+    await held.release();
+  }, 60_000);
+});
