@@ -7,6 +7,7 @@ import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import type { SubmitGate } from "./lanes.js";
 import { CANCELLED, decideSubmit, isCancelled } from "./cancel.js";
+import { claimOnce } from "./claims.js";
 import { DEFAULT_FORMAT, isFormatName } from "../images/formats.js";
 import { FIT_DEFAULTS, fitPhoto, UnreadableImageError, type FitTarget } from "../images/fit.js";
 import { modelSpec, pollIntervalFor, resolutionHeight } from "../minimax/models.js";
@@ -161,6 +162,20 @@ export async function submitGeneration(
   }
   // The lease is gone or nearly so: back to the queue if it is still ours.
   if (!marked) return unsent();
+  // The last word goes to a unique insert: on FerretDB a claim by another instance, read before the
+  // marker landed and written after it, can undo it, and that instance's recovery would send again.
+  let mine;
+  try {
+    mine = await claimOnce(deps.models, createKey(gen), leases.owner);
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, "could not take the create's key; not sending it");
+    return unsent();
+  }
+  if (!mine) {
+    // Another instance recovered this submission as never sent: it owns the generation now.
+    log.warn("this submission was recovered elsewhere as unsent; not sending it");
+    return giveBack();
+  }
 
   let answer;
   try {
@@ -233,12 +248,22 @@ export async function settleUnknownOutcome(deps: LifecycleDeps, leases: Leases, 
   });
 }
 
-/** A `submitting` generation whose lease expired: its instance died somewhere in submitGeneration. */
+/** The key a submission attempt's create takes before it leaves, and a recovery takes to requeue it. */
+const createKey = (gen: GenerationDoc) => `create:${String(gen._id)}:${gen.submit_attempts}`;
+const RECOVERED = "recovered:";
+
+/**
+ * A `submitting` generation whose lease expired: its instance died (or stalled) somewhere in
+ * submitGeneration. Whether its create may have left is decided by the create's key, not by the
+ * marker on the document: if this recovery inserts the key first, the create can no longer leave.
+ */
 export async function recoverSubmit(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc) {
-  if (!gen.create_sent_at) {
+  const key = createKey(gen);
+  const taken = (await claimOnce(deps.models, key, `${RECOVERED}${leases.owner}`)) ? undefined : await deps.models.Claim.findById(key).lean();
+  if (!taken || taken.owner?.startsWith(RECOVERED)) {
     deps.logger.warn({ generation: gen.short_id }, "submit interrupted before sending: queued again");
-    return leases.finish(gen, { phase: "queued", next_run_at: new Date() });
+    return leases.finish(gen, { phase: "queued", next_run_at: new Date() }, { create_sent_at: 1 });
   }
   deps.logger.warn({ generation: gen.short_id }, "submit interrupted after sending: outcome unknown");
-  return settleUnknownOutcome(deps, leases, gen);
+  return settleUnknownOutcome(deps, leases, gen, gen.create_sent_at ?? taken.at);
 }

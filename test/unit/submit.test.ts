@@ -9,7 +9,7 @@ import { connectDatabase, type Database } from "../../src/db/connection.js";
 import { createLogger } from "../../src/logger.js";
 import { createConfig } from "../../src/config.js";
 import { createLeases } from "../../src/generations/leases.js";
-import { submitGeneration } from "../../src/generations/submit.js";
+import { recoverSubmit, submitGeneration } from "../../src/generations/submit.js";
 import type { SubmitRateLimit, SlotUse } from "../../src/generations/rate-limit.js";
 import type { LifecycleDeps } from "../../src/generations/deps.js";
 import type { MiniMaxClient } from "../../src/minimax/client.js";
@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 /** Everything the step does, in order. */
-function recorder(opts: { busyTurns: number; onAcquired?: () => Promise<void> }) {
+function recorder(opts: { busyTurns: number; onAcquired?: () => Promise<void>; duringCreate?: () => Promise<void> }) {
   const events: string[] = [];
   let turns = 0;
   const rateLimit = {
@@ -65,6 +65,7 @@ function recorder(opts: { busyTurns: number; onAcquired?: () => Promise<void> })
     minimax: {
       createVideo: async () => {
         events.push("create");
+        await opts.duringCreate?.();
         return { taskId: `task-${chat}` };
       },
     } as unknown as MiniMaxClient,
@@ -147,5 +148,59 @@ describe("submitGeneration", () => {
     expect(events).not.toContain("create");
     expect(events.filter((e) => e === "hold" || e === "release")).toEqual(["release"]);
     expect((await db.models.Generation.findById(gen._id))?.phase).toBe("queued");
+  });
+});
+
+/**
+ * On FerretDB an update is a read then a whole-document write: another instance's claim, read before
+ * the create's marker landed and written after it, undoes the marker. Its recovery must still not
+ * send the create again, nor may the create leave once a recovery has requeued it.
+ */
+describe("a submission and its recovery by another instance", () => {
+  /** Another instance claims the generation (its lease expired) and recovers it, as the worker would. */
+  async function recoverElsewhere(gen: { _id: unknown }, deps: LifecycleDeps) {
+    await db.models.Generation.collection.updateOne({ _id: gen._id as never }, { $set: { lease_until: new Date(0) } });
+    const other = createLeases(db.models, "recoverer", 60_000);
+    const claimed = (await other.claim({ _id: gen._id, phase: "submitting" }, { ignoreSchedule: true }))!;
+    expect(claimed).toBeTruthy();
+    await recoverSubmit({ ...deps, instanceId: "recoverer" }, other, claimed);
+  }
+
+  it("a recovery while the create is out, on a document whose marker was undone, settles it as unknown: never sent again", async () => {
+    const leases = createLeases(db.models, "submitter", 60_000);
+    const gen = await claimedGeneration(leases);
+    const { events, rateLimit, deps } = recorder({
+      busyTurns: 0,
+      duringCreate: async () => {
+        await db.models.Generation.collection.updateOne({ _id: gen._id }, { $unset: { create_sent_at: 1 } });
+        await recoverElsewhere(gen, deps);
+      },
+    });
+    await submitGeneration(deps, leases, { rate: rateLimit }, gen, new AbortController().signal);
+
+    expect(events.filter((e) => e === "create")).toHaveLength(1);
+    const after = (await db.models.Generation.findById(gen._id))!;
+    expect(after.phase).not.toBe("queued");
+    expect(after.error_code).toBe("unknown_outcome");
+  });
+
+  it("a recovery that requeued the generation first, its claim then undone by the marker, keeps the create from leaving", async () => {
+    const leases = createLeases(db.models, "submitter", 60_000);
+    const gen = await claimedGeneration(leases);
+    const { events, rateLimit, deps } = recorder({
+      busyTurns: 0,
+      onAcquired: async () => {
+        await recoverElsewhere(gen, deps);
+        // The submitter's marker, read before that recovery, lands after it: the document is its own again.
+        await db.models.Generation.collection.updateOne(
+          { _id: gen._id },
+          { $set: { phase: "submitting", lease_owner: "submitter", lease_epoch: gen.lease_epoch, lease_until: new Date(Date.now() + 60_000) } },
+        );
+      },
+    });
+    await submitGeneration(deps, leases, { rate: rateLimit }, gen, new AbortController().signal);
+
+    expect(events).not.toContain("create");
+    expect(events.filter((e) => e === "hold" || e === "release")).toEqual(["release"]);
   });
 });
