@@ -7,7 +7,8 @@ import { packCaption } from "../telegram/video-message.js";
 import { cameraKey, isCameraMove } from "../minimax/camera.js";
 import { claimOnce } from "./claims.js";
 import { later, untilStored, type LifecycleDeps } from "./deps.js";
-import { deliverVideo, deliveryFailed, deliveryTimings, ExactLengthStream, isTrustedDownloadUrl } from "./deliver.js";
+import { deliverVideo, deliveryFailed, deliveryTimings, ExactLengthStream, isTrustedDownloadUrl, takeAttempt } from "./deliver.js";
+import { deliveryAttempts } from "./delivery-attempts.js";
 import type { GroupDoc } from "./groups.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 
@@ -85,11 +86,21 @@ const videoOf = (sent: Sent) => ({
  * sent again; then a note under it with Again and Format for each variant (an album carries no
  * buttons), and the download links of any video too large to upload.
  */
-async function sendPack(deps: LifecycleDeps, leases: Leases, gen: Member, group: GroupDoc, ready: Member[], signal: AbortSignal, recordSignal: AbortSignal) {
+async function sendPack(deps: LifecycleDeps, leases: Leases, sender: Member, group: GroupDoc, ready: Member[], signal: AbortSignal, recordSignal: AbortSignal) {
   const { minimax, telegram, config, t, logger, models } = deps;
-  const log = logger.child({ generation: gen.short_id, pack: group._id });
+  const log = logger.child({ generation: sender.short_id, pack: group._id });
+  // As for a single video (see deliverVideo): one taker per attempt; the pack's record is its fact.
+  const attempts = deliveryAttempts(models, `${deps.instanceId}:${sender.lease_epoch}`);
+  const gen = await takeAttempt(deps, leases, attempts, sender, log);
+  if (!gen) return;
   const timings = deliveryTimings(gen);
   const downloads: Readable[] = [];
+  /** Videos not yet gone out whole, once the send has started (-1 before): only a whole album may have been taken. */
+  let unsent = -1;
+  const upload = new AbortController();
+  const stopUpload = () => unsent !== 0 && upload.abort();
+  if (signal.aborted) upload.abort();
+  else signal.addEventListener("abort", stopUpload, { once: true });
   try {
     const files = await Promise.all(ready.map((m) => minimax.videoFile({ model: m.model, taskId: m.minimax_job_id ?? "", fileId: m.minimax_file_id ?? undefined }, signal)));
     if (files.some((f) => !isTrustedDownloadUrl(f.downloadUrl, config.minimaxApiBase))) {
@@ -111,6 +122,7 @@ async function sendPack(deps: LifecycleDeps, leases: Leases, gen: Member, group:
         download.body.on("error", (err) => checked.destroy(err));
         // As for a single video: a download cut before the upload reads it must not go unheard.
         checked.on("error", (err) => log.debug({ err: err.message, member: member.short_id }, "video stream failed"));
+        checked.once("end", () => unsent--);
         media.push({
           type: "video",
           media: new InputFile(checked, `astrolus-${member.short_id}.mp4`),
@@ -124,13 +136,14 @@ async function sendPack(deps: LifecycleDeps, leases: Leases, gen: Member, group:
         });
       }
       await telegram.sendChatAction(gen.chat_id, "upload_video").catch(() => undefined);
+      unsent += media.length + 1;
       try {
         if (media.length === 1) {
           const { media: video, caption, parse_mode, cover, supports_streaming, width, height, duration } = media[0]!;
           const options = { caption, parse_mode, cover, supports_streaming, width, height, duration };
-          messages = [await telegram.sendVideo(gen.chat_id, video, { ...replyTo, ...options }, signal as Parameters<typeof telegram.sendVideo>[3])];
+          messages = [await telegram.sendVideo(gen.chat_id, video, { ...replyTo, ...options }, upload.signal as Parameters<typeof telegram.sendVideo>[3])];
         } else {
-          messages = await telegram.sendMediaGroup(gen.chat_id, media, replyTo, signal as Parameters<typeof telegram.sendMediaGroup>[3]);
+          messages = await telegram.sendMediaGroup(gen.chat_id, media, replyTo, upload.signal as Parameters<typeof telegram.sendMediaGroup>[3]);
         }
       } catch (err) {
         // The Bot API server refused the size (a lower limit than configured): links still work.
@@ -163,8 +176,12 @@ async function sendPack(deps: LifecycleDeps, leases: Leases, gen: Member, group:
     const note = messages[0]?.message_id ?? replyTo.reply_parameters.message_id;
     await sendNote(deps, group, ready, links, note).catch((err: Error) => log.warn({ err: err.message }, "the pack's note was not sent"));
   } catch (err) {
+    if (unsent !== 0 || err instanceof GrammyError) {
+      await attempts.giveBack(gen, gen.deliver_attempts).catch((e: Error) => log.warn({ err: e.message }, "delivery attempt not given back; the next one waits for it"));
+    }
     await deliveryFailed(deps, leases, gen, err, signal, log, timings);
   } finally {
+    signal.removeEventListener("abort", stopUpload);
     for (const body of downloads) body.destroy(); // whatever Telegram did not read is not needed any more
   }
 }

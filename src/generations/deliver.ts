@@ -205,7 +205,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, claimed:
  * ended (its holder lost the lease, or died) may still be recording a video Telegram took: that is
  * waited for, two leases, before the next attempt is taken. Undefined when handed back to wait.
  */
-async function takeAttempt(deps: LifecycleDeps, leases: Leases, attempts: DeliveryAttempts, claimed: GenerationDoc, log: LifecycleDeps["logger"]) {
+export async function takeAttempt(deps: LifecycleDeps, leases: Leases, attempts: DeliveryAttempts, claimed: GenerationDoc, log: LifecycleDeps["logger"]) {
   const graceMs = 2 * deps.config.leaseMs;
   let gen = claimed;
   for (;;) {

@@ -8,7 +8,8 @@ import { makeMp4 } from "../support/fake-telegram.js";
 import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
 import { startMongoProxy, type MongoProxy } from "../support/mongo-proxy.js";
 import { openDatabaseView, testDatabaseUri } from "../support/mongo.js";
-import { photoFrom, postUpdate, sha256, taskFor, user } from "../support/scenario.js";
+import { buttonLabels, photoFrom, postUpdate, press, sha256, taskFor, user } from "../support/scenario.js";
+import { startChildApp, type ChildApp } from "../support/child-app.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -61,5 +62,58 @@ describe("a delivery whose lease runs out while Telegram takes the video (two in
     // B waited for A's record instead of sending: it never took the attempt.
     expect(b.logs.join("")).toMatch(/an earlier delivery attempt has not recorded how it ended; waiting for it/);
     await held.release();
+  }, 60_000);
+});
+
+describe("a variant pack whose sender stalls while Telegram takes the album (two instances)", () => {
+  const started: TestApp[] = [];
+  let child: ChildApp | undefined;
+  let fakes: Awaited<ReturnType<typeof startFakes>> | undefined;
+  let view: Awaited<ReturnType<typeof openDatabaseView>> | undefined;
+  afterAll(async () => {
+    child?.kill("SIGCONT");
+    child?.kill("SIGKILL");
+    for (const app of started) await app.stop();
+    await view?.close();
+    await fakes?.close();
+  });
+
+  it("arrives as one album: the next holder waits for the stalled sender's record", async () => {
+    fakes = await startFakes();
+    const { telegram: tg, minimax: mm } = fakes;
+    const uri = testDatabaseUri("packonce");
+    view = await openDatabaseView(uri);
+    // A is a process of its own, so it can be stopped (SIGSTOP) as a stalled instance would be.
+    child = await startChildApp({ mode: "webhook", telegram: tg, minimax: mm, mongoUri: uri, env: { LEASE_MS: "3000" } });
+    const who = user(9961);
+    await tg.deliver(tg.textUpdate({ ...who, text: "/settings" }));
+    const menu = await tg.waitFor(() => tg.messages(who.chatId).find((m) => /Settings/.test(m.text ?? "")), 10_000, "the settings");
+    await press(tg, who, menu.message_id, "🎲 3 variants per photo: off");
+    await tg.waitFor(() => buttonLabels(tg, who.chatId, menu.message_id).flat().includes("🎲 3 variants per photo: on"), 10_000, "the setting");
+    await tg.deliver(photoFrom(tg, who, "the lamp glows").update);
+    const tasks = await eventually(() => {
+      const found = [...mm.tasks.values()].filter((t) => t.prompt?.startsWith("the lamp glows ["));
+      return found.length === 3 && found;
+    }, 15_000, "three tasks");
+
+    // Telegram takes the album 5 s after it arrives whole; A is stopped as soon as it has.
+    tg.delayNext("sendMediaGroup", 5_000);
+    const videos = [31_000, 32_000, 33_000].map((payloadBytes) => makeMp4({ payloadBytes }));
+    for (const [i, task] of tasks.entries()) await mm.succeed(task.taskId, videos[i]!);
+    await tg.waitFor(() => tg.callsTo("sendMediaGroup").length === 1, 20_000, "A's album");
+    child.kill("SIGSTOP");
+    const stoppedAt = Date.now();
+
+    // B finds the sender's lease (3 s) expired while A is stopped.
+    const b = await startTestApp({ mode: "webhook", telegram: tg, minimax: mm, mongoUri: uri });
+    started.push(b);
+    await sleep(Math.max(0, stoppedAt + 8_000 - Date.now()));
+    child.kill("SIGCONT");
+
+    await eventually(async () => (await view!.models.Generation.countDocuments({ chat_id: who.chatId, phase: "delivered" })) === 3, 20_000, "three delivered");
+    await sleep(1_500);
+    expect(tg.callsTo("sendMediaGroup")).toHaveLength(1);
+    expect(tg.videosSent(who.chatId).filter((v) => v.method === "sendMediaGroup").map((v) => v.sha256).sort()).toEqual(videos.map(sha256).sort());
+    expect(b.logs.join("")).toMatch(/an earlier delivery attempt has not recorded how it ended; waiting for it/);
   }, 60_000);
 });
