@@ -4,31 +4,22 @@
  * lost answer has been recorded: the task id must not be lost with it. (Seen under load as one of
  * forty users never getting their video.)
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makeMp4 } from "../support/fake-telegram.js";
-import { eventually, freePort, startFakes, startTestApp, type TestApp } from "../support/app.js";
+import { eventually, freePort, startFakes, startTestApp } from "../support/app.js";
 import { startMongoProxy, type MongoProxy } from "../support/mongo-proxy.js";
+import { useStartedByHand } from "../support/suite.js";
 import { openDatabaseView, testDatabaseUri } from "../support/mongo.js";
 import { expectOneVideo, photoFrom, postUpdate, taskFor, user } from "../support/scenario.js";
 
 describe("a success callback heard by one instance while the other's create is still out (webhook mode)", () => {
-  const started: TestApp[] = [];
-  let proxy: MongoProxy | undefined;
-  let fakes: Awaited<ReturnType<typeof startFakes>> | undefined;
-  let view: Awaited<ReturnType<typeof openDatabaseView>> | undefined;
-  afterAll(async () => {
-    proxy?.restore();
-    for (const app of started) await app.stop();
-    await view?.close();
-    await proxy?.close();
-    await fakes?.close();
-  });
+  const world = useStartedByHand();
 
   it("is kept, and the task adopted once the create's outcome turns out unknown: one task, one video", async () => {
-    fakes = await startFakes();
+    const fakes = (world.fakes = await startFakes());
     const { telegram: tg, minimax: mm } = fakes;
     const uri = testDatabaseUri("adoptrace");
-    proxy = await startMongoProxy(uri);
+    const proxy = (world.proxy = await startMongoProxy(uri));
     // Each instance submits with the other's callback URL (behind one load balancer either could get
     // it), so whichever takes the job, the callback reaches the other one. Both reach MongoDB through
     // the proxy, which holds the submitting one's record of the lost answer.
@@ -42,9 +33,9 @@ describe("a success callback heard by one instance while the other's create is s
       LEASE_MS: "30000",
     });
     const a = await startTestApp({ mode: "webhook", telegram: tg, minimax: mm, mongoUri: proxy.uriFor(uri), env: envFor(portA, portB) });
-    started.push(a);
-    started.push(await startTestApp({ mode: "webhook", telegram: tg, minimax: mm, mongoUri: proxy.uriFor(uri), env: envFor(portB, portA) }));
-    view = await openDatabaseView(uri);
+    world.apps.push(a);
+    world.apps.push(await startTestApp({ mode: "webhook", telegram: tg, minimax: mm, mongoUri: proxy.uriFor(uri), env: envFor(portB, portA) }));
+    const view = (world.view = await openDatabaseView(uri));
 
     mm.suppressCallbacks(true);
     // MiniMax takes the task, then the answer is lost (a gateway's 502); the record of that (and only
@@ -52,7 +43,7 @@ describe("a success callback heard by one instance while the other's create is s
     mm.failNextCreate({ http: 502, afterCreate: true });
     let holding: ReturnType<MongoProxy["holdNext"]> | undefined;
     mm.beforeNextCreate(() => {
-      holding = proxy!.holdNext("update", "generations", 20_000, ["error_code", "unknown_outcome"]);
+      holding = proxy.holdNext("update", "generations", 20_000, ["error_code", "unknown_outcome"]);
     });
     const who = user(9901);
     const sent = photoFrom(tg, who, "the lamp flickers on");
@@ -74,7 +65,7 @@ describe("a success callback heard by one instance while the other's create is s
     // The lost answer is recorded now: the generation waits for a callback that came already.
     await held.release();
     await expectOneVideo(tg, who.chatId, video);
-    const done = await eventually(() => view!.models.Generation.findOne({ chat_id: who.chatId, phase: "delivered" }).lean(), 10_000, "delivered");
+    const done = await eventually(() => view.models.Generation.findOne({ chat_id: who.chatId, phase: "delivered" }).lean(), 10_000, "delivered");
     expect(done.minimax_job_id).toBe(task.taskId);
     expect(mm.createRequests.filter((r) => r.body.prompt === "the lamp flickers on")).toHaveLength(1);
   }, 40_000);

@@ -3,38 +3,29 @@
  * Telegram is taking its video (a loaded database kept its renewals from landing) must not leave
  * the next holder to send it again. Seen under load as one of forty users getting two videos.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { makeMp4 } from "../support/fake-telegram.js";
-import { eventually, startFakes, startTestApp, type TestApp } from "../support/app.js";
-import { startMongoProxy, type MongoProxy } from "../support/mongo-proxy.js";
+import { eventually, startFakes, startTestApp } from "../support/app.js";
+import { startMongoProxy } from "../support/mongo-proxy.js";
+import { useStartedByHand } from "../support/suite.js";
 import { openDatabaseView, testDatabaseUri } from "../support/mongo.js";
 import { buttonLabels, photoFrom, postUpdate, press, sha256, taskFor, user } from "../support/scenario.js";
-import { startChildApp, type ChildApp } from "../support/child-app.js";
+import { startChildApp } from "../support/child-app.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("a delivery whose lease runs out while Telegram takes the video (two instances)", () => {
-  const started: TestApp[] = [];
-  let proxy: MongoProxy | undefined;
-  let fakes: Awaited<ReturnType<typeof startFakes>> | undefined;
-  let view: Awaited<ReturnType<typeof openDatabaseView>> | undefined;
-  afterAll(async () => {
-    proxy?.restore();
-    for (const app of started) await app.stop();
-    await view?.close();
-    await proxy?.close();
-    await fakes?.close();
-  });
+  const world = useStartedByHand();
 
   it("is sent once: the next holder waits for the first one's record instead of sending again", async () => {
-    fakes = await startFakes();
+    const fakes = (world.fakes = await startFakes());
     const { telegram: tg, minimax: mm } = fakes;
     const uri = testDatabaseUri("deliveronce");
-    proxy = await startMongoProxy(uri);
-    view = await openDatabaseView(uri);
+    const proxy = (world.proxy = await startMongoProxy(uri));
+    const view = (world.view = await openDatabaseView(uri));
     // A reaches MongoDB through the proxy, which will hold its lease renewal.
     const a = await startTestApp({ mode: "webhook", telegram: tg, minimax: mm, mongoUri: proxy.uriFor(uri) });
-    started.push(a);
+    world.apps.push(a);
     const who = user(9951);
     expect(await postUpdate(a, photoFrom(tg, who, "the kettle steams").update)).toBe(200);
     const task = await taskFor(mm, "the kettle steams");
@@ -51,8 +42,8 @@ describe("a delivery whose lease runs out while Telegram takes the video (two in
 
     // B, on the same database, finds the lease expired and the generation still delivering.
     const b = await startTestApp({ mode: "polling", telegram: tg, minimax: mm, mongoUri: uri });
-    started.push(b);
-    const done = await eventually(() => view!.models.Generation.findOne({ chat_id: who.chatId, phase: "delivered" }).lean(), 20_000, "delivered");
+    world.apps.push(b);
+    const done = await eventually(() => view.models.Generation.findOne({ chat_id: who.chatId, phase: "delivered" }).lean(), 20_000, "delivered");
     // Past the moment Telegram took A's video, and a little more for a second one to arrive.
     await sleep(Math.max(0, uploadAt + 7_000 - Date.now()));
     const videos = tg.videosSent(who.chatId);
@@ -66,25 +57,16 @@ describe("a delivery whose lease runs out while Telegram takes the video (two in
 });
 
 describe("a variant pack whose sender stalls while Telegram takes the album (two instances)", () => {
-  const started: TestApp[] = [];
-  let child: ChildApp | undefined;
-  let fakes: Awaited<ReturnType<typeof startFakes>> | undefined;
-  let view: Awaited<ReturnType<typeof openDatabaseView>> | undefined;
-  afterAll(async () => {
-    child?.kill("SIGCONT");
-    child?.kill("SIGKILL");
-    for (const app of started) await app.stop();
-    await view?.close();
-    await fakes?.close();
-  });
+  const world = useStartedByHand();
 
   it("arrives as one album: the next holder waits for the stalled sender's record", async () => {
-    fakes = await startFakes();
+    const fakes = (world.fakes = await startFakes());
     const { telegram: tg, minimax: mm } = fakes;
     const uri = testDatabaseUri("packonce");
-    view = await openDatabaseView(uri);
+    const view = (world.view = await openDatabaseView(uri));
     // A is a process of its own, so it can be stopped (SIGSTOP) as a stalled instance would be.
-    child = await startChildApp({ mode: "webhook", telegram: tg, minimax: mm, mongoUri: uri, env: { LEASE_MS: "3000" } });
+    const child = await startChildApp({ mode: "webhook", telegram: tg, minimax: mm, mongoUri: uri, env: { LEASE_MS: "3000" } });
+    world.children.push(child);
     const who = user(9961);
     await tg.deliver(tg.textUpdate({ ...who, text: "/settings" }));
     const menu = await tg.waitFor(() => tg.messages(who.chatId).find((m) => /Settings/.test(m.text ?? "")), 10_000, "the settings");
@@ -106,11 +88,11 @@ describe("a variant pack whose sender stalls while Telegram takes the album (two
 
     // B finds the sender's lease (3 s) expired while A is stopped.
     const b = await startTestApp({ mode: "webhook", telegram: tg, minimax: mm, mongoUri: uri });
-    started.push(b);
+    world.apps.push(b);
     await sleep(Math.max(0, stoppedAt + 8_000 - Date.now()));
     child.kill("SIGCONT");
 
-    await eventually(async () => (await view!.models.Generation.countDocuments({ chat_id: who.chatId, phase: "delivered" })) === 3, 20_000, "three delivered");
+    await eventually(async () => (await view.models.Generation.countDocuments({ chat_id: who.chatId, phase: "delivered" })) === 3, 20_000, "three delivered");
     await sleep(1_500);
     expect(tg.callsTo("sendMediaGroup")).toHaveLength(1);
     expect(tg.videosSent(who.chatId).filter((v) => v.method === "sendMediaGroup").map((v) => v.sha256).sort()).toEqual(videos.map(sha256).sort());

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach } from "vitest";
 import type { Models } from "../../src/db/models.js";
 import { startFakes, startTestApp, type TestApp, type TestAppOptions } from "./app.js";
-import { killAllChildren } from "./child-app.js";
+import { killAllChildren, type ChildApp } from "./child-app.js";
+import type { MongoProxy } from "./mongo-proxy.js";
 import { openDatabaseView, testDatabaseUri } from "./mongo.js";
 import type { FakeTelegram } from "./fake-telegram.js";
 import type { FakeMiniMax } from "./fake-minimax.js";
@@ -113,5 +114,31 @@ export function useChildAppWorld(label: string): ChildAppWorld {
     await closeFakes?.();
   });
   afterAll(() => killAllChildren());
+  return world;
+}
+
+/**
+ * For a test that starts its own world (fakes, a Mongo proxy, apps, a child process, a database view):
+ * whatever it put here is stopped after the block's tests, in an order that lets each part finish.
+ */
+export function useStartedByHand() {
+  const world: {
+    fakes?: Awaited<ReturnType<typeof startFakes>>;
+    proxy?: MongoProxy;
+    view?: Awaited<ReturnType<typeof openDatabaseView>>;
+    apps: TestApp[];
+    children: ChildApp[];
+  } = { apps: [], children: [] };
+  afterAll(async () => {
+    world.proxy?.restore();
+    for (const child of world.children) {
+      child.kill("SIGCONT"); // a test may have stopped it
+      child.kill("SIGKILL");
+    }
+    for (const app of world.apps) await app.stop();
+    await world.view?.close();
+    await world.proxy?.close();
+    await world.fakes?.close();
+  });
   return world;
 }
