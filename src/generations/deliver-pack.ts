@@ -7,8 +7,8 @@ import { packCaption } from "../telegram/video-message.js";
 import { cameraKey, isCameraMove } from "../minimax/camera.js";
 import { claimOnce } from "./claims.js";
 import { later, untilStored, type LifecycleDeps } from "./deps.js";
-import { deliverVideo, deliveryFailed, deliveryTimings, ExactLengthStream, isTrustedDownloadUrl, takeAttempt } from "./deliver.js";
-import { deliveryAttempts } from "./delivery-attempts.js";
+import { deliverVideo, deliveryFailed, deliveryTimings, ExactLengthStream, isTrustedDownloadUrl } from "./deliver.js";
+import { attemptUpload, deliveryAttempts, takeAttempt, videoOf } from "./delivery-attempts.js";
 import type { GroupDoc } from "./groups.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 
@@ -73,12 +73,6 @@ interface Sent {
   message_id?: number | null;
 }
 
-/** What a member records of its video in the pack: its Telegram file and message (the studio's Again keys by it). */
-const videoOf = (sent: Sent) => ({
-  ...(sent.file_id ? { telegram_video_file_id: sent.file_id } : {}),
-  ...(sent.message_id ? { video_message_id: sent.message_id } : {}),
-});
-
 /**
  * Sends the members MiniMax made as one album (one video goes alone: an album holds 2 to 10), each
  * captioned with its camera move and covered by the seller's photo; then records what Telegram took
@@ -95,12 +89,7 @@ async function sendPack(deps: LifecycleDeps, leases: Leases, sender: Member, gro
   if (!gen) return;
   const timings = deliveryTimings(gen);
   const downloads: Readable[] = [];
-  /** Videos not yet gone out whole, once the send has started (-1 before): only a whole album may have been taken. */
-  let unsent = -1;
-  const upload = new AbortController();
-  const stopUpload = () => unsent !== 0 && upload.abort();
-  if (signal.aborted) upload.abort();
-  else signal.addEventListener("abort", stopUpload, { once: true });
+  const upload = attemptUpload(signal);
   try {
     const files = await Promise.all(ready.map((m) => minimax.videoFile({ model: m.model, taskId: m.minimax_job_id ?? "", fileId: m.minimax_file_id ?? undefined }, signal)));
     if (files.some((f) => !isTrustedDownloadUrl(f.downloadUrl, config.minimaxApiBase))) {
@@ -122,10 +111,9 @@ async function sendPack(deps: LifecycleDeps, leases: Leases, sender: Member, gro
         download.body.on("error", (err) => checked.destroy(err));
         // As for a single video: a download cut before the upload reads it must not go unheard.
         checked.on("error", (err) => log.debug({ err: err.message, member: member.short_id }, "video stream failed"));
-        checked.once("end", () => unsent--);
         media.push({
           type: "video",
-          media: new InputFile(checked, `astrolus-${member.short_id}.mp4`),
+          media: new InputFile(upload.carry(checked), `astrolus-${member.short_id}.mp4`),
           caption: packCaption(t, member.locale, member),
           parse_mode: "HTML",
           // As for a single video: the seller's photo as the cover, on a first try only.
@@ -136,7 +124,7 @@ async function sendPack(deps: LifecycleDeps, leases: Leases, sender: Member, gro
         });
       }
       await telegram.sendChatAction(gen.chat_id, "upload_video").catch(() => undefined);
-      unsent += media.length + 1;
+      upload.leave();
       try {
         if (media.length === 1) {
           const { media: video, caption, parse_mode, cover, supports_streaming, width, height, duration } = media[0]!;
@@ -176,12 +164,10 @@ async function sendPack(deps: LifecycleDeps, leases: Leases, sender: Member, gro
     const note = messages[0]?.message_id ?? replyTo.reply_parameters.message_id;
     await sendNote(deps, group, ready, links, note).catch((err: Error) => log.warn({ err: err.message }, "the pack's note was not sent"));
   } catch (err) {
-    if (unsent !== 0 || err instanceof GrammyError) {
-      await attempts.giveBack(gen, gen.deliver_attempts).catch((e: Error) => log.warn({ err: e.message }, "delivery attempt not given back; the next one waits for it"));
-    }
+    await attempts.failed(gen, gen.deliver_attempts, upload, err, log);
     await deliveryFailed(deps, leases, gen, err, signal, log, timings);
   } finally {
-    signal.removeEventListener("abort", stopUpload);
+    upload.done();
     for (const body of downloads) body.destroy(); // whatever Telegram did not read is not needed any more
   }
 }

@@ -8,7 +8,7 @@ import { studioUrl } from "../telegram/keyboards.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import { createAdmission } from "./admission.js";
 import { endingKey, UNDELIVERABLE, UNDELIVERED } from "./endings.js";
-import { deliveredFields, deliveryAttempts, type DeliveredFact, type DeliveryAttempts } from "./delivery-attempts.js";
+import { attemptUpload, deliveredFields, deliveryAttempts, takeAttempt, type DeliveredFact } from "./delivery-attempts.js";
 
 /** Failure notices are cheap and unpaid: a few tries, then the generation is closed anyway. */
 export const MAX_NOTICE_ATTEMPTS = 6;
@@ -118,8 +118,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, claimed:
   if (!gen) return;
   const attempt = gen.deliver_attempts;
   const timings = deliveryTimings(gen);
-  /** How far this attempt got: only one whose request reached Telegram whole may have been taken. */
-  const progress: { sending: "not yet" | "body" | "answer" } = { sending: "not yet" };
+  const upload = attemptUpload(signal);
   try {
     const file = await minimax.videoFile({ model: gen.model, taskId: gen.minimax_job_id ?? "", fileId: gen.minimax_file_id ?? undefined }, signal);
     if (!isTrustedDownloadUrl(file.downloadUrl, config.minimaxApiBase)) {
@@ -130,7 +129,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, claimed:
     // "🖼 Studio" under the video opens the studio at it (when the studio is on, in a private chat).
     const studio = studioUrl(config.webappUrl, gen.chat_id, gen.short_id);
     const sendLink = async (bytes: number) => {
-      progress.sending = "answer";
+      upload.leave({ bodiless: true });
       const message = await telegram.sendMessage(
         gen.chat_id,
         // A signed URL carries "&" (and may carry "<"): unescaped, Telegram refuses the HTML.
@@ -155,19 +154,13 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, claimed:
     // A download cut before the upload starts reading fails `checked` with nobody listening yet: an
     // uncaught error would end the process. The upload still sees the error when it reads.
     checked.on("error", (err) => log.debug({ err: err.message }, "video stream failed"));
-    // Once the whole video has gone out, Telegram may take it whatever we do: the upload is no longer
-    // aborted (a lost lease included), so that its answer is heard and recorded.
-    checked.once("end", () => (progress.sending = "answer"));
-    const upload = new AbortController();
-    const stopUpload = () => progress.sending === "body" && upload.abort();
-    if (signal.aborted) upload.abort();
-    else signal.addEventListener("abort", stopUpload, { once: true });
     // "sending a video…" in the chat while the upload runs; nothing depends on it arriving.
     await telegram.sendChatAction(gen.chat_id, "upload_video").catch(() => undefined);
+    const video = new InputFile(upload.carry(checked), `astrolus-${gen.short_id}.mp4`);
     let sent;
     try {
-      progress.sending = "body";
-      sent = await telegram.sendVideo(gen.chat_id, new InputFile(checked, `astrolus-${gen.short_id}.mp4`), {
+      upload.leave();
+      sent = await telegram.sendVideo(gen.chat_id, video, {
         ...replyTo,
         caption: videoCaption(t, gen.locale, gen),
         parse_mode: "HTML",
@@ -184,44 +177,16 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, claimed:
       if (err instanceof GrammyError && err.error_code === 413) return await sendLink(expected ?? 0);
       throw err;
     } finally {
-      signal.removeEventListener("abort", stopUpload);
       download.body.destroy(); // whatever Telegram did not read is not needed any more
     }
     await recordSent({ message_id: sent.message_id, file_id: sent.video.file_id, url: file.downloadUrl, bytes: expected, at: new Date() });
     deps.metrics?.delivered("upload", timings().sinceSuccessMs, expected);
     log.info({ bytes: expected, ...timings() }, "video delivered");
   } catch (err) {
-    // Telegram refused it, or never got all of it: nothing was sent, and this attempt may be taken
-    // again (a flood wait retries under the same number). Otherwise it stays taken.
-    if (progress.sending !== "answer" || err instanceof GrammyError) {
-      await attempts.giveBack(gen, attempt).catch((e: Error) => log.warn({ err: e.message }, "delivery attempt not given back; the next one waits for it"));
-    }
+    await attempts.failed(gen, attempt, upload, err, log);
     await deliveryFailed(deps, leases, gen, err, signal, log, timings);
-  }
-}
-
-/**
- * Takes the generation's current delivery attempt. One taken earlier that never recorded how it
- * ended (its holder lost the lease, or died) may still be recording a video Telegram took: that is
- * waited for, two leases, before the next attempt is taken. Undefined when handed back to wait.
- */
-export async function takeAttempt(deps: LifecycleDeps, leases: Leases, attempts: DeliveryAttempts, claimed: GenerationDoc, log: LifecycleDeps["logger"]) {
-  const graceMs = 2 * deps.config.leaseMs;
-  let gen = claimed;
-  for (;;) {
-    if (await attempts.take(gen, gen.deliver_attempts)) return gen;
-    const since = gen.delivery_unsure_since?.getTime();
-    if (since === undefined || Date.now() - since < graceMs) {
-      const from = since ?? Date.now();
-      log.warn({ attempt: gen.deliver_attempts + 1 }, "an earlier delivery attempt has not recorded how it ended; waiting for it");
-      await leases.finish(gen, { delivery_unsure_since: new Date(from), next_run_at: new Date(from + graceMs) });
-      return undefined;
-    }
-    // Its holder is gone: the video is sent again (the one known way to deliver twice, as a crash mid-upload can).
-    log.warn({ attempt: gen.deliver_attempts + 1 }, "an earlier delivery attempt never recorded how it ended; taking the next one");
-    const next = await leases.updateAndGet(gen, { deliver_attempts: gen.deliver_attempts + 1, delivery_unsure_since: null });
-    if (!next) return undefined;
-    gen = next;
+  } finally {
+    upload.done();
   }
 }
 
