@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 
 # --- build: compile TypeScript with the dev dependencies -----------------------------------------
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 # The embedded MongoDB is for development; images never download its binary.
 ENV MONGOMS_DISABLE_POSTINSTALL=1
 WORKDIR /app
@@ -15,7 +15,7 @@ COPY locales ./locales
 RUN npm run build
 
 # --- runtime: production dependencies and compiled code only ------------------------------------
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 MONGOMS_DISABLE_POSTINSTALL=1
 # A small young generation: the Buffers a video relay leaves behind are freed at each scavenge
 # instead of piling up to ~30 MB (see BENCHMARKS.md). Same flag as `npm start`.
@@ -27,6 +27,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/studio/dist ./studio/dist
 COPY locales ./locales
 RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node

@@ -1,5 +1,5 @@
 /**
- * Builds the studio Mini App's page into dist/studio (npm run build runs it after tsc): one
+ * Builds the studio Mini App's page into studio/dist (npm run build runs it after tsc): one
  * minified ES module and one stylesheet, named by a hash of their content, and index.html that
  * loads them. esbuild bundles preact and Telegram's Mini App SDK in; nothing is fetched at run time.
  */
@@ -11,7 +11,9 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const STUDIO_OUT_DIR = join(ROOT, "dist/studio");
+// The page has its own output folder: tsc owns dist/, this build owns studio/dist/, and neither
+// deletes what the other wrote (dist/studio/ is the compiled server module of the same name).
+export const STUDIO_OUT_DIR = join(ROOT, "studio/dist");
 
 /** Texts the page may need before the API tells it the user's language: both languages are built in. */
 const BUILT_TEXTS = ["studio-open-in-telegram", "studio-expired", "studio-failed", "studio-retry"];
@@ -67,5 +69,5 @@ export async function buildStudio(outDir = STUDIO_OUT_DIR) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { sizes } = await buildStudio();
-  console.log(`studio page: ${sizes.js!.bytes} B of JavaScript (${sizes.js!.gzip} B gzip), ${sizes.css!.bytes} B of CSS (${sizes.css!.gzip} B gzip) in dist/studio`);
+  console.log(`studio page: ${sizes.js!.bytes} B of JavaScript (${sizes.js!.gzip} B gzip), ${sizes.css!.bytes} B of CSS (${sizes.css!.gzip} B gzip) in studio/dist`);
 }

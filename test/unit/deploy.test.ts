@@ -86,7 +86,7 @@ describe("docker-compose.yml", () => {
   });
 
   it("with the profile's settings from the README, the bot uses the local Bot API server and its 2000 MB limit", () => {
-    const readme = read("README.md");
+    const readme = read("docs/operations.md");
     const profileEnv = { COMPOSE_PROFILES: "local-bot-api", TELEGRAM_API_ROOT: "http://telegram-bot-api:8081", TELEGRAM_UPLOAD_LIMIT_MB: "2000" };
     for (const [k, v] of Object.entries(profileEnv)) expect(readme).toContain(`${k}=${v}`);
 

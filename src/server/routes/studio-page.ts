@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import Router from "@koa/router";
+import { packageRoot } from "../../db/embedded/common.js";
 import { STUDIO_PATH } from "../paths.js";
 
-/** Where `npm run build` puts the page: dist/studio, from src/server/routes/ and dist/server/routes/ alike. */
-export const STUDIO_PAGE_DIR = fileURLToPath(new URL("../../../dist/studio", import.meta.url));
+/** Where `npm run build` puts the page (studio/build.ts), found from the package root whether this runs from src/ or dist/. */
+export const STUDIO_PAGE_DIR = join(packageRoot(), "studio/dist");
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
