@@ -67,9 +67,21 @@ export interface ChildApp {
 }
 
 const live = new Set<ChildProcess>();
+
+/**
+ * SIGKILLs the child and whatever it started: a child runs in a process group of its own, so an
+ * app that `npm start` (npm, then sh) started cannot outlive it and hold the output pipes open.
+ */
+function killGroup(child: ChildProcess) {
+  try {
+    process.kill(-child.pid!, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
+  }
+}
 // Last resort: whatever happens to the test process, it leaves no orphaned app behind.
 process.once("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
+  for (const child of live) killGroup(child);
 });
 
 /** SIGKILLs every child still running (afterEach / afterAll safety net). */
@@ -79,11 +91,12 @@ export async function killAllChildren(): Promise<void> {
       (child) =>
         new Promise<void>((resolve) => {
           if (child.exitCode !== null || child.signalCode !== null) {
+            killGroup(child); // what it started may still run
             live.delete(child);
             return resolve();
           }
           child.once("close", () => resolve());
-          child.kill("SIGKILL");
+          killGroup(child);
         }),
     ),
   );
@@ -98,11 +111,17 @@ function matches(match: LogMatcher, line: LogLine): boolean {
 export interface ChildAppOptions extends TestAppOptions {
   /** How long to wait for "Astrolus is running" on each start. Default 20 s. */
   startTimeoutMs?: number;
+  /**
+   * What to run instead of `node --import tsx src/main.ts` in the checkout: the shipped artifact
+   * (`node dist/main.js` in an image's folder, `npm start` in a clone). `env` comes before the
+   * test's own, so an image's ENV lines are overridden only where the test must point at its fakes.
+   */
+  command?: { file: string; args: string[]; cwd: string; env?: Record<string, string> };
 }
 
 /**
- * Starts `node --import tsx src/main.ts` with the environment `testEnv()` builds (plus the short
- * CHILD_TIMINGS and `opts.env`), and waits until it logs "Astrolus is running".
+ * Starts `node --import tsx src/main.ts` (or `opts.command`) with the environment `testEnv()` builds
+ * (plus the short CHILD_TIMINGS and `opts.env`), and waits until it logs "Astrolus is running".
  */
 export async function startChildApp(opts: ChildAppOptions): Promise<ChildApp> {
   const env = await testEnv({ ...opts, env: { ...CHILD_TIMINGS, ...opts.env } });
@@ -122,12 +141,14 @@ export async function startChildApp(opts: ChildAppOptions): Promise<ChildApp> {
     run += 1;
     const thisRun = run;
     exit = undefined;
-    child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: REPO_ROOT,
+    const command = opts.command ?? { file: process.execPath, args: ["--import", "tsx", "src/main.ts"], cwd: REPO_ROOT };
+    child = spawn(command.file, command.args, {
+      cwd: command.cwd,
       // Only what the app needs: the test's own environment (CI variables, a developer's
       // MONGODB_URI, …) must not leak into the app under test.
-      env: { PATH: process.env.PATH ?? "", ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}), ...env },
+      env: { PATH: process.env.PATH ?? "", ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}), ...command.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
     live.add(child);
     const proc = child;
@@ -202,7 +223,7 @@ export async function startChildApp(opts: ChildAppOptions): Promise<ChildApp> {
     try {
       await waitForLog(/^Astrolus is running$/, startTimeoutMs);
     } catch (err) {
-      child.kill("SIGKILL");
+      killGroup(child);
       await exited;
       throw err;
     }
@@ -238,7 +259,7 @@ export async function startChildApp(opts: ChildAppOptions): Promise<ChildApp> {
       await started();
     },
     async dispose() {
-      if (!exit) child.kill("SIGKILL");
+      if (!exit) killGroup(child);
       await exited;
     },
   };
