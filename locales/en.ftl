@@ -159,7 +159,7 @@ credits-short =
     }, and your balance is { $balance ->
         [one] {$balance} credit
        *[other] {$balance} credits
-    }. Nothing was sent to MiniMax, and nothing was charged.
+    }. Nothing was sent to MiniMax, and no credits were taken.
     Buy credits with Telegram Stars through /buy, then { $source ->
         [button] press the button again.
        *[photo] send the photo again.
@@ -236,8 +236,8 @@ paysupport-here =
 terms =
     📄 Terms of sale
     • Credits are bought with Telegram Stars through /buy and pay for videos made in this bot.
-    • A video's price is shown before it starts. Its credits are reserved when you send the photo and charged only when MiniMax makes the video; otherwise they come back to your balance.
-    • Credits do not expire. If you have not spent the credits of a purchase, you can have its Stars refunded through /paysupport; those credits then leave your balance. Credits spent on videos are not refunded.
+    • A video's price is shown before it starts. Its credits are reserved as you send the photo and charged only if MiniMax makes the video; otherwise they come back to your balance.
+    • Credits do not expire. While a purchase's credits are unspent, /paysupport can refund its Stars. The credits then leave your balance. Credits spent on videos are not refunded.
     • Videos are made by MiniMax's AI, so a result may differ from what you expect. If MiniMax refuses a photo or a description, its credits come back to your balance.
 
 grant-usage = Usage: <code>/grant &lt;user id&gt; &lt;credits&gt;</code>, for example <code>/grant 123456789 5</code> or <code>/grant 123456789 -2</code>.
@@ -383,7 +383,7 @@ settings-price-choice = {$resolution} { NUMBER($price) } { $price ->
        *[other] credits
     }
 settings-model = 🤖 Model: {$model}
-settings-model-title = 🤖 <b>Model</b> for your next videos, and what a video costs with each:
+settings-model-title = 🤖 <b>Model</b> for your next videos, and the price with each:
 settings-model-line = { $chosen ->
         [yes] ✅
        *[no] •
@@ -458,7 +458,7 @@ studio-in-chat = This video was made before the studio opened: tap “{$button}�
 studio-format-started = 📐 {$format}: the new video is on its way; follow it in the chat.
 studio-pack-started = 🎲 Three variants are on their way; follow them in the chat.
 studio-pack-refused = 🎲 I did not start the variants; the reason is in the chat. No credits were taken.
-studio-pack-no-camera = 🎲 The variants differ by their camera move, and {$model} does not take camera moves. No credits were taken.
+studio-pack-no-camera = 🎲 The variants differ by their camera move, and {$model} does not support one. No credits were taken.
 
 # Albums, transitions and variant packs (issue 18)
 album-ask-prompt =
@@ -482,7 +482,7 @@ album-expired = ⌛ The album you sent earlier waited more than { NUMBER($minute
        *[other] minutes
     } for a description, so I no longer keep it. No credits were taken. Please send the album again, with this description as the caption of one of its photos.
 album-part-late = 📚 This photo arrived after the others, and the album had already started without it. No credits were taken for it. Send it on its own, and I'll make a video of it.
-transition-off = 🔀 Two photos make a transition video, but transitions are switched off in this bot. Nothing was charged. Send the photos one at a time to get a video of each.
+transition-off = 🔀 Two photos make a transition video, but this bot has that switched off. Nothing was charged. Send the photos one at a time to get a video of each.
 transition-photo-refused = 🔀 A transition needs both photos, and one of them could not be used (see my reply to it). Nothing was charged. Please send both photos again.
 progress-transition = 🔀 Transition: the video starts at your first photo and ends at the second.
 video-caption-transition = 🎬 Your transition video is ready (job <code>{$id}</code>).
@@ -573,7 +573,7 @@ group-price = 💳 { NUMBER($count) } { $count ->
     } for { NUMBER($total) } { $total ->
         [one] credit
        *[other] credits
-    } in all, reserved now; each video is charged only if MiniMax makes it. Balance left: { NUMBER($balance) } { $balance ->
+    } in all, reserved now; each is charged only if MiniMax makes it. Balance left: { NUMBER($balance) } { $balance ->
         [one] credit
        *[other] credits
     }.

@@ -418,7 +418,7 @@ settings-price-choice = {$resolution} { NUMBER($price) } { $price ->
        *[other] кредитов
     }
 settings-model = 🤖 Модель: {$model}
-settings-model-title = 🤖 <b>Модель</b> следующих видео и сколько стоит видео с каждой:
+settings-model-title = 🤖 <b>Модель</b> следующих видео и цена с каждой из них:
 settings-model-line = { $chosen ->
         [yes] ✅
        *[no] •
@@ -559,12 +559,12 @@ album-not-started = ⏸ { $count ->
            *[other] их
         } ещё раз, когда одна из задач будет готова.
     }
-album-none-started = 📚 Я не начал ни одного видео из альбома ({ NUMBER($total) } { $total ->
+album-none-started = 📚 Из альбома ({ NUMBER($total) } { $total ->
         [one] фотография
         [few] фотографии
        *[other] фотографий
-    }): { $reason ->
-        [credits] видео стоит { NUMBER($price) } { $price ->
+    }) я не начал ни одного видео: { $reason ->
+        [credits] каждое стоит { NUMBER($price) } { $price ->
             [one] кредит
             [few] кредита
            *[other] кредитов

@@ -188,7 +188,7 @@ describe("albums and variant packs (polling mode)", () => {
     for (const u of parts) await s.tg.deliver(u);
 
     const status = await statusOf(en, idOf(parts[0]!));
-    expect(status.text).toContain("💳 2 videos for 2 credits in all, reserved now; each video is charged only if MiniMax makes it. Balance left: 0 credits.");
+    expect(status.text).toContain("💳 2 videos for 2 credits in all, reserved now; each is charged only if MiniMax makes it. Balance left: 0 credits.");
     expect(status.text).toContain(
       "⏸ Photos 3 to 4 were not started: a video costs 1 credit and your balance is 0 credits. No credits were taken for these photos. Buy credits with Telegram Stars through /buy, then send them again.",
     );
@@ -369,7 +369,7 @@ describe("albums when MiniMax-Hailuo-02 is not enabled (polling mode)", () => {
     const parts = albumOf(s.tg, en, [jpeg(), jpeg()], { at: 0, text: "the lid lifts" });
     for (const u of parts) await s.tg.deliver(u);
     const answer = await s.tg.waitFor(() => s.tg.messages(en.chatId).find((m) => m.reply_to_message?.message_id === idOf(parts[0]!)), 10_000, "the answer");
-    expect(answer.text).toBe("🔀 Two photos make a transition video, but transitions are switched off in this bot. Nothing was charged. Send the photos one at a time to get a video of each.");
+    expect(answer.text).toBe("🔀 Two photos make a transition video, but this bot has that switched off. Nothing was charged. Send the photos one at a time to get a video of each.");
     await settle(2_500);
     expect(s.tg.messages(en.chatId)).toHaveLength(1);
     expect(s.mm.createRequests).toEqual([]);

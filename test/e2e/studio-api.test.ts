@@ -373,7 +373,7 @@ describe("studio API", () => {
     const tasksBefore = s.mm.tasks.size;
     const refused = await call<Answer>(`videos/${gen.short_id}/variants`, { who: asFay, method: "POST" });
     expect(refused.status).toBe(200);
-    expect(refused.body).toEqual({ kind: "no-camera", text: "🎲 The variants differ by their camera move, and MiniMax H3 does not take camera moves. No credits were taken." });
+    expect(refused.body).toEqual({ kind: "no-camera", text: "🎲 The variants differ by their camera move, and MiniMax H3 does not support one. No credits were taken." });
     await settle();
     expect(await s.app.db.models.Generation.countDocuments({ variation_of: gen.short_id })).toBe(0);
     expect(await s.app.db.models.Group.countDocuments({ user_id: fay.userId })).toBe(0);
