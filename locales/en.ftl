@@ -238,7 +238,7 @@ terms =
     • Credits are bought with Telegram Stars through /buy and pay for videos made in this bot.
     • A video's price is shown before it starts. Its credits are reserved as you send the photo and charged only if MiniMax makes the video; otherwise they come back to your balance.
     • Credits do not expire. While a purchase's credits are unspent, /paysupport can refund its Stars. The credits then leave your balance. Credits spent on videos are not refunded.
-    • Videos are made by MiniMax's AI, so a result may differ from what you expect. If MiniMax refuses a photo or a description, its credits come back to your balance.
+    • Videos are made by MiniMax's AI, so a result may differ from what you expect. If MiniMax refuses a photo or a description, the credits come back to your balance.
 
 grant-usage = Usage: <code>/grant &lt;user id&gt; &lt;credits&gt;</code>, for example <code>/grant 123456789 5</code> or <code>/grant 123456789 -2</code>.
 grant-done = ✅ User <code>{$user}</code>: {$change}; balance now { $balance ->

@@ -160,7 +160,7 @@ accepted-price = 💳 Цена: { $price ->
         [one] {$price} кредит
         [few] {$price} кредита
        *[other] {$price} кредитов
-    }. Я их зарезервировал и спишу, только если MiniMax сделает видео. На балансе осталось: { $balance ->
+    }. Я зарезервировал эту сумму и спишу её, только если MiniMax сделает видео. На балансе осталось: { $balance ->
         [one] {$balance} кредит
         [few] {$balance} кредита
        *[other] {$balance} кредитов
@@ -216,7 +216,7 @@ invoice-description = { $credits ->
         [one] {$credits} кредит
         [few] {$credits} кредита
        *[other] {$credits} кредитов
-    } на видео в Astrolus. Видео длиной { NUMBER($seconds) } с стоит { $price ->
+    } на видео в Astrolus. { NUMBER($seconds) }-секундное видео стоит { $price ->
         [one] {$price} кредит
         [few] {$price} кредита
        *[other] {$price} кредитов
