@@ -68,18 +68,22 @@ limit-reached = ⏳ You already have { $max ->
        *[photo] I did not accept this photo and took no credits for it: please send it again once one of them is ready.
     }
 private = 🔒 This bot is private.
-busy-retry = 😔 Something went wrong on our side, and nothing was charged. Please try again in a minute.
-busy-admitted = ⏳ Something went wrong on our side just now, but job <code>{$id}</code> was accepted before that: it is in the queue and its credits are reserved. Don't send the photo again: /status shows how it goes.
+busy-retry = 😔 { $source ->
+        [button] Something went wrong on my side, so the button did nothing, and no credits were taken. Please press it again in a minute.
+        [photo] Something went wrong on my side, so I did not accept this photo, and no credits were taken. Please send it again in a minute.
+       *[message] Something went wrong on my side, so I could not answer, and no credits were taken. Please send your message again in a minute.
+    }
+busy-admitted = ⏳ Something went wrong on my side just now, but job <code>{$id}</code> was accepted before that: it is in the queue and its credits are reserved. Don't send the photo again: /status shows how it goes.
 
 failed-sensitive_input = ❌ Job <code>{$id}</code>: MiniMax declined the photo or the description as sensitive content. Your credits are back. Please try another photo or wording.
 failed-sensitive_output = ❌ Job <code>{$id}</code>: MiniMax stopped the video because the result was flagged as sensitive. Your credits are back. Please try a different description.
 failed-unavailable = ❌ Job <code>{$id}</code>: MiniMax is briefly unavailable. Your credits are back. Please try again a little later.
-failed-usage_limit = ❌ Job <code>{$id}</code>: MiniMax has reached our usage limit for now. Your credits are back. Please try again in a few hours.
+failed-usage_limit = ❌ Job <code>{$id}</code>: MiniMax has limited the number of new videos for now. Your credits are back. Please try again in a few hours.
 failed-invalid = ❌ Job <code>{$id}</code>: MiniMax could not accept this photo with this description. Your credits are back. Please try another photo or a simpler description.
 failed-timeout = ❌ Job <code>{$id}</code> took too long and was stopped. Your credits are back. Please send the photo again.
-failed-unknown_outcome = ❌ Job <code>{$id}</code>: I could not confirm that MiniMax received it. I never send a request a second time, so that you never pay twice for one video. Your credits are back; please send the photo again.
+failed-unknown_outcome = ❌ Job <code>{$id}</code>: MiniMax never confirmed that it arrived. I won't send it a second time, so that you can't pay twice for one video. Your credits are back; please send the photo again.
 failed-error = ❌ Job <code>{$id}</code> failed. Your credits are back. Please send the photo again.
-failed-undelivered = ❌ Job <code>{$id}</code>: MiniMax made the video, but I could not send it to you. Its credits were charged, since the video was made: write to /paysupport with the job id and we will sort it out.
+failed-undelivered = ❌ Job <code>{$id}</code>: MiniMax made the video, but I could not send it to you. Its credits were charged, because the video was made. Write to /paysupport with the job id, and the operator will sort it out.
 
 video-caption = 🎬 Your video is ready (job <code>{$id}</code>).
 video-as-link =
@@ -155,7 +159,7 @@ credits-short =
     }, and your balance is { $balance ->
         [one] {$balance} credit
        *[other] {$balance} credits
-    }. Nothing was sent to MiniMax, and nothing was charged.
+    }. Nothing was sent to MiniMax, and no credits were taken.
     Buy credits with Telegram Stars through /buy, then { $source ->
         [button] press the button again.
        *[photo] send the photo again.
@@ -182,7 +186,7 @@ ledger-release = job <code>{$id}</code> not done: credits back
 ledger-purchase = bought for {$stars} ⭐
 ledger-refund = payment refunded: taken back
 ledger-grant = adjusted by support
-ledger-void = job <code>{$id}</code> was not started
+ledger-void = job <code>{$id}</code> not started: nothing was charged
 balance-buy = Buy more with /buy.
 
 buy-intro = ⭐ Credits are paid for with Telegram Stars. Pick a pack below; the credits arrive as soon as the payment goes through.
@@ -193,15 +197,15 @@ invoice-title = { $credits ->
 invoice-description = { $credits ->
         [one] {$credits} credit
        *[other] {$credits} credits
-    } for Astrolus videos. A 6-second video costs { $price ->
+    } for Astrolus videos. A { NUMBER($seconds) }-second video costs { $price ->
         [one] {$price} credit
        *[other] {$price} credits
-    }; if a video fails, its credits come back.
+    }. If MiniMax does not make it, its credits come back to your balance.
 invoice-label = { $credits ->
         [one] {$credits} credit
        *[other] {$credits} credits
     }
-precheckout-invalid = This offer is no longer available. Please send /buy again for the current packs.
+precheckout-invalid = No Telegram Stars were charged: this pack is no longer on sale. Send /buy to see the current packs.
 payment-received = ✅ Thank you! { $credits ->
         [one] {$credits} credit
        *[other] {$credits} credits
@@ -209,10 +213,10 @@ payment-received = ✅ Thank you! { $credits ->
         [one] {$balance} credit
        *[other] {$balance} credits
     }.
-payment-reconciled = ✅ Your payment of {$stars} ⭐ went through, and its { $credits ->
-        [one] {$credits} credit is
-       *[other] {$credits} credits are
-    } now on your balance: { $balance ->
+payment-reconciled = ✅ Your payment of {$stars} ⭐ went through: { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    } added. Your balance is now { $balance ->
         [one] {$balance} credit
        *[other] {$balance} credits
     }. Sorry for the delay.
@@ -224,17 +228,17 @@ payment-refunded = ↩️ Your payment of {$stars} ⭐ was refunded, and { $cred
        *[other] {$balance} credits
     }.
 paysupport =
-    🛟 Payment support: if the credits of a purchase did not arrive, or you want your Stars refunded, write to {$contact} with the date of the payment.
+    🛟 Payment support: if the credits of a purchase did not arrive, or you want your Telegram Stars refunded, write to {$contact} with the date of the payment.
     Credits of a video that fails come back to your balance by themselves; /balance lists every transaction.
 paysupport-here =
-    🛟 Payment support: if the credits of a purchase did not arrive, or you want your Stars refunded, reply to this message saying what happened and when; the operator reads these and answers here.
+    🛟 Payment support: if the credits of a purchase did not arrive, or you want your Telegram Stars refunded, reply to this message saying what happened and when. The operator reads these replies and answers here.
     Credits of a video that fails come back to your balance by themselves; /balance lists every transaction.
 terms =
     📄 Terms of sale
     • Credits are bought with Telegram Stars through /buy and pay for videos made in this bot.
-    • A video's price is shown before it starts. Its credits are reserved when you send the photo and charged only when MiniMax makes the video; otherwise they come back to your balance.
-    • Credits do not expire. If you have not spent the credits of a purchase, you can have its Stars refunded through /paysupport; those credits then leave your balance. Credits spent on videos are not refunded.
-    • Videos are made by an AI service; results vary, and content it refuses is not charged.
+    • A video's price is shown before it starts. Its credits are reserved as you send the photo and charged only if MiniMax makes the video; otherwise they come back to your balance.
+    • Credits do not expire. While a purchase's credits are unspent, /paysupport can refund its Stars. The credits then leave your balance. Credits spent on videos are not refunded.
+    • Videos are made by MiniMax's AI, so a result may differ from what you expect. If MiniMax refuses a photo or a description, the credits come back to your balance.
 
 grant-usage = Usage: <code>/grant &lt;user id&gt; &lt;credits&gt;</code>, for example <code>/grant 123456789 5</code> or <code>/grant 123456789 -2</code>.
 grant-done = ✅ User <code>{$user}</code>: {$change}; balance now { $balance ->
@@ -254,7 +258,7 @@ refund-done = ↩️ Refunded {$stars} ⭐ to user <code>{$user}</code>; { $cred
     }.
 stats =
     📊 Users: {$users}
-    Generations today (UTC): {$phases}
+    Jobs today (UTC): {$phases}
     Failures today by code: {$failures}
     Credits spent: {$spent}; sold: {$sold} for {$stars} ⭐
     Telegram Stars according to Telegram (as of {$at}): received {$tgIn} ⭐, refunded {$tgRefunded} ⭐; in the ledger: received {$ledgerIn} ⭐, refunded {$ledgerRefunded} ⭐; difference: {$diffIn} ⭐ / {$diffRefunded} ⭐
@@ -314,14 +318,15 @@ button-make-video = 🎬 Make the video
 variation-gone = I can't find this video among yours any more.
 variation-started = 🎬 A new video is on its way.
 variation-duplicate = This button has already started a video.
-variation-refused = No new video this time; see the message below.
+variation-refused = No new video this time, and no credits were taken. The reason is in the message below.
 moves-pick =
-    🎥 Choose up to 3 camera moves for <i>{$prompt}</i>, then tap “🎬 Make the video”.
+    🎥 <i>{$prompt}</i>
+    Choose up to 3 camera moves, then tap “🎬 Make the video”.
     Chosen: { $count ->
         [0] nothing yet
        *[other] {$moves}
     }
-moves-picker-open = The camera moves are waiting for you just below this video.
+moves-picker-open = The camera moves are already open, just below this video.
 moves-chosen = 🎥 Camera: {$moves}. The new video is on its way.
 new-prompt-ask =
     ✍️ Describe the new motion for this photo in your next message, for example:
@@ -378,7 +383,7 @@ settings-price-choice = {$resolution} { NUMBER($price) } { $price ->
        *[other] credits
     }
 settings-model = 🤖 Model: {$model}
-settings-model-title = 🤖 <b>Model</b> for your next videos, and what a video costs with each:
+settings-model-title = 🤖 <b>Model</b> for your next videos, and the price with each:
 settings-model-line = { $chosen ->
         [yes] ✅
        *[no] •
@@ -395,7 +400,7 @@ model-i2v-01-director = follows camera moves closely, 720P only
 format-pick =
     📐 In which shape should I make this video again?
     Same photo, description and settings, at the usual price.
-format-picker-open = The formats are waiting for you just below this video.
+format-picker-open = The formats are already open, just below this video.
 format-chosen = 📐 {$format}: the new video is on its way.
 video-caption-details = 📐 {$format} · 🤖 {$model}
 model-h3 = 5 to 15 s with sound, 768P or 2K
@@ -420,11 +425,11 @@ studio-download-started = ⬇️ Telegram is saving the video to your device.
 studio-loading = Loading…
 studio-failed = Something went wrong. Please try again.
 studio-retry = 🔄 Try again
-studio-video-in-chat = This video can't be played here any more: it is in your chat with the bot.
+studio-video-in-chat = This video can no longer be opened here; it is kept in your chat with the bot.
 studio-jobs-empty = No jobs in progress. Send a product photo to the bot to start a video.
-studio-job-position = Number { NUMBER($position) } in the queue
+studio-job-position = No. { NUMBER($position) }
 studio-open-in-telegram = Open the studio from the bot's menu button in Telegram.
-studio-expired = This studio session is too old. Close the studio and open it again from the bot.
+studio-expired = The studio has been open too long. Close it and open it again from the chat with the bot.
 studio-packs = ⭐ Buy credits with Telegram Stars
 studio-pack = { $credits ->
         [one] { NUMBER($credits) } credit
@@ -449,11 +454,11 @@ studio-again-credits = 💳 This video costs { $price ->
         [one] { NUMBER($balance) } credit
        *[other] { NUMBER($balance) } credits
     }. No credits were taken. Buy credits on the Balance tab.
-studio-in-chat = This video was made before the studio opened: tap {$button} under it in the chat.
+studio-in-chat = This video was made before the studio opened: tap “{$button}” under it in the chat.
 studio-format-started = 📐 {$format}: the new video is on its way; follow it in the chat.
 studio-pack-started = 🎲 Three variants are on their way; follow them in the chat.
 studio-pack-refused = 🎲 I did not start the variants; the reason is in the chat. No credits were taken.
-studio-pack-no-camera = 🎲 The variants differ by their camera move, and {$model} does not take camera moves. No credits were taken.
+studio-pack-no-camera = 🎲 The variants differ by their camera move, and {$model} does not support one. No credits were taken.
 
 # Albums, transitions and variant packs (issue 18)
 album-ask-prompt =
@@ -476,13 +481,13 @@ album-expired = ⌛ The album you sent earlier waited more than { NUMBER($minute
         [one] minute
        *[other] minutes
     } for a description, so I no longer keep it. No credits were taken. Please send the album again, with this description as the caption of one of its photos.
-album-part-late = 📚 This photo arrived after the rest of its album had been taken, so it is not part of it. No credits were taken for it. Send it again on its own to make a video of it.
-transition-off = 🔀 Two photos make a transition video, but transitions are switched off in this bot. Nothing was charged. Send the photos one at a time to get a video of each.
+album-part-late = 📚 This photo arrived after the others, and the album had already started without it. No credits were taken for it. Send it on its own, and I'll make a video of it.
+transition-off = 🔀 Two photos make a transition video, but this bot has that switched off. Nothing was charged. Send the photos one at a time to get a video of each.
 transition-photo-refused = 🔀 A transition needs both photos, and one of them could not be used (see my reply to it). Nothing was charged. Please send both photos again.
 progress-transition = 🔀 Transition: the video starts at your first photo and ends at the second.
 video-caption-transition = 🎬 Your transition video is ready (job <code>{$id}</code>).
 album-not-started = ⏸ { $count ->
-        [one] Photo { NUMBER($first) } was
+        [1] Photo { NUMBER($first) } was
        *[other] Photos { NUMBER($first) } to { NUMBER($last) } were
     } not started: { $reason ->
         [credits] a video costs { NUMBER($price) } { $price ->
@@ -497,15 +502,15 @@ album-not-started = ⏸ { $count ->
            *[other] jobs
         } in progress, the most at once
     }. No credits were taken for { $count ->
-        [one] it
-       *[other] them
+        [1] this photo
+       *[other] these photos
     }. { $reason ->
         [credits] Buy credits with Telegram Stars through /buy, then send { $count ->
-            [one] it
+            [1] it
            *[other] them
         } again.
        *[limit] Send { $count ->
-            [one] it
+            [1] it
            *[other] them
         } again once one of your jobs is ready.
     }
@@ -533,24 +538,27 @@ group-album-title = 📚 Your album: { NUMBER($done) } of { NUMBER($total) } { $
        *[other] videos
     } done.
 group-pack-title = 🎲 Your 3 variants: { NUMBER($done) } of { NUMBER($total) } done. They arrive together, as one album.
-group-waiting = 🕒 { NUMBER($count) } in the queue; the next is number { NUMBER($position) }{ $minutes ->
+group-waiting = 🕒 In the queue: { NUMBER($count) }. { $count ->
+        [1] This video is
+       *[other] The first of these videos is
+    } number { NUMBER($position) } overall{ $minutes ->
         [0] {""}
         [one] , about { NUMBER($minutes) } minute until it starts
        *[other] , about { NUMBER($minutes) } minutes until it starts
     }.
 group-making = ⚙️ { NUMBER($count) } with MiniMax; a video usually takes 1 to 5 minutes.
-group-failed = ❌ { NUMBER($count) } failed: { $count ->
-        [one] its credits are
-       *[other] their credits are
+group-failed = ❌ Failed: { $count ->
+        [1] { NUMBER($count) } video. Its credits are
+       *[other] { NUMBER($count) } videos. Their credits are
     } back on your balance.
-group-cancelled = 🚫 { NUMBER($count) } cancelled before reaching MiniMax: { $count ->
-        [one] its credits are
-       *[other] their credits are
+group-cancelled = 🚫 Cancelled before reaching MiniMax: { $count ->
+        [1] { NUMBER($count) } video. Its credits are
+       *[other] { NUMBER($count) } videos. Their credits are
     } back on your balance.
-group-undelivered = ❌ { NUMBER($count) } made by MiniMax but not sent to you: { $count ->
-        [one] its credits were
-       *[other] their credits were
-    } charged, since the video was made. Write to /paysupport with the job ids and we will sort it out.
+group-undelivered = ❌ Made but not delivered: { $count ->
+        [1] { NUMBER($count) } video. Its credits were charged, because MiniMax made it.
+       *[other] { NUMBER($count) } videos. Their credits were charged, because MiniMax made them.
+    } Write to /paysupport with the job ids, and the operator will sort it out.
 group-jobs = Jobs: {$ids}
 group-album-finished = ✅ Your album is finished: { NUMBER($done) } of { NUMBER($total) } { $total ->
         [one] video
@@ -565,12 +573,12 @@ group-price = 💳 { NUMBER($count) } { $count ->
     } for { NUMBER($total) } { $total ->
         [one] credit
        *[other] credits
-    } in all, reserved now; each video is charged only if MiniMax makes it. Balance left: { NUMBER($balance) } { $balance ->
+    } in all, reserved now; each is charged only if MiniMax makes it. Balance left: { NUMBER($balance) } { $balance ->
         [one] credit
        *[other] credits
     }.
 pack-not-started = ⏸ { $count ->
-        [one] One variant ({$moves}) was
+        [1] One variant ({$moves}) was
        *[other] { NUMBER($count) } variants ({$moves}) were
     } not started: { $reason ->
         [credits] a video costs { NUMBER($price) } { $price ->
@@ -585,7 +593,7 @@ pack-not-started = ⏸ { $count ->
            *[other] jobs
         } in progress, the most at once
     }. No credits were taken for { $count ->
-        [one] it
+        [1] it
        *[other] them
     }.
 pack-none-started = 🎲 I did not start the variants: { $reason ->
@@ -606,7 +614,7 @@ pack-none-started = 🎲 I did not start the variants: { $reason ->
     }
 pack-video-caption = 🎲 {$move} (job <code>{$id}</code>)
 pack-variant = { NUMBER($n) } · {$move}
-pack-note = 🎲 Your variants are in the album above: {$list}. Press 🔁 to make one of them again, or 📐 to make it in another format.
+pack-note = 🎲 Your variants are in the album above: {$list}. 🔁 with a number repeats that variant; 📐 remakes it in another format.
 pack-link = 🔗 Variant { NUMBER($n) } ({$move}) was too large to upload. Download it here; the link expires in a few hours: {$url}
 pack-started = 🎲 Three variants are on their way.
 pack-duplicate = This button has already started the variants.
@@ -615,7 +623,7 @@ button-pack-again = 🔁 Again · { NUMBER($n) }
 button-pack-format = 📐 Format · { NUMBER($n) }
 button-cancel-waiting = ✖️ Cancel the waiting ones
 cancel-group-cancelled = Cancelled: { NUMBER($count) } waiting { $count ->
-        [one] job; its credits go
+        [1] job; its credits go
        *[other] jobs; their credits go
     } back to your balance.
 cancel-group-none = Nothing is waiting any more: MiniMax already has every job.

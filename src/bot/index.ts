@@ -64,7 +64,8 @@ export function createBot(opts: CreateBotOptions) {
     // A request admitted before the failure runs on (and is paid for): "send it again" would make
     // the user pay twice, so they are told where to follow it instead.
     const admitted = await admittedRequest(opts.models, ctx).catch(() => null);
-    await ctx.reply(admitted ? ctx.t("busy-admitted", { id: admitted.short_id }) : ctx.t("busy-retry"), { parse_mode: "HTML" }).catch(() => undefined);
+    const text = admitted ? ctx.t("busy-admitted", { id: admitted.short_id }) : ctx.t("busy-retry", { source: retrySource(ctx) });
+    await ctx.reply(text, { parse_mode: "HTML" }).catch(() => undefined);
   });
   features.use(accessFeature(opts), languageFeature(opts), balanceFeature(opts), buyFeature(opts), adminFeature(opts), startFeature(opts), statusFeature(opts), settingsFeature(opts));
   features.use(variationsFeature(opts), historyFeature(opts), cancelFeature(opts));
@@ -72,6 +73,12 @@ export function createBot(opts: CreateBotOptions) {
 
   bot.catch((err) => logger.error({ err: err.message }, "unhandled bot error"));
   return bot;
+}
+
+/** How the user asks again for what failed: press the button, send the photo, or send the message. */
+function retrySource(ctx: BotContext): "button" | "photo" | "message" {
+  if (ctx.callbackQuery) return "button";
+  return ctx.msg?.photo || ctx.msg?.document ? "photo" : "message";
 }
 
 /** The generation this update's message asked for, if its credits were reserved (it will run). */

@@ -20,12 +20,12 @@ type Say = (key: string, variables?: Record<string, string | number>) => string;
 
 /**
  * The invoice of a pack, in the buyer's language: the same for /buy's invoice message and the
- * studio's invoice link. `price` is what a default video costs, named in the description.
+ * studio's invoice link. The description names a default video: its length and price.
  */
-export function packInvoice(pack: Pack, price: number, say: Say) {
+export function packInvoice(pack: Pack, video: { seconds: number; price: number }, say: Say) {
   return {
     title: say("invoice-title", { credits: pack.credits }),
-    description: say("invoice-description", { credits: pack.credits, price }),
+    description: say("invoice-description", { credits: pack.credits, seconds: video.seconds, price: video.price }),
     payload: payloadFor(pack),
     currency: STARS,
     prices: [{ label: say("invoice-label", { credits: pack.credits }), amount: pack.stars }],

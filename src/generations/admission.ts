@@ -28,6 +28,16 @@ export function priceOf(config: Pick<Config, "prices">, gen: Pick<Admissible, "m
   return price;
 }
 
+/**
+ * The video a photo makes with the configured defaults: how long it is (a fixed-output model
+ * makes its own length) and what it costs. The invoice names both.
+ */
+export function defaultVideo(config: Pick<Config, "prices" | "model" | "duration" | "resolution">) {
+  const model = modelSpec(config.model);
+  const seconds = model?.fixedOutput ? fixedCombination(model).duration : config.duration;
+  return { seconds, price: priceOf(config, { model: config.model, duration: config.duration, resolution: config.resolution }) };
+}
+
 export const reserveKey = (id: Types.ObjectId) => `gen:${String(id)}:reserve`;
 export const settleKey = (id: Types.ObjectId) => `gen:${String(id)}:settle`;
 

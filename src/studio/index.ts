@@ -11,7 +11,7 @@ import { localeFor, type Speaker, type Translate } from "../telegram/i18n.js";
 import type { WebAppUser } from "../telegram/init-data.js";
 import { createAccounts } from "../credits/accounts.js";
 import { packInvoice } from "../credits/payments.js";
-import { priceOf } from "../generations/admission.js";
+import { defaultVideo, priceOf } from "../generations/admission.js";
 import { cancelGeneration } from "../generations/cancel.js";
 import { HELD, queuePosition, type CreateResult } from "../generations/create.js";
 import { renderProgress } from "../generations/progress.js";
@@ -73,7 +73,6 @@ export function createStudio(deps: StudioDeps) {
   const accounts = createAccounts(models, config);
   const leases = createLeases(models, `studio-${process.pid}-${randomBytes(4).toString("hex")}`, config.leaseMs);
   const locateVideo = createVideoLocator({ files: deps.files, minimax: deps.minimax, minimaxApiBase: config.minimaxApiBase });
-  const defaultPrice = () => priceOf(config, { model: config.model, duration: config.duration, resolution: config.resolution });
   const delivered = (userId: number, shortId: string) => models.Generation.findOne({ short_id: shortId, user_id: userId, phase: "delivered" }).lean<Delivered>();
   /** The model a video made again from one of `model` is made by (the default one if it is disabled since). */
   const remakeModel = (model: string) => enabledModel(config, model);
@@ -254,7 +253,7 @@ export function createStudio(deps: StudioDeps) {
     async invoiceLink(viewer: Viewer, credits: number) {
       const pack = config.starsPacks.find((p) => p.credits === credits);
       if (!pack) return null;
-      const invoice = packInvoice(pack, defaultPrice(), plainTranslator(t, viewer.locale).t);
+      const invoice = packInvoice(pack, defaultVideo(config), plainTranslator(t, viewer.locale).t);
       const link = await deps.api.createInvoiceLink(invoice.title, invoice.description, invoice.payload, "", invoice.currency, invoice.prices);
       return { link };
     },

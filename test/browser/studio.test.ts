@@ -226,7 +226,7 @@ describe("studio in a real browser", () => {
     stale.setDefaultTimeout(10_000);
     await stale.addInitScript(telegramClientScript(LIGHT_THEME));
     await stale.goto(launchUrl(`${s.app.url}/app`, yesterday));
-    await stale.getByText("This studio session is too old.", { exact: false }).waitFor();
+    await stale.getByText("The studio has been open too long.", { exact: false }).waitFor();
     expect(await stale.locator("article.card").count()).toBe(0);
     await stale.close();
   });

@@ -27,7 +27,7 @@ describe("🔁 Again refused, a top-up, Again again", () => {
 
     // Balance 0 now: the press is refused, and says so.
     const refused = await press(s.tg, who, video.message_id, "🔁 Again");
-    expect(refused.text).toBe("No new video this time; see the message below.");
+    expect(refused.text).toBe("No new video this time, and no credits were taken. The reason is in the message below.");
     await botMessage(s.tg, who.chatId, /This video costs 1 credit/);
     expect(await s.app.db.models.Generation.countDocuments({ variation_of: original.short_id })).toBe(0);
 

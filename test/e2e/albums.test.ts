@@ -188,9 +188,9 @@ describe("albums and variant packs (polling mode)", () => {
     for (const u of parts) await s.tg.deliver(u);
 
     const status = await statusOf(en, idOf(parts[0]!));
-    expect(status.text).toContain("💳 2 videos for 2 credits in all, reserved now; each video is charged only if MiniMax makes it. Balance left: 0 credits.");
+    expect(status.text).toContain("💳 2 videos for 2 credits in all, reserved now; each is charged only if MiniMax makes it. Balance left: 0 credits.");
     expect(status.text).toContain(
-      "⏸ Photos 3 to 4 were not started: a video costs 1 credit and your balance is 0 credits. No credits were taken for them. Buy credits with Telegram Stars through /buy, then send them again.",
+      "⏸ Photos 3 to 4 were not started: a video costs 1 credit and your balance is 0 credits. No credits were taken for these photos. Buy credits with Telegram Stars through /buy, then send them again.",
     );
     await videoFor(s.tg, en, idOf(parts[0]!));
     await videoFor(s.tg, en, idOf(parts[1]!));
@@ -356,7 +356,7 @@ describe("albums and variant packs (polling mode)", () => {
     expect(ledger.filter((e) => e.kind === "release").map((e) => e.credits)).toEqual([1]);
     expect(ledger.at(-1)).toMatchObject({ balance: 8, in_flight: 0 });
     const status = s.tg.messages(en.chatId).find((m) => /^🎲 Your 3 variants|^✅ 2 of 3 variants made/.test(m.text ?? ""))!;
-    await s.tg.waitFor(() => /^✅ 2 of 3 variants made: they are in the album below\.\n❌ 1 failed: its credits are back on your balance\./.test(textOf(en, status.message_id)), 15_000, "the pack's ending");
+    await s.tg.waitFor(() => /^✅ 2 of 3 variants made: they are in the album below\.\n❌ Failed: 1 video\. Its credits are back on your balance\./.test(textOf(en, status.message_id)), 15_000, "the pack's ending");
     expect(s.tg.rejectedCalls).toEqual([]);
   });
 });
@@ -369,7 +369,7 @@ describe("albums when MiniMax-Hailuo-02 is not enabled (polling mode)", () => {
     const parts = albumOf(s.tg, en, [jpeg(), jpeg()], { at: 0, text: "the lid lifts" });
     for (const u of parts) await s.tg.deliver(u);
     const answer = await s.tg.waitFor(() => s.tg.messages(en.chatId).find((m) => m.reply_to_message?.message_id === idOf(parts[0]!)), 10_000, "the answer");
-    expect(answer.text).toBe("🔀 Two photos make a transition video, but transitions are switched off in this bot. Nothing was charged. Send the photos one at a time to get a video of each.");
+    expect(answer.text).toBe("🔀 Two photos make a transition video, but this bot has that switched off. Nothing was charged. Send the photos one at a time to get a video of each.");
     await settle(2_500);
     expect(s.tg.messages(en.chatId)).toHaveLength(1);
     expect(s.mm.createRequests).toEqual([]);
@@ -393,7 +393,7 @@ describe("the album's one Cancel (polling mode, one create per 4 s)", () => {
     const answer = await press(s.tg, en, status.message_id, "✖️ Cancel the waiting ones");
     expect(answer.text).toBe("Cancelled: 2 waiting jobs; their credits go back to your balance.");
     await s.tg.waitFor(
-      () => /🚫 2 cancelled before reaching MiniMax: their credits are back on your balance\./.test(s.tg.messages(en.chatId).find((m) => m.message_id === status.message_id)?.text ?? ""),
+      () => /🚫 Cancelled before reaching MiniMax: 2 videos\. Their credits are back on your balance\./.test(s.tg.messages(en.chatId).find((m) => m.message_id === status.message_id)?.text ?? ""),
       15_000,
       "the cancelled jobs in the status message",
     );

@@ -40,7 +40,7 @@ describe("credits, one instance (webhook: updates are handled concurrently)", ()
     for (const r of accepted) expect(r.text).toMatch(/Price: 1 credit, reserved now/);
     for (const r of refused) {
       expect(r.text).toBe(
-        "💳 This video costs 1 credit, and your balance is 0 credits. Nothing was sent to MiniMax, and nothing was charged.\nBuy credits with Telegram Stars through /buy, then send the photo again.",
+        "💳 This video costs 1 credit, and your balance is 0 credits. Nothing was sent to MiniMax, and no credits were taken.\nBuy credits with Telegram Stars through /buy, then send the photo again.",
       );
     }
     // Every reply is answered and only three generations exist, so no further create can come.

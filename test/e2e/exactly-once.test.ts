@@ -297,7 +297,7 @@ describe("retries without paying twice (polling mode)", () => {
     mm.failNextCreate({ http: 504 });
     const sent = photoFrom(tg, user(7308), "a scarf waves");
     await tg.deliver(sent.update);
-    await botMessage(tg, 7308, /could not confirm/);
+    await botMessage(tg, 7308, /never confirmed that it arrived/);
     const gen = await eventually(() => app.db.models.Generation.findOne({ chat_id: 7308, phase: "failed" }), 5_000, "failed generation");
     expect(gen.error_code).toBe("unknown_outcome");
     expect(mm.createRequests.filter((r) => r.body.prompt === "a scarf waves").map((r) => r.outcome)).toEqual(["http504"]);
@@ -308,7 +308,7 @@ describe("retries without paying twice (polling mode)", () => {
     mm.failNextCreate({ drop: true });
     const sent = photoFrom(tg, user(7302), "a ring rotates");
     await tg.deliver(sent.update);
-    await botMessage(tg, 7302, /could not confirm/);
+    await botMessage(tg, 7302, /never confirmed that it arrived/);
     await new Promise((r) => setTimeout(r, 800));
     expect(mm.createRequests.filter((r) => r.body.prompt === "a ring rotates")).toHaveLength(1);
     expect(mm.createRequests.find((r) => r.body.prompt === "a ring rotates")?.outcome).toBe("dropped");

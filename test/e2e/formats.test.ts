@@ -186,12 +186,12 @@ describe("formats, models and covers", () => {
       ["✅ Как на фото"],
       ["3:4 · Wildberries/Ozon"],
       ["9:16 · Reels/TikTok/Shorts"],
-      ["1:1 · ленты соцсетей"],
+      ["1:1 · посты в соцсетях"],
       ["16:9 · Amazon/YouTube"],
       ["⬅️ Назад"],
     ]);
-    await press(s.tg, ru, menu.message_id, "1:1 · ленты соцсетей");
-    await s.tg.waitFor(() => buttonLabels(s.tg, ru.chatId, menu.message_id)[3]?.[0] === "✅ 1:1 · ленты соцсетей");
+    await press(s.tg, ru, menu.message_id, "1:1 · посты в соцсетях");
+    await s.tg.waitFor(() => buttonLabels(s.tg, ru.chatId, menu.message_id)[3]?.[0] === "✅ 1:1 · посты в соцсетях");
 
     const bytes = await makeCornerPhoto(1200, 800);
     const update = s.tg.documentUpdate({ ...ru, document: s.tg.addDocument(bytes, { fileName: "sumka.jpg" }), caption: "сумка на белом фоне" });
@@ -202,7 +202,7 @@ describe("formats, models and covers", () => {
     const upload = s.tg.videosSent(ru.chatId).find((f) => f.messageId === video.message_id)!;
     expect(upload.params.cover).toBeUndefined();
     expect(upload.params.supports_streaming).toBe(true);
-    expect(video.caption).toContain("📐 1:1 · ленты соцсетей · 🤖 Hailuo 02");
+    expect(video.caption).toContain("📐 1:1 · посты в соцсетях · 🤖 Hailuo 02");
     expect(buttonLabels(s.tg, ru.chatId, video.message_id)).toEqual([["🔁 Ещё раз", "🎲 3 варианта"], ["📐 Формат"], ["🎥 Другое движение камеры"], ["✍️ Новое описание"]]);
     expect(s.tg.rejectedCalls).toEqual([]);
   });

@@ -173,7 +173,7 @@ describe("MiniMax-H3 on the v2 API, webhook mode", () => {
     await s.tg.deliver(photoFrom(s.tg, ru, "сумка на пляже").update);
     const gen = await eventually(() => s.app.db.models.Generation.findOne({ user_prompt: "сумка на пляже", phase: "failed" }).lean(), 10_000, "the refused job closed");
     expect(gen.error_code).toBe("sensitive_input");
-    await botMessage(s.tg, ru.chatId, new RegExp(`❌ Задача ${gen.short_id}: MiniMax отклонил фото или описание`));
+    await botMessage(s.tg, ru.chatId, new RegExp(`❌ Задача ${gen.short_id}: MiniMax не пропустил фото или описание`));
     expect(createsFor(s.mm, "сумка на пляже").map((r) => r.outcome)).toEqual([1026]);
     expect(createsFor(s.mm, "сумка на пляже")[0]!.body).toMatchObject({ model: "MiniMax-H3-Max", resolution: "480P", duration: 8 });
     expect((await ledgerOf(s, ru)).slice(-2)).toEqual([["reserve", -2], ["release", 2]]);
@@ -269,7 +269,7 @@ describe("MiniMax-H3 without a callback (polling mode)", () => {
     await s.tg.deliver(photoFrom(s.tg, en, "the chair tips over").update);
     const gen = await eventually(() => s.app.db.models.Generation.findOne({ user_prompt: "the chair tips over", phase: "failed" }).lean(), 10_000, "the job told at once");
     expect(gen.error_code).toBe("unknown_outcome");
-    await botMessage(s.tg, en.chatId, new RegExp(`${gen.short_id}: I could not confirm that MiniMax received it.*Your credits are back`));
+    await botMessage(s.tg, en.chatId, new RegExp(`${gen.short_id}: MiniMax never confirmed that it arrived.*Your credits are back`));
     expect(createsFor(s.mm, "the chair tips over").map((r) => r.outcome)).toEqual(["http529"]);
     expect((await ledgerOf(s, en)).slice(-2)).toEqual([["reserve", -1], ["release", 1]]);
   });

@@ -25,7 +25,8 @@ beforeAll(async () => {
     telegram: fakes.telegram,
     minimax: fakes.minimax,
     mongoUri: testDatabaseUri("payments"),
-    env: { ADMIN_USER_IDS: `${ADMIN}`, STARS_PACKS: "10:50,50:200", SUPPORT_CONTACT: "@astrolus_help" },
+    // A default length other than 6 s: the invoice names the configured one.
+    env: { ADMIN_USER_IDS: `${ADMIN}`, STARS_PACKS: "10:50,50:200", SUPPORT_CONTACT: "@astrolus_help", DEFAULT_DURATION: "10" },
   });
 });
 afterAll(async () => {
@@ -68,7 +69,7 @@ describe("/buy with Telegram Stars", () => {
       ["10 credits", "XTR", 50, "credits:10:50", 1, ""],
       ["50 credits", "XTR", 200, "credits:50:200", 1, ""],
     ]);
-    expect(invoices[0]!.description).toMatch(/A 6-second video costs 1 credit/);
+    expect(invoices[0]!.description).toBe("10 credits for Astrolus videos. A 10-second video costs 2 credits. If MiniMax does not make it, its credits come back to your balance.");
     expect(tg.rejectedCalls).toEqual([]);
   });
 
@@ -93,7 +94,7 @@ describe("/buy with Telegram Stars", () => {
   it("a checkout for an amount or a pack not on sale is refused with a reason, and nothing is credited", async () => {
     const invoice = await buy(9003, 10);
     const cheap = await tg.pay({ chatId: 9003, invoice, totalAmount: 1 });
-    expect(cheap.answer).toMatchObject({ ok: false, error_message: "This offer is no longer available. Please send /buy again for the current packs." });
+    expect(cheap.answer).toMatchObject({ ok: false, error_message: "No Telegram Stars were charged: this pack is no longer on sale. Send /buy to see the current packs." });
     const forged = await tg.pay({ chatId: 9003, invoice: { ...invoice, payload: "credits:1000:50" } });
     expect(forged.answer.ok).toBe(false);
     expect(await app.db.models.Ledger.countDocuments({ user_id: 9003, kind: "purchase" })).toBe(0);
@@ -170,9 +171,9 @@ describe("admin commands", () => {
     const text = (await say(ADMIN, "/stats")).text!;
     const users = await app.db.models.Ledger.countDocuments({ kind: "welcome" });
     expect(text).toContain(`📊 Users: ${users}`);
-    expect(text).toContain("Generations today (UTC): delivered 1, failed 1");
+    expect(text).toContain("Jobs today (UTC): delivered 1, failed 1");
     expect(text).toContain("Failures today by code: sensitive_input 1");
     // Sold: the packs bought above and not refunded count too (10 + 10 + 50).
-    expect(text).toMatch(/Credits spent: 1; sold: 70 for 300 ⭐/);
+    expect(text).toMatch(/Credits spent: 2; sold: 70 for 300 ⭐/); // one 10-second video at 2 credits
   });
 });

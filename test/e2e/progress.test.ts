@@ -84,7 +84,7 @@ describe("live progress in one status message", () => {
     await s.tg.waitFor(() => /уже у MiniMax|MiniMax делает ваше видео уже меньше минуты/.test(textOf(s.tg, ru, status.message_id)), 15_000, "submitted");
     expect(buttonLabels(s.tg, ru.chatId, status.message_id)).toEqual([]);
     await s.mm.fail(task.taskId, 1026, "input new_sensitive");
-    await s.tg.waitFor(() => /MiniMax отклонил фото или описание как недопустимое\. Кредиты вернулись на баланс/.test(textOf(s.tg, ru, status.message_id)), 20_000, "the failure in the status message");
+    await s.tg.waitFor(() => /MiniMax не пропустил фото или описание — модерация сочла их недопустимыми\. Кредиты вернулись на баланс/.test(textOf(s.tg, ru, status.message_id)), 20_000, "the failure in the status message");
     expect(buttonLabels(s.tg, ru.chatId, status.message_id)).toEqual([]);
     expect(s.tg.rejectedCalls).toEqual([]);
   });

@@ -8,7 +8,7 @@ import { makeMp4 } from "../support/fake-telegram.js";
 import { eventually, startFakes } from "../support/app.js";
 import { useTestApp } from "../support/suite.js";
 import { makeJpeg } from "../support/images.js";
-import { photoFrom, taskFor, user } from "../support/scenario.js";
+import { photoFrom, pressUpdate, taskFor, user } from "../support/scenario.js";
 
 const msgId = (u: Update) => u.message!.message_id;
 
@@ -72,6 +72,39 @@ describe("a parked captionless photo", () => {
     await settle(chatId);
     expect(await s.app.db.models.Generation.countDocuments({ chat_id: chatId })).toBe(0);
     expect((await s.app.db.models.User.findById(chatId))?.pending_photo ?? undefined).toBeUndefined();
+    expect(s.mm.createRequests).toEqual([]);
+  });
+});
+
+describe("a failure before anything was accepted", () => {
+  const { s } = suite("repliesbusy");
+  const injected = { error_code: 400, description: "Bad Request: injected by the test" };
+  const apology = (chatId: number) => s.tg.waitFor(() => s.tg.messages(chatId).find((m) => /^😔/.test(m.text ?? "")), 10_000, "the apology");
+
+  it("says how to ask again, by where the request came from: send the photo, press the button, send the message; nothing is charged", async () => {
+    // A captionless photo whose question fails to go out.
+    s.tg.failNext("sendMessage", injected);
+    await s.tg.deliver(s.tg.photoUpdate({ chatId: 7551, photo: s.tg.addPhoto(makeJpeg(1080, 1080), 1080, 1080) }));
+    expect((await apology(7551)).text).toBe(
+      "😔 Something went wrong on my side, so I did not accept this photo, and no credits were taken. Please send it again in a minute.",
+    );
+
+    // A button whose edit fails: the language menu, in Russian.
+    const ru = user(7552, "ru");
+    await s.tg.deliver(s.tg.textUpdate({ ...ru, text: "/language" }));
+    const menu = await s.tg.waitFor(() => s.tg.messages(ru.chatId).find((m) => m.reply_markup), 10_000, "the language menu");
+    s.tg.failNext("editMessageText", injected);
+    await s.tg.deliver(pressUpdate(s.tg, ru, menu.message_id, "🇷🇺 Русский"));
+    expect((await apology(ru.chatId)).text).toBe("😔 Из-за сбоя нажатие не сработало, кредиты не списаны. Нажмите кнопку ещё раз через минуту.");
+
+    // A command whose answer fails.
+    s.tg.failNext("sendMessage", injected);
+    await s.tg.deliver(s.tg.textUpdate({ chatId: 7553, text: "/balance" }));
+    expect((await apology(7553)).text).toBe(
+      "😔 Something went wrong on my side, so I could not answer, and no credits were taken. Please send your message again in a minute.",
+    );
+
+    expect(await s.app.db.models.Ledger.countDocuments({ user_id: { $in: [7551, 7552, 7553] }, kind: "reserve" })).toBe(0);
     expect(s.mm.createRequests).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ describe("the reconciliation pass (every second here)", () => {
     }, 10_000, "the credit");
     expect(purchase).toMatchObject({ user_id: 9951, credits: 10, stars: 50 });
     const told = await s.tg.waitFor(() => s.tg.messages(9951).find((m) => /went through/.test(m.text ?? "")), 10_000, "the user told");
-    expect(told.text).toBe("✅ Your payment of 50 ⭐ went through, and its 10 credits are now on your balance: 13 credits. Sorry for the delay.");
+    expect(told.text).toBe("✅ Your payment of 50 ⭐ went through: 10 credits added. Your balance is now 13 credits. Sorry for the delay.");
     expect(await reconciled(s.app, "payment")).toBe(1);
     expect(s.app.logs.some((l) => l.includes("its update was lost"))).toBe(true);
 

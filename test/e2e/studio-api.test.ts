@@ -295,7 +295,7 @@ describe("studio API", () => {
     await s.app.db.models.Generation.collection.updateOne({ _id: old._id }, { $unset: { video_message_id: "" } });
     expect((await call<Answer>(`videos/${old.short_id}/format`, { who: asDan, method: "POST", body: { format: "3:4" } })).body).toEqual({
       kind: "in-chat",
-      text: "This video was made before the studio opened: tap 📐 Format under it in the chat.",
+      text: "This video was made before the studio opened: tap “📐 Format” under it in the chat.",
     });
     await press(s.tg, dan, old.video_message_id!, "📐 Format");
     const oldPicker = await eventually(() => s.tg.messages(dan.chatId).find((m) => /In which shape/.test(m.text ?? "") && m.reply_to_message?.message_id === old.video_message_id));
@@ -373,7 +373,7 @@ describe("studio API", () => {
     const tasksBefore = s.mm.tasks.size;
     const refused = await call<Answer>(`videos/${gen.short_id}/variants`, { who: asFay, method: "POST" });
     expect(refused.status).toBe(200);
-    expect(refused.body).toEqual({ kind: "no-camera", text: "🎲 The variants differ by their camera move, and MiniMax H3 does not take camera moves. No credits were taken." });
+    expect(refused.body).toEqual({ kind: "no-camera", text: "🎲 The variants differ by their camera move, and MiniMax H3 does not support one. No credits were taken." });
     await settle();
     expect(await s.app.db.models.Generation.countDocuments({ variation_of: gen.short_id })).toBe(0);
     expect(await s.app.db.models.Group.countDocuments({ user_id: fay.userId })).toBe(0);
@@ -497,7 +497,7 @@ describe("studio API: jobs in progress", () => {
       ["second: the tablet on a desk", "🕒 in the queue"],
       ["first: the phone on a desk", "⚙️ in progress"],
     ]);
-    expect(queued[0]).toMatchObject({ position: "Number 1 in the queue", cancellable: true });
+    expect(queued[0]).toMatchObject({ position: "No. 1", cancellable: true });
     expect(queued[1]!.cancellable).toBe(false);
     expect((await call<Jobs>("jobs", { who: { id: 9512 } })).body.jobs).toEqual([]);
 

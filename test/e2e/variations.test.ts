@@ -132,13 +132,13 @@ describe("buttons under the video, and /history", () => {
     const list = await botMessage(tg, ru.chatId, /Ваши видео, сначала новые \(страница 1\)/);
     const page1 = buttonLabels(tg, ru.chatId, list.message_id);
     expect(page1.slice(0, 5).map((row) => row[0]!.replace(/^🎬 \d\d\.\d\d · /, ""))).toEqual(["кружка 5", "кружка 4", "кружка 3", "кружка 2", "кружка 1"]);
-    expect(page1[5]).toEqual(["Старее ▶️"]);
-    await press(tg, ru, list.message_id, "Старее ▶️");
+    expect(page1[5]).toEqual(["Старые ▶️"]);
+    await press(tg, ru, list.message_id, "Старые ▶️");
     await tg.waitFor(() => tg.messages(ru.chatId).find((m) => m.message_id === list.message_id)?.text?.includes("страница 2"));
     const page2 = buttonLabels(tg, ru.chatId, list.message_id);
     expect(page2).toHaveLength(2);
     expect(page2[0]![0]).toMatch(/^🔗 \d\d\.\d\d · a video too larg…$/); // 16 characters of the prompt
-    expect(page2[1]).toEqual(["◀️ Новее"]);
+    expect(page2[1]).toEqual(["◀️ Новые"]);
 
     // The link-delivered one: its link again.
     await press(tg, ru, list.message_id, /^🔗/);
@@ -146,7 +146,7 @@ describe("buttons under the video, and /history", () => {
     const bigGen = (await generations({ user_id: ru.userId, user_prompt: `${BIG}: the sofa unfolds` }))[0]!;
     expect(link.text).toContain(bigGen.video_url!);
 
-    await press(tg, ru, list.message_id, "◀️ Новее");
+    await press(tg, ru, list.message_id, "◀️ Новые");
     await tg.waitFor(() => tg.messages(ru.chatId).find((m) => m.message_id === list.message_id)?.text?.includes("страница 1"));
     const videosBefore = tg.videosSent(ru.chatId).length;
     await press(tg, ru, list.message_id, /кружка 3$/);

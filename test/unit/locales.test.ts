@@ -197,8 +197,16 @@ describe("every ending without a video says where the credits went", () => {
       // generations/cancel.ts → cancel-cancelled (the notifier releases the reservation right after).
       expect(t(locale, "cancel-cancelled")).toMatch(credits[locale]);
       expect(t(locale, "cancel-cancelled")).toMatch(locale === "en" ? /go back to your balance/ : /вернутся на баланс/);
-      // bot/index.ts: an update that failed before its photo was admitted reserved nothing.
-      expect(t(locale, "busy-retry")).toMatch(nothingTaken[locale]);
+      // bot/index.ts: an update that failed before its photo was admitted reserved nothing, and is to be sent again
+      // the way it came: the photo, the button, or the message.
+      const askAgain = {
+        en: { photo: /send it again/, button: /press it again/, message: /send your message again/ },
+        ru: { photo: /Пришлите его ещё раз/, button: /Нажмите кнопку ещё раз/, message: /Отправьте сообщение ещё раз/ },
+      };
+      for (const source of ["photo", "button", "message"] as const) {
+        expect(t(locale, "busy-retry", { source })).toMatch(nothingTaken[locale]);
+        expect(t(locale, "busy-retry", { source })).toMatch(askAgain[locale][source]);
+      }
       expect(t(locale, "busy-admitted", { id: "x" })).toMatch(locale === "en" ? /credits are reserved/ : /кредиты за неё зарезервированы/);
       // bot/features/generate.ts: a parked photo is never admitted.
       expect(t(locale, "photo-expired", { minutes: 30 })).toMatch(nothingTaken[locale]);
@@ -209,6 +217,94 @@ describe("every ending without a video says where the credits went", () => {
         expect(limit).toMatch(locale === "en" ? /did not (accept|start)/ : /не принял|не запустил/);
         expect(limit).toMatch(locale === "en" ? /again/ : /ещё раз/);
         expect(t(locale, "credits-short", { price: 2, balance: 1, source })).toMatch(nothingTaken[locale]);
+      }
+      // bot/features/variations.ts: a refused button says, in its short answer, that nothing was taken.
+      expect(t(locale, "variation-refused")).toMatch(nothingTaken[locale]);
+      // /balance: a reservation that never landed took nothing.
+      expect(t(locale, "ledger-void", { id: "x" })).toMatch(nothingTaken[locale]);
+      // A checkout refused before payment: the Stars stay with the buyer, and /buy shows what is on sale.
+      expect(t(locale, "precheckout-invalid")).toMatch(locale === "en" ? /No Telegram Stars were charged.*\/buy/ : /Звёзды Telegram не списаны.*\/buy/);
+    }
+  });
+});
+
+/** Each message's source text, by id. */
+function blocks(ftl: string): Map<string, string> {
+  const found = new Map<string, string>();
+  let id: string | undefined;
+  for (const line of ftl.split("\n")) {
+    const head = /^([a-z][\w-]*) =/.exec(line);
+    if (head) found.set((id = head[1]!), line);
+    else if (/^\S/.test(line) || line === "") id = undefined;
+    else if (id) found.set(id, `${found.get(id)}\n${line}`);
+  }
+  return found;
+}
+
+const PLURAL_KEYS = new Set(["zero", "one", "two", "few", "many", "other"]);
+type Fill = { kind: "number" } | { kind: "word"; values: string[] } | { kind: "text" };
+/** How a variable is filled: a count (it picks a plural form or goes through NUMBER()), each key of a word selector, or text. */
+function fillOf(block: string, name: string): Fill {
+  const firstKey = new RegExp(`\\$${name}\\s*->\\s*\\*?\\[([\\w-]+)\\]`).exec(block)?.[1];
+  if (new RegExp(`NUMBER\\(\\s*\\$${name}\\b`).test(block) || (firstKey && (PLURAL_KEYS.has(firstKey) || /^\d+$/.test(firstKey)))) return { kind: "number" };
+  if (!firstKey) return { kind: "text" };
+  const words = [...block.matchAll(/\*?\[([a-z_-]+)\]/g)].map((m) => m[1]!).filter((k) => !PLURAL_KEYS.has(k));
+  return { kind: "word", values: [...new Set(words)] };
+}
+
+const SAMPLE_COUNTS = [1, 2, 5, 21];
+/** Every rendering of a message: each sample count in every number variable, each key of every word selector. */
+function renderings(locale: (typeof LOCALES)[number], id: string): Array<{ variables: Record<string, string | number>; text: string }> {
+  const block = blocks(source(locale)).get(id)!;
+  const names = [...catalog[locale].get(id)!];
+  const fills = names.map((name) => [name, fillOf(block, name)] as const);
+  let combos: Array<Record<string, string>> = [{}];
+  for (const [name, fill] of fills) {
+    if (fill.kind === "word") combos = combos.flatMap((c) => fill.values.map((v) => ({ ...c, [name]: v })));
+    if (fill.kind === "text") combos = combos.map((c) => ({ ...c, [name]: `‹${name}›` }));
+  }
+  return SAMPLE_COUNTS.flatMap((n) =>
+    combos.map((combo) => {
+      const variables: Record<string, string | number> = { ...combo };
+      for (const [name, fill] of fills) if (fill.kind === "number") variables[name] = n;
+      return { variables, text: t(locale, id, variables) };
+    }),
+  );
+}
+
+describe("every message, rendered (locales/README.md, issue 26)", () => {
+  const all = LOCALES.flatMap((locale) => [...catalog[locale].keys()].filter((id) => !id.startsWith("-")).flatMap((id) => renderings(locale, id).map((r) => ({ locale, id, ...r }))));
+
+  it(`with ${SAMPLE_COUNTS.join(", ")} in every number variable and each key of every selector, leaves no placeable unfilled`, () => {
+    expect(all.length).toBeGreaterThan(1000);
+    const broken = all.filter((r) => /[{}]|undefined|NaN/.test(r.text)).map((r) => `${r.locale} ${r.id} ${JSON.stringify(r.variables)}: ${r.text}`);
+    expect(broken).toEqual([]);
+  });
+
+  it("the bot speaks as «я» / I, never «мы» / we", () => {
+    // Pronouns and the first-person plural verbs a bot slips into; an example inside <i>…</i> is the seller's words.
+    const we = {
+      ru: /(?<!\p{L})(мы|нас|нам|нами|наш\p{L}*|резервируем|спишем|списываем|вернём|возвращаем|разберёмся|отправим|отправляем|пришлём|сделаем|делаем|проверим|ответим|поможем|начнём|запустим|сообщим)(?!\p{L})/iu,
+      en: /\b(we|we'll|we're|we've|us)\b|\bour side\b/i,
+    };
+    const found = all.filter((r) => we[r.locale].test(r.text.replace(/<i>.*?<\/i>/gs, ""))).map((r) => `${r.locale} ${r.id}: ${r.text}`);
+    expect([...new Set(found)]).toEqual([]);
+  });
+
+  it("no message argues «ведь» where it should explain", () => {
+    expect([...catalog.ru.keys()].filter((id) => /ведь/i.test(blocks(source("ru")).get(id) ?? ""))).toEqual([]);
+  });
+
+  it("a count that means exactly one takes the [1] key: 21 reads like 5, not like 1", () => {
+    // Russian «one» covers 21 and 101: «Кредиты за него» for 21 videos is wrong.
+    const others = { first: 3, last: 4, price: 2, balance: 0, max: 2, moves: "Static" };
+    for (const id of ["album-not-started", "group-failed", "group-cancelled", "group-undelivered", "cancel-group-cancelled", "pack-not-started"]) {
+      for (const locale of LOCALES) {
+        for (const reason of ["credits", "limit"]) {
+          const as = (count: number) => t(locale, id, { ...others, reason, count });
+          expect([id, locale, as(21).replaceAll("21", "5")]).toEqual([id, locale, as(5)]);
+          expect([id, locale, as(1)]).not.toEqual([id, locale, as(5).replaceAll("5", "1")]);
+        }
       }
     }
   });

@@ -4,7 +4,7 @@ import { replyTo } from "../context.js";
 import { escapeHtml } from "../../telegram/i18n.js";
 import { createAccounts } from "../../credits/accounts.js";
 import { checkoutPack, creditPayment, packInvoice, takeBack } from "../../credits/payments.js";
-import { priceOf } from "../../generations/admission.js";
+import { defaultVideo } from "../../generations/admission.js";
 
 /**
  * /buy sells the STARS_PACKS for Telegram Stars: one invoice per pack (XTR, one price item, no
@@ -13,13 +13,13 @@ import { priceOf } from "../../generations/admission.js";
  */
 export function buyFeature({ config, models, logger }: BotDeps) {
   const accounts = createAccounts(models, config);
-  const price = priceOf(config, { model: config.model, duration: config.duration, resolution: config.resolution });
+  const video = defaultVideo(config);
   const feature = new Composer<BotContext>();
 
   feature.command("buy", async (ctx) => {
     await replyTo(ctx, "buy-intro");
     for (const pack of config.starsPacks) {
-      const invoice = packInvoice(pack, price, (key, variables) => ctx.t(key, variables));
+      const invoice = packInvoice(pack, video, (key, variables) => ctx.t(key, variables));
       await ctx.replyWithInvoice(invoice.title, invoice.description, invoice.payload, invoice.currency, invoice.prices, { provider_token: "" });
     }
   });
