@@ -40,6 +40,8 @@ export interface StudioDeps {
   t: Translate;
   /** Wakes the worker, as the bot does after admitting a request. */
   onQueued: (generation?: Types.ObjectId) => void;
+  /** Counts a job admitted, by its template. */
+  onCreated?: (template: string | undefined) => void;
 }
 
 /** Who is looking, from checked launch data: their id, language, and when that launch data expires. */

@@ -163,3 +163,13 @@ export const templateName = (t: Translate, locale: string, tpl: Template) => tpl
 export const templateAbout = (t: Translate, locale: string, tpl: Template) =>
   tpl.description ? escapeHtml(tpl.description[localeOf(locale)]) : t(locale, templateAboutKey(tpl.id));
 export const categoryName = (t: Translate, locale: string, category: Category) => category.name?.[localeOf(locale)] ?? t(locale, categoryKey(category.id));
+
+/**
+ * What a job is called where the seller sees it (history, /status, the studio): a template's name in
+ * their language (plain text), else their own description. A template the library no longer has is
+ * shown by the prompt MiniMax got.
+ */
+export function describedAs(t: Translate, locale: string, library: TemplateLibrary, gen: { template?: string | null; user_prompt?: string | null; prompt: string }) {
+  const template = templateOf(library, gen.template);
+  return template ? templateName(t, locale, template) : (gen.user_prompt ?? gen.prompt);
+}
