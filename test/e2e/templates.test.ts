@@ -86,6 +86,46 @@ describe("templates (polling mode)", () => {
     tg.rejectedCalls.length = 0;
   });
 
+  it("English: 🧩 Template under the video makes the same photo with another template, once however often it is pressed; /metrics and /stats count templates", async () => {
+    const { tg, mm, app } = s;
+    const en = user(9901, "en");
+    const original = (await app.db.models.Generation.findOne({ user_id: en.userId, template: "turntable" }).lean())!;
+    const video = tg.videosSent(en.chatId)[0]!.message;
+    expect(buttonLabels(tg, en.chatId, video.message_id)).toEqual([["🔁 Again", "🎲 3 variants"], ["📐 Format", "🧩 Template"], ["🎥 Another camera move"], ["✍️ New description"]]);
+    await press(tg, en, video.message_id, "🧩 Template");
+    const picker = await replyTo(tg, en, video.message_id, /Which template should I make this photo with\?/);
+    await press(tg, en, picker.message_id, "🧩 More templates…");
+    await tg.waitFor(() => /Templates · Any product \(1 of 6\)/.test(tg.messages(en.chatId).find((m) => m.message_id === picker.message_id)!.text ?? ""));
+    await press(tg, en, picker.message_id, "Electronics ▶️");
+    await tg.waitFor(() => buttonLabels(tg, en.chatId, picker.message_id).flat().includes("Beauty ▶️"));
+    await press(tg, en, picker.message_id, "Beauty ▶️");
+    await tg.waitFor(() => buttonLabels(tg, en.chatId, picker.message_id).flat().includes("💦 Liquid splash"));
+    const one = pressUpdate(tg, en, picker.message_id, "💦 Liquid splash");
+    const two = pressUpdate(tg, en, picker.message_id, "💦 Liquid splash");
+    await Promise.all([tg.deliver(one), tg.deliver(two)]);
+    const splash = library().templates.find((t) => t.id === "liquid-splash")!;
+    await eventually(() => mm.createRequests.find((r) => r.body.prompt === `${splash.prompt} [Static shot]`), 10_000, "the splash create");
+    await tg.waitFor(() => [one, two].every((u) => tg.callbackAnswers.some((a) => a.callback_query_id === u.callback_query!.id)));
+    await settle();
+    const made = await app.db.models.Generation.find({ variation_of: original.short_id }).lean();
+    expect(made).toHaveLength(1);
+    // The video's own format and length: only the description and the camera change.
+    expect(made[0]).toMatchObject({ template: "liquid-splash", image: { file_id: original.image.file_id }, format: original.format, duration: original.duration, camera_moves: ["Static shot"] });
+    expect(tg.callbackAnswers.filter((a) => [one, two].some((u) => u.callback_query!.id === a.callback_query_id)).map((a) => a.text).sort()).toEqual([
+      "This button has already started a video.",
+      "🧩 💦 Liquid splash: the video is on its way.",
+    ]);
+
+    const metrics = await (await fetch(`${app.url}/metrics`)).text();
+    expect(metrics).toMatch(/^astrolus_generations_total\{template="turntable"\} 1$/m);
+    expect(metrics).toMatch(/^astrolus_generations_total\{template="liquid-splash"\} 1$/m);
+    const admin = user(9907, "en");
+    await tg.deliver(tg.textUpdate({ ...admin, text: "/stats" }));
+    const stats = await botMessage(tg, admin.chatId, /Top templates, last 7 days/);
+    expect(stats.text).toContain("🧩 Top templates, last 7 days: liquid-splash 1, turntable 1");
+    expect(tg.rejectedCalls).toEqual([]);
+  });
+
   it("a typed description still works after the templates were offered", async () => {
     const { tg, mm } = s;
     const en = user(9902, "en");
