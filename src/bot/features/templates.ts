@@ -162,9 +162,9 @@ export function templatesFeature(deps: BotDeps) {
   }
 
   feature.callbackQuery(new RegExp(`^${TEMPLATE_PICK}:${TARGET}:([a-z0-9-]+)$`), async (ctx) => {
-    // Photos wait for a description in the private chat only.
-    if (ctx.chat?.type !== "private") return ctx.answerCallbackQuery({ text: ctx.t("new-prompt-private-only") });
     const [target, id] = [ctx.match[1]!, ctx.match[2]!];
+    // Photos wait for a description in the private chat only; a video's photo can be made again anywhere.
+    if (!target.startsWith("v") && ctx.chat?.type !== "private") return ctx.answerCallbackQuery({ text: ctx.t("new-prompt-private-only") });
     const template = await templateIn(ctx, id);
     if (!template) return;
     if (target.startsWith("p")) return void (await pickForPhoto(ctx, template, Number(target.slice(1))));
