@@ -29,6 +29,8 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/studio/dist ./studio/dist
 COPY locales ./locales
+# The template library, read and checked at start (TEMPLATES_FILE replaces it).
+COPY templates.yaml ./
 RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node
 EXPOSE 3000

@@ -12,7 +12,7 @@ export default tseslint.config(
   },
   {
     // The lifecycle and its adapters sit below the inbound side: nothing imports upwards.
-    files: ["src/intake/**", "src/generations/**", "src/telegram/**", "src/minimax/**", "src/credits/**", "src/db/**", "src/images/**"],
+    files: ["src/intake/**", "src/generations/**", "src/telegram/**", "src/minimax/**", "src/credits/**", "src/db/**", "src/images/**", "src/templates/**"],
     rules: {
       "no-restricted-imports": ["error", { patterns: [{ group: ["**/bot/*", "**/server/*", "**/studio/*", "**/app.js", "**/main.js"], message: "import downwards only (server/, bot/ and studio/ sit above the lifecycle)" }] }],
     },

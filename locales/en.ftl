@@ -629,3 +629,70 @@ cancel-group-cancelled = Cancelled: { NUMBER($count) } waiting { $count ->
 cancel-group-none = Nothing is waiting any more: MiniMax already has every job.
 settings-variants-on = 🎲 3 variants per photo: on
 settings-variants-off = 🎲 3 variants per photo: off
+
+# Templates (issue 28)
+template-or-pick = 🧩 Or pick a ready-made template, and I'll start at once:
+button-templates-more = 🧩 More templates…
+templates-previous = ◀️ {$category}
+templates-next = {$category} ▶️
+templates-page =
+    🧩 Templates · {$category} ({ NUMBER($page) } of { NUMBER($pages) })
+    {$list}
+    { $then ->
+        [photo] Tap one to make the video of your photo, or write your own description.
+        [album] Tap one for every photo of your album, or write your own description.
+        [video] Tap one to make this photo again with it, at the usual price.
+       *[ask] Tap one, then send the product photo. A photo you sent in the last 30 minutes is used at once.
+    }
+template-line = • <b>{$name}</b>{ $sample ->
+        [yes] 🎬
+       *[no] {""}
+    }: {$about}
+template-chosen = 🧩 Template: <b>{$name}</b>
+template-started = 🧩 {$name}: the video is on its way.
+template-photo-gone = This photo no longer waits for a description. Send it again to make a video of it.
+template-send-photo = 🧩 <b>{$name}</b>: {$about}
+    Now send me the product photo, without a caption, and I'll make the video at once. I'll keep this choice for { NUMBER($minutes) } { $minutes ->
+        [one] minute
+       *[other] minutes
+    }.
+template-pick-video = 🧩 Which template should I make this photo with? Same photo and settings, at the usual price.
+button-template = 🧩 Template
+command-templates = Templates: a video in two taps
+stats-templates = 🧩 Top templates, last 7 days: {$list}
+studio-template = 🧩 Again with a template
+studio-template-started = 🧩 {$name}: the new video is on its way; follow it in the chat.
+template-category-any = Any product
+template-category-electronics = Electronics
+template-category-beauty = Beauty
+template-category-fashion = Fashion
+template-category-jewellery = Jewellery
+template-category-home = Home & kitchen
+template-turntable = 🔄 360° turntable
+template-turntable-about = The product turns a full circle on a white background: every side in one video.
+template-light-sweep = 💡 Light sweep
+template-light-sweep-about = A soft band of light glides over the product and reveals its shape and texture.
+template-push-in = 🎯 Slow push-in
+template-push-in-about = The camera slowly moves closer to the product: calm and premium.
+template-levitation = 🪄 Levitation
+template-levitation-about = The product lifts off and floats in the air, turning slightly.
+template-before-after = 🔀 Before/after
+template-before-after-about = For an album of two photos: a smooth change from the first to the second.
+template-hand-demo = 🤲 Hand-held demo
+template-hand-demo-about = A hand picks up the product and turns it to show the front and the side.
+template-unboxing = 📦 Unboxing
+template-unboxing-about = The box opens and the product rises out of it.
+template-screen-glow = 📱 Screen lights up
+template-screen-glow-about = The screen lights up and a soft glow runs along the device's edges.
+template-liquid-splash = 💦 Liquid splash
+template-liquid-splash-about = Water splashes around the bottle in slow motion; the label stays readable.
+template-macro-glide = 🔍 Macro glide
+template-macro-glide-about = The camera glides close along the product and shows its texture and finish.
+template-fabric-wind = 🌬 Fabric in wind
+template-fabric-wind-about = A light breeze moves the fabric and shows how it drapes.
+template-sparkle = 💎 Sparkle
+template-sparkle-about = Light glints across the jewellery on dark velvet.
+template-lifestyle = 🏠 In use at home
+template-lifestyle-about = The product in a bright home interior, in everyday use.
+template-steam = ♨️ Steam & warmth
+template-steam-about = Soft steam rises from the product, as if just served.

@@ -683,3 +683,71 @@ cancel-group-cancelled = { $count ->
 cancel-group-none = Ждущих задач больше нет: все они уже у MiniMax.
 settings-variants-on = 🎲 3 варианта на фото: да
 settings-variants-off = 🎲 3 варианта на фото: нет
+
+# Шаблоны (issue 28)
+template-or-pick = 🧩 Или выберите готовый шаблон — и я сразу начну:
+button-templates-more = 🧩 Ещё шаблоны…
+templates-previous = ◀️ {$category}
+templates-next = {$category} ▶️
+templates-page =
+    🧩 Шаблоны · {$category} ({ NUMBER($page) } из { NUMBER($pages) })
+    {$list}
+    { $then ->
+        [photo] Нажмите на шаблон, и я сделаю видео из вашего фото. Или напишите своё описание.
+        [album] Нажмите на шаблон — он подойдёт для всех фото альбома. Или напишите своё описание.
+        [video] Нажмите на шаблон, и я сделаю это фото заново с ним, по обычной цене.
+       *[ask] Нажмите на шаблон и пришлите фото товара. Если вы присылали фото за последние 30 минут, я возьму его сразу.
+    }
+template-line = • <b>{$name}</b>{ $sample ->
+        [yes] 🎬
+       *[no] {""}
+    }: {$about}
+template-chosen = 🧩 Шаблон: <b>{$name}</b>
+template-started = 🧩 {$name}: видео уже в работе.
+template-photo-gone = Это фото уже не ждёт описания. Пришлите его ещё раз, чтобы сделать видео.
+template-send-photo = 🧩 <b>{$name}</b>: {$about}
+    Теперь пришлите фото товара без подписи, и я сразу сделаю видео. Я запомню этот выбор на { NUMBER($minutes) } { $minutes ->
+        [one] минуту
+        [few] минуты
+       *[other] минут
+    }.
+template-pick-video = 🧩 С каким шаблоном сделать это фото? Фото и настройки — те же, цена — обычная.
+button-template = 🧩 Шаблон
+command-templates = Шаблоны: видео в два нажатия
+stats-templates = 🧩 Популярные шаблоны за 7 дней: {$list}
+studio-template = 🧩 Ещё раз с шаблоном
+studio-template-started = 🧩 {$name}: новое видео уже в работе, следите за ним в чате.
+template-category-any = Любой товар
+template-category-electronics = Электроника
+template-category-beauty = Косметика
+template-category-fashion = Одежда
+template-category-jewellery = Украшения
+template-category-home = Дом и кухня
+template-turntable = 🔄 Поворот 360°
+template-turntable-about = Товар делает полный оборот на белом фоне: все стороны в одном видео.
+template-light-sweep = 💡 Блик света
+template-light-sweep-about = Мягкая полоса света скользит по товару и показывает его форму и фактуру.
+template-push-in = 🎯 Плавный наезд
+template-push-in-about = Камера медленно приближается к товару: спокойно и дорого.
+template-levitation = 🪄 Левитация
+template-levitation-about = Товар отрывается от поверхности и парит в воздухе, слегка поворачиваясь.
+template-before-after = 🔀 До и после
+template-before-after-about = Для альбома из двух фото: плавный переход от первого ко второму.
+template-hand-demo = 🤲 Товар в руке
+template-hand-demo-about = Рука берёт товар и поворачивает его, показывая лицевую сторону и бок.
+template-unboxing = 📦 Распаковка
+template-unboxing-about = Коробка открывается, и из неё поднимается товар.
+template-screen-glow = 📱 Экран загорается
+template-screen-glow-about = Экран загорается, и по краям устройства пробегает мягкое свечение.
+template-liquid-splash = 💦 Всплеск
+template-liquid-splash-about = Вокруг флакона в замедленной съёмке разлетаются брызги, а этикетка остаётся читаемой.
+template-macro-glide = 🔍 Макросъёмка
+template-macro-glide-about = Камера скользит вплотную вдоль товара и показывает фактуру и отделку.
+template-fabric-wind = 🌬 Ткань на ветру
+template-fabric-wind-about = Лёгкий ветер колышет ткань и показывает, как она струится.
+template-sparkle = 💎 Блеск
+template-sparkle-about = На украшении вспыхивают блики, фон — тёмный бархат.
+template-lifestyle = 🏠 В интерьере
+template-lifestyle-about = Товар в светлом интерьере, как в жизни.
+template-steam = ♨️ Пар и тепло
+template-steam-about = Над товаром поднимается лёгкий пар, будто его только что подали.

@@ -69,7 +69,8 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     timeoutMs: config.mongodbTimeoutMs,
   });
 
-  const metrics = createMetrics({ models: db.models });
+  const metrics = createMetrics({ models: db.models, templates: config.templates });
+  const onCreated = (template: string | undefined) => metrics.generationCreated(template);
   const i18n = createI18n<BotContext>();
   const minimax = createMiniMaxClient({
     apiBase: config.minimaxApiBase,
@@ -88,7 +89,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   let takeNew = (_id: Types.ObjectId, _model?: string) => {};
   const onQueued = (id?: Types.ObjectId, model?: string) => (id ? takeNew(id, model) : kick());
   let albumPart = (_album: string) => {};
-  const bot = createBot({ config, models: db.models, logger, i18n, botInfo: opts.botInfo, files, minimax, onQueued, onAlbumPart: (album) => albumPart(album) });
+  const bot = createBot({ config, models: db.models, logger, i18n, botInfo: opts.botInfo, files, minimax, onQueued, onCreated, onAlbumPart: (album) => albumPart(album) });
   bot.api.config.use(metrics.telegramTransformer());
   const lifecycle = {
     config,
@@ -129,6 +130,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     models: db.models,
     logger,
     onQueued,
+    onCreated,
     telegram: bot.api,
     t: lifecycle.t,
     leaseMs: config.leaseMs,
@@ -150,7 +152,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     onCallbackRecheck: ({ shortId, taskId }) => worker.checkNow(shortId, taskId),
     studio: config.webappUrl
       ? {
-          studio: createStudio({ config, models: db.models, logger, api: bot.api, files, minimax, t: lifecycle.t, onQueued }),
+          studio: createStudio({ config, models: db.models, logger, api: bot.api, files, minimax, t: lifecycle.t, onQueued, onCreated }),
           botToken: config.botToken,
           maxAgeS: config.webappAuthMaxAgeS,
           mediaSecret: config.studioMediaSecret,

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { combinationsOf, DEFAULT_MODEL_IDS, durationsOf, MODELS, modelSpec, resolutionHeight, resolutionsOf, type ModelSpec } from "./minimax/models.js";
 import { parsePrices, type PriceTable } from "./prices.js";
+import { DEFAULT_TEMPLATES_FILE, loadTemplates, TemplatesError, type TemplateLibrary } from "./templates/library.js";
 
 const KNOWN_DURATIONS = [...new Set(MODELS.flatMap(durationsOf))].sort((a, b) => a - b);
 const KNOWN_RESOLUTIONS = [...new Set(MODELS.flatMap((m) => combinationsOf(m).map((c) => c.resolution)))].sort((a, b) => resolutionHeight(a) - resolutionHeight(b)) as [string, ...string[]];
@@ -103,6 +104,7 @@ const schema = z
     WEBAPP_AUTH_MAX_AGE_S: int(86_400, 1),
     MONGODB_TIMEOUT_MS: int(5_000, 100),
     DB_STUCK_EXIT_S: z.coerce.number().positive().default(120),
+    TEMPLATES_FILE: optionalString,
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -216,6 +218,8 @@ export interface Config {
   /** The driver failing this long while a fresh connection gets through: the process exits for its supervisor. */
   dbStuckExitMs: number;
   logLevel: Env["LOG_LEVEL"];
+  /** The template library (templates.yaml, or TEMPLATES_FILE), checked at start. */
+  templates: TemplateLibrary;
 }
 
 export class ConfigError extends Error {
@@ -228,13 +232,14 @@ export class ConfigError extends Error {
 /** Validates the environment once; throws a ConfigError naming every bad variable (never its value). */
 export function createConfig(source: NodeJS.ProcessEnv): Config {
   const parsed = schema.safeParse(source);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
+  const templates = readTemplates(source.TEMPLATES_FILE?.trim() || undefined);
+  if (!parsed.success || Array.isArray(templates)) {
+    const problems = (parsed.error?.issues ?? []).map((issue) => {
       const name = String(issue.path[0] ?? "environment");
       const missing = issue.code === "invalid_type" && source[name] === undefined;
       return missing ? `${name} is required` : `${name}: ${issue.message}`;
     });
-    throw new ConfigError([...new Set(problems)]);
+    throw new ConfigError([...new Set(problems), ...(Array.isArray(templates) ? templates : [])]);
   }
   const env = parsed.data;
   const publicUrl = env.PUBLIC_URL?.replace(/\/+$/, "");
@@ -288,5 +293,17 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     mongodbTimeoutMs: env.MONGODB_TIMEOUT_MS,
     dbStuckExitMs: env.DB_STUCK_EXIT_S * 1000,
     logLevel: env.LOG_LEVEL,
+    templates,
   };
+}
+
+/** The template library, or what is wrong with it (each template and field named). */
+function readTemplates(file: string | undefined): TemplateLibrary | string[] {
+  try {
+    return loadTemplates(file ?? DEFAULT_TEMPLATES_FILE);
+  } catch (err) {
+    if (err instanceof TemplatesError) return err.problems.map((p) => `TEMPLATES_FILE ${err.file}: ${p}`);
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [`TEMPLATES_FILE: ${file ?? DEFAULT_TEMPLATES_FILE} does not exist`];
+    throw err;
+  }
 }

@@ -3,6 +3,7 @@ import type { Transformer } from "grammy";
 import { PHASES, type Models } from "./db/models.js";
 import type { Leases } from "./generations/leases.js";
 import type { RequestLabel } from "./minimax/types.js";
+import type { TemplateLibrary } from "./templates/library.js";
 
 /** Admission holds a new generation back with this next_run_at (see generations/create.ts). */
 const HELD = new Date(8.64e15);
@@ -13,7 +14,7 @@ const HELD = new Date(8.64e15);
  * instances. Gauges about the shared state (generations by phase, the queue) are read from MongoDB
  * at scrape time, so every instance reports the same, true numbers.
  */
-export function createMetrics(deps: { models: Models }) {
+export function createMetrics(deps: { models: Models; templates?: TemplateLibrary }) {
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
@@ -83,6 +84,13 @@ export function createMetrics(deps: { models: Models }) {
     labelNames: ["kind"] as const,
     registers,
   });
+  const generations = new Counter({
+    name: "astrolus_generations_total",
+    help: "Jobs this instance admitted, by the template they were made with (none: a description of the seller's own)",
+    labelNames: ["template"] as const,
+    registers,
+  });
+  const knownTemplates = new Set(deps.templates?.templates.map((t) => t.id));
   const telegramErrors = new Counter({
     name: "astrolus_telegram_api_errors_total",
     help: "Telegram Bot API calls that failed, by method and error_code (network: no answer); after automatic retries",
@@ -92,6 +100,10 @@ export function createMetrics(deps: { models: Models }) {
 
   return {
     registry,
+    /** A job admitted here; the label is bounded by the library (an id it no longer has counts as none). */
+    generationCreated(template: string | undefined) {
+      generations.inc({ template: template && knownTemplates.has(template) ? template : "none" });
+    },
     /** For the MiniMax client: one observation per API request. */
     starsReconciled(kind: string) {
       starsReconciled.inc({ kind });

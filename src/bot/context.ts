@@ -30,6 +30,8 @@ export interface BotDeps {
   minimax: Pick<MiniMaxClient, "cancelTask" | "queryTask">;
   /** Wakes the generation worker after a new request is queued (with its model: the queue it joins). */
   onQueued: (generation?: Types.ObjectId, model?: string) => void;
+  /** Counts a job admitted, by its template (astrolus_generations_total). */
+  onCreated?: (template: string | undefined) => void;
   /** A part of this album was stored: its decision is due once the album's quiet window has passed. */
   onAlbumPart?: (album: string) => void;
 }

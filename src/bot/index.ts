@@ -18,6 +18,7 @@ import { languageFeature, settingsFeature } from "./features/settings.js";
 import { variationsFeature } from "./features/variations.js";
 import { historyFeature } from "./features/history.js";
 import { cancelFeature } from "./features/cancel.js";
+import { templatesFeature } from "./features/templates.js";
 import { tolerateStaleCallbackAnswers } from "./callback-answers.js";
 
 export type { BotContext, BotDeps };
@@ -68,7 +69,7 @@ export function createBot(opts: CreateBotOptions) {
     await ctx.reply(text, { parse_mode: "HTML" }).catch(() => undefined);
   });
   features.use(accessFeature(opts), languageFeature(opts), balanceFeature(opts), buyFeature(opts), adminFeature(opts), startFeature(opts), statusFeature(opts), settingsFeature(opts));
-  features.use(variationsFeature(opts), historyFeature(opts), cancelFeature(opts));
+  features.use(variationsFeature(opts), templatesFeature(opts), historyFeature(opts), cancelFeature(opts));
   features.use(generateFeature(opts), fallbackFeature());
 
   bot.catch((err) => logger.error({ err: err.message }, "unhandled bot error"));
@@ -93,7 +94,7 @@ async function admittedRequest(models: BotDeps["models"], ctx: BotContext) {
 /** The command menu, in every interface language. */
 export async function registerCommands(bot: Bot<BotContext>, i18n: I18n<BotContext>) {
   for (const locale of LOCALES) {
-    const commands = ["start", "help", "status", "history", "settings", "language", "balance", "buy", "paysupport", "terms"].map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
+    const commands = ["start", "help", "templates", "status", "history", "settings", "language", "balance", "buy", "paysupport", "terms"].map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
     await bot.api.setMyCommands(commands, locale === "en" ? {} : { language_code: locale });
   }
 }

@@ -72,6 +72,8 @@ export const generationSchema = new Schema(
     /** A variant pack's member: its place in the pack (0, 1, 2) and the camera move that sets it apart. */
     pack_index: { type: Number },
     pack_move: { type: String },
+    /** The template it was made from (templates.yaml id): its name is shown instead of its English prompt. */
+    template: { type: String },
 
     phase: { type: String, enum: PHASES, required: true, default: "queued" },
     minimax_status: { type: String, enum: MINIMAX_STATUSES, required: true, default: "pending" },
@@ -158,6 +160,22 @@ export const userSchema = new Schema(
         },
         { _id: false },
       ),
+    },
+    /** The last single photo the user sent: a template picked in /templates within PARKED_PHOTO_MINUTES uses it. */
+    last_photo: {
+      type: new Schema(
+        {
+          chat_id: { type: Number, required: true },
+          message_id: { type: Number, required: true },
+          image: { type: imageSchema, required: true },
+          sent_at: { type: Date, required: true },
+        },
+        { _id: false },
+      ),
+    },
+    /** A template picked in /templates with no photo to use: the next photo without a caption is made with it. */
+    pending_template: {
+      type: new Schema({ chat_id: { type: Number, required: true }, id: { type: String, required: true }, picked_at: { type: Date, required: true } }, { _id: false }),
     },
     /** A captionless album waiting for its description in the user's next text message. */
     pending_album: {

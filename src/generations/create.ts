@@ -38,6 +38,8 @@ export interface GenerationOptions {
   group_id?: string;
   pack_index?: number;
   pack_move?: string;
+  /** The template it was made from. */
+  template?: string;
 }
 
 export type CreateResult =

@@ -7,7 +7,9 @@ import { fitDuration, lastFrameResolution } from "../minimax/models.js";
 import { IMAGE_RULES } from "../minimax/image.js";
 import type { Translate } from "../telegram/i18n.js";
 import type { CreateResult } from "../generations/create.js";
-import { admitRequest, createRequest, imageOf, type AdmissionDeps, type Announcer } from "./requests.js";
+import { admitRequest, createRequest, imageOf, templateSettings, withTemplate, type AdmissionDeps, type Announcer, type Request } from "./requests.js";
+import type { Template } from "../templates/library.js";
+import { topTemplates, topTemplatesKeyboard } from "../templates/picker.js";
 import { announceGroup, refusalReason } from "./announce.js";
 
 /** An album is decided once no new part of it has arrived for this long. */
@@ -64,19 +66,23 @@ const isTransition = (group: Pick<GroupDoc, "parts">) => group.parts?.length ===
 /**
  * Carries out an album's decision, or finishes it: every effect is keyed (a generation by its
  * photo's message, each answer by a claim), so running it again after a crash, or on a second
- * instance, repeats nothing. `prompt` is the description a parked album got in a text message;
- * without one the album's own caption is used, and with neither the album is parked.
+ * instance, repeats nothing. `prompt` is the description a parked album got in a text message (or
+ * the prompt of the template picked for it); without one the album's own caption is used, and with
+ * neither the album is parked, asking for a description or a template.
  */
-export async function runAlbum(deps: AdmissionDeps, group: GroupDoc, announcer: Announcer, prompt = group.caption ?? undefined) {
+export async function runAlbum(deps: AdmissionDeps, group: GroupDoc, announcer: Announcer, prompt = group.caption ?? undefined, template?: Template) {
   const parts = await deps.models.AlbumPart.find({ album_key: group.album_key, message_id: { $in: group.photos ?? [] } })
     .sort({ message_id: 1 })
     .lean();
   const first = group.parts?.[0] ?? 0;
-  const answerOnce = async (what: string, key: string, variables: Record<string, string | number> = {}) => {
+  const answerOnce = async (what: string, key: string, variables: Record<string, string | number> = {}, templates?: { twoPhotos: boolean }) => {
     if (!(await claimOnce(deps.models, `album-${what}:${group._id}`))) return;
-    await announcer.api.sendMessage(group.chat_id, announcer.t(announcer.locale, key, variables), {
+    const { t, locale } = announcer;
+    const top = templates && (await topTemplates(deps, group.user_id, templates.twoPhotos));
+    await announcer.api.sendMessage(group.chat_id, t(locale, key, variables) + (top ? `\n\n${t(locale, "template-or-pick")}` : ""), {
       parse_mode: "HTML",
       reply_parameters: { message_id: first, allow_sending_without_reply: true },
+      ...(top ? { reply_markup: topTemplatesKeyboard(t, locale, `a${group._id}`, top) } : {}),
     });
   };
   if (parts.length === 0) {
@@ -88,18 +94,25 @@ export async function runAlbum(deps: AdmissionDeps, group: GroupDoc, announcer: 
       { $set: { pending_album: { chat_id: group.chat_id, group_id: group._id, parked_at: new Date() } }, $unset: { pending_photo: 1 } },
       { upsert: true },
     );
-    await answerOnce("ask", isTransition(group) ? "transition-ask-prompt" : "album-ask-prompt", { count: parts.length, minutes: PARKED_ALBUM_MINUTES });
+    await answerOnce("ask", isTransition(group) ? "transition-ask-prompt" : "album-ask-prompt", { count: parts.length, minutes: PARKED_ALBUM_MINUTES }, { twoPhotos: isTransition(group) });
   } else if ([...prompt].length > IMAGE_RULES.maxPromptLength) {
     await answerOnce("prompt", "prompt-too-long", { length: [...prompt].length, max: IMAGE_RULES.maxPromptLength });
   } else if (isTransition(group)) {
-    await startTransition(deps, group, parts, prompt, announcer, answerOnce);
+    await startTransition(deps, group, parts, prompt, announcer, answerOnce, template);
   } else {
-    await startEach(deps, group, parts, prompt, announcer);
+    await startEach(deps, group, parts, prompt, announcer, template);
   }
   await deps.models.Group.updateOne({ _id: group._id, done_at: { $exists: false } }, { $set: { done_at: new Date() } });
 }
 
 type Part = { message_id: number; image?: Parameters<typeof imageOf>[0] | null };
+
+/** The user's settings for an album, or, with a template, the settings a template gives (templateSettings). */
+async function albumSettings(deps: AdmissionDeps, userId: number, template?: Template) {
+  if (!template) return loadSettings(deps, userId);
+  const user = await deps.models.User.findById(userId).select("settings").lean();
+  return templateSettings(deps.config, user?.settings, template);
+}
 
 /**
  * Two photos: one video that starts at the first (the lower message id) and ends at the second,
@@ -112,8 +125,9 @@ async function startTransition(
   prompt: string,
   announcer: Announcer,
   answerOnce: (what: string, key: string, variables?: Record<string, string | number>) => Promise<void>,
+  template?: Template,
 ) {
-  const settings = await loadSettings(deps, group.user_id);
+  const settings = await albumSettings(deps, group.user_id, template);
   // The user's model if it takes a last frame (Hailuo 02, H3), else Hailuo 02, else any enabled that does.
   const takesLastFrame = deps.config.models.filter((m) => m.lastFrame);
   const model = takesLastFrame.find((m) => m.id === settings.model) ?? takesLastFrame.find((m) => m.id === TRANSITION_MODEL) ?? takesLastFrame[0];
@@ -121,19 +135,16 @@ async function startTransition(
   if (parts.length < 2) return answerOnce("transition", "transition-photo-refused");
   const [from, to] = parts as [Part, Part];
   const duration = fitDuration(model, settings.duration);
-  const result = await admitRequest(
-    deps,
-    {
-      chatId: group.chat_id,
-      userId: group.user_id,
-      image: imageOf(from.image!),
-      lastImage: imageOf(to.image!),
-      userPrompt: prompt,
-      sourceMessageId: from.message_id,
-      settings: { ...settings, model: model.id, duration, resolution: lastFrameResolution(model, duration, settings.resolution) },
-    },
-    announcer,
-  );
+  const request: Request = {
+    chatId: group.chat_id,
+    userId: group.user_id,
+    image: imageOf(from.image!),
+    lastImage: imageOf(to.image!),
+    userPrompt: prompt,
+    sourceMessageId: from.message_id,
+    settings: { ...settings, model: model.id, duration, resolution: lastFrameResolution(model, duration, settings.resolution) },
+  };
+  const result = await admitRequest(deps, template ? withTemplate(request, template) : request, announcer);
   if (result.kind === "limit") await answerOnce("refused", "limit-reached", { max: result.max, source: "photo" });
   if (result.kind === "credits") await answerOnce("refused", "credits-short", { price: result.price, balance: result.balance, source: "photo" });
 }
@@ -143,16 +154,13 @@ async function startTransition(
  * each with its own price and reservation. Admitted in album order as far as the balance and
  * MAX_ACTIVE_PER_USER go; the rest are not started, and nothing is taken for them.
  */
-async function startEach(deps: AdmissionDeps, group: GroupDoc, parts: Part[], prompt: string, announcer: Announcer) {
-  const settings = await loadSettings(deps, group.user_id);
+async function startEach(deps: AdmissionDeps, group: GroupDoc, parts: Part[], prompt: string, announcer: Announcer, template?: Template) {
+  const settings = await albumSettings(deps, group.user_id, template);
   const results: CreateResult[] = [];
   let refusal: Extract<CreateResult, { kind: "limit" | "credits" }> | undefined;
   for (const part of parts) {
-    const result = await createRequest(
-      deps,
-      { chatId: group.chat_id, userId: group.user_id, image: imageOf(part.image!), userPrompt: prompt, sourceMessageId: part.message_id, settings, groupId: group._id },
-      announcer.locale,
-    );
+    const request: Request = { chatId: group.chat_id, userId: group.user_id, image: imageOf(part.image!), userPrompt: prompt, sourceMessageId: part.message_id, settings, groupId: group._id };
+    const result = await createRequest(deps, template ? withTemplate(request, template) : request, announcer.locale);
     if (result.kind === "limit" || result.kind === "credits") {
       refusal = result;
       break;

@@ -17,7 +17,9 @@ import type { Config } from "../config.js";
 import type { GenerationFields, Models } from "../db/models.js";
 import type { Logger } from "../logger.js";
 import { FORMAT_NAMES, type FormatName } from "../images/formats.js";
-import { FORMAT_SLOT, messageOfKey, requestKey } from "../generations/groups.js";
+import { FORMAT_SLOT, messageOfKey, requestKey, TEMPLATE_SLOT } from "../generations/groups.js";
+import { templateIndex, type Template, type TemplateLibrary } from "../templates/library.js";
+import type { StoredSettings } from "../generations/settings.js";
 
 export interface Request {
   chatId: number;
@@ -41,6 +43,8 @@ export interface Request {
    * moves and any bracket command in the description, so the members differ by it alone.
    */
   move?: CameraMove;
+  /** The template whose prompt `userPrompt` is: recorded, so its name can be shown instead. */
+  template?: string;
 }
 
 /** Where the messages about an admitted request go, and in which language. */
@@ -59,6 +63,8 @@ export interface AdmissionDeps {
   logger: Logger;
   /** Wakes the generation worker after a new request is queued. */
   onQueued: (generation?: Types.ObjectId, model?: string) => void;
+  /** Counts a job admitted here, by its template (astrolus_generations_total). */
+  onCreated?: (template: string | undefined) => void;
 }
 
 type StoredImage = { [K in keyof Request["image"]]: Request["image"][K] | null };
@@ -88,7 +94,7 @@ const replyToOf = (req: Request) => req.replyToMessageId ?? messageOfKey(req.sou
 export async function createRequest(deps: AdmissionDeps, req: Request, locale: string): Promise<CreateResult> {
   const { prompt, moves } = promptOf(deps, req);
   const replyTo = replyToOf(req);
-  return createGeneration(deps, {
+  const result = await createGeneration(deps, {
     chatId: req.chatId,
     userId: req.userId,
     sourceMessageId: req.sourceMessageId,
@@ -105,8 +111,11 @@ export async function createRequest(deps: AdmissionDeps, req: Request, locale: s
       ...(req.groupId ? { group_id: req.groupId } : {}),
       ...(req.packIndex !== undefined ? { pack_index: req.packIndex } : {}),
       ...(req.move ? { pack_move: req.move } : {}),
+      ...(req.template ? { template: req.template } : {}),
     },
   });
+  if (result.kind === "created") deps.onCreated?.(req.template);
+  return result;
 }
 
 /**
@@ -184,3 +193,29 @@ export function requestFrom(config: Config, gen: SourceGeneration, sourceMessage
  * the studio's 📐 both use it, so a press in each (or two in either) makes one video.
  */
 export const formatRequestKey = (videoMessageId: number, format: FormatName) => requestKey(videoMessageId, FORMAT_SLOT + FORMAT_NAMES.indexOf(format));
+
+/**
+ * The key of the photo on message `messageId` (a photo, or the message carrying a video of it) made
+ * with `template`: the chat's pickers and the studio use it, so each template is made once per photo.
+ */
+export const templateRequestKey = (library: TemplateLibrary, messageId: number, template: Template) =>
+  requestKey(messageId, TEMPLATE_SLOT + templateIndex(library, template.id));
+
+/**
+ * The settings a new photo is made with from a template: the template's camera moves, and its
+ * suggested format and length unless the user chose their own in /settings.
+ */
+export function templateSettings(config: Config, stored: StoredSettings | null | undefined, template: Template): GenerationSettings {
+  return effectiveSettings(config, {
+    ...stored,
+    format: stored?.format ?? template.format,
+    duration: stored?.duration ?? template.duration,
+    camera_moves: template.camera,
+  });
+}
+
+/** `req` described by `template`: its prompt, its camera moves, and the template recorded. */
+export function withTemplate(req: Request, template: Template, settings: GenerationSettings = req.settings): Request {
+  // The template sets the camera, not a pack member's move.
+  return { ...req, move: undefined, userPrompt: template.prompt, template: template.id, settings: { ...settings, cameraMoves: template.camera, variants: false } };
+}

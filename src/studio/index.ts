@@ -19,15 +19,16 @@ import { createLeases } from "../generations/leases.js";
 import { durationChoices, enabledModel, loadSettings, saveSettings, type GenerationSettings } from "../generations/settings.js";
 import { modelSpec, resolutionsOf } from "../minimax/models.js";
 import { DEFAULT_FORMAT, FORMAT_NAMES, formatKey, isFormatName } from "../images/formats.js";
-import { admitRequest, formatRequestKey, requestFrom, type Announcer } from "../intake/requests.js";
+import { admitRequest, formatRequestKey, requestFrom, templateRequestKey, withTemplate, type Announcer } from "../intake/requests.js";
+import { categoryName, describedAs, inCategory, templateAbout, templateName, templateOf } from "../templates/library.js";
 import { startPack } from "../intake/packs.js";
 import { describeMovement } from "../bot/features/balance.js";
 import { modelsText } from "../bot/features/settings.js";
 import { stateOf } from "../bot/features/status.js";
 import { galleryFilters, galleryItem, listGallery, type GalleryQuery } from "./gallery.js";
-import type { GalleryItem, NamedItem } from "./shapes.js";
+import type { GalleryItem, NamedItem, TemplateChoice } from "./shapes.js";
 import { createVideoLocator } from "./media.js";
-import { pageTexts, plainTranslator } from "./texts.js";
+import { pageTexts, plainText, plainTranslator } from "./texts.js";
 
 export interface StudioDeps {
   config: Config;
@@ -40,6 +41,8 @@ export interface StudioDeps {
   t: Translate;
   /** Wakes the worker, as the bot does after admitting a request. */
   onQueued: (generation?: Types.ObjectId) => void;
+  /** Counts a job admitted, by its template. */
+  onCreated?: (template: string | undefined) => void;
 }
 
 /** Who is looking, from checked launch data: their id, language, and when that launch data expires. */
@@ -164,6 +167,7 @@ export function createStudio(deps: StudioDeps) {
     const say = plainTranslator(t, locale);
     return (item: GalleryItem): NamedItem => ({
       ...item,
+      prompt: describedAs(t, locale, config.templates, { template: item.template, prompt: item.prompt }),
       formatName: formatName(say, item.format),
       modelName: modelName(item.model),
       readsCameraMoves: remakeModel(item.model).cameraCommands,
@@ -180,6 +184,17 @@ export function createStudio(deps: StudioDeps) {
 
     /** Every format, named as the chat names it: the page offers a video's other formats. */
     formats: (locale: string) => formatChoices(plainTranslator(t, locale)),
+
+    /** The template library, named and described in the reader's language, in the chat's order of categories. */
+    templates: (locale: string): TemplateChoice[] =>
+      config.templates.categories.flatMap((category) =>
+        inCategory(config.templates, category.id).map((tpl) => ({
+          value: tpl.id,
+          label: templateName(t, locale, tpl),
+          about: plainText(templateAbout(t, locale, tpl)),
+          category: categoryName(t, locale, category),
+        })),
+      ),
 
     /** A page of the gallery; the first page also says what the filters can offer. */
     async gallery(viewer: Viewer, query: GalleryQuery) {
@@ -205,7 +220,7 @@ export function createStudio(deps: StudioDeps) {
       })
         .sort({ created_at: -1 })
         .limit(JOBS_SHOWN)
-        .select("_id short_id locale user_prompt prompt model phase error_code create_sent_at next_run_at minimax_status minimax_job_id created_at")
+        .select("_id short_id locale user_prompt prompt template model phase error_code create_sent_at next_run_at minimax_status minimax_job_id created_at")
         .lean();
       return {
         jobs: await Promise.all(
@@ -216,7 +231,7 @@ export function createStudio(deps: StudioDeps) {
             const view = renderProgress(t, { ...gen, locale: viewer.locale } as Parameters<typeof renderProgress>[1], { position: 0, waitMinutes: 0 });
             return {
               id: gen.short_id,
-              prompt: gen.user_prompt ?? gen.prompt,
+              prompt: describedAs(t, viewer.locale, config.templates, gen),
               phase: gen.phase as Phase,
               state: say.t(stateOf(gen)),
               active: (ACTIVE_PHASES as string[]).includes(gen.phase) || gen.phase === "notifying",
@@ -312,6 +327,23 @@ export function createStudio(deps: StudioDeps) {
       const request = requestFrom(config, gen, gen.video_message_id, { cameraMoves: [] });
       const outcome = await startPack(deps, { ...request, messageId: gen.video_message_id }, announcerFor(viewer));
       return { kind: outcome, text: say.t(outcome === "started" ? "studio-pack-started" : outcome === "duplicate" ? "pack-duplicate" : "studio-pack-refused") };
+    },
+
+    /**
+     * 🧩 again with a template from the studio: the photo of one of the user's videos made with
+     * another template, keyed by the video's message and the template as the chat's 🧩 picker is, so
+     * a pick in each makes one video.
+     */
+    async template(viewer: Viewer, shortId: string, templateId: unknown) {
+      const say = plainTranslator(t, viewer.locale);
+      const gen = await delivered(viewer.id, shortId);
+      if (!gen) return null;
+      const template = typeof templateId === "string" ? templateOf(config.templates, templateId) : undefined;
+      if (!template) throw new StudioInputError("template is not one of the library's");
+      if (!gen.video_message_id) return inChat(say, "button-template");
+      const key = templateRequestKey(config.templates, gen.video_message_id, template);
+      const result = await admitRequest(deps, withTemplate(requestFrom(config, gen, key), template), announcerFor(viewer));
+      return answerOf(say, result, say.t("studio-template-started", { name: templateName(t, viewer.locale, template) }));
     },
 
     /** A delivered video's bytes for its owner: null when it is not theirs, "in-chat" when no longer kept. */

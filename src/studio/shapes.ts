@@ -14,6 +14,8 @@ export interface GalleryItem {
   /** The same for every video made from one photo: the page groups variants by it. */
   photo: string;
   variationOf: string | null;
+  /** The template it was made from (its id); `prompt` is then the template's name. */
+  template: string | null;
   /** "link": too large for Telegram when it was made, so only MiniMax may still have it. */
   delivery: "upload" | "link";
 }
@@ -31,4 +33,12 @@ export interface GalleryEntry extends NamedItem {
   poster: string;
   video: string;
   download: string;
+}
+
+/** A template the studio offers: its id, name and one-line description, and its category's name. */
+export interface TemplateChoice {
+  value: string;
+  label: string;
+  about: string;
+  category: string;
 }

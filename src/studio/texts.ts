@@ -35,6 +35,7 @@ export const PAGE_TEXTS = [
   "button-again",
   "button-format",
   "button-pack",
+  "studio-template",
   "button-cancel",
   "settings-back",
   "settings-optimizer-on",

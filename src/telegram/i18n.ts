@@ -7,7 +7,7 @@ export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "en";
 
 // src/telegram/ and dist/telegram/ both sit two levels below the project root.
-const LOCALES_DIR = fileURLToPath(new URL("../../locales", import.meta.url));
+export const LOCALES_DIR = fileURLToPath(new URL("../../locales", import.meta.url));
 
 /** Russian for Russian-language Telegram clients, English for everyone else. */
 export function localeFor(languageCode: string | undefined): Locale {

@@ -23,9 +23,10 @@ export const VIDEO_PROMPT = "prompt";
 export const CANCEL = "cancel";
 export const CANCEL_GROUP = "cancelgroup";
 export const VIDEO_PACK = "pack";
+export const VIDEO_TEMPLATE = "tmpl";
 
 /**
- * "Again" and "🎲 3 variants", "Format", "Another camera move" (these two moving buttons for a model
+ * "Again" and "🎲 3 variants", "Format" and "🧩 Template", "Another camera move" (these two moving buttons for a model
  * that reads camera commands), "New prompt" under a delivered video (or its link), and "Studio"
  * when `studio` is the studio's link for it (see studioUrl).
  */
@@ -37,7 +38,10 @@ export function videoKeyboard(t: Translate, locale: string, shortId: string, opt
         // A pack varies the camera: only for a model that reads camera commands.
         ...(opts.cameraMoves === false ? [] : [{ text: t(locale, "button-pack"), callback_data: `${VIDEO_PACK}:${shortId}` }]),
       ],
-      [{ text: t(locale, "button-format"), callback_data: `${VIDEO_FORMAT}:${shortId}` }],
+      [
+        { text: t(locale, "button-format"), callback_data: `${VIDEO_FORMAT}:${shortId}` },
+        { text: t(locale, "button-template"), callback_data: `${VIDEO_TEMPLATE}:${shortId}` },
+      ],
       ...(opts.cameraMoves === false ? [] : [[{ text: t(locale, "button-another-move"), callback_data: `${VIDEO_MOVES}:${shortId}` }]]),
       [{ text: t(locale, "button-new-prompt"), callback_data: `${VIDEO_PROMPT}:${shortId}` }],
       ...(opts.studio ? [[{ text: t(locale, "button-studio"), web_app: { url: opts.studio } }]] : []),

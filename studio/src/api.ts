@@ -1,5 +1,6 @@
 /** The studio's API, at /app/api beside the page; every call carries the launch data. */
-import type { GalleryEntry } from "../../src/studio/shapes.js";
+import type { GalleryEntry, TemplateChoice } from "../../src/studio/shapes.js";
+export type { TemplateChoice };
 
 
 export type Item = GalleryEntry;
@@ -48,6 +49,8 @@ export interface Me {
   texts: Record<string, string>;
   /** Every format, named as the chat names it. */
   formats: Choice<string>[];
+  /** The template library, for 🧩 again with a template. */
+  templates: TemplateChoice[];
 }
 export interface ActionResult {
   kind: string;

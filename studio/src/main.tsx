@@ -1,7 +1,7 @@
 import "./styles.css";
 import { render } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { absolute, api, ApiError, setLaunchData, type ActionResult, type Balance, type Choice, type GalleryPage, type Item, type Job, type Me, type Settings } from "./api.js";
+import { absolute, api, ApiError, setLaunchData, type ActionResult, type Balance, type Choice, type GalleryPage, type Item, type Job, type Me, type Settings, type TemplateChoice } from "./api.js";
 import { canDownloadInTelegram, downloadInTelegram, openInvoice, startTelegram, showTelegramBack } from "./telegram.js";
 
 /**
@@ -191,7 +191,7 @@ function Gallery({ onOpen }: { onOpen: (item: Item) => void }) {
   );
 }
 
-function VideoView({ item, formats, onBack }: { item: Item; formats: Choice<string>[]; onBack: () => void }) {
+function VideoView({ item, formats, templates, onBack }: { item: Item; formats: Choice<string>[]; templates: TemplateChoice[]; onBack: () => void }) {
   const [gone, setGone] = useState(false);
   const [busy, setBusy] = useState(false);
   useEffect(() => showTelegramBack(onBack), [onBack]);
@@ -204,7 +204,7 @@ function VideoView({ item, formats, onBack }: { item: Item; formats: Choice<stri
     if (res?.status !== 410) showToast(say("studio-failed"));
   };
   // 🔁, 📐 and 🎲 start videos as the buttons under it in the chat do; the answer is a toast.
-  const remake = async (action: "again" | "format" | "variants", body?: { format: string }) => {
+  const remake = async (action: "again" | "format" | "variants" | "template", body?: { format: string } | { template: string }) => {
     setBusy(true);
     try {
       showToast((await api<ActionResult>(`videos/${item.id}/${action}`, { method: "POST", body })).text);
@@ -260,6 +260,16 @@ function VideoView({ item, formats, onBack }: { item: Item; formats: Choice<stri
           .map((f) => (
             <button class="secondary" disabled={busy} onClick={() => void remake("format", { format: f.value })}>
               {f.label}
+            </button>
+          ))}
+      </div>
+      <h2>{say("studio-template")}</h2>
+      <div class="choices templates">
+        {templates
+          .filter((tpl) => tpl.value !== item.template)
+          .map((tpl) => (
+            <button class="secondary" title={`${tpl.category}: ${tpl.about}`} disabled={busy} onClick={() => void remake("template", { template: tpl.value })}>
+              {tpl.label}
             </button>
           ))}
       </div>
@@ -453,7 +463,7 @@ function App({ initData }: { initData: string | undefined }) {
   return (
     <>
       {open ? (
-        <VideoView item={open} formats={me.formats} onBack={close} />
+        <VideoView item={open} formats={me.formats} templates={me.templates} onBack={close} />
       ) : (
         <>
           <nav class="tabs">

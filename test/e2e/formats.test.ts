@@ -203,7 +203,7 @@ describe("formats, models and covers", () => {
     expect(upload.params.cover).toBeUndefined();
     expect(upload.params.supports_streaming).toBe(true);
     expect(video.caption).toContain("📐 1:1 · посты в соцсетях · 🤖 Hailuo 02");
-    expect(buttonLabels(s.tg, ru.chatId, video.message_id)).toEqual([["🔁 Ещё раз", "🎲 3 варианта"], ["📐 Формат"], ["🎥 Другое движение камеры"], ["✍️ Новое описание"]]);
+    expect(buttonLabels(s.tg, ru.chatId, video.message_id)).toEqual([["🔁 Ещё раз", "🎲 3 варианта"], ["📐 Формат", "🧩 Шаблон"], ["🎥 Другое движение камеры"], ["✍️ Новое описание"]]);
     expect(s.tg.rejectedCalls).toEqual([]);
   });
 });

@@ -90,7 +90,7 @@ describe("MiniMax-H3 on the v2 API, webhook mode", () => {
     const message = s.tg.messages(en.chatId).find((m) => m.message_id === upload!.messageId)!;
     expect(message.caption).toContain("📐 Original · 🤖 MiniMax H3 · 🔊 with sound");
     // H3 reads no bracket commands: no "Another camera move" under its video.
-    expect(buttonLabels(s.tg, en.chatId, upload!.messageId)).toEqual([["🔁 Again"], ["📐 Format"], ["✍️ New description"]]);
+    expect(buttonLabels(s.tg, en.chatId, upload!.messageId)).toEqual([["🔁 Again"], ["📐 Format", "🧩 Template"], ["✍️ New description"]]);
     const gen = (await s.app.db.models.Generation.findOne({ user_prompt: "the kettle steams and clicks off" }).lean())!;
     expect(gen).toMatchObject({ model: "MiniMax-H3", duration: 10, resolution: "2K", price: 3, minimax_job_id: task.taskId });
     expect((await ledgerOf(s, en)).slice(-2)).toEqual([["reserve", -3], ["capture", 0]]);

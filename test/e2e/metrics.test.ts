@@ -120,6 +120,7 @@ describe("GET /metrics", () => {
     expect(e!.types.get("nodejs_eventloop_lag_seconds")).toBe("gauge");
     expect(Object.fromEntries([...e!.types].filter(([n]) => n.startsWith("astrolus_")))).toEqual({
       astrolus_generations: "gauge",
+      astrolus_generations_total: "counter",
       astrolus_queue_depth: "gauge",
       astrolus_generation_transitions_total: "counter",
       astrolus_minimax_request_duration_seconds: "histogram",

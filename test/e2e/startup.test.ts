@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakes, startTestApp, eventually, type TestApp } from "../support/app.js";
 import { startMongoProxy, type MongoProxy } from "../support/mongo-proxy.js";
@@ -49,6 +51,15 @@ describe("configuration at start", () => {
     });
     expect(code).toBe(1);
     expect(stderr).toContain("PRICES: MiniMax-Hailuo-02 is not enabled (MINIMAX_MODELS: MiniMax-Hailuo-2.3, MiniMax-Hailuo-2.3-Fast)");
+  });
+
+  it("a broken templates file stops the start with a message naming the template and the field", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "astrolus-start-"));
+    const file = join(dir, "templates.yaml");
+    writeFileSync(file, readFileSync(join(root, "templates.yaml"), "utf8").replace('format: "9:16"', "format: vertical"));
+    const { code, stderr } = await runMain({ BOT_TOKEN: "123456:ABCdefGHIjklMNOpqrSTUvwx", MINIMAX_API_KEY: "sk-test-key-123", TEMPLATES_FILE: file });
+    expect(code).toBe(1);
+    expect(stderr).toContain(`TEMPLATES_FILE ${file}: template "levitation": format must be one of original, 3:4, 9:16, 1:1, 16:9`);
   });
 
   it("an unreachable database at start is a clear message and exit 1", async () => {

@@ -306,6 +306,44 @@ describe("studio API", () => {
     expect(await s.app.db.models.Generation.find({ variation_of: old.short_id }).lean()).toMatchObject([{ format: "3:4", source_message_id: oldPicker.message_id }]);
   });
 
+  it("🧩 again with a template: the library in the reader's language; one job keyed as the chat's 🧩 picker is, and the gallery names the template", async () => {
+    const fay = user(9509, "ru");
+    const asFay = { id: fay.userId, language_code: "ru" };
+    const gen = await deliveredCornerVideo(fay, "чайник на плите");
+    const me = await call<{ templates: Array<{ value: string; label: string; about: string; category: string }> }>("me", { who: asFay });
+    expect(me.body.templates.length).toBeGreaterThanOrEqual(12);
+    expect(me.body.templates[0]).toEqual({ value: "turntable", label: "🔄 Поворот 360°", about: "Товар делает полный оборот на белом фоне: все стороны в одном видео.", category: "Любой товар" });
+
+    const twice = await Promise.all([0, 1].map(() => call<Answer>(`videos/${gen.short_id}/template`, { who: asFay, method: "POST", body: { template: "steam" } })));
+    expect(twice.map((r) => r.body.kind).sort()).toEqual(["created", "duplicate"]);
+    expect(twice.find((r) => r.body.kind === "created")!.body.text).toBe("🧩 ♨️ Пар и тепло: новое видео уже в работе, следите за ним в чате.");
+    const steam = s.app.config.templates.templates.find((t) => t.id === "steam")!;
+    await eventually(() => acceptedCreates(`${steam.prompt} [Push in]`)[0], 10_000, "the steam create");
+    // The chat's 🧩 under the same video, the same template: the same job.
+    await press(s.tg, fay, gen.video_message_id!, "🧩 Шаблон");
+    const picker = await botMessage(s.tg, fay.chatId, /С каким шаблоном сделать это фото/);
+    await press(s.tg, fay, picker.message_id, "🧩 Ещё шаблоны…");
+    for (const next of ["Электроника ▶️", "Косметика ▶️", "Одежда ▶️", "Украшения ▶️", "Дом и кухня ▶️"]) {
+      await s.tg.waitFor(() => buttonLabels(s.tg, fay.chatId, picker.message_id).flat().includes(next));
+      await press(s.tg, fay, picker.message_id, next);
+    }
+    await s.tg.waitFor(() => buttonLabels(s.tg, fay.chatId, picker.message_id).flat().includes("♨️ Пар и тепло"));
+    expect((await press(s.tg, fay, picker.message_id, "♨️ Пар и тепло")).text).toBe("Эта кнопка уже запустила видео.");
+    await settle();
+    const made = await s.app.db.models.Generation.find({ variation_of: gen.short_id }).lean();
+    expect(made.map((g) => [g.template, g.image.file_id])).toEqual([["steam", gen.image.file_id]]);
+    expect(acceptedCreates(`${steam.prompt} [Push in]`)).toHaveLength(1);
+
+    // Bad input is a 400; another user's video a 404.
+    for (const body of [{ template: "nope" }, {}, { template: 3 }]) {
+      expect((await call(`videos/${gen.short_id}/template`, { who: asFay, method: "POST", body })).status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await call(`videos/${gen.short_id}/template`, { who: asAlice, method: "POST", body: { template: "steam" } })).status).toBe(404);
+    // Once delivered, the gallery shows the template's name, not the English prompt.
+    const item = await eventually(async () => (await call<Page>("gallery", { who: asFay })).body.items.find((i) => i.id === made[0]!.short_id), 20_000, "the template's video in the gallery");
+    expect(item.prompt).toBe("♨️ Пар и тепло");
+  });
+
   it("🎲 3 variants makes the chat's pack: three jobs with three camera moves; the chat's 🎲 under that video then makes nothing more", async () => {
     const erin = user(9504, "en");
     const asErin = { id: erin.userId, language_code: "en" };

@@ -50,7 +50,7 @@ describe("buttons under the video, and /history", () => {
   it("English: Again (pressed twice and redelivered) makes one generation from the stored photo, prompt and settings", async () => {
     const en = user(9201, "en");
     const first = await videoFor(en, "the watch shines on black velvet");
-    expect(buttonLabels(tg, en.chatId, first.video.message_id)).toEqual([["🔁 Again", "🎲 3 variants"], ["📐 Format"], ["🎥 Another camera move"], ["✍️ New description"]]);
+    expect(buttonLabels(tg, en.chatId, first.video.message_id)).toEqual([["🔁 Again", "🎲 3 variants"], ["📐 Format", "🧩 Template"], ["🎥 Another camera move"], ["✍️ New description"]]);
     const original = (await generations({ user_id: en.userId }))[0]!;
 
     const tap = pressUpdate(tg, en, first.video.message_id, "🔁 Again");
@@ -124,7 +124,7 @@ describe("buttons under the video, and /history", () => {
     const prompts = ["кружка 1", "кружка 2", "кружка 3", "кружка 4", "кружка 5"];
     let last;
     for (const p of prompts) last = await videoFor(ru, p);
-    expect(buttonLabels(tg, ru.chatId, last!.video.message_id)).toEqual([["🔁 Ещё раз", "🎲 3 варианта"], ["📐 Формат"], ["🎥 Другое движение камеры"], ["✍️ Новое описание"]]);
+    expect(buttonLabels(tg, ru.chatId, last!.video.message_id)).toEqual([["🔁 Ещё раз", "🎲 3 варианта"], ["📐 Формат", "🧩 Шаблон"], ["🎥 Другое движение камеры"], ["✍️ Новое описание"]]);
     const createsBefore = mm.createRequests.length;
     const uploadsBefore = tg.callsTo("sendVideo").filter((c) => Object.keys(c.files).length > 0).length;
 

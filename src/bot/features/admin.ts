@@ -55,12 +55,31 @@ export function adminFeature({ config, models, logger }: BotDeps) {
     return replyTo(ctx, "refund-done", { user: String(result.userId), stars: result.stars, credits: result.credits, balance: result.balance });
   });
 
-  admin.command("stats", async (ctx) => replyTo(ctx, "stats", await stats(models, ctx.t("stats-none"))));
+  admin.command("stats", async (ctx) => {
+    const none = ctx.t("stats-none");
+    const [figures, templates] = await Promise.all([stats(models, none), topTemplatesOfWeek(models)]);
+    return ctx.reply(`${ctx.t("stats", figures)}\n${ctx.t("stats-templates", { list: listed(templates, none) })}`, {
+      parse_mode: "HTML",
+      reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true },
+    });
+  });
   return feature;
 }
 
 const listed = (groups: Array<{ _id: unknown; n: number }>, none: string) =>
   groups.length ? groups.map((g) => `${String(g._id ?? "?")} ${g.n}`).join(", ") : none;
+
+const TOP_TEMPLATES_LISTED = 5;
+
+/** The templates most jobs were made with in the last 7 days, by id (the operator's own names for them). */
+function topTemplatesOfWeek(models: Models) {
+  return models.Generation.aggregate<{ _id: string; n: number }>([
+    { $match: { created_at: { $gte: new Date(Date.now() - 7 * 86_400_000) }, template: { $exists: true } } },
+    { $group: { _id: "$template", n: { $sum: 1 } } },
+    { $sort: { n: -1, _id: 1 } },
+    { $limit: TOP_TEMPLATES_LISTED },
+  ]);
+}
 
 async function stats(models: Models, none: string) {
   const today = new Date();

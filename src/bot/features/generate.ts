@@ -9,6 +9,8 @@ import { checkImage, IMAGE_RULES, isAcceptedImageType, sniffImage, type ImagePro
 import { TelegramFileError } from "../../telegram/files.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
+import { templateOf } from "../../templates/library.js";
+import { admitWithTemplate, askWithTemplates, TEMPLATE_WAIT_MINUTES } from "./templates.js";
 
 type Image = NewGeneration["image"];
 type MessageContext = Filter<BotContext, "message">;
@@ -81,14 +83,32 @@ export function generateFeature(deps: BotDeps) {
     if (album) await takeAlbumPart(ctx, album, problem ? undefined : image);
     if (problem) return replyProblem(ctx, problem);
     if (album) return;
+    const now = new Date();
+    // The last photo: a template picked in /templates within 30 minutes makes its video.
+    const lastPhoto = { chat_id: ctx.chat.id, message_id: ctx.msg.message_id, image, sent_at: now };
     const prompt = caption?.trim();
-    if (prompt) return refusePrompt(ctx, prompt) ?? submit(ctx, image, prompt, ctx.msg.message_id);
+    if (prompt) {
+      await models.User.updateOne({ _id: ctx.from.id }, { $set: { last_photo: lastPhoto }, $unset: { pending_template: 1 } }, { upsert: true });
+      return refusePrompt(ctx, prompt) ?? submit(ctx, image, prompt, ctx.msg.message_id);
+    }
+    // (No projection: FerretDB 1.24 takes none with findAndModify.)
+    const waiting = await models.User.findOneAndUpdate({ _id: ctx.from.id }, { $set: { last_photo: lastPhoto } }, { upsert: true }).lean();
+    const picked = waiting?.pending_template;
+    const template = picked?.chat_id === ctx.chat.id && now.getTime() - picked.picked_at.getTime() <= TEMPLATE_WAIT_MINUTES * 60_000 ? templateOf(deps.config.templates, picked.id) : undefined;
+    if (template) {
+      // Picked in /templates before the photo came: the photo's own message keys the job, as a caption would.
+      await admitWithTemplate(ctx, deps, template, { image, sourceMessageId: ctx.msg.message_id });
+      await models.User.updateOne({ _id: ctx.from.id, "pending_template.picked_at": picked!.picked_at }, { $unset: { pending_template: 1 } });
+      return;
+    }
     await models.User.updateOne(
       { _id: ctx.from.id },
-      { $set: { pending_photo: { chat_id: ctx.chat.id, message_id: ctx.msg.message_id, image, parked_at: new Date() } }, $unset: { pending_album: 1 } },
+      { $set: { pending_photo: { chat_id: ctx.chat.id, message_id: ctx.msg.message_id, image, parked_at: now } }, $unset: { pending_album: 1 } },
       { upsert: true },
     );
-    return replyTo(ctx, "ask-prompt", { minutes: PARKED_PHOTO_MINUTES });
+    // What should move: written, or one of the templates under the question.
+    const ask = await askWithTemplates(deps, ctx, `p${ctx.msg.message_id}`, ctx.t("ask-prompt", { minutes: PARKED_PHOTO_MINUTES }));
+    return ctx.reply(ask.text, { parse_mode: "HTML", reply_markup: ask.markup, reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } });
   }
 
   privateChat.on("message:photo", async (ctx) => {

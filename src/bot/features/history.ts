@@ -4,6 +4,7 @@ import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
 import { videoButtons, videoCaption } from "../../telegram/video-message.js";
 import { studioUrl } from "../../telegram/keyboards.js";
+import { describedAs } from "../../templates/library.js";
 
 export const HISTORY_PAGE_SIZE = 5;
 const PAGE = "hp"; // hp:<page>
@@ -26,18 +27,20 @@ export function historyFeature(deps: BotDeps) {
   const feature = new Composer<BotContext>();
 
   async function page(ctx: BotContext, userId: number, number: number) {
+    const locale = await ctx.i18n.getLocale();
+    const t = (_: string, key: string, variables?: Record<string, string | number>) => ctx.t(key, variables);
     const gens = await models.Generation.find({ user_id: userId, phase: "delivered" })
       .sort({ created_at: -1, _id: -1 })
       .skip(number * HISTORY_PAGE_SIZE)
       .limit(HISTORY_PAGE_SIZE + 1)
-      .select("short_id user_prompt prompt created_at telegram_video_file_id")
+      .select("short_id user_prompt prompt template created_at telegram_video_file_id")
       .lean();
     const hasMore = gens.length > HISTORY_PAGE_SIZE;
     const rows: InlineKeyboardButton[][] = gens.slice(0, HISTORY_PAGE_SIZE).map((gen) => [
       {
         text: ctx.t(gen.telegram_video_file_id ? "history-item" : "history-item-link", {
           date: gen.created_at!.toISOString().slice(5, 10).split("-").reverse().join("."),
-          prompt: shorten(gen.user_prompt ?? gen.prompt, LABEL_PROMPT),
+          prompt: shorten(describedAs(t, locale, deps.config.templates, gen), LABEL_PROMPT),
         }),
         callback_data: `${RESEND}:${gen.short_id}`,
       },

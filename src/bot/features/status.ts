@@ -3,6 +3,7 @@ import type { Phase } from "../../db/models.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
 import { escapeHtml } from "../../telegram/i18n.js";
+import { describedAs } from "../../templates/library.js";
 
 const STATE_KEY: Record<Phase, string> = {
   queued: "state-queued",
@@ -39,12 +40,16 @@ function preview(prompt: string) {
  * /status lists the user's own latest generations; /status <id> shows one of them. Prompts are the
  * user's business, so in a group the command only points to the private chat.
  */
-export function statusFeature({ models }: BotDeps) {
+export function statusFeature({ models, config }: BotDeps) {
   const feature = new Composer<BotContext>();
   feature.chatType(["group", "supergroup"]).command("status", (ctx) => replyTo(ctx, "status-private-only"));
   feature.command("status", async (ctx) => {
     const userId = ctx.from?.id;
     if (!userId) return;
+    const locale = await ctx.i18n.getLocale();
+    // A template's job by the template's name, not the English prompt MiniMax got.
+    const shown = (gen: { template?: string | null; prompt: string }) =>
+      gen.template ? describedAs((_, key, variables) => ctx.t(key, variables), locale, config.templates, gen) : gen.prompt;
     const id = ctx.match.trim().toLowerCase();
     if (id) {
       const gen = await models.Generation.findOne({ short_id: id, user_id: userId });
@@ -53,7 +58,7 @@ export function statusFeature({ models }: BotDeps) {
         id: gen.short_id,
         state: ctx.t(stateOf(gen)),
         ago: age(ctx, gen.created_at!, AGO_KEYS),
-        prompt: escapeHtml(gen.prompt),
+        prompt: escapeHtml(shown(gen)),
       });
     }
     const latest = await models.Generation.find({ user_id: userId }).sort({ created_at: -1 }).limit(LIST_LENGTH);
@@ -63,7 +68,7 @@ export function statusFeature({ models }: BotDeps) {
         id: gen.short_id,
         state: ctx.t(stateOf(gen)),
         age: age(ctx, gen.created_at!),
-        prompt: preview(gen.prompt),
+        prompt: preview(shown(gen)),
       }),
     );
     return ctx.reply([ctx.t("status-header"), ...lines].join("\n"), { parse_mode: "HTML" });

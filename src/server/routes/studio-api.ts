@@ -49,7 +49,7 @@ export function studioApiRoutes(opts: StudioApiOptions) {
 
   router.get("/me", (ctx) => {
     const viewer = viewerOf(ctx);
-    ctx.body = { user: { id: viewer.id, firstName: viewer.firstName ?? null }, locale: viewer.locale, texts: studio.texts(viewer.locale), formats: studio.formats(viewer.locale) };
+    ctx.body = { user: { id: viewer.id, firstName: viewer.firstName ?? null }, locale: viewer.locale, texts: studio.texts(viewer.locale), formats: studio.formats(viewer.locale), templates: studio.templates(viewer.locale) };
   });
 
   router.get("/gallery", async (ctx) => {
@@ -79,6 +79,12 @@ export function studioApiRoutes(opts: StudioApiOptions) {
     const body = objectBody(ctx.request.body);
     if (!body) return ctx.throw(400, "Expected a JSON object with a format");
     ctx.body = (await studio.format(viewerOf(ctx), ctx.params.id!, body.format)) ?? ctx.throw(404, "No such video of yours");
+  });
+
+  router.post(`/videos/:id/template`, jsonBody(), async (ctx) => {
+    const body = objectBody(ctx.request.body);
+    if (!body) return ctx.throw(400, "Expected a JSON object with a template");
+    ctx.body = (await studio.template(viewerOf(ctx), ctx.params.id!, body.template)) ?? ctx.throw(404, "No such video of yours");
   });
 
   router.post(`/videos/:id/variants`, async (ctx) => {
