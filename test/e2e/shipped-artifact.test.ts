@@ -81,12 +81,12 @@ async function expectItWorks(app: ChildApp) {
 }
 
 describe("the Docker image, stage by stage as the Dockerfile says", () => {
-  it("runs on Node 24 LTS in both stages, and its runtime stage gets production dependencies, dist/, the page and locales/ only", () => {
+  it("runs on Node 24 LTS in both stages, and its runtime stage gets production dependencies, dist/, the page, locales/ and the template library only", () => {
     const stages = readDockerfile();
     expect(stages.map((s) => s.from)).toEqual(stages.map(() => "node:24-bookworm-slim"));
     const runtime = stages.at(-1)!;
     expect(runtime.runs.some((r) => /^npm ci --omit=dev\b/.test(r))).toBe(true);
-    expect(runtime.copies.flatMap((c) => c.sources).sort()).toEqual(["/app/dist", "/app/studio/dist", "locales", "package-lock.json", "package.json"]);
+    expect(runtime.copies.flatMap((c) => c.sources).sort()).toEqual(["/app/dist", "/app/studio/dist", "locales", "package-lock.json", "package.json", "templates.yaml"]);
   });
 
   it("builds from a clean clone, starts with its CMD and ENV, makes a video, serves the studio and stops on SIGTERM", async () => {
