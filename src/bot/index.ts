@@ -19,6 +19,8 @@ import { variationsFeature } from "./features/variations.js";
 import { historyFeature } from "./features/history.js";
 import { cancelFeature } from "./features/cancel.js";
 import { tolerateStaleCallbackAnswers } from "./callback-answers.js";
+import { referralFeature } from "./features/referral.js";
+import { promoFeature } from "./features/promo.js";
 
 export type { BotContext, BotDeps };
 
@@ -66,7 +68,7 @@ export function createBot(opts: CreateBotOptions) {
     const admitted = await admittedRequest(opts.models, ctx).catch(() => null);
     await ctx.reply(admitted ? ctx.t("busy-admitted", { id: admitted.short_id }) : ctx.t("busy-retry"), { parse_mode: "HTML" }).catch(() => undefined);
   });
-  features.use(accessFeature(opts), languageFeature(opts), balanceFeature(opts), buyFeature(opts), adminFeature(opts), startFeature(opts), statusFeature(opts), settingsFeature(opts));
+  features.use(accessFeature(opts), languageFeature(opts), referralFeature(opts), promoFeature(opts), balanceFeature(opts), buyFeature(opts), adminFeature(opts), startFeature(opts), statusFeature(opts), settingsFeature(opts));
   features.use(variationsFeature(opts), historyFeature(opts), cancelFeature(opts));
   features.use(generateFeature(opts), fallbackFeature());
 
@@ -86,7 +88,7 @@ async function admittedRequest(models: BotDeps["models"], ctx: BotContext) {
 /** The command menu, in every interface language. */
 export async function registerCommands(bot: Bot<BotContext>, i18n: I18n<BotContext>) {
   for (const locale of LOCALES) {
-    const commands = ["start", "help", "status", "history", "settings", "language", "balance", "buy", "paysupport", "terms"].map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
+    const commands = ["start", "help", "status", "history", "settings", "language", "balance", "buy", "invite", "promo", "paysupport", "terms"].map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
     await bot.api.setMyCommands(commands, locale === "en" ? {} : { language_code: locale });
   }
 }
