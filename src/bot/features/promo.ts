@@ -41,7 +41,7 @@ export function promoFeature({ config, models, logger }: BotDeps) {
       const lines = codes.map((c) =>
         ctx.t("promo-list-line", { code: c._id, credits: c.credits, used: c.used, uses: c.uses, until: c.expires_at ? day(c.expires_at) : "—", state: c.off ? "off" : "on" }),
       );
-      return ctx.reply([ctx.t("promo-list"), ...lines].join("\n"), { parse_mode: "HTML" });
+      return ctx.reply([ctx.t("promo-list"), ...lines].join("\n"), { parse_mode: "HTML", reply_parameters: { message_id: ctx.msg!.message_id, allow_sending_without_reply: true } });
     }
     if (verb === "off") {
       const code = rest.length === 1 ? normalizeCode(rest[0]!) : null;
