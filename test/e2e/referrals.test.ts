@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import type { Update } from "grammy/types";
 import { useTestApp } from "../support/suite.js";
+import type { LedgerKind } from "../../src/db/models.js";
 
 const ADMIN = 7700;
 const INVITER = 7701;
@@ -26,7 +27,7 @@ describe("referral links", () => {
     return reply(chatId, update);
   }
   const balanceOf = async (userId: number) => (await s.app.db.models.Ledger.findOne({ user_id: userId }).sort({ seq: -1 }).lean())?.balance;
-  const kinds = (userId: number, kind: string) => s.app.db.models.Ledger.find({ user_id: userId, kind }).lean();
+  const kinds = (userId: number, kind: LedgerKind) => s.app.db.models.Ledger.find({ user_id: userId, kind }).lean();
   let link = "";
 
   it("/invite shows the user's personal link and what it earns", async () => {
