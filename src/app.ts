@@ -152,7 +152,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     onCallbackRecheck: ({ shortId, taskId }) => worker.checkNow(shortId, taskId),
     studio: config.webappUrl
       ? {
-          studio: createStudio({ config, models: db.models, logger, api: bot.api, files, minimax, t: lifecycle.t, onQueued }),
+          studio: createStudio({ config, models: db.models, logger, api: bot.api, files, minimax, t: lifecycle.t, onQueued, botUsername: () => bot.botInfo.username }),
           botToken: config.botToken,
           maxAgeS: config.webappAuthMaxAgeS,
           mediaSecret: config.studioMediaSecret,
