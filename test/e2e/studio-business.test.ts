@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { useTestApp } from "../support/suite.js";
 import { studioCall, TEST_WEBAPP_URL } from "../support/studio.js";
+import type { Dashboard } from "../../src/studio/dashboard.js";
 
 const ADMIN = 7950;
 const SELLER = 7951;
@@ -18,18 +19,6 @@ interface Balance {
   plans: Array<{ credits: number; stars: number; label: string; button: string }>;
   plan: { text: string; canceled: boolean; button: string } | null;
   invite: { link: string; text: string };
-}
-interface Dashboard {
-  days: string[];
-  made: number[];
-  failed: number[];
-  starsReceived: number[];
-  starsRefunded: number[];
-  creditsSpent: number[];
-  failures: Array<{ reason: string; count: number }>;
-  medianSeconds: number | null;
-  queue: Record<string, number>;
-  tookMs: number;
 }
 
 describe("the studio's business parts", () => {
