@@ -696,3 +696,152 @@ template-lifestyle = 🏠 In use at home
 template-lifestyle-about = The product in a bright home interior, in everyday use.
 template-steam = ♨️ Steam & warmth
 template-steam-about = Soft steam rises from the product, as if just served.
+
+# Referral links, promo codes, the monthly plan and the dashboard (issue 29)
+command-invite = Invite friends, earn credits
+command-promo = Redeem a promo code
+ledger-referral = referral bonus
+ledger-referral_back = referral bonus taken back (payment refunded)
+ledger-promo = promo code {$code}
+ledger-plan = monthly plan, {$stars} ⭐
+invite =
+    🎁 Your invitation link:
+    {$link}
+    When someone starts the bot through it and makes their first purchase with Telegram Stars, you get { $inviter ->
+        [one] {$inviter} credit
+       *[other] {$inviter} credits
+    } and they get { $invitee ->
+        [one] {$invitee} credit
+       *[other] {$invitee} credits
+    }.
+    Invited so far: { NUMBER($invites) }; of them paid: { NUMBER($payers) }.
+invite-private-only = 🔒 Your invitation link is yours alone: send /invite to me in our private chat.
+referral-linked = 🎁 You came with an invitation. Your first purchase with Telegram Stars brings you { $invitee ->
+        [one] {$invitee} extra credit
+       *[other] {$invitee} extra credits
+    }.
+referral-self = This is your own invitation link: share it with others. Invitations count only for new users.
+referral-existing = This invitation link is for new users; you have used the bot before, so it changes nothing.
+referral-invalid = This invitation link is not valid. Ask the person who sent it for a fresh one (/invite).
+referral-bonus-invitee = 🎁 Invitation bonus: { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    } added for your first purchase. Your balance: { $balance ->
+        [one] {$balance} credit
+       *[other] {$balance} credits
+    }.
+referral-bonus-inviter = 🎁 Someone you invited made their first purchase: { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    } added. Your balance: { $balance ->
+        [one] {$balance} credit
+       *[other] {$balance} credits
+    }.
+referral-bonus-taken = ↩️ The purchase that earned an invitation bonus was refunded, so { $credits ->
+        [one] {$credits} credit was
+       *[other] {$credits} credits were
+    } taken back. Your balance: { $balance ->
+        [one] {$balance} credit
+       *[other] {$balance} credits
+    }.
+promo-usage = Usage: <code>/promo CODE</code>, for example <code>/promo SPRING</code>.
+promo-admin-usage =
+    Usage:
+    <code>/promo add CODE CREDITS [USES] [DAYS]</code>, for example <code>/promo add SPRING 5 100 30</code> (one use and no end date unless given)
+    <code>/promo list</code>
+    <code>/promo off CODE</code>
+    A code has 3 to 32 letters, digits, _ or -.
+promo-redeemed = ✅ Promo code {$code} redeemed: { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    } added. Your balance: { $balance ->
+        [one] {$balance} credit
+       *[other] {$balance} credits
+    }.
+promo-invalid = A promo code has 3 to 32 letters, digits, _ or -; “{$code}” is not one. Nothing was added.
+promo-unknown = There is no promo code {$code}. Check the spelling; nothing was added.
+promo-expired = Promo code {$code} has expired. Nothing was added.
+promo-used-up = Promo code {$code} has been used up: every use is taken. Nothing was added.
+promo-already = You have already redeemed promo code {$code}; each code works once per person.
+promo-throttled = Too many wrong codes in a row. Please try again in { $minutes ->
+        [one] {$minutes} minute
+       *[other] {$minutes} minutes
+    }.
+promo-added = ✅ Promo code {$code}: { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    }, { $uses ->
+        [one] {$uses} use
+       *[other] {$uses} uses
+    }{ $days ->
+        [0] {""}
+       *[other] , for { $days ->
+            [one] {$days} day
+           *[other] {$days} days
+        }
+    }. Link: {$link}
+promo-exists = Promo code {$code} exists already. Pick another name, or see <code>/promo list</code>.
+promo-off-done = Promo code {$code} is off: it is refused from now on.
+promo-list = 🎟 Promo codes (newest first):
+promo-list-empty = No promo codes yet. Make one with <code>/promo add CODE CREDITS [USES] [DAYS]</code>.
+promo-list-line = <code>{$code}</code> · +{$credits} · used {$used} of {$uses} · until {$until}{ $state ->
+        [off] {" "}· off
+       *[on] {""}
+    }
+stats-business = Referrals: {$invites} invited, {$payers} of them paid; monthly plans running: {$plans}
+plan-invoice-title = { $credits ->
+        [one] {$credits} credit a month
+       *[other] {$credits} credits a month
+    }
+plan-invoice-description = A monthly plan: { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    } now and every 30 days, until you cancel. A {$seconds}-second video costs { $price ->
+        [one] {$price} credit
+       *[other] {$price} credits
+    }.
+plan-offer = 📅 Monthly plan: { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    } every 30 days for {$stars} ⭐. Cancel the renewal any time in /balance.
+plan-button = 📅 Subscribe for {$stars} ⭐
+plan-started = ✅ Thank you! Your monthly plan is on: { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    } added, the next ones on {$date}. Your balance: { $balance ->
+        [one] {$balance} credit
+       *[other] {$balance} credits
+    }.
+plan-renewed = ✅ Your monthly plan was renewed: { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    } added, the next ones on {$date}. Your balance: { $balance ->
+        [one] {$balance} credit
+       *[other] {$balance} credits
+    }.
+plan-status = 📅 Monthly plan: { $credits ->
+        [one] {$credits} credit
+       *[other] {$credits} credits
+    } for {$stars} ⭐; { $canceled ->
+        [yes] renewal cancelled, it ends on {$date}.
+       *[no] renews on {$date}.
+    }
+plan-cancel = Cancel renewal
+plan-resume = Resume renewal
+plan-change-failed = Telegram did not accept the change. Please try again in a minute.
+plan-none = You have no monthly plan running.
+studio-tab-dashboard = 📈 Dashboard
+studio-invite = Invite friends
+studio-plans = Monthly plan
+dashboard-videos = Videos per day: made and failed
+dashboard-stars = Telegram Stars per day: received and refunded
+dashboard-credits = Credits spent per day
+dashboard-failures = Top failure reasons (30 days)
+dashboard-median = Median time from photo to video (30 days)
+dashboard-queue = Queue now
+dashboard-made = made
+dashboard-failed = failed
+dashboard-received = received
+dashboard-refunded = refunded
+dashboard-spent = spent
+dashboard-none = none

@@ -751,3 +751,176 @@ template-lifestyle = 🏠 В интерьере
 template-lifestyle-about = Товар в светлом интерьере, как в жизни.
 template-steam = ♨️ Пар и тепло
 template-steam-about = Над товаром поднимается лёгкий пар, будто его только что подали.
+
+# Referral links, promo codes, the monthly plan and the dashboard (issue 29)
+command-invite = Пригласить друзей и получить кредиты
+command-promo = Активировать промокод
+ledger-referral = бонус за приглашение
+ledger-referral_back = бонус за приглашение списан (платёж возвращён)
+ledger-promo = промокод {$code}
+ledger-plan = подписка на месяц, {$stars} ⭐
+invite =
+    🎁 Ваша пригласительная ссылка:
+    {$link}
+    Когда кто-то откроет бота по ней и впервые купит кредиты за звёзды Telegram, вы получите { $inviter ->
+        [one] {$inviter} кредит
+        [few] {$inviter} кредита
+       *[other] {$inviter} кредитов
+    }, а он — { $invitee ->
+        [one] {$invitee} кредит
+        [few] {$invitee} кредита
+       *[other] {$invitee} кредитов
+    }.
+    Приглашено: { NUMBER($invites) }; из них оплатили: { NUMBER($payers) }.
+invite-private-only = 🔒 Пригласительная ссылка только ваша: отправьте /invite мне в личный чат.
+referral-linked = 🎁 Вы пришли по приглашению. Первая покупка за звёзды Telegram принесёт вам ещё { $invitee ->
+        [one] {$invitee} кредит
+        [few] {$invitee} кредита
+       *[other] {$invitee} кредитов
+    }.
+referral-self = Это ваша собственная пригласительная ссылка: отправьте её другим. Приглашения засчитываются только новым пользователям.
+referral-existing = Эта пригласительная ссылка для новых пользователей. Вы уже пользовались ботом, поэтому она ничего не меняет.
+referral-invalid = Эта пригласительная ссылка недействительна. Попросите у отправителя новую (/invite).
+referral-bonus-invitee = 🎁 Бонус за приглашение: за первую покупку начислено { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    }. Ваш баланс: { $balance ->
+        [one] {$balance} кредит
+        [few] {$balance} кредита
+       *[other] {$balance} кредитов
+    }.
+referral-bonus-inviter = 🎁 Приглашённый вами пользователь впервые сделал покупку. Начислено: { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    }. Ваш баланс: { $balance ->
+        [one] {$balance} кредит
+        [few] {$balance} кредита
+       *[other] {$balance} кредитов
+    }.
+referral-bonus-taken = ↩️ Покупка, за которую был начислен бонус за приглашение, возвращена. Списано: { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    }. Ваш баланс: { $balance ->
+        [one] {$balance} кредит
+        [few] {$balance} кредита
+       *[other] {$balance} кредитов
+    }.
+promo-usage = Как активировать: <code>/promo КОД</code>, например <code>/promo SPRING</code>.
+promo-admin-usage =
+    Команды:
+    <code>/promo add КОД КРЕДИТЫ [АКТИВАЦИИ] [ДНИ]</code>, например <code>/promo add SPRING 5 100 30</code> (по умолчанию одна активация и без срока)
+    <code>/promo list</code>
+    <code>/promo off КОД</code>
+    В коде от 3 до 32 латинских букв, цифр, _ или -.
+promo-redeemed = ✅ Промокод {$code} активирован. Начислено: { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    }. Ваш баланс: { $balance ->
+        [one] {$balance} кредит
+        [few] {$balance} кредита
+       *[other] {$balance} кредитов
+    }.
+promo-invalid = В промокоде от 3 до 32 латинских букв, цифр, _ или -, а «{$code}» не такой. Ничего не начислено.
+promo-unknown = Промокода {$code} нет. Проверьте написание; ничего не начислено.
+promo-expired = Срок промокода {$code} истёк. Ничего не начислено.
+promo-used-up = Промокод {$code} закончился: все активации уже использованы. Ничего не начислено.
+promo-already = Вы уже активировали промокод {$code}. Каждый код действует один раз на человека.
+promo-throttled = Слишком много неверных кодов подряд. Попробуйте снова через { $minutes ->
+        [one] {$minutes} минуту
+        [few] {$minutes} минуты
+       *[other] {$minutes} минут
+    }.
+promo-added = ✅ Промокод {$code}: { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    }, { $uses ->
+        [one] {$uses} активация
+        [few] {$uses} активации
+       *[other] {$uses} активаций
+    }{ $days ->
+        [0] {""}
+       *[other] , на { $days ->
+            [one] {$days} день
+            [few] {$days} дня
+           *[other] {$days} дней
+        }
+    }. Ссылка: {$link}
+promo-exists = Промокод {$code} уже есть. Выберите другое название или посмотрите <code>/promo list</code>.
+promo-off-done = Промокод {$code} выключен: с этого момента он не принимается.
+promo-list = 🎟 Промокоды (сначала новые):
+promo-list-empty = Промокодов пока нет. Создайте первый: <code>/promo add КОД КРЕДИТЫ [АКТИВАЦИИ] [ДНИ]</code>.
+promo-list-line = <code>{$code}</code> · +{$credits} · использовано {$used} из {$uses} · до {$until}{ $state ->
+        [off] {" "}· выключен
+       *[on] {""}
+    }
+stats-business = Приглашения: {$invites}, из них оплатили {$payers}; действующих подписок: {$plans}
+plan-invoice-title = { $credits ->
+        [one] {$credits} кредит в месяц
+        [few] {$credits} кредита в месяц
+       *[other] {$credits} кредитов в месяц
+    }
+plan-invoice-description = Подписка на месяц: { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    } сейчас и каждые 30 дней, пока вы её не отмените. {$seconds}-секундное видео стоит { $price ->
+        [one] {$price} кредит
+        [few] {$price} кредита
+       *[other] {$price} кредитов
+    }.
+plan-offer = 📅 Подписка на месяц: { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    } каждые 30 дней за {$stars} ⭐. Продление можно отменить в любой момент в /balance.
+plan-button = 📅 Подписаться за {$stars} ⭐
+plan-started = ✅ Спасибо! Подписка оформлена. Начислено: { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    }, следующее начисление {$date}. Ваш баланс: { $balance ->
+        [one] {$balance} кредит
+        [few] {$balance} кредита
+       *[other] {$balance} кредитов
+    }.
+plan-renewed = ✅ Подписка продлена. Начислено: { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    }, следующее начисление {$date}. Ваш баланс: { $balance ->
+        [one] {$balance} кредит
+        [few] {$balance} кредита
+       *[other] {$balance} кредитов
+    }.
+plan-status = 📅 Подписка: { $credits ->
+        [one] {$credits} кредит
+        [few] {$credits} кредита
+       *[other] {$credits} кредитов
+    } за {$stars} ⭐; { $canceled ->
+        [yes] продление отменено, подписка закончится {$date}.
+       *[no] продление {$date}.
+    }
+plan-cancel = Отменить продление
+plan-resume = Возобновить продление
+plan-change-failed = Telegram не принял изменение. Попробуйте ещё раз через минуту.
+plan-none = У вас нет действующей подписки.
+studio-tab-dashboard = 📈 Сводка
+studio-invite = Пригласить друзей
+studio-plans = Подписка на месяц
+dashboard-videos = Видео по дням: готово и ошибки
+dashboard-stars = Звёзды Telegram по дням: получено и возвращено
+dashboard-credits = Потрачено кредитов по дням
+dashboard-failures = Частые причины ошибок (30 дней)
+dashboard-median = Медиана от фото до видео (30 дней)
+dashboard-queue = Очередь сейчас
+dashboard-made = готово
+dashboard-failed = ошибки
+dashboard-received = получено
+dashboard-refunded = возвращено
+dashboard-spent = потрачено
+dashboard-none = нет

@@ -89,7 +89,8 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   let takeNew = (_id: Types.ObjectId, _model?: string) => {};
   const onQueued = (id?: Types.ObjectId, model?: string) => (id ? takeNew(id, model) : kick());
   let albumPart = (_album: string) => {};
-  const bot = createBot({ config, models: db.models, logger, i18n, botInfo: opts.botInfo, files, minimax, onQueued, onCreated, onAlbumPart: (album) => albumPart(album) });
+  const t = (locale: string, key: string, variables?: Record<string, string | number>) => i18n.t(locale, key, variables);
+  const bot = createBot({ config, models: db.models, logger, i18n, t, botInfo: opts.botInfo, files, minimax, onQueued, onCreated, onAlbumPart: (album) => albumPart(album) });
   bot.api.config.use(metrics.telegramTransformer());
   const lifecycle = {
     config,
@@ -97,7 +98,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     minimax,
     telegram: bot.api,
     files,
-    t: (locale: string, key: string, variables?: Record<string, string | number>) => i18n.t(locale, key, variables),
+    t,
     logger,
     instanceId,
     metrics,
@@ -115,6 +116,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   const reconciler = createStarsReconciler({
     models: db.models,
     accounts: createAccounts(db.models, config),
+    config,
     telegram: bot.api,
     t: lifecycle.t,
     logger,
@@ -152,7 +154,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     onCallbackRecheck: ({ shortId, taskId }) => worker.checkNow(shortId, taskId),
     studio: config.webappUrl
       ? {
-          studio: createStudio({ config, models: db.models, logger, api: bot.api, files, minimax, t: lifecycle.t, onQueued, onCreated }),
+          studio: createStudio({ config, models: db.models, logger, api: bot.api, files, minimax, t: lifecycle.t, onQueued, onCreated, botUsername: () => bot.botInfo.username }),
           botToken: config.botToken,
           maxAgeS: config.webappAuthMaxAgeS,
           mediaSecret: config.studioMediaSecret,

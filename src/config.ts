@@ -90,6 +90,18 @@ const schema = z
           .regex(/^\d+:\d+(\s*,\s*\d+:\d+)*$/, "must be comma-separated credits:stars pairs, like 10:50,50:200")
           .transform((v) => v.split(",").map((pair) => pair.trim().split(":").map(Number) as [number, number])),
       ),
+    PLANS: z
+      .string()
+      .trim()
+      .default("")
+      .pipe(
+        z
+          .string()
+          .regex(/^(\d+:\d+(\s*,\s*\d+:\d+)*)?$/, "must be empty or comma-separated credits:stars pairs, like 30:450")
+          .transform((v) => (v ? v.split(",").map((pair) => pair.trim().split(":").map(Number) as [number, number]) : [])),
+      ),
+    REFERRAL_BONUS_INVITER: int(5, 0),
+    REFERRAL_BONUS_INVITEE: int(3, 0),
     ADMIN_USER_IDS: optionalString.pipe(
       z
         .string()
@@ -124,6 +136,11 @@ const schema = z
     for (const [credits, stars] of env.STARS_PACKS) {
       if (credits < 1 || stars < 1 || stars > 10_000) {
         ctx.addIssue({ code: "custom", path: ["STARS_PACKS"], message: "each pack needs at least 1 credit and 1 to 10000 Stars" });
+      }
+    }
+    for (const [credits, stars] of env.PLANS) {
+      if (credits < 1 || stars < 1 || stars > 10_000) {
+        ctx.addIssue({ code: "custom", path: ["PLANS"], message: "each plan needs at least 1 credit and 1 to 10000 Stars" });
       }
     }
     const model = env.MINIMAX_MODELS.find((m) => m.id === env.MINIMAX_MODEL);
@@ -197,6 +214,13 @@ export interface Config {
   prices: PriceTable;
   /** What /buy offers: credits for Telegram Stars. */
   starsPacks: Array<{ credits: number; stars: number }>;
+  /** Monthly plans /buy and the studio offer as Stars subscriptions: credits every 30 days for Stars (PLANS; empty: none). */
+  plans: Array<{ credits: number; stars: number }>;
+  /** Credits each side of a referral gets when the invited user's first Stars payment is credited. */
+  referralBonusInviter: number;
+  referralBonusInvitee: number;
+  /** Key of the tag in referral codes, so a code names its inviter and cannot be made up for another user. */
+  referralSecret: string;
   adminUserIds: number[];
   /** How often Telegram's account of Stars is checked against the ledger (0: never). */
   starsReconcileIntervalMs: number;
@@ -282,6 +306,10 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     freeCredits: env.FREE_CREDITS,
     prices: parsePrices(env.MINIMAX_MODELS, env.PRICES) as PriceTable,
     starsPacks: env.STARS_PACKS.map(([credits, stars]) => ({ credits, stars })),
+    plans: env.PLANS.map(([credits, stars]) => ({ credits, stars })),
+    referralBonusInviter: env.REFERRAL_BONUS_INVITER,
+    referralBonusInvitee: env.REFERRAL_BONUS_INVITEE,
+    referralSecret: createHash("sha256").update(`astrolus-referral:${env.BOT_TOKEN}`).digest("hex"),
     adminUserIds: env.ADMIN_USER_IDS ?? [],
     supportContact: env.SUPPORT_CONTACT,
     starsReconcileIntervalMs: env.STARS_RECONCILE_INTERVAL_S * 1000,

@@ -7,6 +7,7 @@ import type { Logger } from "../logger.js";
 import type { TelegramFiles } from "../telegram/files.js";
 import type { StoredSettings } from "../generations/settings.js";
 import type { MiniMaxClient } from "../minimax/client.js";
+import type { Translate } from "../telegram/i18n.js";
 
 /** What the bot keeps per user and reads once per update (see languageFeature). */
 export interface StoredUser {
@@ -26,6 +27,8 @@ export interface BotDeps {
   models: Models;
   files: TelegramFiles;
   logger: Logger;
+  /** Texts in any user's language: for messages to a user other than the one whose update this is (a referral's inviter). */
+  t: Translate;
   /** The Cancel button reaches MiniMax for a task it still has queued. */
   minimax: Pick<MiniMaxClient, "cancelTask" | "queryTask">;
   /** Wakes the generation worker after a new request is queued (with its model: the queue it joins). */

@@ -20,6 +20,8 @@ import { historyFeature } from "./features/history.js";
 import { cancelFeature } from "./features/cancel.js";
 import { templatesFeature } from "./features/templates.js";
 import { tolerateStaleCallbackAnswers } from "./callback-answers.js";
+import { referralFeature } from "./features/referral.js";
+import { promoFeature } from "./features/promo.js";
 
 export type { BotContext, BotDeps };
 
@@ -68,7 +70,7 @@ export function createBot(opts: CreateBotOptions) {
     const text = admitted ? ctx.t("busy-admitted", { id: admitted.short_id }) : ctx.t("busy-retry", { source: retrySource(ctx) });
     await ctx.reply(text, { parse_mode: "HTML" }).catch(() => undefined);
   });
-  features.use(accessFeature(opts), languageFeature(opts), balanceFeature(opts), buyFeature(opts), adminFeature(opts), startFeature(opts), statusFeature(opts), settingsFeature(opts));
+  features.use(accessFeature(opts), languageFeature(opts), referralFeature(opts), promoFeature(opts), balanceFeature(opts), buyFeature(opts), adminFeature(opts), startFeature(opts), statusFeature(opts), settingsFeature(opts));
   features.use(variationsFeature(opts), templatesFeature(opts), historyFeature(opts), cancelFeature(opts));
   features.use(generateFeature(opts), fallbackFeature());
 
@@ -94,7 +96,7 @@ async function admittedRequest(models: BotDeps["models"], ctx: BotContext) {
 /** The command menu, in every interface language. */
 export async function registerCommands(bot: Bot<BotContext>, i18n: I18n<BotContext>) {
   for (const locale of LOCALES) {
-    const commands = ["start", "help", "templates", "status", "history", "settings", "language", "balance", "buy", "paysupport", "terms"].map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
+    const commands = ["start", "help", "templates", "status", "history", "settings", "language", "balance", "buy", "invite", "promo", "paysupport", "terms"].map((command) => ({ command, description: i18n.t(locale, `command-${command}`) }));
     await bot.api.setMyCommands(commands, locale === "en" ? {} : { language_code: locale });
   }
 }

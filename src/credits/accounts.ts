@@ -21,6 +21,9 @@ export interface Movement {
   stars?: number;
   charge_id?: string;
   by?: number;
+  partner?: number;
+  renews_until?: Date;
+  promo_code?: string;
 }
 
 /**
@@ -37,6 +40,7 @@ export type ApplyResult<R> =
   | { kind: "refused"; reason: R; state: AccountState }
   | { kind: "nothing"; state: AccountState };
 
+export const welcomeKey = (userId: number) => `welcome:${userId}`;
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 const stateOf = (e: { seq: number; balance: number; in_flight: number }): AccountState => ({ seq: e.seq, balance: e.balance, inFlight: e.in_flight });
 
@@ -59,28 +63,34 @@ const MAX_ATTEMPTS = 200;
 export function createAccounts(models: Models, opts: { freeCredits: number }) {
   const { Ledger } = models;
 
-  /** The latest state, opening the account with the free credits on first contact. */
-  async function open(userId: number): Promise<AccountState> {
+  /**
+   * The latest state, opening the account with the free credits on first contact; `opened` is true
+   * for the one call that opened it. `invitedBy` goes into the welcome entry: the account and its
+   * inviter are one insert, so a user is linked once, and only when they are new.
+   */
+  async function openAccount(userId: number, invitedBy?: number): Promise<{ state: AccountState; opened: boolean }> {
     for (;;) {
       const head = await Ledger.findOne({ user_id: userId }).sort({ seq: -1 }).select("seq balance in_flight").lean();
-      if (head) return stateOf(head);
+      if (head) return { state: stateOf(head), opened: false };
       try {
         const first = await Ledger.create({
           user_id: userId,
           seq: 1,
-          key: `welcome:${userId}`,
+          key: welcomeKey(userId),
           kind: "welcome",
           credits: opts.freeCredits,
           active: 0,
           balance: opts.freeCredits,
           in_flight: 0,
+          ...(invitedBy !== undefined ? { invited_by: invitedBy } : {}),
         });
-        return stateOf(first);
+        return { state: stateOf(first), opened: true };
       } catch (err) {
         if (!isDuplicateKey(err)) throw err; // another request opened it a moment ago: read it
       }
     }
   }
+  const open = async (userId: number) => (await openAccount(userId)).state;
 
   /** Makes the movement `key` once, planned against the user's current state. */
   async function apply<R = never>(userId: number, key: string, plan: Plan<R>): Promise<ApplyResult<R>> {
@@ -129,9 +139,19 @@ export function createAccounts(models: Models, opts: { freeCredits: number }) {
     return Math.max(0, of("reserve") - of("capture") - of("release"));
   }
 
+  /**
+   * How much of `amount` a take-back may take from a user: what is on the balance, and what jobs
+   * still running hold (it comes back to the balance if they fail, so a take-back counts it).
+   */
+  async function takeable(userId: number, state: AccountState, amount: number) {
+    return Math.min(amount, Math.max(0, state.balance + (state.inFlight > 0 ? await reserved(userId) : 0)));
+  }
+
   return {
     open,
+    openAccount,
     apply,
+    takeable,
     reserved,
     byKey: (key: string) => Ledger.findOne({ key }),
     /** The latest movements, newest first. */

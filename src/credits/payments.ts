@@ -6,14 +6,21 @@ export const STARS = "XTR";
 export interface Pack {
   credits: number;
   stars: number;
+  /** A monthly plan (a Stars subscription), not a one-off pack. */
+  plan?: boolean;
 }
 
-/** The invoice payload names the pack, so a payment says by itself what it bought. */
-export const payloadFor = (pack: Pack) => `credits:${pack.credits}:${pack.stars}`;
+/** Telegram's one subscription period: 30 days, in seconds. */
+export const SUBSCRIPTION_PERIOD_S = 2_592_000;
+
+/** The invoice payload names the pack (or the plan), so a payment says by itself what it bought. */
+export const payloadFor = (pack: Pack) => `${pack.plan ? "plan" : "credits"}:${pack.credits}:${pack.stars}`;
 
 export function packOf(payload: string): Pack | null {
-  const match = /^credits:(\d+):(\d+)$/.exec(payload);
-  return match ? { credits: Number(match[1]), stars: Number(match[2]) } : null;
+  const match = /^(credits|plan):(\d+):(\d+)$/.exec(payload);
+  if (!match) return null;
+  const pack: Pack = { credits: Number(match[2]), stars: Number(match[3]) };
+  return match[1] === "plan" ? { ...pack, plan: true } : pack;
 }
 
 type Say = (key: string, variables?: Record<string, string | number>) => string;
@@ -32,11 +39,25 @@ export function packInvoice(pack: Pack, video: { seconds: number; price: number 
   };
 }
 
-/** A checkout may go ahead only for a pack on sale now, at its price, in Stars. */
-export function checkoutPack(config: Pick<Config, "starsPacks">, q: { invoice_payload: string; currency: string; total_amount: number }): Pack | null {
+/**
+ * A plan's subscription invoice, for createInvoiceLink (sendInvoice takes no subscription period):
+ * the plan's credits every 30 days.
+ */
+export function planInvoice(plan: Pack, video: { seconds: number; price: number }, say: Say) {
+  return {
+    title: say("plan-invoice-title", { credits: plan.credits }),
+    description: say("plan-invoice-description", { credits: plan.credits, seconds: video.seconds, price: video.price }),
+    payload: payloadFor({ ...plan, plan: true }),
+    currency: STARS,
+    prices: [{ label: say("plan-invoice-title", { credits: plan.credits }), amount: plan.stars }],
+  };
+}
+
+/** A checkout may go ahead only for a pack (or a plan) on sale now, at its price, in Stars. */
+export function checkoutPack(config: Pick<Config, "starsPacks" | "plans">, q: { invoice_payload: string; currency: string; total_amount: number }): Pack | null {
   const pack = packOf(q.invoice_payload);
   if (!pack || q.currency !== STARS || q.total_amount !== pack.stars) return null;
-  return config.starsPacks.some((p) => p.credits === pack.credits && p.stars === pack.stars) ? pack : null;
+  return (pack.plan ? config.plans : config.starsPacks).some((p) => p.credits === pack.credits && p.stars === pack.stars) ? pack : null;
 }
 
 export const paymentKey = (chargeId: string) => `payment:${chargeId}`;
@@ -45,9 +66,16 @@ export const refundKey = (chargeId: string) => `refund:${chargeId}`;
 /**
  * Credits a successful payment once: the key is Telegram's charge id, so a redelivered update or a
  * second instance handling the same message finds it done. The credits come from the payload the
- * bot itself put on the invoice, checked against the amount paid.
+ * bot itself put on the invoice, checked against the amount paid. A plan's first payment and each
+ * renewal have charge ids of their own, so each credits the plan once; `renewsUntil` is when the
+ * period it paid for ends (successful_payment's subscription_expiration_date).
  */
-export async function creditPayment(accounts: Accounts, userId: number, p: { invoice_payload: string; currency: string; total_amount: number; telegram_payment_charge_id: string }) {
+export async function creditPayment(
+  accounts: Accounts,
+  userId: number,
+  p: { invoice_payload: string; currency: string; total_amount: number; telegram_payment_charge_id: string },
+  renewsUntil?: Date,
+) {
   const pack = packOf(p.invoice_payload);
   if (!pack || p.currency !== STARS || p.total_amount !== pack.stars) return { kind: "unknown" as const };
   const result = await accounts.apply(userId, paymentKey(p.telegram_payment_charge_id), () => ({
@@ -55,9 +83,11 @@ export async function creditPayment(accounts: Accounts, userId: number, p: { inv
     credits: pack.credits,
     stars: p.total_amount,
     charge_id: p.telegram_payment_charge_id,
+    // A plan's payment always says until when: the renewal date /balance shows.
+    ...(pack.plan ? { renews_until: renewsUntil ?? new Date(Date.now() + SUBSCRIPTION_PERIOD_S * 1000) } : {}),
   }));
-  if (result.kind === "applied") return { kind: "credited" as const, credits: pack.credits, balance: result.state.balance };
-  return { kind: "already" as const };
+  if (result.kind === "applied") return { kind: "credited" as const, pack, credits: pack.credits, balance: result.state.balance };
+  return { kind: "already" as const, pack };
 }
 
 /**
@@ -72,7 +102,7 @@ export async function takeBack(accounts: Accounts, chargeId: string, by?: number
   if (payment?.kind !== "purchase") return { kind: "unknown" as const };
   const result = await accounts.apply(payment.user_id, refundKey(chargeId), async (state) => ({
     kind: "refund",
-    credits: -Math.min(payment.credits, Math.max(0, state.balance + (state.inFlight > 0 ? await accounts.reserved(payment.user_id) : 0))),
+    credits: -(await accounts.takeable(payment.user_id, state, payment.credits)),
     stars: payment.stars ?? undefined,
     charge_id: chargeId,
     ...(by !== undefined ? { by } : {}),

@@ -1,12 +1,14 @@
 import type { Api } from "grammy";
 import type { StarTransaction } from "grammy/types";
+import type { Config } from "../config.js";
 import type { Models } from "../db/models.js";
 import type { Logger } from "../logger.js";
 import type { Translate } from "../telegram/i18n.js";
-import { localeFor } from "../telegram/i18n.js";
 import { claimOnce } from "../generations/claims.js";
 import type { Accounts } from "./accounts.js";
-import { creditPayment, STARS, takeBack } from "./payments.js";
+import { STARS } from "./payments.js";
+import { createNotifier } from "./notify.js";
+import { settlePayment, settleRefund } from "./settle.js";
 
 const PAGE = 100; // getStarTransactions' largest page
 const CURSOR = "stars";
@@ -16,6 +18,7 @@ export type ReconciledKind = "payment" | "refund" | "unknown";
 export interface ReconcilerDeps {
   models: Models;
   accounts: Accounts;
+  config: Pick<Config, "referralBonusInviter" | "referralBonusInvitee">;
   telegram: Pick<Api, "getStarTransactions" | "sendMessage">;
   t: Translate;
   logger: Logger;
@@ -25,7 +28,7 @@ export interface ReconcilerDeps {
   onReconciled?: (kind: ReconciledKind) => void;
 }
 
-type UserPartner = { type: "user"; transaction_type?: string; user: { id: number; language_code?: string }; invoice_payload?: string };
+type UserPartner = { type: "user"; transaction_type?: string; user: { id: number; language_code?: string }; invoice_payload?: string; subscription_period?: number };
 const userPartner = (p: unknown): UserPartner | undefined => {
   const partner = p as UserPartner | undefined;
   return partner?.type === "user" && partner.transaction_type === "invoice_payment" ? partner : undefined;
@@ -43,42 +46,43 @@ export function createStarsReconciler(deps: ReconcilerDeps) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
 
-  async function localeOf(userId: number, languageCode?: string) {
-    const user = await models.User.findById(userId).select("locale").lean();
-    return user?.locale ?? localeFor(languageCode);
-  }
-
-  async function tell(userId: number, languageCode: string | undefined, key: string, variables: Record<string, string | number>) {
-    try {
-      await telegram.sendMessage(userId, t(await localeOf(userId, languageCode), key, variables), { parse_mode: "HTML" });
-    } catch (err) {
-      logger.warn({ user: userId, err: (err as Error).message }, "could not tell the user about a reconciled payment");
-    }
-  }
+  const notifier = createNotifier({ models, telegram, t, logger });
+  /** The referral bonuses a payment or refund moved; `who` is the payer, whose client language Telegram names. */
+  const tellAll = async (told: Array<{ userId: number; key: string; variables: Record<string, number> }>, who: UserPartner["user"]) => {
+    for (const m of told) await notifier.tell(m.userId, m.key, m.variables, m.userId === who.id ? who.language_code : undefined);
+  };
 
   /** Settles one transaction if the ledger lacks it (counted before the user is told); what it fixed, if anything. */
   async function settle(tx: StarTransaction): Promise<ReconciledKind | undefined> {
     const incoming = userPartner(tx.source);
     if (incoming) {
       const payload = incoming.invoice_payload ?? "";
-      const result = await creditPayment(accounts, incoming.user.id, { invoice_payload: payload, currency: STARS, total_amount: tx.amount, telegram_payment_charge_id: tx.id });
+      // A subscription's payment (a plan's first or a renewal) pays for the period from its date.
+      const renewsUntil = incoming.subscription_period ? new Date((tx.date + incoming.subscription_period) * 1000) : undefined;
+      const payment = { invoice_payload: payload, currency: STARS, total_amount: tx.amount, telegram_payment_charge_id: tx.id };
+      const result = await settlePayment(accounts, models, deps.config, incoming.user.id, payment, renewsUntil);
       if (result.kind === "unknown") {
         logger.error({ user: incoming.user.id, charge: tx.id, payload: payload.slice(0, 64) }, "Stars payment for no pack we sell; not credited (refund it with /refund)");
         return undefined;
       }
-      if (result.kind === "already") return undefined;
+      if (result.kind === "already") {
+        await tellAll(result.told, incoming.user);
+        return undefined;
+      }
       logger.warn({ user: incoming.user.id, charge: tx.id, credits: result.credits, stars: tx.amount }, "Stars payment credited by reconciliation: its update was lost");
       deps.onReconciled?.("payment");
-      await tell(incoming.user.id, incoming.user.language_code, "payment-reconciled", { stars: tx.amount, credits: result.credits, balance: result.balance });
+      await notifier.tell(incoming.user.id, "payment-reconciled", { stars: tx.amount, credits: result.credits, balance: result.balance }, incoming.user.language_code);
+      await tellAll(result.told, incoming.user);
       return "payment";
     }
     const refunded = userPartner(tx.receiver);
     if (refunded) {
-      const result = await takeBack(accounts, tx.id);
+      const result = await settleRefund(accounts, tx.id);
+      await tellAll(result.told, refunded.user);
       if (result.kind !== "taken") return undefined;
       logger.warn({ user: result.userId, charge: tx.id, credits: result.credits }, "Stars refund taken back by reconciliation: its update was lost");
       deps.onReconciled?.("refund");
-      await tell(result.userId, refunded.user.language_code, "payment-refunded", { stars: tx.amount, credits: result.credits, balance: result.balance });
+      await notifier.tell(result.userId, "payment-refunded", { stars: tx.amount, credits: result.credits, balance: result.balance }, refunded.user.language_code);
       return "refund";
     }
     return undefined; // not a payment of ours (a withdrawal, a gift…)

@@ -121,6 +121,8 @@ generationSchema.index({ user_id: 1, created_at: -1 });
 generationSchema.index({ phase: 1, next_run_at: 1 });
 generationSchema.index({ phase: 1, created_at: 1 });
 generationSchema.index({ group_id: 1 });
+// The dashboard's days: what ended (delivered or failed) between two dates.
+generationSchema.index({ phase: 1, completed_at: 1 });
 
 /** Choices made in /settings; unset fields fall back to the configured defaults. */
 const settingsSchema = new Schema(
@@ -225,7 +227,7 @@ export const claimSchema = new Schema(
 );
 claimSchema.index({ at: 1 });
 
-export const LEDGER_KINDS = ["welcome", "reserve", "void", "capture", "release", "purchase", "refund", "grant"] as const;
+export const LEDGER_KINDS = ["welcome", "reserve", "void", "capture", "release", "purchase", "refund", "grant", "referral", "referral_back", "promo"] as const;
 export type LedgerKind = (typeof LEDGER_KINDS)[number];
 
 /**
@@ -255,6 +257,14 @@ export const ledgerSchema = new Schema(
     charge_id: { type: String },
     /** The admin who granted or refunded. */
     by: { type: Number },
+    /** A welcome entry's inviter: the user whose referral link brought this one (set once, with the account). */
+    invited_by: { type: Number },
+    /** A referral bonus (or its take-back): the other user of the pair. */
+    partner: { type: Number },
+    /** A monthly plan's payment: when the subscription it paid for runs out (the next renewal). */
+    renews_until: { type: Date },
+    /** A promo code's credit: the code. */
+    promo_code: { type: String },
     at: { type: Date, required: true, default: () => new Date() },
   },
   { collection: "ledger", versionKey: false },
@@ -262,6 +272,10 @@ export const ledgerSchema = new Schema(
 ledgerSchema.index({ user_id: 1, seq: 1 }, { unique: true });
 ledgerSchema.index({ key: 1 }, { unique: true });
 ledgerSchema.index({ kind: 1, at: 1 });
+// Sparse: only the welcome entries of invited users carry it.
+ledgerSchema.index({ invited_by: 1 }, { sparse: true });
+// A user's plan payments, newest first (sparse: only those carry renews_until).
+ledgerSchema.index({ user_id: 1, renews_until: -1 }, { sparse: true });
 
 /**
  * The message that shows a generation's progress (the "accepted" reply), kept apart from the
@@ -392,6 +406,51 @@ export const starsCursorSchema = new Schema(
   { collection: "stars_cursor", versionKey: false },
 );
 
+/** A promo code an admin made (/promo add). `_id` is the code in capitals: codes are case-insensitive. */
+export const promoCodeSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    credits: { type: Number, required: true },
+    /** How many users may redeem it in all. */
+    uses: { type: Number, required: true },
+    expires_at: { type: Date },
+    /** Turned off with /promo off: refused from then on, whatever is left. */
+    off: { type: Boolean, required: true, default: false },
+    created_by: { type: Number, required: true },
+    created_at: { type: Date, required: true, default: () => new Date() },
+  },
+  { collection: "promo_codes", versionKey: false },
+);
+
+/**
+ * The uses of promo codes, each taken by a unique insert: `<CODE>:<n>` is use slot n (0 ≤ n < uses,
+ * so there can never be more), `<CODE>:user:<id>` marks the user who is redeeming it (once per user).
+ * Kept for good: unlike claims, these are never pruned.
+ */
+export const promoUseSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    code: { type: String, required: true },
+    user_id: { type: Number, required: true },
+    /** A use slot's number; absent on a user's marker. */
+    slot: { type: Number },
+    at: { type: Date, required: true, default: () => new Date() },
+  },
+  { collection: "promo_uses", versionKey: false },
+);
+promoUseSchema.index({ code: 1, user_id: 1 });
+
+/** A user's choice about their plan's renewal (editUserStarSubscription), for the plan's latest payment. `_id` is the user id. */
+export const planRenewalSchema = new Schema(
+  {
+    _id: { type: Number, required: true },
+    charge_id: { type: String, required: true },
+    canceled: { type: Boolean, required: true },
+    at: { type: Date, required: true, default: () => new Date() },
+  },
+  { collection: "plan_renewals", versionKey: false },
+);
+
 export type GenerationFields = InferSchemaType<typeof generationSchema>;
 export type UserFields = InferSchemaType<typeof userSchema>;
 
@@ -409,6 +468,9 @@ export function createModels(connection: Connection) {
     Group: connection.model("Group", groupSchema),
     Inbox: connection.model("Inbox", inboxSchema),
     StarsCursor: connection.model("StarsCursor", starsCursorSchema),
+    PromoCode: connection.model("PromoCode", promoCodeSchema),
+    PromoUse: connection.model("PromoUse", promoUseSchema),
+    PlanRenewal: connection.model("PlanRenewal", planRenewalSchema),
   };
 }
 export type Models = ReturnType<typeof createModels>;

@@ -10,7 +10,10 @@ import type { TelegramFiles } from "../telegram/files.js";
 import { localeFor, type Speaker, type Translate } from "../telegram/i18n.js";
 import type { WebAppUser } from "../telegram/init-data.js";
 import { createAccounts } from "../credits/accounts.js";
-import { packInvoice } from "../credits/payments.js";
+import { packInvoice, planInvoice, SUBSCRIPTION_PERIOD_S } from "../credits/payments.js";
+import { planOf, setRenewal } from "../credits/plans.js";
+import { referralCounts, referralLink } from "../credits/referrals.js";
+import { dashboard } from "./dashboard.js";
 import { defaultVideo, priceOf } from "../generations/admission.js";
 import { cancelGeneration } from "../generations/cancel.js";
 import { HELD, queuePosition, type CreateResult } from "../generations/create.js";
@@ -22,7 +25,7 @@ import { DEFAULT_FORMAT, FORMAT_NAMES, formatKey, isFormatName } from "../images
 import { admitRequest, formatRequestKey, requestFrom, templateRequestKey, withTemplate, type Announcer } from "../intake/requests.js";
 import { categoryName, describedAs, inCategory, templateAbout, templateName, templateOf } from "../templates/library.js";
 import { startPack } from "../intake/packs.js";
-import { describeMovement } from "../bot/features/balance.js";
+import { describeMovement, planText } from "../bot/features/balance.js";
 import { modelsText } from "../bot/features/settings.js";
 import { stateOf } from "../bot/features/status.js";
 import { galleryFilters, galleryItem, listGallery, type GalleryQuery } from "./gallery.js";
@@ -43,6 +46,8 @@ export interface StudioDeps {
   onQueued: (generation?: Types.ObjectId) => void;
   /** Counts a job admitted, by its template. */
   onCreated?: (template: string | undefined) => void;
+  /** The bot's username (known once it has started): referral links point at it. */
+  botUsername: () => string;
 }
 
 /** Who is looking, from checked launch data: their id, language, and when that launch data expires. */
@@ -254,15 +259,43 @@ export function createStudio(deps: StudioDeps) {
     async balance(viewer: Viewer) {
       const say = plainTranslator(t, viewer.locale);
       const state = await accounts.open(viewer.id);
-      const movements = await accounts.recent(viewer.id, MOVEMENTS_SHOWN);
+      const [movements, plan, referrals] = await Promise.all([accounts.recent(viewer.id, MOVEMENTS_SHOWN), planOf(models, viewer.id), referralCounts(models, viewer.id)]);
+      const link = referralLink(deps.botUsername(), config.referralSecret, viewer.id);
       return {
         balance: state.balance,
         inFlight: state.inFlight,
         summary: say.t("balance", { balance: state.balance, inFlight: state.inFlight }),
         movements: movements.map((entry) => ({ at: entry.at.toISOString(), change: entry.credits, text: describeMovement(say, entry) })),
         packs: config.starsPacks.map((p) => ({ credits: p.credits, stars: p.stars, label: say.t("studio-pack", { credits: p.credits, stars: p.stars }) })),
+        // The plan on offer (as /buy offers it) and the one running, with its renewal.
+        plans: config.plans.map((p) => ({ credits: p.credits, stars: p.stars, label: say.t("plan-offer", { credits: p.credits, stars: p.stars }), button: say.t("plan-button", { stars: p.stars }) })),
+        plan: plan && { text: planText(say, plan), canceled: plan.canceled, button: say.t(plan.canceled ? "plan-resume" : "plan-cancel") },
+        invite: { link, text: say.t("invite", { link, inviter: config.referralBonusInviter, invitee: config.referralBonusInvitee, ...referrals }) },
       };
     },
+
+    /** A subscription invoice link for a plan on sale (30 days); its payments are credited by the bot's successful_payment path. */
+    async planInvoiceLink(viewer: Viewer, credits: number) {
+      const plan = config.plans.find((p) => p.credits === credits);
+      if (!plan) return null;
+      const invoice = planInvoice(plan, defaultVideo(config), plainTranslator(t, viewer.locale).t);
+      const link = await deps.api.createInvoiceLink(invoice.title, invoice.description, invoice.payload, "", invoice.currency, invoice.prices, { subscription_period: SUBSCRIPTION_PERIOD_S });
+      return { link };
+    },
+
+    /** Cancel renewal / Resume renewal, as under /balance; null when the viewer has no plan running. */
+    async setRenewal(viewer: Viewer, canceled: unknown) {
+      if (typeof canceled !== "boolean") throw new StudioInputError("canceled must be true or false");
+      const plan = await setRenewal(models, deps.api, viewer.id, canceled);
+      if (!plan) return null;
+      const say = plainTranslator(t, viewer.locale);
+      return { text: planText(say, plan), canceled: plan.canceled, button: say.t(plan.canceled ? "plan-resume" : "plan-cancel") };
+    },
+
+    isAdmin: (viewer: Viewer) => config.adminUserIds.includes(viewer.id),
+
+    /** The operator's charts (ADMIN_USER_IDS only: the route refuses everyone else before this). */
+    dashboard: () => dashboard(models),
 
     /** A Stars invoice link for a pack on sale; the payment is credited by the bot's successful_payment path. */
     async invoiceLink(viewer: Viewer, credits: number) {

@@ -25,6 +25,27 @@ export interface Balance {
   summary: string;
   movements: Array<{ at: string; change: number; text: string }>;
   packs: Array<{ credits: number; stars: number; label: string }>;
+  plans: Array<{ credits: number; stars: number; label: string; button: string }>;
+  plan: PlanView | null;
+  invite: { link: string; text: string };
+}
+export interface PlanView {
+  text: string;
+  canceled: boolean;
+  button: string;
+}
+/** GET admin/dashboard: the last 30 days, one value a day in each series. */
+export interface DashboardData {
+  days: string[];
+  made: number[];
+  failed: number[];
+  starsReceived: number[];
+  starsRefunded: number[];
+  creditsSpent: number[];
+  failures: Array<{ reason: string; count: number }>;
+  medianSeconds: number | null;
+  queue: Record<string, number>;
+  tookMs: number;
 }
 export interface Choice<T> {
   value: T;
@@ -51,6 +72,8 @@ export interface Me {
   formats: Choice<string>[];
   /** The template library, for 🧩 again with a template. */
   templates: TemplateChoice[];
+  /** One of ADMIN_USER_IDS: the Dashboard tab is shown. */
+  admin: boolean;
 }
 export interface ActionResult {
   kind: string;

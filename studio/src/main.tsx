@@ -1,7 +1,7 @@
 import "./styles.css";
 import { render } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { absolute, api, ApiError, setLaunchData, type ActionResult, type Balance, type Choice, type GalleryPage, type Item, type Job, type Me, type Settings, type TemplateChoice } from "./api.js";
+import { absolute, api, ApiError, setLaunchData, type ActionResult, type Balance, type Choice, type DashboardData, type GalleryPage, type Item, type Job, type Me, type PlanView, type Settings, type TemplateChoice } from "./api.js";
 import { canDownloadInTelegram, downloadInTelegram, openInvoice, startTelegram, showTelegramBack } from "./telegram.js";
 
 /**
@@ -9,8 +9,10 @@ import { canDownloadInTelegram, downloadInTelegram, openInvoice, startTelegram, 
  * launch data): both languages, taken from locales/ at build time.
  */
 declare const BUILT_TEXTS: Record<string, string>;
+/** The dashboard's own script and stylesheet (studio/build.ts), fetched only when an admin opens its tab. */
+declare const DASHBOARD_ASSETS: { js: string; css: string };
 
-type Tab = "gallery" | "jobs" | "balance" | "settings";
+type Tab = "gallery" | "jobs" | "balance" | "settings" | "dashboard";
 const TABS: Tab[] = ["gallery", "jobs", "balance", "settings"];
 const JOBS_POLL_MS = 3_000;
 
@@ -317,9 +319,9 @@ function Jobs() {
 
 function BalanceView() {
   const { data: balance, error, reload, setData: setBalance } = useApi<Balance>("balance");
-  const buy = async (credits: number) => {
+  const buy = async (credits: number, what: "packs" | "plans" = "packs") => {
     try {
-      const { link } = await api<{ link: string }>(`packs/${credits}/invoice`, { method: "POST" });
+      const { link } = await api<{ link: string }>(`${what}/${credits}/invoice`, { method: "POST" });
       const status = await openInvoice(link);
       if (status !== "paid") return;
       showToast(say("studio-paid"));
@@ -336,12 +338,44 @@ function BalanceView() {
     }
   };
 
+  // Cancel renewal / Resume renewal: Telegram's answer is what the page shows.
+  const renewal = async (plan: PlanView) => {
+    try {
+      const next = await api<PlanView>("plan/renewal", { method: "PUT", body: { canceled: !plan.canceled } });
+      setBalance((shown) => shown && { ...shown, plan: next });
+      showToast(next.text);
+    } catch {
+      showToast(say("studio-failed"));
+    }
+  };
+
   if (!balance) return <Pending error={error} retry={() => void reload()} />;
   return (
     <section>
       <p class="summary" data-balance={balance.balance}>
         {balance.summary}
       </p>
+      {balance.plan && (
+        <div class="plan">
+          <p>{balance.plan.text}</p>
+          <button class="secondary" data-renewal={balance.plan.canceled ? "resume" : "cancel"} onClick={() => void renewal(balance.plan!)}>
+            {balance.plan.button}
+          </button>
+        </div>
+      )}
+      {!balance.plan && balance.plans.length > 0 && (
+        <>
+          <h2>{say("studio-plans")}</h2>
+          {balance.plans.map((plan) => (
+            <div class="plan">
+              <p>{plan.label}</p>
+              <button data-plan={plan.credits} onClick={() => void buy(plan.credits, "plans")}>
+                {plan.button}
+              </button>
+            </div>
+          ))}
+        </>
+      )}
       <h2>{say("studio-packs")}</h2>
       <div class="packs">
         {balance.packs.map((pack) => (
@@ -350,6 +384,10 @@ function BalanceView() {
           </button>
         ))}
       </div>
+      <h2>{say("studio-invite")}</h2>
+      <p class="invite" data-invite={balance.invite.link}>
+        {balance.invite.text}
+      </p>
       <h2>{say("balance-history")}</h2>
       <ul class="list movements">
         {balance.movements.map((m) => (
@@ -362,6 +400,40 @@ function BalanceView() {
       </ul>
     </section>
   );
+}
+
+/**
+ * The operator's charts. Their code and uPlot are a bundle of their own, fetched the first time an
+ * admin opens this tab; the data comes from /app/api/admin/dashboard, which refuses everyone else.
+ */
+function DashboardView() {
+  const { data, error, reload } = useApi<DashboardData>("admin/dashboard");
+  const root = useRef<HTMLDivElement>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    if (!data || !root.current) return;
+    let unmount: (() => void) | undefined;
+    let gone = false;
+    if (!document.querySelector("link[data-dashboard]")) {
+      const sheet = document.createElement("link");
+      sheet.rel = "stylesheet";
+      sheet.href = absolute(`assets/${DASHBOARD_ASSETS.css}`);
+      sheet.dataset.dashboard = "";
+      document.head.append(sheet);
+    }
+    import(/* chart code, only for admins */ absolute(`assets/${DASHBOARD_ASSETS.js}`))
+      .then((board: { mount: (el: HTMLElement, d: DashboardData, s: (key: string) => string) => () => void }) => {
+        if (!gone && root.current) unmount = board.mount(root.current, data, say);
+      })
+      .catch(() => setFailed(true));
+    return () => {
+      gone = true;
+      unmount?.();
+    };
+  }, [data]);
+
+  if (!data || failed) return <Pending error={error ?? (failed ? new Error("dashboard") : null)} retry={() => void reload()} />;
+  return <div class="dashboard" ref={root} />;
 }
 
 /** A row of choices, one of them taken (a length, a quality). */
@@ -467,7 +539,7 @@ function App({ initData }: { initData: string | undefined }) {
       ) : (
         <>
           <nav class="tabs">
-            {TABS.map((t) => (
+            {(me.admin ? [...TABS, "dashboard" as const] : TABS).map((t) => (
               <button class={t === tab ? "active" : ""} aria-current={t === tab} data-tab={t} onClick={() => setTab(t)}>
                 {tabLabel(say(`studio-tab-${t}`))}
               </button>
@@ -477,6 +549,7 @@ function App({ initData }: { initData: string | undefined }) {
           {tab === "jobs" && <Jobs />}
           {tab === "balance" && <BalanceView />}
           {tab === "settings" && <SettingsView />}
+          {tab === "dashboard" && me.admin && <DashboardView />}
         </>
       )}
       <Toast />

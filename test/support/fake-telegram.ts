@@ -154,7 +154,7 @@ export interface SentInvoice {
 }
 
 /** An invoice link from createInvoiceLink; the user pays it in the Mini App (see pay()). */
-export type InvoiceLink = Pick<SentInvoice, "title" | "description" | "payload" | "currency" | "total_amount" | "prices"> & { link: string; slug: string };
+export type InvoiceLink = Pick<SentInvoice, "title" | "description" | "payload" | "currency" | "total_amount" | "prices"> & { link: string; slug: string; subscription_period?: number };
 
 export interface RegisteredFile {
   file_id: string;
@@ -1150,6 +1150,9 @@ function scaled(width: number, height: number, side: number): { width: number; h
   return { width: Math.max(1, Math.round(width * k)), height: Math.max(1, Math.round(height * k)) };
 }
 
+/** Telegram's one subscription period for Stars: 30 days. */
+const SUBSCRIPTION_PERIOD = 2_592_000;
+
 // ───────────────────────────── The fake server ─────────────────────────────
 
 export class FakeTelegram {
@@ -1175,6 +1178,8 @@ export class FakeTelegram {
   readonly preCheckoutAnswers: Array<{ pre_checkout_query_id: string; ok: boolean; error_message?: string }> = [];
   /** Star payments refunded through refundStarPayment. */
   readonly starRefunds: Array<{ user_id: number; telegram_payment_charge_id: string }> = [];
+  /** editUserStarSubscription calls Telegram accepted, in order. */
+  readonly subscriptionEdits: Array<{ user_id: number; telegram_payment_charge_id: string; is_canceled: boolean }> = [];
 
   private server!: Server;
   private readonly sockets = new Set<Socket>();
@@ -1192,7 +1197,7 @@ export class FakeTelegram {
   private readonly openCallbackQueries = new Set<string>();
   private readonly openPreCheckoutQueries = new Set<string>();
   /** Completed Star payments by charge id: who paid, and whether it was refunded since. */
-  private readonly payments = new Map<string, { user: User; total_amount: number; invoice_payload: string; refunded: boolean }>();
+  private readonly payments = new Map<string, { user: User; total_amount: number; invoice_payload: string; refunded: boolean; subscription?: boolean }>();
   /** The bot's Star transactions, in chronological order, as getStarTransactions returns them. */
   readonly starTransactions: StarTransaction[] = [];
   private queue: Update[] = [];
@@ -1315,6 +1320,7 @@ export class FakeTelegram {
     this.invoiceLinks.length = 0;
     this.preCheckoutAnswers.length = 0;
     this.starRefunds.length = 0;
+    this.subscriptionEdits.length = 0;
   }
 
   // ─────────── chats & users ───────────
@@ -1522,6 +1528,38 @@ export class FakeTelegram {
         currency: o.currency ?? "XTR",
         total_amount: o.totalAmount,
         invoice_payload: o.invoicePayload,
+        telegram_payment_charge_id: chargeId,
+        provider_payment_charge_id: "",
+      },
+    } as Partial<Message>);
+  }
+
+  /**
+   * A payment of a Stars subscription (an invoice link made with subscription_period): the first one
+   * (is_first_recurring) or a renewal, each with a charge id of its own, the same payload, and
+   * subscription_expiration_date 30 days on; Telegram's account shows it with the subscription period.
+   */
+  subscriptionPaymentUpdate(o: MessageOptions & { invoicePayload: string; totalAmount: number; first: boolean; chargeId?: string; paidAt?: number }): Update {
+    const chargeId = o.chargeId ?? `stxT${randomBytes(12).toString("base64url")}`;
+    const paidAt = o.paidAt ?? Math.floor(Date.now() / 1000);
+    if (!this.payments.has(chargeId)) {
+      const user = clone(this.ensureChat(o).user);
+      this.payments.set(chargeId, { user, total_amount: o.totalAmount, invoice_payload: o.invoicePayload, refunded: false, subscription: true });
+      this.starTransactions.push({
+        id: chargeId,
+        amount: o.totalAmount,
+        date: paidAt,
+        source: { type: "user", transaction_type: "invoice_payment", user, invoice_payload: o.invoicePayload, subscription_period: SUBSCRIPTION_PERIOD },
+      } as StarTransaction);
+    }
+    return this.messageUpdate(o, {
+      successful_payment: {
+        currency: "XTR",
+        total_amount: o.totalAmount,
+        invoice_payload: o.invoicePayload,
+        subscription_expiration_date: paidAt + SUBSCRIPTION_PERIOD,
+        is_recurring: true,
+        ...(o.first ? { is_first_recurring: true } : {}),
         telegram_payment_charge_id: chargeId,
         provider_payment_charge_id: "",
       },
@@ -2114,6 +2152,13 @@ export class FakeTelegram {
         this.starRefunds.push({ user_id: payment.user.id, telegram_payment_charge_id: chargeId });
         return { result: true };
       }
+      case "editUserStarSubscription": {
+        const chargeId = String(p.telegram_payment_charge_id);
+        const payment = this.payments.get(chargeId);
+        if (!payment?.subscription || payment.user.id !== p.user_id) throw badRequest("CHARGE_ID_INVALID");
+        this.subscriptionEdits.push({ user_id: payment.user.id, telegram_payment_charge_id: chargeId, is_canceled: p.is_canceled === true });
+        return { result: true };
+      }
       case "getStarTransactions": {
         const offset = typeof p.offset === "number" ? p.offset : 0;
         const limit = typeof p.limit === "number" ? p.limit : 100;
@@ -2346,7 +2391,7 @@ export class FakeTelegram {
     if (p.subscription_period !== undefined && (currency !== "XTR" || p.subscription_period !== 2592000)) throw badRequest("SUBSCRIPTION_PERIOD_INVALID");
     const slug = randomBytes(12).toString("base64url");
     const link = `https://t.me/$${slug}`;
-    this.invoiceLinks.push({ link, slug, title, description, payload, currency, total_amount: total, prices: clone(prices) });
+    this.invoiceLinks.push({ link, slug, title, description, payload, currency, total_amount: total, prices: clone(prices), ...(p.subscription_period !== undefined ? { subscription_period: p.subscription_period as number } : {}) });
     return link;
   }
 

@@ -3,7 +3,10 @@ import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
 import { escapeHtml } from "../../telegram/i18n.js";
 import { createAccounts } from "../../credits/accounts.js";
-import { refundKey, takeBack, paymentKey } from "../../credits/payments.js";
+import { refundKey, paymentKey } from "../../credits/payments.js";
+import { settleRefund } from "../../credits/settle.js";
+import { createNotifier } from "../../credits/notify.js";
+import { referralCounts } from "../../credits/referrals.js";
 import type { Models } from "../../db/models.js";
 
 const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
@@ -12,7 +15,7 @@ const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
  * /grant, /refund and /stats for the users in ADMIN_USER_IDS. For anyone else these commands do
  * not exist: they fall through to the ordinary unknown-command answer.
  */
-export function adminFeature({ config, models, logger }: BotDeps) {
+export function adminFeature({ config, models, logger, t }: BotDeps) {
   const accounts = createAccounts(models, config);
   const admins = new Set(config.adminUserIds);
   const feature = new Composer<BotContext>();
@@ -49,19 +52,25 @@ export function adminFeature({ config, models, logger }: BotDeps) {
         }
       }
     }
-    const result = await takeBack(accounts, chargeId, ctx.from!.id);
+    const result = await settleRefund(accounts, chargeId, ctx.from!.id);
     if (result.kind === "unknown") return replyTo(ctx, "refund-unknown", { id: escapeHtml(chargeId.slice(0, 80)) });
+    const notifier = createNotifier({ models, telegram: ctx.api, t, logger });
+    for (const m of result.told) await notifier.tell(m.userId, m.key, m.variables);
     logger.info({ admin: ctx.from!.id, user: result.userId, credits: result.credits }, "payment refunded");
     return replyTo(ctx, "refund-done", { user: String(result.userId), stars: result.stars, credits: result.credits, balance: result.balance });
   });
 
   admin.command("stats", async (ctx) => {
     const none = ctx.t("stats-none");
-    const [figures, templates] = await Promise.all([stats(models, none), topTemplatesOfWeek(models)]);
-    return ctx.reply(`${ctx.t("stats", figures)}\n${ctx.t("stats-templates", { list: listed(templates, none) })}`, {
-      parse_mode: "HTML",
-      reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true },
-    });
+    const [figures, templates, referrals, plans] = await Promise.all([
+      stats(models, none),
+      topTemplatesOfWeek(models),
+      referralCounts(models),
+      // Plans whose paid period has not run out: one latest payment per subscriber.
+      models.Ledger.distinct("user_id", { kind: "purchase", renews_until: { $gt: new Date() } }),
+    ]);
+    const text = [ctx.t("stats", figures), ctx.t("stats-templates", { list: listed(templates, none) }), ctx.t("stats-business", { ...referrals, plans: plans.length })].join("\n");
+    return ctx.reply(text, { parse_mode: "HTML", reply_parameters: { message_id: ctx.msg.message_id, allow_sending_without_reply: true } });
   });
   return feature;
 }

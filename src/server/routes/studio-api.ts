@@ -47,10 +47,29 @@ export function studioApiRoutes(opts: StudioApiOptions) {
     return { ...item, poster: `api/photos/${item.id}?t=${token("photo")}`, video, download: `${video}&download=1` };
   };
 
+  // The operator's dashboard: ADMIN_USER_IDS only, refused to everyone else whatever follows /admin/.
+  router.use(async (ctx, next) => {
+    if (ctx.path.startsWith(`${STUDIO_API_PATH}/admin/`) && !studio.isAdmin(viewerOf(ctx))) ctx.throw(403, "For the bot's operators only");
+    await next();
+  });
+
   router.get("/me", (ctx) => {
     const viewer = viewerOf(ctx);
-    ctx.body = { user: { id: viewer.id, firstName: viewer.firstName ?? null }, locale: viewer.locale, texts: studio.texts(viewer.locale), formats: studio.formats(viewer.locale), templates: studio.templates(viewer.locale) };
+    ctx.body = {
+      user: { id: viewer.id, firstName: viewer.firstName ?? null },
+      locale: viewer.locale,
+      texts: studio.texts(viewer.locale),
+      formats: studio.formats(viewer.locale),
+      templates: studio.templates(viewer.locale),
+      admin: studio.isAdmin(viewer),
+    };
   });
+
+  router.get("/admin/dashboard", async (ctx) => {
+    ctx.body = await studio.dashboard();
+  });
+  // Any other /admin/ path is routed too, so the check above answers it (403) before the 404.
+  router.all("/admin/{*rest}", (ctx) => ctx.throw(404, "No such page"));
 
   router.get("/gallery", async (ctx) => {
     const viewer = viewerOf(ctx);
@@ -109,6 +128,18 @@ export function studioApiRoutes(opts: StudioApiOptions) {
     const result = await studio.invoiceLink(viewerOf(ctx), Number(ctx.params.credits));
     if (!result) ctx.throw(404, "No such pack on sale");
     ctx.body = result;
+  });
+
+  router.post("/plans/:credits/invoice", async (ctx) => {
+    const result = await studio.planInvoiceLink(viewerOf(ctx), Number(ctx.params.credits));
+    if (!result) ctx.throw(404, "No such plan on sale");
+    ctx.body = result;
+  });
+
+  router.put("/plan/renewal", jsonBody(), async (ctx) => {
+    const body = objectBody(ctx.request.body);
+    if (!body) return ctx.throw(400, "Expected a JSON object with canceled");
+    ctx.body = (await studio.setRenewal(viewerOf(ctx), body.canceled)) ?? ctx.throw(404, "No monthly plan running");
   });
 
   router.get("/settings", async (ctx) => {
