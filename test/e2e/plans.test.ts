@@ -89,7 +89,7 @@ describe("the monthly plan", () => {
     expect(credited).toHaveLength(2);
     expect(credited[1]).toMatchObject({ charge_id: lost.message!.successful_payment!.telegram_payment_charge_id, credits: 30 });
     expect(credited[1]!.renews_until!.getTime()).toBeGreaterThan(Date.now() + 29 * 86400_000);
-    await s.tg.waitFor(() => s.tg.messages(user).find((m) => m.text === "✅ Your payment of 450 ⭐ went through, and its 30 credits are now on your balance: 63 credits. Sorry for the delay."), 10_000, "told");
+    await s.tg.waitFor(() => s.tg.messages(user).find((m) => m.text === "✅ Your payment of 450 ⭐ went through: 30 credits added. Your balance is now 63 credits. Sorry for the delay."), 10_000, "told");
   });
 
   it("a refund of a plan payment takes its credits back, and the plan no longer shows", async () => {

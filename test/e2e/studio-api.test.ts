@@ -328,7 +328,7 @@ describe("studio API", () => {
       await press(s.tg, fay, picker.message_id, next);
     }
     await s.tg.waitFor(() => buttonLabels(s.tg, fay.chatId, picker.message_id).flat().includes("♨️ Пар и тепло"));
-    expect((await press(s.tg, fay, picker.message_id, "♨️ Пар и тепло")).text).toBe("Эта кнопка уже запустила видео.");
+    expect((await press(s.tg, fay, picker.message_id, "♨️ Пар и тепло")).text).toBe("Видео по этой кнопке уже запущено.");
     await settle();
     const made = await s.app.db.models.Generation.find({ variation_of: gen.short_id }).lean();
     expect(made.map((g) => [g.template, g.image.file_id])).toEqual([["steam", gen.image.file_id]]);
