@@ -12,8 +12,6 @@ import { announceGroup, refusalReason } from "./announce.js";
 
 /** An album is decided once no new part of it has arrived for this long. */
 export const ALBUM_QUIET_MS = 2_000;
-/** The model that makes transitions unless the user chose another that takes a last frame. */
-const TRANSITION_MODEL = "MiniMax-Hailuo-02";
 /** A captionless album waits this long for its description (as a parked photo does). */
 export const PARKED_ALBUM_MINUTES = 30;
 
@@ -103,7 +101,7 @@ type Part = { message_id: number; image?: Parameters<typeof imageOf>[0] | null }
 
 /**
  * Two photos: one video that starts at the first (the lower message id) and ends at the second,
- * on the model that takes a last frame (MiniMax-Hailuo-02), at 768P or more.
+ * on a model that takes a last frame (the user's, else the table's transition default), at 768P or more.
  */
 async function startTransition(
   deps: AdmissionDeps,
@@ -114,9 +112,9 @@ async function startTransition(
   answerOnce: (what: string, key: string, variables?: Record<string, string | number>) => Promise<void>,
 ) {
   const settings = await loadSettings(deps, group.user_id);
-  // The user's model if it takes a last frame (Hailuo 02, H3), else Hailuo 02, else any enabled that does.
+  // The user's model if it takes a last frame, else the table's default for transitions, else any enabled that does.
   const takesLastFrame = deps.config.models.filter((m) => m.lastFrame);
-  const model = takesLastFrame.find((m) => m.id === settings.model) ?? takesLastFrame.find((m) => m.id === TRANSITION_MODEL) ?? takesLastFrame[0];
+  const model = takesLastFrame.find((m) => m.id === settings.model) ?? takesLastFrame.find((m) => m.transitionDefault) ?? takesLastFrame[0];
   if (!model) return answerOnce("transition", "transition-off");
   if (parts.length < 2) return answerOnce("transition", "transition-photo-refused");
   const [from, to] = parts as [Part, Part];
