@@ -9,10 +9,12 @@ import { newShortId } from "./create.js";
  * - 1 to 3: the members of a variant pack asked for on that message (intake/packs.ts);
  * - 10 + pack_index: Again for one variant on a pack's note (bot/features/variations.ts);
  * - FORMAT_SLOT + the format's place in FORMAT_NAMES: the video on that message made in another
- *   format, from the chat's 📐 picker or the studio (intake/requests.ts `formatRequestKey`).
+ *   format, from the chat's 📐 picker or the studio (intake/requests.ts `formatRequestKey`);
+ * - REGEN_SLOT: the video on that message made again at 2K, from the chat's ✨ 2K or the studio's.
  */
 const KEY_SLOT = 2 ** 32;
 export const FORMAT_SLOT = 20;
+export const REGEN_SLOT = 30;
 export const requestKey = (messageId: number, slot = 0) => messageId + slot * KEY_SLOT;
 /** The message a request key was made from. */
 export const messageOfKey = (key: number) => key % KEY_SLOT;

@@ -2,7 +2,7 @@ import type { Api } from "grammy";
 import type { NewGeneration } from "../generations/create.js";
 import { claimOnce } from "../generations/claims.js";
 import { groupOnce, type GroupDoc } from "../generations/groups.js";
-import { loadSettings } from "../generations/settings.js";
+import { albumsAsOne, enabledModel, loadSettings } from "../generations/settings.js";
 import { fitDuration, lastFrameResolution } from "../minimax/models.js";
 import { IMAGE_RULES } from "../minimax/image.js";
 import type { Translate } from "../telegram/i18n.js";
@@ -56,7 +56,7 @@ export async function collectAlbumPart(models: AdmissionDeps["models"], part: Al
   return key;
 }
 
-/** The two photos of a transition, or the photos of an album that makes a video each. */
+/** The two photos of a transition (unless the album makes one video from references). */
 const isTransition = (group: Pick<GroupDoc, "parts">) => group.parts?.length === 2;
 
 /**
@@ -70,6 +70,7 @@ export async function runAlbum(deps: AdmissionDeps, group: GroupDoc, announcer: 
     .sort({ message_id: 1 })
     .lean();
   const first = group.parts?.[0] ?? 0;
+  const asOne = parts.length >= 2 && (await decidedAsOne(deps, group));
   const answerOnce = async (what: string, key: string, variables: Record<string, string | number> = {}) => {
     if (!(await claimOnce(deps.models, `album-${what}:${group._id}`))) return;
     await announcer.api.sendMessage(group.chat_id, announcer.t(announcer.locale, key, variables), {
@@ -86,9 +87,12 @@ export async function runAlbum(deps: AdmissionDeps, group: GroupDoc, announcer: 
       { $set: { pending_album: { chat_id: group.chat_id, group_id: group._id, parked_at: new Date() } }, $unset: { pending_photo: 1 } },
       { upsert: true },
     );
-    await answerOnce("ask", isTransition(group) ? "transition-ask-prompt" : "album-ask-prompt", { count: parts.length, minutes: PARKED_ALBUM_MINUTES });
+    const ask = asOne ? "references-ask-prompt" : isTransition(group) ? "transition-ask-prompt" : "album-ask-prompt";
+    await answerOnce("ask", ask, { count: parts.length, minutes: PARKED_ALBUM_MINUTES });
   } else if ([...prompt].length > IMAGE_RULES.maxPromptLength) {
     await answerOnce("prompt", "prompt-too-long", { length: [...prompt].length, max: IMAGE_RULES.maxPromptLength });
+  } else if (asOne) {
+    await startReferences(deps, group, parts, prompt, announcer, answerOnce);
   } else if (isTransition(group)) {
     await startTransition(deps, group, parts, prompt, announcer, answerOnce);
   } else {
@@ -98,6 +102,53 @@ export async function runAlbum(deps: AdmissionDeps, group: GroupDoc, announcer: 
 }
 
 type Part = { message_id: number; image?: Parameters<typeof imageOf>[0] | null };
+type AnswerOnce = (what: string, key: string, variables?: Record<string, string | number>) => Promise<void>;
+
+/**
+ * Whether the album makes one video from all its photos (the user's "📚 Albums" setting, on a model
+ * that takes references). Decided once, when the album is first started, and kept on its group: a
+ * run again after a crash, or a setting changed meanwhile, starts the same jobs.
+ */
+async function decidedAsOne(deps: AdmissionDeps, group: GroupDoc): Promise<boolean> {
+  if (typeof group.as_one === "boolean") return group.as_one;
+  const asOne = albumsAsOne(deps.config, await loadSettings(deps, group.user_id));
+  await deps.models.Group.updateOne({ _id: group._id, as_one: { $exists: false } }, { $set: { as_one: asOne } });
+  const kept = (await deps.models.Group.findById(group._id).select("as_one").lean())?.as_one;
+  return typeof kept === "boolean" ? kept : asOne;
+}
+
+/**
+ * One video from all the album's photos: a single job whose photos are MiniMax's reference pictures,
+ * in album order, as many as the model takes. Those past that are named in its status message as
+ * left out, and cost nothing. Keyed and answered as the album's first photo.
+ */
+async function startReferences(deps: AdmissionDeps, group: GroupDoc, parts: Part[], prompt: string, announcer: Announcer, answerOnce: AnswerOnce) {
+  const settings = await loadSettings(deps, group.user_id);
+  const model = enabledModel(deps.config, settings.model);
+  const used = parts.slice(0, model.referenceImages);
+  const left = parts.slice(used.length);
+  // Named by their place in the album as sent (refused files count: the user sees them there).
+  const place = (part: Part) => (group.parts ?? []).indexOf(part.message_id) + 1;
+  const leftOut = left.length
+    ? [announcer.t(announcer.locale, "album-left-out", { count: left.length, first: place(left[0]!), last: place(left.at(-1)!), max: model.referenceImages })]
+    : [];
+  const result = await admitRequest(
+    deps,
+    {
+      chatId: group.chat_id,
+      userId: group.user_id,
+      image: imageOf(used[0]!.image!),
+      references: used.map((part) => imageOf(part.image!)),
+      userPrompt: prompt,
+      sourceMessageId: used[0]!.message_id,
+      settings,
+    },
+    announcer,
+    leftOut,
+  );
+  if (result.kind === "limit") await answerOnce("refused", "limit-reached", { max: result.max, source: "photo" });
+  if (result.kind === "credits") await answerOnce("refused", "credits-short", { price: result.price, balance: result.balance, source: "photo" });
+}
 
 /**
  * Two photos: one video that starts at the first (the lower message id) and ends at the second,
@@ -109,7 +160,7 @@ async function startTransition(
   parts: Part[],
   prompt: string,
   announcer: Announcer,
-  answerOnce: (what: string, key: string, variables?: Record<string, string | number>) => Promise<void>,
+  answerOnce: AnswerOnce,
 ) {
   const settings = await loadSettings(deps, group.user_id);
   // The user's model if it takes a last frame, else the table's default for transitions, else any enabled that does.
