@@ -666,3 +666,5 @@ regen-not-offered = This video cannot be made again at 2K.
 studio-regen-started = ✨ The 2K video is on its way; watch for it in the chat.
 studio-regen-button = ✨ 2K
 studio-settings-albums = 📚 Albums
+studio-albums-each = A video per photo
+studio-albums-one = One video from all

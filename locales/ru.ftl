@@ -726,3 +726,5 @@ regen-not-offered = Это видео нельзя сделать заново �
 studio-regen-started = ✨ Видео в 2K уже в работе, следите за ним в чате.
 studio-regen-button = ✨ 2K
 studio-settings-albums = 📚 Альбомы
+studio-albums-each = По видео на фото
+studio-albums-one = Одно общее видео

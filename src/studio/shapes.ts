@@ -14,6 +14,8 @@ export interface GalleryItem {
   /** The same for every video made from one photo: the page groups variants by it. */
   photo: string;
   variationOf: string | null;
+  /** A 2K regeneration: the video it was made from. */
+  regeneratedFrom: string | null;
   /** "link": too large for Telegram when it was made, so only MiniMax may still have it. */
   delivery: "upload" | "link";
 }
@@ -24,6 +26,8 @@ export interface NamedItem extends GalleryItem {
   modelName: string;
   /** A video made again from it reads camera moves: 🎲 3 variants (which differ by their move) is offered. */
   readsCameraMoves: boolean;
+  /** "✨ 2K · 2 credits": the label of the button that makes it again at 2K, with its price; null when not offered. */
+  twoK: string | null;
 }
 
 /** A gallery item as the API sends it: named, with links to its poster, its video and its download, relative to the page. */

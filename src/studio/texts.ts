@@ -29,6 +29,7 @@ export const PAGE_TEXTS = [
   "studio-camera",
   "studio-model",
   "studio-format",
+  "studio-settings-albums",
   "studio-paid",
   "history-empty",
   "balance-history",

@@ -204,7 +204,7 @@ function VideoView({ item, formats, onBack }: { item: Item; formats: Choice<stri
     if (res?.status !== 410) showToast(say("studio-failed"));
   };
   // 🔁, 📐 and 🎲 start videos as the buttons under it in the chat do; the answer is a toast.
-  const remake = async (action: "again" | "format" | "variants", body?: { format: string }) => {
+  const remake = async (action: "again" | "format" | "variants" | "2k", body?: { format: string }) => {
     setBusy(true);
     try {
       showToast((await api<ActionResult>(`videos/${item.id}/${action}`, { method: "POST", body })).text);
@@ -250,6 +250,11 @@ function VideoView({ item, formats, onBack }: { item: Item; formats: Choice<stri
         {item.readsCameraMoves && (
           <button disabled={busy} onClick={() => void remake("variants")}>
             {say("button-pack")}
+          </button>
+        )}
+        {item.twoK && (
+          <button disabled={busy} onClick={() => void remake("2k")}>
+            {item.twoK}
           </button>
         )}
       </div>
@@ -400,6 +405,12 @@ function SettingsView() {
       {options.durations.length > 1 && <OneOf title={say("studio-duration")} choices={options.durations} chosen={s.duration} pick={(duration) => void save({ duration })} />}
       {options.resolutions.length > 0 && <OneOf title={say("studio-resolution")} choices={options.resolutions} chosen={s.resolution} pick={(resolution) => void save({ resolution })} />}
       <OneOf title={say("studio-format")} choices={options.formats} chosen={s.format} pick={(format) => void save({ format })} />
+      {options.albums.length > 0 && (
+        <>
+          <OneOf title={say("studio-settings-albums")} choices={options.albums} chosen={s.albums} pick={(albums) => void save({ albums })} />
+          <p class="hint left">{options.albumsPrice}</p>
+        </>
+      )}
       <div class="choices">
         <button class={s.promptOptimizer ? "chosen" : "secondary"} aria-pressed={s.promptOptimizer} onClick={() => void save({ promptOptimizer: !s.promptOptimizer })}>
           {say(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off")}

@@ -12,6 +12,7 @@ import { useTestApp, type Suite } from "../support/suite.js";
 import { botMessage, buttonLabels, expectOneVideo, press, pressUpdate, sha256, taskFor, user, type TestUser } from "../support/scenario.js";
 import type { CreateRecord, FakeTask } from "../support/fake-minimax.js";
 import { makeJpeg } from "../support/images.js";
+import { studioCall, TEST_WEBAPP_URL } from "../support/studio.js";
 
 const MODELS = "MiniMax-Hailuo-02,MiniMax-H3,MiniMax-H3-Max";
 
@@ -40,7 +41,7 @@ const referenceShas = (create: CreateRecord) => (create.frames ?? []).map((f) =>
 describe("MiniMax-H3: an album as one video, and ✨ 2K", () => {
   const s = useTestApp("h3refs", {
     mode: "webhook",
-    env: { MINIMAX_MODELS: MODELS, FREE_CREDITS: "100", MAX_ACTIVE_PER_USER: "10" },
+    env: { MINIMAX_MODELS: MODELS, FREE_CREDITS: "100", MAX_ACTIVE_PER_USER: "10", WEBAPP_URL: TEST_WEBAPP_URL },
   });
 
   it("📚 chosen in /settings with its price; an album of four becomes one job: four reference_image items in album order, unpadded, the chosen ratio, one status message, one video replying to the first photo, one charge; 🔁 Again reuses all four", { timeout: 60_000 }, async () => {
@@ -215,5 +216,44 @@ describe("MiniMax-H3: an album as one video, and ✨ 2K", () => {
     expect(answer.text).toBe("No 2K this time: MiniMax no longer keeps this video, and it is too large for me to send back to it. Nothing was charged.");
     expect(regenerations(s)).toHaveLength(before);
     expect((await ledgerOf(s, big)).slice(1)).toEqual([["reserve", -1], ["capture", 0]]);
+  });
+
+  it("the studio: 📚 Albums among the settings with its price (refused for a model without references), and ✨ 2K with its price; the chat's ✨ 2K and the studio's at once make one job", { timeout: 60_000 }, async () => {
+    const en = user(9706, "en");
+    const asEn = { id: en.userId, first_name: "Eve", language_code: "en" };
+    await useSettings(s, en, {});
+    const settings = await studioCall<{ settings: { albums: string }; options: { albums: Array<{ value: string; label: string }>; albumsPrice: string } }>(s.app.url, "settings", { who: asEn });
+    expect(settings.body.options.albums).toEqual([
+      { value: "each", label: "A video per photo" },
+      { value: "one", label: "One video from all" },
+    ]);
+    expect(settings.body.options.albumsPrice).toBe("📚 One video from all the photos of an album: 2 to 5 photos 1 credit, 6 to 9 photos 2 credits.");
+    const chosen = await studioCall<{ settings: { albums: string } }>(s.app.url, "settings", { who: asEn, method: "PUT", body: { albums: "one" } });
+    expect(chosen.body.settings.albums).toBe("one");
+    const hailuo = await studioCall(s.app.url, "settings", { who: asEn, method: "PUT", body: { model: "MiniMax-Hailuo-02", albums: "one" } });
+    expect(hailuo.status).toBe(400);
+    expect((await s.app.db.models.User.findById(en.userId).lean())!.settings!.model).toBe("MiniMax-H3");
+
+    const prompt = "the headphones fold and unfold";
+    await s.tg.deliver(s.tg.photoUpdate({ ...en, caption: prompt, photo: s.tg.addPhoto(makeJpeg(1280, 720), 1280, 720) }));
+    const task = await taskFor(s.mm, prompt);
+    const video768 = makeMp4({ payloadBytes: 30_000 });
+    await s.mm.succeed(task.taskId, video768);
+    await expectOneVideo(s.tg, en.chatId, video768);
+    const gen = await eventually(() => s.app.db.models.Generation.findOne({ minimax_job_id: task.taskId, video_message_id: { $exists: true } }).lean(), 10_000, "the video's message recorded");
+    const item = await studioCall<{ twoK: string | null }>(s.app.url, `videos/${gen.short_id}`, { who: asEn });
+    expect(item.body.twoK).toBe("✨ 2K · 2 credits");
+
+    const before = regenerations(s).length;
+    const [, studio] = await Promise.all([
+      press(s.tg, en, gen.video_message_id!, "✨ 2K · 2 credits"),
+      studioCall<{ kind: string }>(s.app.url, `videos/${gen.short_id}/2k`, { who: asEn, method: "POST" }),
+    ]);
+    expect(["created", "duplicate"]).toContain(studio.body.kind);
+    await eventually(() => regenerations(s).length > before, 15_000, "the regeneration");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(regenerations(s).length - before).toBe(1);
+    expect(await s.app.db.models.Generation.countDocuments({ regenerated_from: gen.short_id })).toBe(1);
+    expect((await ledgerOf(s, en)).slice(1)).toEqual([["reserve", -1], ["capture", 0], ["reserve", -2]]);
   });
 });
