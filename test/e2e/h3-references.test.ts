@@ -32,6 +32,15 @@ async function sendAlbum(s: Suite, who: TestUser, mediaGroupId: string, count: n
   return { photos, messageIds: updates.map((u) => u.message!.message_id), fileIds: updates.map((u) => u.message!.photo!.at(-1)!.file_id) };
 }
 
+/** `who` sends a photo captioned `prompt`; MiniMax makes `video` (768P with the settings above) and it arrives. */
+async function delivered768(s: Suite, who: TestUser, prompt: string, video: Buffer) {
+  await s.tg.deliver(s.tg.photoUpdate({ ...who, caption: prompt, photo: s.tg.addPhoto(makeJpeg(1280, 720), 1280, 720) }));
+  const task = await taskFor(s.mm, prompt);
+  await s.mm.succeed(task.taskId, video);
+  await expectOneVideo(s.tg, who.chatId, video);
+  return { task, message: s.tg.videosSent(who.chatId)[0]! };
+}
+
 /** The v2 creates of video generations whose text is `text`. */
 const generationsFor = (s: Suite, text: string) =>
   s.mm.createRequests.filter((r) => r.endpoint === "video_generation" && (r.body.content as Array<{ text?: string }>)[0]?.text === text);
@@ -125,13 +134,8 @@ describe("MiniMax-H3: an album as one video, and ✨ 2K", () => {
     const en = user(9703, "en");
     await useSettings(s, en, {});
     const prompt = "the sneaker spins on a white podium";
-    const photo = makeJpeg(1280, 720);
-    await s.tg.deliver(s.tg.photoUpdate({ ...en, caption: prompt, photo: s.tg.addPhoto(photo, 1280, 720) }));
-    const task = await taskFor(s.mm, prompt);
     const video768 = makeMp4({ payloadBytes: 50_000 });
-    await s.mm.succeed(task.taskId, video768);
-    await expectOneVideo(s.tg, en.chatId, video768);
-    const [first] = s.tg.videosSent(en.chatId);
+    const { task, message: first } = await delivered768(s, en, prompt, video768);
     // 5 s at 2K: ceil(5 × $0.13 ÷ $0.48) = 2 credits.
     expect(buttonLabels(s.tg, en.chatId, first!.messageId)).toContainEqual(["✨ 2K · 2 credits"]);
 
@@ -182,13 +186,8 @@ describe("MiniMax-H3: an album as one video, and ✨ 2K", () => {
   it("a 768P task older than MiniMax keeps: the base video goes as its bytes from Telegram; too large for that, ✨ 2K answers so and charges nothing", { timeout: 60_000 }, async () => {
     const en = user(9704, "en");
     await useSettings(s, en, {});
-    const prompt = "the watch face catches the light";
-    await s.tg.deliver(s.tg.photoUpdate({ ...en, caption: prompt, photo: s.tg.addPhoto(makeJpeg(1280, 720), 1280, 720) }));
-    const task = await taskFor(s.mm, prompt);
     const video768 = makeMp4({ payloadBytes: 40_000 });
-    await s.mm.succeed(task.taskId, video768);
-    await expectOneVideo(s.tg, en.chatId, video768);
-    const [first] = s.tg.videosSent(en.chatId);
+    const { task, message: first } = await delivered768(s, en, "the watch face catches the light", video768);
     // Eight days on: MiniMax knows the task no more (its query answers "not found"), Telegram still has the video.
     const eightDays = 8 * 86_400_000;
     s.mm.ageTask(task.taskId, 8);
@@ -204,15 +203,11 @@ describe("MiniMax-H3: an album as one video, and ✨ 2K", () => {
     // A second old video, bigger than the bot can download and send back: a clear answer, nothing reserved.
     const big = user(9705, "en");
     await useSettings(s, big, {});
-    await s.tg.deliver(s.tg.photoUpdate({ ...big, caption: "the bag swings", photo: s.tg.addPhoto(makeJpeg(1280, 720), 1280, 720) }));
-    const bigTask = await taskFor(s.mm, "the bag swings");
-    const bigVideo = makeMp4({ payloadBytes: 30_000 });
-    await s.mm.succeed(bigTask.taskId, bigVideo);
-    await expectOneVideo(s.tg, big.chatId, bigVideo);
+    const { task: bigTask, message: bigMessage } = await delivered768(s, big, "the bag swings", makeMp4({ payloadBytes: 30_000 }));
     const bigGen = (await s.app.db.models.Generation.findOne({ minimax_job_id: bigTask.taskId }).lean())!;
     await s.app.db.models.Generation.updateOne({ _id: bigGen._id }, { $set: { submitted_at: new Date(Date.now() - eightDays), video_bytes: 25 * 1024 * 1024 } });
     const before = regenerations(s).length;
-    const answer = await press(s.tg, big, s.tg.videosSent(big.chatId)[0]!.messageId, "✨ 2K · 2 credits");
+    const answer = await press(s.tg, big, bigMessage.messageId, "✨ 2K · 2 credits");
     expect(answer.text).toBe("No 2K this time: MiniMax no longer keeps this video, and it is too large for me to send back to it. Nothing was charged.");
     expect(regenerations(s)).toHaveLength(before);
     expect((await ledgerOf(s, big)).slice(1)).toEqual([["reserve", -1], ["capture", 0]]);
@@ -234,12 +229,7 @@ describe("MiniMax-H3: an album as one video, and ✨ 2K", () => {
     expect(hailuo.status).toBe(400);
     expect((await s.app.db.models.User.findById(en.userId).lean())!.settings!.model).toBe("MiniMax-H3");
 
-    const prompt = "the headphones fold and unfold";
-    await s.tg.deliver(s.tg.photoUpdate({ ...en, caption: prompt, photo: s.tg.addPhoto(makeJpeg(1280, 720), 1280, 720) }));
-    const task = await taskFor(s.mm, prompt);
-    const video768 = makeMp4({ payloadBytes: 30_000 });
-    await s.mm.succeed(task.taskId, video768);
-    await expectOneVideo(s.tg, en.chatId, video768);
+    const { task } = await delivered768(s, en, "the headphones fold and unfold", makeMp4({ payloadBytes: 30_000 }));
     const gen = await eventually(() => s.app.db.models.Generation.findOne({ minimax_job_id: task.taskId, video_message_id: { $exists: true } }).lean(), 10_000, "the video's message recorded");
     const item = await studioCall<{ twoK: string | null }>(s.app.url, `videos/${gen.short_id}`, { who: asEn });
     expect(item.body.twoK).toBe("✨ 2K · 2 credits");

@@ -883,14 +883,23 @@ class FakeMiniMaxServer implements FakeMiniMax {
     }
   }
 
-  /** The one text item of a v2 `content` (non-empty, up to 7000 characters), or why not. */
-  private textOf(content: unknown[]): Rejection | string {
+  /**
+   * A v2 `content` array: records the create (the body with each `media` item's URL replaced by
+   * "<image>" or "<video>"), checks its one text item (non-empty, up to 7000 characters), and gives
+   * the text and the other items, or why not.
+   */
+  private readContent(body: Record<string, unknown>, rec: CreateRecord, endpoint: NonNullable<CreateRecord["endpoint"]>, media: "image_url" | "video_url"): Rejection | { text: string; others: unknown[] } {
+    const content = body.content;
+    rec.endpoint = endpoint;
+    const placeholder = media === "image_url" ? "<image>" : "<video>";
+    rec.body = { ...body, content: Array.isArray(content) ? content.map((item) => (isObject(item) && item.type === media ? { ...item, [media]: placeholder } : item)) : content };
+    if (!Array.isArray(content)) return invalid("content is not an array");
     const texts = content.filter((item) => isObject(item) && item.type === "text");
     if (texts.length !== 1) return invalid(`content has ${texts.length} text items; exactly one is required`);
     const text = (texts[0] as Record<string, unknown>).text;
     if (typeof text !== "string" || text.trim() === "") return invalid("the text item is empty");
     if ([...text].length > 7000) return invalid(`the text has ${[...text].length} characters, max 7000`);
-    return text;
+    return { text, others: content.filter((item) => !(isObject(item) && item.type === "text")) };
   }
 
   /**
@@ -901,16 +910,9 @@ class FakeMiniMaxServer implements FakeMiniMax {
    * each picture, the pictures in `frames`).
    */
   private decodeContent(body: Record<string, unknown>, rec: CreateRecord): Rejection | { text: string; frames: FrameRecord[] } {
-    const content = body.content;
-    rec.endpoint = "video_generation";
-    rec.body = {
-      ...body,
-      content: Array.isArray(content) ? content.map((item) => (isObject(item) && item.type === "image_url" ? { ...item, image_url: "<image>" } : item)) : content,
-    };
-    if (!Array.isArray(content)) return invalid("content is not an array");
-    const text = this.textOf(content);
-    if (text instanceof Rejection) return text;
-    const images = content.filter((item) => !(isObject(item) && item.type === "text"));
+    const read = this.readContent(body, rec, "video_generation", "image_url");
+    if (read instanceof Rejection) return read;
+    const { text, others: images } = read;
     const frames: FrameRecord[] = [];
     rec.frames = frames;
     const references = images.filter((item) => isObject(item) && item.role === "reference_image").length;
@@ -1010,16 +1012,9 @@ class FakeMiniMaxServer implements FakeMiniMax {
    * or an MP4 as `data:video/mp4;base64,…`. Fills the record (the body with "<video>" for the URL).
    */
   private decodeRegeneration(body: Record<string, unknown>, rec: CreateRecord): Rejection | { text: string; base: NonNullable<CreateRecord["baseVideo"]> } {
-    const content = body.content;
-    rec.endpoint = "video_regeneration";
-    rec.body = {
-      ...body,
-      content: Array.isArray(content) ? content.map((item) => (isObject(item) && item.type === "video_url" ? { ...item, video_url: "<video>" } : item)) : content,
-    };
-    if (!Array.isArray(content)) return invalid("content is not an array");
-    const text = this.textOf(content);
-    if (text instanceof Rejection) return text;
-    const others = content.filter((item) => !(isObject(item) && item.type === "text"));
+    const read = this.readContent(body, rec, "video_regeneration", "video_url");
+    if (read instanceof Rejection) return read;
+    const { text, others } = read;
     const item = others[0];
     if (others.length !== 1 || !isObject(item) || item.type !== "video_url" || item.role !== "base_video") {
       return invalid("base_video is required: exactly one {type: video_url, video_url: {url}, role: base_video}");
