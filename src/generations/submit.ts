@@ -97,7 +97,10 @@ async function baseVideoOf(deps: LifecycleDeps, gen: GenerationDoc, log: Lifecyc
     }
   }
   if (!telegramHasBytes(source)) throw new BaseVideoUnavailable("the base video is past MiniMax's keeping and not in Telegram in a size that can be sent back");
-  const bytes = await deps.files.download(source.telegram_video_file_id!, MAX_BASE_VIDEO_BYTES);
+  const bytes = await deps.files.download(source.telegram_video_file_id!, MAX_BASE_VIDEO_BYTES).catch((err: Error) => {
+    // Telegram will not give it (gone, too big): say so as a base video, not as a photo MiniMax refused.
+    throw err instanceof TelegramFileError && err.permanent ? new BaseVideoUnavailable(err.message) : err;
+  });
   log.info({ bytes: bytes.length }, "base video sent as its bytes");
   return `data:video/mp4;base64,${bytes.toString("base64")}`;
 }
