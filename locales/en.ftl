@@ -845,3 +845,50 @@ dashboard-received = received
 dashboard-refunded = refunded
 dashboard-spent = spent
 dashboard-none = none
+
+# Issue 27: an album as one video from reference pictures (MiniMax-H3), and ✨ 2K regeneration.
+settings-albums-each = 📚 Albums: a video per photo
+settings-albums-one = 📚 Albums: one video from all
+settings-albums-price = 📚 One video from all the photos of an album: {$tiers}.
+settings-albums-price-tier = { $from ->
+        [2] { $to ->
+            [2] 2 photos
+           *[other] 2 to { NUMBER($to) } photos
+        }
+       *[other] { NUMBER($from) } to { NUMBER($to) } photos
+    } { NUMBER($price) } { $price ->
+        [one] credit
+       *[other] credits
+    }
+references-ask-prompt =
+    📝 I have your { NUMBER($count) } photos and will make one video from all of them, keeping what each one shows.
+    What should happen in the video? Reply with one description; you can name the photos in order, for example:
+    <i>the bottle from photo 1 turns to show its label as in photo 2</i>
+    I'll keep the album for { NUMBER($minutes) } { $minutes ->
+        [one] minute
+       *[other] minutes
+    }; after that, please send it again.
+album-left-out = ✂️ { $count ->
+        [one] Photo { NUMBER($first) } was
+       *[other] Photos { NUMBER($first) } to { NUMBER($last) } were
+    } left out: MiniMax takes at most { NUMBER($max) } photos for one video. Nothing was charged for { $count ->
+        [one] it
+       *[other] them
+    }.
+progress-references = 📚 One video from { NUMBER($count) } photos.
+progress-regeneration = ✨ 2K: video <code>{$id}</code> made again at 2K.
+failed-base_unavailable = ❌ Job <code>{$id}</code>: MiniMax no longer keeps the 768P video, and it is too large for me to send back to it. Your credits are back.
+video-caption-2k = ✨ Your 2K video is ready (job <code>{$id}</code>, from video <code>{$from}</code>).
+button-2k = ✨ 2K · { NUMBER($price) } { $price ->
+        [one] credit
+       *[other] credits
+    }
+regen-started = ✨ The 2K video is on its way.
+regen-duplicate = This button has already started the 2K video.
+regen-unavailable = No 2K this time: MiniMax no longer keeps this video, and it is too large for me to send back to it. Nothing was charged.
+regen-not-offered = This video cannot be made again at 2K.
+studio-regen-started = ✨ The 2K video is on its way; watch for it in the chat.
+studio-regen-button = ✨ 2K
+studio-settings-albums = 📚 Albums
+studio-albums-each = A video per photo
+studio-albums-one = One video from all

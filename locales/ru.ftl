@@ -924,3 +924,59 @@ dashboard-received = получено
 dashboard-refunded = возвращено
 dashboard-spent = потрачено
 dashboard-none = нет
+
+# Issue 27: альбом как одно видео по референсам (MiniMax-H3) и перегенерация в ✨ 2K.
+settings-albums-each = 📚 Альбом: по видео на фото
+settings-albums-one = 📚 Альбом: одно общее видео
+settings-albums-price = 📚 Одно видео из всех фото альбома: {$tiers}.
+settings-albums-price-tier = { $from ->
+        [2] { $to ->
+            [2] 2 фото
+           *[other] от 2 до { NUMBER($to) } фото
+        }
+       *[other] от { NUMBER($from) } до { NUMBER($to) } фото
+    } — { NUMBER($price) } { $price ->
+        [one] кредит
+        [few] кредита
+       *[other] кредитов
+    }
+references-ask-prompt =
+    📝 Альбом из { NUMBER($count) } { $count ->
+        [one] фотографии
+       *[other] фотографий
+    } получен. Я сделаю из них одно видео и сохраню то, что видно на каждом фото.
+    Что должно происходить в видео? Ответьте одним описанием. Фото можно называть по порядку, например:
+    <i>бутылка с фото 1 поворачивается, и видна этикетка, как на фото 2</i>
+    Я подожду описание { NUMBER($minutes) } { $minutes ->
+        [one] минуту
+        [few] минуты
+       *[other] минут
+    }, потом альбом придётся прислать заново.
+album-left-out = ✂️ { $count ->
+        [one] Фото № { NUMBER($first) } не вошло
+       *[other] Фото с { NUMBER($first) }-го по { NUMBER($last) }-е не вошли
+    } в видео: MiniMax берёт для одного видео не больше { NUMBER($max) } фото. Кредиты за { $count ->
+        [one] него
+       *[other] них
+    } не списаны.
+progress-references = 📚 Одно видео из { NUMBER($count) } { $count ->
+        [one] фотографии
+       *[other] фотографий
+    }.
+progress-regeneration = ✨ 2K: видео <code>{$id}</code> заново в качестве 2K.
+failed-base_unavailable = ❌ Задача <code>{$id}</code>: MiniMax больше не хранит видео 768P, а отправить его обратно я не могу: оно слишком большое. Кредиты вернулись на баланс.
+video-caption-2k = ✨ Видео в 2K готово (задача <code>{$id}</code>, из видео <code>{$from}</code>).
+button-2k = ✨ 2K · { NUMBER($price) } { $price ->
+        [one] кредит
+        [few] кредита
+       *[other] кредитов
+    }
+regen-started = ✨ Видео в 2K уже в работе.
+regen-duplicate = Эта кнопка уже запустила видео в 2K.
+regen-unavailable = Сделать 2K не получится: MiniMax больше не хранит это видео, а отправить его обратно я не могу — оно слишком большое. Кредиты не списаны.
+regen-not-offered = Это видео нельзя сделать заново в 2K.
+studio-regen-started = ✨ Видео в 2K уже в работе, следите за ним в чате.
+studio-regen-button = ✨ 2K
+studio-settings-albums = 📚 Альбомы
+studio-albums-each = По видео на фото
+studio-albums-one = Одно общее видео

@@ -20,6 +20,19 @@ function defaultPrice(model: ModelSpec, duration: number, resolution: string) {
   return duration > 6 || parseInt(resolution, 10) >= 1080 || /K$/i.test(resolution) ? 2 : 1;
 }
 
+/**
+ * Credits added for an album made one video: MiniMax takes the first `freeReferenceImages` pictures
+ * free and charges `centsPerExtraImage` for each one more (contract, section 8), priced by the same
+ * unit as a video (6 s at 768P), rounded up. H3: up to 5 photos nothing, 6 to 9 photos 1 credit.
+ */
+export function referencesSurcharge(model: ModelSpec, photos: number): number {
+  const extra = Math.max(0, photos - (model.freeReferenceImages ?? 0));
+  const cents = model.centsPerSecond;
+  if (extra === 0 || !model.centsPerExtraImage || !cents) return 0;
+  const unit = 6 * (cents["768P"] ?? Math.min(...Object.values(cents)));
+  return Math.ceil((extra * model.centsPerExtraImage) / unit);
+}
+
 const SHARED_ENTRY = /^(\d+s-\d+[PK]):(\d+)$/;
 const MODEL_ENTRY = /^([A-Za-z0-9][\w.-]*):(\d+s-\d+[PK])=(\d+)$/;
 

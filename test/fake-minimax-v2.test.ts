@@ -156,4 +156,39 @@ describe("fake MiniMax, v2 API", () => {
     expect(fake.peakV2InFlight).toBe(2);
     expect(fake.v2InFlight()).toBe(2);
   });
+
+  it("section 8: up to 9 reference_image items, never mixed with frames, ratio honoured; a regeneration needs base_video at 2K, refuses an expired URL, and is queried as a generation; a task is known for 7 days", async () => {
+    fake = await startFake();
+    const cb = await receiver();
+    const pictures = Array.from({ length: 10 }, (_, i) => makePng(640 + 16 * i, 480));
+    const refs = (n: number) => pictures.slice(0, n).map((p) => frame(p, "reference_image"));
+    const withRefs = await create(fake, { content: [text("the bottle"), ...refs(9)], ratio: "9:16", callback_url: cb.url });
+    expect(withRefs.status).toBe(200);
+    const id = withRefs.json.task_id!;
+    expect(fake.createRequests.at(-1)!.frames!.map((f) => f.sha256)).toEqual(fake.tasks.get(id)!.referenceSha256s);
+    expect((await query(fake, id)).json.task).toMatchObject({ ratio: "9:16", task_type: "generation" });
+    expectError(await create(fake, { content: [text("the bottle"), ...refs(10)] }), 400, "bad_request_error", 2013);
+    expectError(await create(fake, { content: [text("the bottle"), frame(png, "first_frame"), ...refs(2)] }), 400, "bad_request_error", 2013);
+    expect(fake.createRequests.at(-1)!.reason).toBe("reference_image is never sent with first_frame or last_frame");
+
+    await fake.succeed(id, makeFakeMp4(50_000));
+    const url = (await query(fake, id)).json.task.content.url;
+    const regenerate = (content: unknown[], extra: Record<string, unknown> = {}) =>
+      call(fake!, "POST", "/v2/video_regeneration", { model: "MiniMax-H3", content, resolution: "2K", ...extra });
+    const base = (u: string) => ({ type: "video_url", video_url: { url: u }, role: "base_video" });
+    expectError(await regenerate([text("the bottle")]), 400, "bad_request_error", 2013);
+    expectError(await regenerate([text("the bottle"), base(url)], { resolution: "768P" }), 400, "bad_request_error", 2013);
+    expectError(await regenerate([text("the bottle"), base(url)], { duration: 5 }), 400, "bad_request_error", 2013);
+    const made = await regenerate([text("the bottle"), base(url)], { callback_url: cb.url });
+    expect(made.status).toBe(200);
+    expect(fake.createRequests.at(-1)).toMatchObject({ endpoint: "video_regeneration", baseVideo: { taskId: id } });
+    expect((await query(fake, made.json.task_id!)).json.task).toMatchObject({ status: "queued", resolution: "2K", task_type: "regeneration" });
+    const fromBytes = await regenerate([text("the bottle"), base(`data:video/mp4;base64,${makeFakeMp4(1_000).toString("base64")}`)]);
+    expect(fromBytes.status).toBe(200);
+    fake.expireDownloadUrls();
+    expectError(await regenerate([text("the bottle"), base(url)]), 400, "bad_request_error", 2013);
+
+    fake.ageTask(id, 8);
+    expectError(await query(fake, id), 400, "bad_request_error", 2013);
+  });
 });

@@ -67,6 +67,13 @@ export const generationSchema = new Schema(
     image: { type: imageSchema, required: true },
     /** A transition's second photo: the video ends on it (last_frame_image, MiniMax-Hailuo-02 only). */
     last_image: { type: imageSchema },
+    /**
+     * An album made one video: every photo MiniMax gets as a reference picture, in album order (the
+     * first is also `image`, the video's cover). Telegram keeps the files; only their ids are here.
+     */
+    references: { type: [imageSchema], default: undefined },
+    /** A regeneration (✨ 2K): the short id of the finished video it renders again at a higher resolution. */
+    regenerated_from: { type: String },
     /** The album or variant pack this job belongs to (groups collection): one status message for them all. */
     group_id: { type: String },
     /** A variant pack's member: its place in the pack (0, 1, 2) and the camera move that sets it apart. */
@@ -135,6 +142,8 @@ const settingsSchema = new Schema(
     camera_moves: { type: [String], default: undefined },
     /** A new photo makes a variant pack: three videos, each with its own camera move. */
     variants: { type: Boolean },
+    /** "one": an album makes one video from all its photos (a model that takes references); else a video each. */
+    albums: { type: String },
   },
   { _id: false },
 );
@@ -345,6 +354,8 @@ export const groupSchema = new Schema(
     parts: { type: [Number], default: undefined },
     photos: { type: [Number], default: undefined },
     caption: { type: String },
+    /** An album: made one video from all its photos (decided once, when it is first started). */
+    as_one: { type: Boolean },
     /** A pack: the camera move of each member, and the message the album of videos answers. */
     moves: { type: [String], default: undefined },
     reply_to_message_id: { type: Number },

@@ -3,6 +3,7 @@ import type { Config } from "../config.js";
 import { fixedCombination, modelSpec, priceKey } from "../minimax/models.js";
 import type { Models } from "../db/models.js";
 import { createAccounts, type Accounts } from "../credits/accounts.js";
+import { referencesSurcharge } from "../prices.js";
 
 /** The parts of a generation that admission and settlement read. */
 export interface Admissible {
@@ -12,20 +13,43 @@ export interface Admissible {
   model: string;
   duration?: number | null;
   resolution?: string | null;
+  /** An album made one video: its reference pictures (more than MiniMax takes free cost extra). */
+  references?: readonly unknown[] | null;
+  /** A regeneration is priced as a video of its resolution and length, whatever its source was made from. */
+  regenerated_from?: string | null;
 }
 
 export type AdmissionRefusal = { kind: "limit"; max: number } | { kind: "credits"; price: number; balance: number };
 export type Admission = { kind: "admitted"; price: number; balance: number } | AdmissionRefusal | { kind: "abandoned" };
 
-/** Credits a generation costs, from the model, duration and resolution it will be made with. */
-export function priceOf(config: Pick<Config, "prices">, gen: Pick<Admissible, "model" | "duration" | "resolution">): number {
+/**
+ * Credits a generation costs, from the model, duration and resolution it will be made with, plus
+ * what reference pictures beyond MiniMax's free ones add (prices.ts).
+ */
+export function priceOf(config: Pick<Config, "prices">, gen: Pick<Admissible, "model" | "duration" | "resolution" | "references" | "regenerated_from">): number {
   const model = modelSpec(gen.model);
   // A fixed-output model (I2V-01) makes its one option, whatever is asked.
   const made = model?.fixedOutput ? fixedCombination(model) : { duration: gen.duration ?? 6, resolution: gen.resolution ?? "768P" };
   const key = priceKey(made.duration, made.resolution);
   const price = config.prices[gen.model]?.[key];
   if (price === undefined) throw new Error(`no price for ${gen.model} ${key}`);
-  return price;
+  const photos = gen.regenerated_from ? 0 : (gen.references?.length ?? 0);
+  return price + (model && photos ? referencesSurcharge(model, photos) : 0);
+}
+
+/**
+ * ✨ 2K under a finished video: what its regeneration would be made at and cost (a video of that
+ * resolution and length), or undefined when there is none: its model renders nothing again
+ * (models.ts), is no longer enabled, or the video is not at the resolution regenerated from.
+ */
+export function regenerationOf(
+  config: Pick<Config, "prices" | "models">,
+  gen: Pick<Admissible, "model" | "duration" | "resolution" | "regenerated_from">,
+): { resolution: string; price: number } | undefined {
+  const spec = modelSpec(gen.model)?.regeneration;
+  if (!spec || gen.regenerated_from || gen.resolution !== spec.from || !config.models.some((m) => m.id === gen.model)) return undefined;
+  const price = config.prices[gen.model]?.[priceKey(gen.duration ?? 0, spec.to)];
+  return price === undefined ? undefined : { resolution: spec.to, price };
 }
 
 /**

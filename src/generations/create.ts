@@ -32,6 +32,10 @@ export interface GenerationOptions {
   variation_of?: string;
   /** A transition's second photo (the video ends on it). */
   last_image?: NewGeneration["image"];
+  /** An album made one video: its photos as reference pictures, in order. */
+  references?: NewGeneration["image"][];
+  /** A regeneration: the finished video it renders again. */
+  regenerated_from?: string;
   /** Where its messages reply, when its key is not a message of the chat (a pack member). */
   reply_to_message_id?: number;
   /** The album or variant pack it belongs to; a pack member's place and camera move. */

@@ -6,7 +6,7 @@ import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
 import { videoButtons, videoCaption } from "../telegram/video-message.js";
 import { studioUrl } from "../telegram/keyboards.js";
 import type { GenerationDoc, Leases } from "./leases.js";
-import { createAdmission } from "./admission.js";
+import { createAdmission, regenerationOf } from "./admission.js";
 import { endingKey, UNDELIVERABLE, UNDELIVERED } from "./endings.js";
 import { attemptUpload, deliveredFields, deliveryAttempts, takeAttempt, type DeliveredFact } from "./delivery-attempts.js";
 
@@ -128,13 +128,14 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, claimed:
     const replyTo = replyToSource(gen);
     // "🖼 Studio" under the video opens the studio at it (when the studio is on, in a private chat).
     const studio = studioUrl(config.webappUrl, gen.chat_id, gen.short_id);
+    const twoKPrice = regenerationOf(config, gen)?.price;
     const sendLink = async (bytes: number) => {
       upload.leave({ bodiless: true });
       const message = await telegram.sendMessage(
         gen.chat_id,
         // A signed URL carries "&" (and may carry "<"): unescaped, Telegram refuses the HTML.
         t(gen.locale, "video-as-link", { id: gen.short_id, mb: bytes / 1048576, url: escapeHtml(file.downloadUrl) }),
-        { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: videoButtons(t, gen.locale, gen, studio) },
+        { ...replyTo, parse_mode: "HTML", link_preview_options: { is_disabled: true }, reply_markup: videoButtons(t, gen.locale, gen, studio, twoKPrice) },
       );
       await recordSent({ message_id: message.message_id, url: file.downloadUrl, bytes, at: new Date() });
       deps.metrics?.delivered("link", timings().sinceSuccessMs);
@@ -164,7 +165,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, claimed:
         ...replyTo,
         caption: videoCaption(t, gen.locale, gen),
         parse_mode: "HTML",
-        reply_markup: videoButtons(t, gen.locale, gen, studio),
+        reply_markup: videoButtons(t, gen.locale, gen, studio, twoKPrice),
         // The seller's photo shows in the chat and the gallery instead of a random frame. Only on a
         // first try: a cover Telegram refused must never be why a paid video does not arrive.
         ...(gen.image.sent_as === "photo" && attempt === 0 ? { cover: gen.image.file_id } : {}),

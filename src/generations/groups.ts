@@ -10,11 +10,13 @@ import { newShortId } from "./create.js";
  * - 10 + pack_index: Again for one variant on a pack's note (bot/features/variations.ts);
  * - FORMAT_SLOT + the format's place in FORMAT_NAMES: the video on that message made in another
  *   format, from the chat's 📐 picker or the studio (intake/requests.ts `formatRequestKey`);
+ * - REGEN_SLOT: the video on that message made again at 2K, from the chat's ✨ 2K or the studio's;
  * - TEMPLATE_SLOT + the template's place in the library: the photo on that message (or the photo of
  *   the video on it) made with that template, from the chat or the studio (`templateRequestKey`).
  */
 const KEY_SLOT = 2 ** 32;
 export const FORMAT_SLOT = 20;
+export const REGEN_SLOT = 30;
 export const TEMPLATE_SLOT = 100;
 export const requestKey = (messageId: number, slot = 0) => messageId + slot * KEY_SLOT;
 /** The message a request key was made from. */

@@ -33,8 +33,15 @@ export interface ProgressView {
  */
 export function renderProgress(t: Translate, gen: Gen, queue: { position: number; waitMinutes: number }, now = Date.now()): ProgressView {
   const view = renderJob(t, gen, queue, now);
-  // A transition says so in every state: two photos went in, one video comes out.
-  return gen.last_image ? { ...view, text: [t(gen.locale, "progress-transition"), view.text].join("\n") } : view;
+  // A transition, an album made one video and a 2K regeneration say so in every state.
+  const what = gen.last_image
+    ? t(gen.locale, "progress-transition")
+    : gen.regenerated_from
+      ? t(gen.locale, "progress-regeneration", { id: gen.regenerated_from })
+      : gen.references?.length
+        ? t(gen.locale, "progress-references", { count: gen.references.length })
+        : undefined;
+  return what ? { ...view, text: [what, view.text].join("\n") } : view;
 }
 
 function renderJob(t: Translate, gen: Gen, queue: { position: number; waitMinutes: number }, now: number): ProgressView {

@@ -1,6 +1,6 @@
 import type { Config } from "../config.js";
 import { isCameraMove, type CameraMove } from "../minimax/camera.js";
-import { durationsOf, fitDuration, fitResolution, type ModelSpec } from "../minimax/models.js";
+import { durationsOf, fitDuration, fitResolution, takesReferences, type ModelSpec } from "../minimax/models.js";
 import { DEFAULT_FORMAT, isFormatName, type FormatName } from "../images/formats.js";
 import type { Models } from "../db/models.js";
 
@@ -15,7 +15,13 @@ export interface GenerationSettings {
   cameraMoves: CameraMove[];
   /** A new photo makes a variant pack (three videos, three camera moves) instead of one video. */
   variants: boolean;
+  /** An album makes a video per photo, or one video from all of them (a model that takes references). */
+  albums: AlbumMode;
 }
+
+export const ALBUM_MODES = ["each", "one"] as const;
+export type AlbumMode = (typeof ALBUM_MODES)[number];
+export const isAlbumMode = (value: unknown): value is AlbumMode => (ALBUM_MODES as readonly unknown[]).includes(value);
 
 export interface StoredSettings {
   model?: string | null;
@@ -25,12 +31,17 @@ export interface StoredSettings {
   prompt_optimizer?: boolean | null;
   camera_moves?: string[] | null;
   variants?: boolean | null;
+  albums?: string | null;
 }
 
 /** An enabled model, or the default one when `id` is not (any more) enabled. */
 export function enabledModel(config: Pick<Config, "models" | "model">, id: string | null | undefined): ModelSpec {
   return config.models.find((m) => m.id === id) ?? config.models.find((m) => m.id === config.model)!;
 }
+
+/** An album of these settings makes one video from all its photos: chosen, and the model takes references. */
+export const albumsAsOne = (config: Pick<Config, "models" | "model">, s: Pick<GenerationSettings, "model" | "albums">) =>
+  s.albums === "one" && takesReferences(enabledModel(config, s.model));
 
 /** Durations the model offers to choose from (a fixed-output model: none to choose). */
 export const durationChoices = (model: ModelSpec) => (model.fixedOutput ? [] : durationsOf(model));
@@ -50,6 +61,7 @@ export function effectiveSettings(config: Config, stored: StoredSettings | null 
     promptOptimizer: stored?.prompt_optimizer ?? true, // MiniMax's own default
     cameraMoves: (stored?.camera_moves ?? []).filter(isCameraMove),
     variants: stored?.variants ?? false,
+    albums: isAlbumMode(stored?.albums) ? stored.albums : "each",
   };
 }
 
@@ -62,6 +74,7 @@ const toStored = (s: GenerationSettings): StoredSettings => ({
   prompt_optimizer: s.promptOptimizer,
   camera_moves: s.cameraMoves,
   variants: s.variants,
+  albums: s.albums,
 });
 
 export async function loadSettings(deps: { config: Config; models: Models }, userId: number): Promise<GenerationSettings> {

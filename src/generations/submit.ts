@@ -8,7 +8,8 @@ import type { GenerationDoc, Leases } from "./leases.js";
 import type { SubmitGate } from "./lanes.js";
 import { CANCELLED, decideSubmit, isCancelled } from "./cancel.js";
 import { claimOnce } from "./claims.js";
-import { DEFAULT_FORMAT, isFormatName } from "../images/formats.js";
+import { DEFAULT_FORMAT, isFormatName, type FormatName } from "../images/formats.js";
+import type { CreateVideoInput } from "../minimax/types.js";
 import { FIT_DEFAULTS, fitPhoto, UnreadableImageError, type FitTarget } from "../images/fit.js";
 import { modelSpec, pollIntervalFor, resolutionHeight } from "../minimax/models.js";
 
@@ -40,9 +41,68 @@ async function frameOf(gen: GenerationDoc, photo: GenerationDoc["image"], bytes:
   return { dataUrl: toDataUrl(fitted.data, fitted.mime), fitted: { width: fitted.width, height: fitted.height, bytes: fitted.data.length, fitMs: Math.round(performance.now() - started) } };
 }
 
-interface Frames {
-  firstFrameImage: string;
-  lastFrameImage?: string;
+type Frames = Pick<CreateVideoInput, "firstFrameImage" | "lastFrameImage" | "referenceImages" | "ratio" | "baseVideo">;
+
+/** MiniMax's `ratio` for a format: "original" lets MiniMax follow the pictures (`adaptive`). */
+const ratioOf = (format: FormatName) => (format === "original" ? "adaptive" : format);
+
+/** The largest finished video sent back to MiniMax as a data URL: the cloud Bot API's getFile limit. */
+export const MAX_BASE_VIDEO_BYTES = 20 * 1024 * 1024;
+/** A task is treated as gone this long before MiniMax's own horizon, so a query never races it. */
+const KEPT_MARGIN_MS = 3600_000;
+
+/** The finished video a regeneration renders again can no longer be had, from MiniMax or from Telegram. */
+export class BaseVideoUnavailable extends Error {
+  override name = "BaseVideoUnavailable";
+}
+
+/** What a regeneration reads of the video it renders again. */
+interface SourceVideo {
+  model?: string | null;
+  minimax_job_id?: string | null;
+  submitted_at?: Date | null;
+  created_at?: Date | null;
+  telegram_video_file_id?: string | null;
+  video_bytes?: number | null;
+}
+
+/** Whether MiniMax still answers queries about the task that made `source` (models.ts: keepsTasksDays). */
+export function minimaxKeeps(source: Pick<SourceVideo, "model" | "minimax_job_id" | "submitted_at" | "created_at">, now = Date.now()) {
+  const days = modelSpec(source.model ?? "")?.keepsTasksDays;
+  const made = (source.submitted_at ?? source.created_at)?.getTime() ?? 0;
+  return !!source.minimax_job_id && days !== undefined && now < made + days * 86_400_000 - KEPT_MARGIN_MS;
+}
+
+/** Telegram still has `source`'s video in a size it lets the bot download and MiniMax take as a data URL. */
+export const telegramHasBytes = (source: Pick<SourceVideo, "telegram_video_file_id" | "video_bytes">) =>
+  !!source.telegram_video_file_id && (source.video_bytes ?? 0) <= MAX_BASE_VIDEO_BYTES;
+
+/**
+ * The base video of a regeneration: a fresh URL from a query of the task that made it, while MiniMax
+ * keeps that task (contract, sections 7-8: each query gives a new URL); after that, or when MiniMax
+ * says it has no such task, the video's own bytes from Telegram as a data URL.
+ */
+async function baseVideoOf(deps: LifecycleDeps, gen: GenerationDoc, log: LifecycleDeps["logger"]): Promise<string> {
+  const source = await deps.models.Generation.findOne({ short_id: gen.regenerated_from, user_id: gen.user_id })
+    .select("model minimax_job_id submitted_at created_at telegram_video_file_id video_bytes")
+    .lean<SourceVideo>();
+  if (!source) throw new BaseVideoUnavailable(`the video ${gen.regenerated_from} is gone`);
+  if (minimaxKeeps(source)) {
+    try {
+      return (await deps.minimax.videoFile({ model: source.model!, taskId: source.minimax_job_id! })).downloadUrl;
+    } catch (err) {
+      // A pause, our key, a lost connection: asked again later. A refusal: MiniMax no longer has it.
+      if (!(err instanceof MiniMaxApiError) || err.retryable || err.operatorProblem) throw err;
+      log.info({ code: err.code }, "MiniMax no longer has the base video's task; its bytes from Telegram instead");
+    }
+  }
+  if (!telegramHasBytes(source)) throw new BaseVideoUnavailable("the base video is past MiniMax's keeping and not in Telegram in a size that can be sent back");
+  const bytes = await deps.files.download(source.telegram_video_file_id!, MAX_BASE_VIDEO_BYTES).catch((err: Error) => {
+    // Telegram will not give it (gone, too big): say so as a base video, not as a photo MiniMax refused.
+    throw err instanceof TelegramFileError && err.permanent ? new BaseVideoUnavailable(err.message) : err;
+  });
+  log.info({ bytes: bytes.length }, "base video sent as its bytes");
+  return `data:video/mp4;base64,${bytes.toString("base64")}`;
 }
 
 /**
@@ -57,6 +117,13 @@ async function framesFor(deps: LifecycleDeps, gen: GenerationDoc, log: Lifecycle
     if (made.fitted) log.info({ which, format, ...made.fitted }, "photo fitted to the format");
     return made.dataUrl;
   };
+  if (gen.regenerated_from) return { baseVideo: await baseVideoOf(deps, gen, log) };
+  // Reference pictures are not padded: `ratio` gives the video its shape. One at a time, in order.
+  if (gen.references?.length) {
+    const referenceImages: string[] = [];
+    for (const [i, photo] of gen.references.entries()) referenceImages.push(await frame(photo, undefined, `reference ${i + 1}`));
+    return { referenceImages, ratio: ratioOf(format) };
+  }
   const firstFrameImage = await frame(gen.image, format === "original" ? undefined : format, "first frame");
   const last = gen.last_image;
   if (!last) return { firstFrameImage };
@@ -139,6 +206,7 @@ export async function submitGeneration(
     frames = await framesFor(deps, gen, log);
   } catch (err) {
     await giveBack();
+    if (err instanceof BaseVideoUnavailable) return fail("base_unavailable", err.message);
     if ((err instanceof TelegramFileError && err.permanent) || err instanceof UnreadableImageError) return fail("invalid", (err as Error).message);
     return requeue((err as Error).message);
   }

@@ -2,7 +2,7 @@ import type { Api } from "grammy";
 import type { NewGeneration } from "../generations/create.js";
 import { claimOnce } from "../generations/claims.js";
 import { groupOnce, type GroupDoc } from "../generations/groups.js";
-import { loadSettings } from "../generations/settings.js";
+import { albumsAsOne, enabledModel, loadSettings } from "../generations/settings.js";
 import { fitDuration, lastFrameResolution } from "../minimax/models.js";
 import { IMAGE_RULES } from "../minimax/image.js";
 import type { Translate } from "../telegram/i18n.js";
@@ -14,8 +14,6 @@ import { announceGroup, refusalReason } from "./announce.js";
 
 /** An album is decided once no new part of it has arrived for this long. */
 export const ALBUM_QUIET_MS = 2_000;
-/** The model that makes transitions unless the user chose another that takes a last frame. */
-const TRANSITION_MODEL = "MiniMax-Hailuo-02";
 /** A captionless album waits this long for its description (as a parked photo does). */
 export const PARKED_ALBUM_MINUTES = 30;
 
@@ -60,7 +58,7 @@ export async function collectAlbumPart(models: AdmissionDeps["models"], part: Al
   return key;
 }
 
-/** The two photos of a transition, or the photos of an album that makes a video each. */
+/** The two photos of a transition (unless the album makes one video from references). */
 const isTransition = (group: Pick<GroupDoc, "parts">) => group.parts?.length === 2;
 
 /**
@@ -75,6 +73,7 @@ export async function runAlbum(deps: AdmissionDeps, group: GroupDoc, announcer: 
     .sort({ message_id: 1 })
     .lean();
   const first = group.parts?.[0] ?? 0;
+  const asOne = parts.length >= 2 && (await decidedAsOne(deps, group));
   const answerOnce = async (what: string, key: string, variables: Record<string, string | number> = {}, templates?: { twoPhotos: boolean }) => {
     if (!(await claimOnce(deps.models, `album-${what}:${group._id}`))) return;
     const { t, locale } = announcer;
@@ -94,9 +93,12 @@ export async function runAlbum(deps: AdmissionDeps, group: GroupDoc, announcer: 
       { $set: { pending_album: { chat_id: group.chat_id, group_id: group._id, parked_at: new Date() } }, $unset: { pending_photo: 1 } },
       { upsert: true },
     );
-    await answerOnce("ask", isTransition(group) ? "transition-ask-prompt" : "album-ask-prompt", { count: parts.length, minutes: PARKED_ALBUM_MINUTES }, { twoPhotos: isTransition(group) });
+    const ask = asOne ? "references-ask-prompt" : isTransition(group) ? "transition-ask-prompt" : "album-ask-prompt";
+    await answerOnce("ask", ask, { count: parts.length, minutes: PARKED_ALBUM_MINUTES }, { twoPhotos: !asOne && isTransition(group) });
   } else if ([...prompt].length > IMAGE_RULES.maxPromptLength) {
     await answerOnce("prompt", "prompt-too-long", { length: [...prompt].length, max: IMAGE_RULES.maxPromptLength });
+  } else if (asOne) {
+    await startReferences(deps, group, parts, prompt, announcer, answerOnce, template);
   } else if (isTransition(group)) {
     await startTransition(deps, group, parts, prompt, announcer, answerOnce, template);
   } else {
@@ -106,6 +108,49 @@ export async function runAlbum(deps: AdmissionDeps, group: GroupDoc, announcer: 
 }
 
 type Part = { message_id: number; image?: Parameters<typeof imageOf>[0] | null };
+type AnswerOnce = (what: string, key: string, variables?: Record<string, string | number>) => Promise<void>;
+
+/**
+ * Whether the album makes one video from all its photos (the user's "📚 Albums" setting, on a model
+ * that takes references). Decided once, when the album is first started, and kept on its group: a
+ * run again after a crash, or a setting changed meanwhile, starts the same jobs.
+ */
+async function decidedAsOne(deps: AdmissionDeps, group: GroupDoc): Promise<boolean> {
+  if (typeof group.as_one === "boolean") return group.as_one;
+  const asOne = albumsAsOne(deps.config, await loadSettings(deps, group.user_id));
+  await deps.models.Group.updateOne({ _id: group._id, as_one: { $exists: false } }, { $set: { as_one: asOne } });
+  const kept = (await deps.models.Group.findById(group._id).select("as_one").lean())?.as_one;
+  return typeof kept === "boolean" ? kept : asOne;
+}
+
+/**
+ * One video from all the album's photos: a single job whose photos are MiniMax's reference pictures,
+ * in album order, as many as the model takes. Those past that are named in its status message as
+ * left out, and cost nothing. Keyed and answered as the album's first photo.
+ */
+async function startReferences(deps: AdmissionDeps, group: GroupDoc, parts: Part[], prompt: string, announcer: Announcer, answerOnce: AnswerOnce, template?: Template) {
+  const settings = await albumSettings(deps, group.user_id, template);
+  const model = enabledModel(deps.config, settings.model);
+  const used = parts.slice(0, model.referenceImages);
+  const left = parts.slice(used.length);
+  // Named by their place in the album as sent (refused files count: the user sees them there).
+  const place = (part: Part) => (group.parts ?? []).indexOf(part.message_id) + 1;
+  const leftOut = left.length
+    ? [announcer.t(announcer.locale, "album-left-out", { count: left.length, first: place(left[0]!), last: place(left.at(-1)!), max: model.referenceImages })]
+    : [];
+  const request: Request = {
+    chatId: group.chat_id,
+    userId: group.user_id,
+    image: imageOf(used[0]!.image!),
+    references: used.map((part) => imageOf(part.image!)),
+    userPrompt: prompt,
+    sourceMessageId: used[0]!.message_id,
+    settings,
+  };
+  const result = await admitRequest(deps, template ? withTemplate(request, template) : request, announcer, leftOut);
+  if (result.kind === "limit") await answerOnce("refused", "limit-reached", { max: result.max, source: "photo" });
+  if (result.kind === "credits") await answerOnce("refused", "credits-short", { price: result.price, balance: result.balance, source: "photo" });
+}
 
 /** The user's settings for an album, or, with a template, the settings a template gives (templateSettings). */
 async function albumSettings(deps: AdmissionDeps, userId: number, template?: Template) {
@@ -116,7 +161,7 @@ async function albumSettings(deps: AdmissionDeps, userId: number, template?: Tem
 
 /**
  * Two photos: one video that starts at the first (the lower message id) and ends at the second,
- * on the model that takes a last frame (MiniMax-Hailuo-02), at 768P or more.
+ * on a model that takes a last frame (the user's, else the table's transition default), at 768P or more.
  */
 async function startTransition(
   deps: AdmissionDeps,
@@ -124,13 +169,13 @@ async function startTransition(
   parts: Part[],
   prompt: string,
   announcer: Announcer,
-  answerOnce: (what: string, key: string, variables?: Record<string, string | number>) => Promise<void>,
+  answerOnce: AnswerOnce,
   template?: Template,
 ) {
   const settings = await albumSettings(deps, group.user_id, template);
-  // The user's model if it takes a last frame (Hailuo 02, H3), else Hailuo 02, else any enabled that does.
+  // The user's model if it takes a last frame, else the table's default for transitions, else any enabled that does.
   const takesLastFrame = deps.config.models.filter((m) => m.lastFrame);
-  const model = takesLastFrame.find((m) => m.id === settings.model) ?? takesLastFrame.find((m) => m.id === TRANSITION_MODEL) ?? takesLastFrame[0];
+  const model = takesLastFrame.find((m) => m.id === settings.model) ?? takesLastFrame.find((m) => m.transitionDefault) ?? takesLastFrame[0];
   if (!model) return answerOnce("transition", "transition-off");
   if (parts.length < 2) return answerOnce("transition", "transition-photo-refused");
   const [from, to] = parts as [Part, Part];

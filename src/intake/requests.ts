@@ -17,9 +17,11 @@ import type { Config } from "../config.js";
 import type { GenerationFields, Models } from "../db/models.js";
 import type { Logger } from "../logger.js";
 import { FORMAT_NAMES, type FormatName } from "../images/formats.js";
-import { FORMAT_SLOT, messageOfKey, requestKey, TEMPLATE_SLOT } from "../generations/groups.js";
+import { FORMAT_SLOT, messageOfKey, REGEN_SLOT, requestKey, TEMPLATE_SLOT } from "../generations/groups.js";
 import { templateIndex, type Template, type TemplateLibrary } from "../templates/library.js";
 import type { StoredSettings } from "../generations/settings.js";
+import { regenerationOf } from "../generations/admission.js";
+import { minimaxKeeps, telegramHasBytes } from "../generations/submit.js";
 
 export interface Request {
   chatId: number;
@@ -27,6 +29,10 @@ export interface Request {
   image: NewGeneration["image"];
   /** A transition: the second photo, the one the video ends on. */
   lastImage?: NewGeneration["image"];
+  /** An album made one video: every photo, in album order (the first is `image`). */
+  references?: NewGeneration["image"][];
+  /** A regeneration (✨ 2K) of this finished video, with its prompt exactly as MiniMax had it. */
+  regeneration?: { of: string; prompt: string };
   /** What the user wrote; camera moves are added to it for MiniMax. */
   userPrompt: string;
   /** With chatId, the request's identity: the same key twice admits one generation. */
@@ -77,6 +83,7 @@ export function imageOf(image: StoredImage): Request["image"] {
 
 /** The prompt MiniMax gets for a request: the user's text with the camera moves of its settings or its pack. */
 function promptOf(deps: AdmissionDeps, req: Request): { prompt: string; moves: CameraMove[] } {
+  if (req.regeneration) return { prompt: req.regeneration.prompt, moves: [] };
   // Only a model that reads bracket commands gets them; another would take them for words.
   const readsMoves = enabledModel(deps.config, req.settings.model).cameraCommands;
   const moves: CameraMove[] = !readsMoves ? [] : req.move ? [req.move] : req.settings.cameraMoves;
@@ -107,6 +114,8 @@ export async function createRequest(deps: AdmissionDeps, req: Request, locale: s
       ...(prompt !== req.userPrompt ? { camera_moves: moves } : {}),
       ...(req.variationOf ? { variation_of: req.variationOf } : {}),
       ...(req.lastImage ? { last_image: req.lastImage } : {}),
+      ...(req.references?.length ? { references: req.references } : {}),
+      ...(req.regeneration ? { regenerated_from: req.regeneration.of } : {}),
       ...(replyTo !== req.sourceMessageId ? { reply_to_message_id: replyTo } : {}),
       ...(req.groupId ? { group_id: req.groupId } : {}),
       ...(req.packIndex !== undefined ? { pack_index: req.packIndex } : {}),
@@ -145,7 +154,7 @@ export async function sendStatusMessage(
  * video, a transition): admitted (or refused) by createGeneration and, once admitted, announced with
  * its status message. A refusal is returned for the caller to explain where the user is.
  */
-export async function admitRequest(deps: AdmissionDeps, req: Request, announcer: Announcer): Promise<CreateResult> {
+export async function admitRequest(deps: AdmissionDeps, req: Request, announcer: Announcer, moreLines: string[] = []): Promise<CreateResult> {
   const result = await createRequest(deps, req, announcer.locale);
   if (result.kind !== "created") return result; // a duplicate (Telegram redelivered) or a refusal
   deps.logger.info({ generation: result.shortId, ...announcer.origin, user: req.userId, position: result.position }, "generation queued");
@@ -153,10 +162,18 @@ export async function admitRequest(deps: AdmissionDeps, req: Request, announcer:
   // price line is for this first view; the user reads it before the worker is woken.
   try {
     const { locale, t } = announcer;
-    const queued = { phase: "queued", short_id: result.shortId, locale, ...(req.lastImage ? { last_image: req.lastImage } : {}) };
+    const queued = {
+      phase: "queued",
+      short_id: result.shortId,
+      locale,
+      ...(req.lastImage ? { last_image: req.lastImage } : {}),
+      ...(req.references?.length ? { references: req.references } : {}),
+      ...(req.regeneration ? { regenerated_from: req.regeneration.of } : {}),
+    };
     const view = renderProgress(t, queued as Parameters<typeof renderProgress>[1], result);
     await sendStatusMessage(deps, announcer, { chatId: req.chatId, replyTo: replyToOf(req), id: result.shortId }, view, [
       t(locale, "accepted-price", { price: result.price, balance: result.balance }),
+      ...moreLines,
     ]);
   } finally {
     deps.onQueued(result.id, result.model);
@@ -164,11 +181,11 @@ export async function admitRequest(deps: AdmissionDeps, req: Request, announcer:
   return result;
 }
 
-type SourceGeneration = Pick<GenerationFields, "image" | "last_image" | "user_prompt" | "prompt" | "short_id" | "chat_id" | "user_id" | "pack_move"> &
+type SourceGeneration = Pick<GenerationFields, "image" | "last_image" | "references" | "user_prompt" | "prompt" | "short_id" | "chat_id" | "user_id" | "pack_move"> &
   Parameters<typeof effectiveSettings>[1];
 
 /**
- * A new request from a generation already made: the same photo (a transition's two), description
+ * A new request from a generation already made: the same photo (a transition's two, an album's all), description
  * and settings (a model disabled since: the default one), with `change` applied (other camera moves,
  * another format). A pack member keeps its own move unless other moves are chosen. Keyed by
  * `sourceMessageId`, the message the button belongs to. The chat's buttons and the studio's build
@@ -180,6 +197,7 @@ export function requestFrom(config: Config, gen: SourceGeneration, sourceMessage
     userId: gen.user_id,
     image: imageOf(gen.image),
     ...(gen.last_image ? { lastImage: imageOf(gen.last_image) } : {}),
+    ...(gen.references?.length ? { references: gen.references.map(imageOf) } : {}),
     userPrompt: gen.user_prompt ?? gen.prompt,
     sourceMessageId,
     settings: { ...effectiveSettings(config, gen), ...change },
@@ -187,6 +205,26 @@ export function requestFrom(config: Config, gen: SourceGeneration, sourceMessage
     variationOf: gen.short_id,
   };
 }
+
+export type RegenerationAsk = { kind: "request"; request: Request } | { kind: "not-offered" } | { kind: "unavailable" };
+
+/**
+ * ✨ 2K of a delivered video: a request to render it again at the resolution its model regenerates
+ * to, with its prompt exactly as MiniMax had it, priced as a video of that resolution and length.
+ * Keyed by the video's message (REGEN_SLOT), so the chat's button and the studio's, pressed once or
+ * twice each, make one job. "unavailable" when MiniMax no longer keeps the video's task and
+ * Telegram's copy is too large to send back: nothing is reserved for a job that cannot be made.
+ */
+export function regenerationRequest(config: Config, gen: SourceGeneration & RegenerationSource & { model: string }, videoMessageId: number): RegenerationAsk {
+  const offer = regenerationOf(config, gen);
+  if (!offer || gen.phase !== "delivered") return { kind: "not-offered" };
+  if (!minimaxKeeps(gen) && !telegramHasBytes(gen)) return { kind: "unavailable" };
+  const request = requestFrom(config, gen, requestKey(videoMessageId, REGEN_SLOT), { resolution: offer.resolution });
+  return { kind: "request", request: { ...request, regeneration: { of: gen.short_id, prompt: gen.prompt } } };
+}
+type RegenerationSource = Pick<GenerationFields, "model" | "phase" | "regenerated_from" | "minimax_job_id" | "submitted_at" | "telegram_video_file_id" | "video_bytes"> & {
+  created_at?: Date | null;
+};
 
 /**
  * The key of the video on message `videoMessageId` made again in `format`: the chat's 📐 picker and

@@ -4,7 +4,7 @@ export const RETRYABLE_CODES = new Set([1000, 1001, 1002, 1013, 1024, 1033, 1039
 export const OPERATOR_CODES = new Set([1004, 1008, 2049]);
 
 /** What the user is told about a job MiniMax did not make (locales: failed-<kind>). */
-export const FAILURE_KINDS = ["sensitive_input", "sensitive_output", "unavailable", "invalid", "timeout", "unknown_outcome", "usage_limit", "error"] as const;
+export const FAILURE_KINDS = ["sensitive_input", "sensitive_output", "unavailable", "invalid", "timeout", "unknown_outcome", "usage_limit", "base_unavailable", "error"] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
 /** The user-facing category of a MiniMax code; the message text for each lives in the locale files. */

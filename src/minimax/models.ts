@@ -32,9 +32,26 @@ export interface ModelSpec {
   readonly centsPerSecond?: Readonly<Record<string, number>>;
   /** The locale key of its one-line description (locales/*.ftl). */
   readonly descriptionKey: string;
+  /**
+   * How many pictures it takes as references (MiniMax's omni-reference mode, contract section 8):
+   * an album becomes one video that keeps them all. 0: it takes none.
+   */
+  readonly referenceImages: number;
+  /** Reference pictures MiniMax takes free; each one more costs `centsPerExtraImage`. */
+  readonly freeReferenceImages?: number;
+  readonly centsPerExtraImage?: number;
+  /**
+   * A finished video at `from` can be rendered again at `to` (MiniMax's H3-Regenerate-2K, contract
+   * section 8), for as long as MiniMax keeps the task (`keepsTasksDays`).
+   */
+  readonly regeneration?: { readonly from: string; readonly to: string };
+  /** How many days MiniMax answers queries about a task (and so gives its video's URL). */
+  readonly keepsTasksDays?: number;
+  /** The model a two-photo transition is made by unless the user's own model takes a last frame. */
+  readonly transitionDefault?: boolean;
 }
 
-type Defaults = "api" | "fixedOutput" | "lastFrame" | "cameraCommands" | "promptOptimizer" | "sound" | "cancelQueued" | "minPollIntervalMs";
+type Defaults = "api" | "fixedOutput" | "lastFrame" | "cameraCommands" | "promptOptimizer" | "sound" | "cancelQueued" | "minPollIntervalMs" | "referenceImages";
 const v1 = (spec: Omit<ModelSpec, Defaults> & Partial<ModelSpec>): ModelSpec => ({
   api: "v1",
   fixedOutput: false,
@@ -44,18 +61,24 @@ const v1 = (spec: Omit<ModelSpec, Defaults> & Partial<ModelSpec>): ModelSpec => 
   sound: false,
   cancelQueued: false,
   minPollIntervalMs: 0,
+  referenceImages: 0,
   ...spec,
 });
 const H3_DURATIONS = [5, 8, 10, 15];
 /**
  * MiniMax-H3 and H3-Max (contract, section 7): 4 to 15 s, of which the bot offers 5, 8 (Ozon wants
  * 8 s or more), 10 and 15; stereo sound always; plain prompt text, no bracket commands, no prompt
- * optimizer; a queued task can be cancelled; MiniMax suggests polling about every 10 s.
+ * optimizer; a queued task can be cancelled; MiniMax suggests polling about every 10 s. Both take
+ * up to 9 reference pictures, the first 5 free and $0.04 each after (section 8), and their tasks can
+ * be queried for 7 days.
  */
-const v2 = (spec: Pick<ModelSpec, "id" | "name" | "descriptionKey"> & { resolutions: readonly string[]; centsPerSecond: Record<string, number> }): ModelSpec => ({
+const v2 = (
+  spec: Pick<ModelSpec, "id" | "name" | "descriptionKey" | "regeneration"> & { resolutions: readonly string[]; centsPerSecond: Record<string, number> },
+): ModelSpec => ({
   id: spec.id,
   name: spec.name,
   descriptionKey: spec.descriptionKey,
+  ...(spec.regeneration ? { regeneration: spec.regeneration } : {}),
   api: "v2",
   options: Object.fromEntries(H3_DURATIONS.map((d) => [d, spec.resolutions])),
   fixedOutput: false,
@@ -67,6 +90,10 @@ const v2 = (spec: Pick<ModelSpec, "id" | "name" | "descriptionKey"> & { resoluti
   minPollIntervalMs: 10_000,
   maxImageSide: 5760,
   centsPerSecond: spec.centsPerSecond,
+  referenceImages: 9,
+  freeReferenceImages: 5,
+  centsPerExtraImage: 4,
+  keepsTasksDays: 7,
 });
 const I2V01_OPTIONS = { 6: ["720P"] };
 
@@ -76,6 +103,7 @@ export const MODELS: readonly ModelSpec[] = [
     name: "Hailuo 02",
     options: { 6: ["512P", "768P", "1080P"], 10: ["512P", "768P"] },
     lastFrame: true,
+    transitionDefault: true,
     descriptionKey: "model-hailuo-02",
   }),
   v1({ id: "MiniMax-Hailuo-2.3", name: "Hailuo 2.3", options: { 6: ["768P", "1080P"], 10: ["768P"] }, descriptionKey: "model-hailuo-23" }),
@@ -85,9 +113,20 @@ export const MODELS: readonly ModelSpec[] = [
   v1({ id: "I2V-01-live", name: "I2V-01-live", options: I2V01_OPTIONS, fixedOutput: true, cameraCommands: false, descriptionKey: "model-i2v-01-live" }),
   v1({ id: "I2V-01-Director", name: "I2V-01-Director", options: I2V01_OPTIONS, fixedOutput: true, descriptionKey: "model-i2v-01-director" }),
   // $0.08 a second at 768P, $0.13 at 2K. 480P has no price of its own in the contract: priced as 768P.
-  v2({ id: "MiniMax-H3", name: "MiniMax H3", resolutions: ["768P", "2K"], centsPerSecond: { "768P": 8, "2K": 13 }, descriptionKey: "model-h3" }),
+  // A 768P H3 video can be rendered again at 2K; H3-Max makes no 2K (section 8).
+  v2({
+    id: "MiniMax-H3",
+    name: "MiniMax H3",
+    resolutions: ["768P", "2K"],
+    centsPerSecond: { "768P": 8, "2K": 13 },
+    regeneration: { from: "768P", to: "2K" },
+    descriptionKey: "model-h3",
+  }),
   v2({ id: "MiniMax-H3-Max", name: "MiniMax H3 Max", resolutions: ["480P", "768P"], centsPerSecond: { "480P": 8, "768P": 8 }, descriptionKey: "model-h3-max" }),
 ];
+
+/** Takes reference pictures: an album can become one video. */
+export const takesReferences = (model: ModelSpec | undefined) => (model?.referenceImages ?? 0) > 0;
 
 /** MINIMAX_MODELS when unset. */
 export const DEFAULT_MODEL_IDS = ["MiniMax-Hailuo-02", "MiniMax-Hailuo-2.3", "MiniMax-Hailuo-2.3-Fast"] as const;

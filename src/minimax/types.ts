@@ -9,9 +9,21 @@ export interface TaskRef {
 export interface CreateVideoInput {
   model: string;
   /** A data URL (or a public URL): the video starts on this picture and takes its shape. */
-  firstFrameImage: string;
+  firstFrameImage?: string;
   /** Where the video ends (a transition between two photos); only for a model with `lastFrame`. */
   lastFrameImage?: string;
+  /**
+   * Pictures the video keeps what it sees in (a product from several sides), in order; no frame is
+   * given then, and `ratio` sets the shape. Only for a model that takes references (contract, section 8).
+   */
+  referenceImages?: string[];
+  /** MiniMax's `ratio` ("9:16", "adaptive"), for a video without a first frame. */
+  ratio?: string;
+  /**
+   * A finished video (a URL or a data URL) rendered again at `resolution`: MiniMax's regeneration
+   * (section 8), which follows the base video's length and shape.
+   */
+  baseVideo?: string;
   prompt: string;
   duration?: number;
   resolution?: string;

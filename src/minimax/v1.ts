@@ -46,6 +46,8 @@ export function createV1Api(transport: Transport): VideoApi {
 
   return {
     async createVideo(input) {
+      // References and regenerations are v2's (the table gives v1 models neither): never sent here.
+      if (!input.firstFrameImage || input.referenceImages || input.baseVideo) throw new MiniMaxTransportError("v1/video_generation takes a first frame only", false);
       const json = await call<BaseResp & { task_id?: string }>(input.model, "v1/video_generation", {
         method: "POST",
         creates: true,

@@ -1,6 +1,6 @@
 import { MiniMaxApiError, MiniMaxTransportError, OPERATOR_CODES, RETRYABLE_CODES } from "./errors.js";
 import type { SendInit, Transport } from "./transport.js";
-import type { TaskState, VideoApi } from "./types.js";
+import type { CreateVideoInput, TaskState, VideoApi } from "./types.js";
 
 /** v2 errors: `{"type":"error","error":{"type","message":"… (2013)","http_code"},"request_id"}` (contract, section 7). */
 interface V2Error {
@@ -43,9 +43,17 @@ export function v2TaskState(task: unknown): TaskState | undefined {
 
 const taskPath = (taskId: string) => encodeURIComponent(taskId);
 
+/** The picture items of a create: reference pictures (never mixed with frames, section 8), or the frames. */
+function imageItems(input: CreateVideoInput) {
+  const item = (url: string, role: string) => ({ type: "image_url", image_url: { url }, role });
+  if (input.referenceImages) return input.referenceImages.map((url) => item(url, "reference_image"));
+  return [item(input.firstFrameImage ?? "", "first_frame"), ...(input.lastFrameImage ? [item(input.lastFrameImage, "last_frame")] : [])];
+}
+
 /**
- * The v2 video API (contract, section 7), for MiniMax-H3: a `content` array, real HTTP statuses on
- * errors, the video's URL in every query of a finished task, and DELETE for a task still queued.
+ * The v2 video API (contract, sections 7 and 8), for MiniMax-H3: a `content` array (frames or
+ * reference pictures), real HTTP statuses on errors, the video's URL in every query of a finished
+ * task, DELETE for a task still queued, and the 2K regeneration of a finished video.
  */
 export function createV2Api(transport: Transport): VideoApi {
   /**
@@ -84,25 +92,32 @@ export function createV2Api(transport: Transport): VideoApi {
 
   return {
     async createVideo(input) {
-      const frames = [
-        { type: "image_url", image_url: { url: input.firstFrameImage }, role: "first_frame" },
-        ...(input.lastFrameImage ? [{ type: "image_url", image_url: { url: input.lastFrameImage }, role: "last_frame" }] : []),
-      ];
-      // No `ratio`: with a first frame MiniMax takes the frame's shape (fitting the photo chose it).
-      // No `aigc_watermark`: only the Chinese schema lists it. H3 has no prompt optimizer to switch.
-      const json = await call<{ task_id?: unknown }>(input.model, "v2/video_generation", "v2/video_generation", {
-        method: "POST",
-        creates: true,
-        timeoutMs: transport.createTimeoutMs,
-        body: {
-          model: input.model,
-          content: [{ type: "text", text: input.prompt }, ...frames],
-          resolution: input.resolution,
-          duration: input.duration,
-          ...(input.callbackUrl ? { callback_url: input.callbackUrl } : {}),
-        },
-      });
-      if (json.task_id == null || String(json.task_id) === "") throw new MiniMaxTransportError("v2/video_generation: no task_id in the answer", true, 200);
+      const created = (endpoint: string, body: Record<string, unknown>) =>
+        call<{ task_id?: unknown }>(input.model, endpoint, endpoint, {
+          method: "POST",
+          creates: true,
+          timeoutMs: transport.createTimeoutMs,
+          body: { ...body, ...(input.callbackUrl ? { callback_url: input.callbackUrl } : {}) },
+        });
+      const text = { type: "text", text: input.prompt };
+      // A regeneration (section 8) takes no duration nor ratio: the output follows the base video.
+      const json = input.baseVideo
+        ? await created("v2/video_regeneration", {
+            model: input.model,
+            content: [text, { type: "video_url", video_url: { url: input.baseVideo }, role: "base_video" }],
+            resolution: input.resolution,
+          })
+        : await created("v2/video_generation", {
+            model: input.model,
+            content: [text, ...imageItems(input)],
+            resolution: input.resolution,
+            duration: input.duration,
+            // With a first frame MiniMax takes the frame's shape (fitting the photo chose it); references
+            // have no frame, so `ratio` sets the shape. No `aigc_watermark`: only the Chinese schema
+            // lists it. H3 has no prompt optimizer to switch.
+            ...(input.referenceImages ? { ratio: input.ratio ?? "adaptive" } : {}),
+          });
+      if (json.task_id == null || String(json.task_id) === "") throw new MiniMaxTransportError("v2: no task_id in the create's answer", true, 200);
       return { taskId: String(json.task_id) };
     },
 

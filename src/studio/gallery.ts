@@ -34,7 +34,7 @@ function decodeCursor(cursor: string): { at: Date; id: Types.ObjectId } {
   return { at: new Date(Number(match[1])), id: new Types.ObjectId(match[2]) };
 }
 
-const ITEM_FIELDS = "short_id user_prompt prompt template model format duration resolution created_at image.file_unique_id variation_of telegram_video_file_id";
+const ITEM_FIELDS = "short_id user_prompt prompt template model format duration resolution created_at image.file_unique_id variation_of regenerated_from telegram_video_file_id";
 type Lean = GenerationFields & { _id: Types.ObjectId; created_at: Date; format?: string | null };
 
 const formatFilter = (format: string): QueryFilter<GenerationFields> =>
@@ -83,6 +83,7 @@ function toItem(gen: Lean): GalleryItem {
     photo: createHash("sha256").update(gen.image.file_unique_id).digest("base64url").slice(0, 12),
     variationOf: gen.variation_of ?? null,
     template: gen.template ?? null,
+    regeneratedFrom: gen.regenerated_from ?? null,
     delivery: gen.telegram_video_file_id ? "upload" : "link",
   };
 }

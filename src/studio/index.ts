@@ -14,19 +14,19 @@ import { packInvoice, planInvoice, SUBSCRIPTION_PERIOD_S } from "../credits/paym
 import { planOf, setRenewal } from "../credits/plans.js";
 import { referralCounts, referralLink } from "../credits/referrals.js";
 import { dashboard } from "./dashboard.js";
-import { defaultVideo, priceOf } from "../generations/admission.js";
+import { defaultVideo, priceOf, regenerationOf } from "../generations/admission.js";
 import { cancelGeneration } from "../generations/cancel.js";
 import { HELD, queuePosition, type CreateResult } from "../generations/create.js";
 import { renderProgress } from "../generations/progress.js";
 import { createLeases } from "../generations/leases.js";
-import { durationChoices, enabledModel, loadSettings, saveSettings, type GenerationSettings } from "../generations/settings.js";
-import { modelSpec, resolutionsOf } from "../minimax/models.js";
+import { ALBUM_MODES, durationChoices, enabledModel, isAlbumMode, loadSettings, saveSettings, type GenerationSettings } from "../generations/settings.js";
+import { modelSpec, resolutionsOf, takesReferences } from "../minimax/models.js";
 import { DEFAULT_FORMAT, FORMAT_NAMES, formatKey, isFormatName } from "../images/formats.js";
-import { admitRequest, formatRequestKey, requestFrom, templateRequestKey, withTemplate, type Announcer } from "../intake/requests.js";
+import { admitRequest, formatRequestKey, regenerationRequest, requestFrom, templateRequestKey, withTemplate, type Announcer } from "../intake/requests.js";
 import { categoryName, describedAs, inCategory, templateAbout, templateName, templateOf } from "../templates/library.js";
 import { startPack } from "../intake/packs.js";
 import { describeMovement, planText } from "../bot/features/balance.js";
-import { modelsText } from "../bot/features/settings.js";
+import { albumPriceText, modelsText } from "../bot/features/settings.js";
 import { stateOf } from "../bot/features/status.js";
 import { galleryFilters, galleryItem, listGallery, type GalleryQuery } from "./gallery.js";
 import type { GalleryItem, NamedItem, TemplateChoice } from "./shapes.js";
@@ -122,6 +122,9 @@ export function createStudio(deps: StudioDeps) {
         // Camera moves are bracket commands: offered only for a model that reads them.
         cameraMoves: model.cameraCommands ? CAMERA_MOVES.map((m) => ({ value: m, label: say.t(cameraKey(m)) })) : [],
         maxCameraMoves: MAX_CAMERA_MOVES,
+        // One video from all of an album's photos: for a model that takes references, with its price.
+        albums: takesReferences(model) ? ALBUM_MODES.map((mode) => ({ value: mode, label: say.t(`studio-albums-${mode}`) })) : [],
+        albumsPrice: albumPriceText(say, config, s),
       },
     };
   }
@@ -130,7 +133,9 @@ export function createStudio(deps: StudioDeps) {
   function checkedChange(body: Record<string, unknown>, current: GenerationSettings): Partial<GenerationSettings> {
     const change: Partial<GenerationSettings> = {};
     const model = () => enabledModel(config, change.model ?? current.model);
-    for (const key of Object.keys(body)) if (!["model", "duration", "resolution", "format", "promptOptimizer", "cameraMoves"].includes(key)) throw new StudioInputError(`unknown setting "${key.slice(0, 40)}"`);
+    for (const key of Object.keys(body)) {
+      if (!["model", "duration", "resolution", "format", "promptOptimizer", "cameraMoves", "albums"].includes(key)) throw new StudioInputError(`unknown setting "${key.slice(0, 40)}"`);
+    }
     // In the order a menu would be used: the model first, since the rest follow it.
     if ("model" in body) {
       if (!config.models.some((m) => m.id === body.model)) throw new StudioInputError("model is not one of the enabled models");
@@ -155,6 +160,11 @@ export function createStudio(deps: StudioDeps) {
       if (typeof body.promptOptimizer !== "boolean") throw new StudioInputError("promptOptimizer must be true or false");
       change.promptOptimizer = body.promptOptimizer;
     }
+    if ("albums" in body) {
+      if (!isAlbumMode(body.albums)) throw new StudioInputError(`albums must be one of ${ALBUM_MODES.join(", ")}`);
+      if (body.albums === "one" && !takesReferences(model())) throw new StudioInputError("the model takes no reference pictures: one video from all is not offered");
+      change.albums = body.albums;
+    }
     if ("cameraMoves" in body) {
       const moves = body.cameraMoves;
       if (!Array.isArray(moves) || moves.length > MAX_CAMERA_MOVES || new Set(moves).size !== moves.length || !moves.every((m) => typeof m === "string" && isCameraMove(m))) {
@@ -170,13 +180,17 @@ export function createStudio(deps: StudioDeps) {
   const modelName = (model: string) => modelSpec(model)?.name ?? model;
   const named = (locale: string) => {
     const say = plainTranslator(t, locale);
-    return (item: GalleryItem): NamedItem => ({
-      ...item,
-      prompt: describedAs(t, locale, config.templates, { template: item.template, prompt: item.prompt }),
-      formatName: formatName(say, item.format),
-      modelName: modelName(item.model),
-      readsCameraMoves: remakeModel(item.model).cameraCommands,
-    });
+    return (item: GalleryItem): NamedItem => {
+      const twoK = regenerationOf(config, { ...item, regenerated_from: item.regeneratedFrom });
+      return {
+        ...item,
+        prompt: describedAs(t, locale, config.templates, { template: item.template, prompt: item.prompt }),
+        formatName: formatName(say, item.format),
+        modelName: modelName(item.model),
+        readsCameraMoves: remakeModel(item.model).cameraCommands,
+        twoK: twoK ? say.t("button-2k", { price: twoK.price }) : null,
+      };
+    };
   };
 
   return {
@@ -377,6 +391,21 @@ export function createStudio(deps: StudioDeps) {
       const key = templateRequestKey(config.templates, gen.video_message_id, template);
       const result = await admitRequest(deps, withTemplate(requestFrom(config, gen, key), template), announcerFor(viewer));
       return answerOf(say, result, say.t("studio-template-started", { name: templateName(t, viewer.locale, template) }));
+    },
+
+    /**
+     * ✨ 2K from the studio: the chat's ✨ 2K, keyed by the video's message as the button under it is
+     * (regenerationRequest), so the two, pressed at once, make one 2K video.
+     */
+    async regenerate(viewer: Viewer, shortId: string) {
+      const say = plainTranslator(t, viewer.locale);
+      const gen = await delivered(viewer.id, shortId);
+      if (!gen) return null;
+      if (!gen.video_message_id) return inChat(say, "studio-regen-button");
+      const ask = regenerationRequest(config, gen, gen.video_message_id);
+      if (ask.kind !== "request") return { kind: ask.kind, text: say.t(ask.kind === "unavailable" ? "regen-unavailable" : "regen-not-offered") };
+      const result = await admitRequest(deps, ask.request, announcerFor(viewer));
+      return answerOf(say, result, say.t("studio-regen-started"));
     },
 
     /** A delivered video's bytes for its owner: null when it is not theirs, "in-chat" when no longer kept. */

@@ -16,6 +16,8 @@ export interface GalleryItem {
   variationOf: string | null;
   /** The template it was made from (its id); `prompt` is then the template's name. */
   template: string | null;
+  /** A 2K regeneration: the video it was made from. */
+  regeneratedFrom: string | null;
   /** "link": too large for Telegram when it was made, so only MiniMax may still have it. */
   delivery: "upload" | "link";
 }
@@ -26,6 +28,8 @@ export interface NamedItem extends GalleryItem {
   modelName: string;
   /** A video made again from it reads camera moves: 🎲 3 variants (which differ by their move) is offered. */
   readsCameraMoves: boolean;
+  /** "✨ 2K · 2 credits": the label of the button that makes it again at 2K, with its price; null when not offered. */
+  twoK: string | null;
 }
 
 /** A gallery item as the API sends it: named, with links to its poster, its video and its download, relative to the page. */

@@ -29,6 +29,7 @@ export const PAGE_TEXTS = [
   "studio-camera",
   "studio-model",
   "studio-format",
+  "studio-settings-albums",
   "studio-paid",
   "studio-tab-dashboard",
   "studio-invite",

@@ -24,13 +24,15 @@ export const CANCEL = "cancel";
 export const CANCEL_GROUP = "cancelgroup";
 export const VIDEO_PACK = "pack";
 export const VIDEO_TEMPLATE = "tmpl";
+export const VIDEO_2K = "hd";
 
 /**
- * "Again" and "🎲 3 variants", "Format" and "🧩 Template", "Another camera move" (these two moving buttons for a model
- * that reads camera commands), "New prompt" under a delivered video (or its link), and "Studio"
+ * "Again" and "🎲 3 variants", "Format" and "🧩 Template", "Another camera move" (these two moving
+ * buttons for a model that reads camera commands), "New prompt" under a delivered video (or its
+ * link), "✨ 2K" with its price (`twoKPrice`) under a video that can be made again at 2K, and "Studio"
  * when `studio` is the studio's link for it (see studioUrl).
  */
-export function videoKeyboard(t: Translate, locale: string, shortId: string, opts: { cameraMoves?: boolean; studio?: string } = {}): InlineKeyboardMarkup {
+export function videoKeyboard(t: Translate, locale: string, shortId: string, opts: { cameraMoves?: boolean; studio?: string; twoKPrice?: number } = {}): InlineKeyboardMarkup {
   return {
     inline_keyboard: [
       [
@@ -44,6 +46,8 @@ export function videoKeyboard(t: Translate, locale: string, shortId: string, opt
       ],
       ...(opts.cameraMoves === false ? [] : [[{ text: t(locale, "button-another-move"), callback_data: `${VIDEO_MOVES}:${shortId}` }]]),
       [{ text: t(locale, "button-new-prompt"), callback_data: `${VIDEO_PROMPT}:${shortId}` }],
+      // The price is on the button: pressing it reserves credits (an action, not a choice).
+      ...(opts.twoKPrice !== undefined ? [[{ text: t(locale, "button-2k", { price: opts.twoKPrice }), callback_data: `${VIDEO_2K}:${shortId}` }]] : []),
       ...(opts.studio ? [[{ text: t(locale, "button-studio"), web_app: { url: opts.studio } }]] : []),
     ],
   };

@@ -12,11 +12,16 @@ export interface VideoOf {
   /** A transition's second photo: the caption says it is a transition. */
   last_image?: unknown;
   pack_move?: string | null;
+  /** A 2K regeneration: the video it was made from. */
+  regenerated_from?: string | null;
 }
 
 /** The caption of a video: it is ready, its job id, the format and model it was made in, and its sound if it has one. */
 export function videoCaption(t: Translate, locale: string, gen: VideoOf): string {
-  return [t(locale, gen.last_image ? "video-caption-transition" : "video-caption", { id: gen.short_id }), details(t, locale, gen)].join("\n");
+  const ready = gen.regenerated_from
+    ? t(locale, "video-caption-2k", { id: gen.short_id, from: gen.regenerated_from })
+    : t(locale, gen.last_image ? "video-caption-transition" : "video-caption", { id: gen.short_id });
+  return [ready, details(t, locale, gen)].join("\n");
 }
 
 /** The format and model a video was made in. */
@@ -34,8 +39,13 @@ export function packCaption(t: Translate, locale: string, gen: VideoOf): string 
 }
 
 /**
- * The buttons under a video; "Another camera move" only where its model reads camera commands, and
- * "Studio" when `studio` is the studio's link for it (keyboards.ts, studioUrl).
+ * The buttons under a video; "Another camera move" only where its model reads camera commands,
+ * "✨ 2K" with its price where the video can be made again at 2K (admission.ts, regenerationOf),
+ * and "Studio" when `studio` is the studio's link for it (keyboards.ts, studioUrl).
  */
-export const videoButtons = (t: Translate, locale: string, gen: VideoOf, studio?: string) =>
-  videoKeyboard(t, locale, gen.short_id, { cameraMoves: modelSpec(gen.model)?.cameraCommands ?? true, ...(studio ? { studio } : {}) });
+export const videoButtons = (t: Translate, locale: string, gen: VideoOf, studio?: string, twoKPrice?: number) =>
+  videoKeyboard(t, locale, gen.short_id, {
+    cameraMoves: modelSpec(gen.model)?.cameraCommands ?? true,
+    ...(studio ? { studio } : {}),
+    ...(twoKPrice !== undefined ? { twoKPrice } : {}),
+  });

@@ -52,7 +52,7 @@ export interface Choice<T> {
   label: string;
 }
 export interface Settings {
-  settings: { model: string; duration: number; resolution: string; format: string; promptOptimizer: boolean; cameraMoves: string[] };
+  settings: { model: string; duration: number; resolution: string; format: string; promptOptimizer: boolean; cameraMoves: string[]; albums: string };
   price: string;
   options: {
     models: Choice<string>[];
@@ -62,6 +62,9 @@ export interface Settings {
     formats: Choice<string>[];
     cameraMoves: Choice<string>[];
     maxCameraMoves: number;
+    /** 📚 Albums: a video per photo or one from all, for a model that takes references (else empty), and what one from all costs. */
+    albums: Choice<string>[];
+    albumsPrice: string;
   };
 }
 export interface Me {

@@ -206,7 +206,7 @@ function VideoView({ item, formats, templates, onBack }: { item: Item; formats: 
     if (res?.status !== 410) showToast(say("studio-failed"));
   };
   // 🔁, 📐 and 🎲 start videos as the buttons under it in the chat do; the answer is a toast.
-  const remake = async (action: "again" | "format" | "variants" | "template", body?: { format: string } | { template: string }) => {
+  const remake = async (action: "again" | "format" | "variants" | "template" | "2k", body?: { format: string } | { template: string }) => {
     setBusy(true);
     try {
       showToast((await api<ActionResult>(`videos/${item.id}/${action}`, { method: "POST", body })).text);
@@ -252,6 +252,11 @@ function VideoView({ item, formats, templates, onBack }: { item: Item; formats: 
         {item.readsCameraMoves && (
           <button disabled={busy} onClick={() => void remake("variants")}>
             {say("button-pack")}
+          </button>
+        )}
+        {item.twoK && (
+          <button disabled={busy} onClick={() => void remake("2k")}>
+            {item.twoK}
           </button>
         )}
       </div>
@@ -482,6 +487,12 @@ function SettingsView() {
       {options.durations.length > 1 && <OneOf title={say("studio-duration")} choices={options.durations} chosen={s.duration} pick={(duration) => void save({ duration })} />}
       {options.resolutions.length > 0 && <OneOf title={say("studio-resolution")} choices={options.resolutions} chosen={s.resolution} pick={(resolution) => void save({ resolution })} />}
       <OneOf title={say("studio-format")} choices={options.formats} chosen={s.format} pick={(format) => void save({ format })} />
+      {options.albums.length > 0 && (
+        <>
+          <OneOf title={say("studio-settings-albums")} choices={options.albums} chosen={s.albums} pick={(albums) => void save({ albums })} />
+          <p class="hint left">{options.albumsPrice}</p>
+        </>
+      )}
       <div class="choices">
         <button class={s.promptOptimizer ? "chosen" : "secondary"} aria-pressed={s.promptOptimizer} onClick={() => void save({ promptOptimizer: !s.promptOptimizer })}>
           {say(s.promptOptimizer ? "settings-optimizer-on" : "settings-optimizer-off")}

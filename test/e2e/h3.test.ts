@@ -49,8 +49,8 @@ describe("MiniMax-H3 on the v2 API, webhook mode", () => {
     await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[1]?.[0] === "✅ MiniMax H3");
     await press(s.tg, en, menu.message_id, "⬅️ Back");
     await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, menu.message_id)[0]?.[0] === "🤖 Model: MiniMax H3");
-    // H3's lengths and qualities; no prompt optimizer, no camera moves. The text says what a video costs.
-    expect(buttonLabels(s.tg, en.chatId, menu.message_id)).toEqual([["🤖 Model: MiniMax H3"], ["✅ ⏱ 5 s", "⏱ 8 s", "⏱ 10 s", "⏱ 15 s"], ["✅ 768P", "2K"], ["📐 Original"]]);
+    // H3's lengths and qualities; no prompt optimizer, no camera moves; albums (it takes references). The text says what a video costs.
+    expect(buttonLabels(s.tg, en.chatId, menu.message_id)).toEqual([["🤖 Model: MiniMax H3"], ["✅ ⏱ 5 s", "⏱ 8 s", "⏱ 10 s", "⏱ 15 s"], ["✅ 768P", "2K"], ["📐 Original"], ["📚 Albums: a video per photo"]]);
     expect(messageOf(s, en, menu.message_id).text).toContain("A video with these settings costs 1 credit.");
     expect(messageOf(s, en, menu.message_id).text).toContain("⏱ 8 s: Ozon wants 8 s or more.");
     await press(s.tg, en, menu.message_id, "⏱ 10 s");

@@ -463,13 +463,13 @@ describe("studio API", () => {
 
     type SettingsView = { settings: Record<string, unknown>; price: string; options: Record<string, Array<{ value: unknown; label: string }>> };
     const settings = await call<SettingsView>("settings", { who: asBob });
-    expect(settings.body.settings).toEqual({ model: "MiniMax-Hailuo-02", duration: 6, resolution: "768P", format: "original", promptOptimizer: true, cameraMoves: [], variants: false });
+    expect(settings.body.settings).toEqual({ model: "MiniMax-Hailuo-02", duration: 6, resolution: "768P", format: "original", promptOptimizer: true, cameraMoves: [], variants: false, albums: "each" });
     expect(settings.body.price).toBe("💳 Видео с этими настройками стоит 1 кредит.");
     expect(settings.body.options.resolutions!.map((r) => r.label)).toEqual(["512P", "768P", "1080P"]);
     expect(settings.body.options.models!.map((m) => m.value)).toEqual(["MiniMax-Hailuo-02", "MiniMax-Hailuo-2.3", "MiniMax-Hailuo-2.3-Fast", "MiniMax-H3"]);
     expect(settings.body.options.formats!.map((f) => f.label)).toContain("9:16 · Reels/TikTok/Shorts");
     const saved = await call<SettingsView>("settings", { who: asBob, method: "PUT", body: { duration: 10, format: "3:4", cameraMoves: ["Zoom in", "Pan left"] } });
-    expect(saved.body.settings).toEqual({ model: "MiniMax-Hailuo-02", duration: 10, resolution: "768P", format: "3:4", promptOptimizer: true, cameraMoves: ["Zoom in", "Pan left"], variants: false });
+    expect(saved.body.settings).toEqual({ model: "MiniMax-Hailuo-02", duration: 10, resolution: "768P", format: "3:4", promptOptimizer: true, cameraMoves: ["Zoom in", "Pan left"], variants: false, albums: "each" });
     expect(saved.body.price).toBe("💳 Видео с этими настройками стоит 2 кредита.");
     expect((await s.app.db.models.User.findById(bob.userId).lean())?.settings).toMatchObject({ duration: 10, format: "3:4", camera_moves: ["Zoom in", "Pan left"] });
     for (const bad of [{ resolution: "1080P" }, { duration: 7 }, { model: "I2V-01" }, { format: "4:5" }, { cameraMoves: ["Zoom in", "Zoom in"] }, { cameraMoves: ["a", "b", "c", "d"] }, { colour: "red" }, { promptOptimizer: "yes" }]) {

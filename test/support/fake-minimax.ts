@@ -5,7 +5,10 @@
  * *during* the create request, retrieve's file_id is a number, download URLs are signed and can expire.
  * The v2 API of section 7 (MiniMax-H3) is served beside it: a `content` array, real HTTP statuses
  * with one error shape, `{task:{…}}` queries and callbacks with a fresh video URL each time, DELETE
- * for a queued task, and at most `v2MaxInFlight` tasks queued or running at once.
+ * for a queued task, and at most `v2MaxInFlight` tasks queued or running at once. Section 8 beside it:
+ * up to 9 `reference_image` items (never with frames, `ratio` honoured), and `/v2/video_regeneration`
+ * of a finished video at 2K, queried and called back as a generation is. A v2 task can be queried
+ * for 7 days (`ageTask` makes one older).
  */
 import { createHash, randomBytes } from "node:crypto";
 import http from "node:http";
@@ -68,13 +71,21 @@ export interface FakeTask {
   /** The last frame's sha256, when one was given (v1's last_frame_image, v2's last_frame). */
   lastFrameSha256?: string;
   updatedAt?: number;
+  /** v2: "generation", or "regeneration" for a video rendered again (section 8). */
+  taskType?: "generation" | "regeneration";
+  /** v2 references: the `ratio` asked for (with a first frame MiniMax ignores it). */
+  ratio?: string;
+  /** v2: the reference pictures' sha256s, in order. */
+  referenceSha256s?: string[];
+  /** A regeneration: the task whose video it renders again, when its base video was that task's URL. */
+  baseTaskId?: string;
 }
 
 export type CreateOutcome = "accepted" | number | `http${number}` | "dropped";
 
 /** A v2 image item as received: its role and decoded picture. */
 export interface FrameRecord {
-  role: "first_frame" | "last_frame";
+  role: "first_frame" | "last_frame" | "reference_image";
   bytes: Buffer | null;
   mime: string | null;
   sha256: string | null;
@@ -84,6 +95,13 @@ export interface FrameRecord {
 
 export interface CreateRecord {
   api: "v1" | "v2";
+  /** v2: which create it was; a regeneration (section 8) has `baseVideo`. */
+  endpoint?: "video_generation" | "video_regeneration";
+  /**
+   * A regeneration's base video: its URL (a data URL shortened to "data:video/mp4;base64,…"), the
+   * bytes of a data URL, and the task whose signed URL it was, when it was one of this fake's.
+   */
+  baseVideo?: { url: string; bytes?: Buffer; taskId?: string; sha256?: string };
   /**
    * The request JSON without first_frame_image and last_frame_image ({} when the body was not a JSON object). On v2 each
    * image item's URL is replaced by "<image>"; `frames` holds the pictures.
@@ -185,6 +203,8 @@ export interface FakeMiniMax {
   tasks: Map<string, FakeTask>;
   /** v2 DELETE requests, in order. */
   deletes: DeleteRecord[];
+  /** Moves a task's creation back by `days` (MiniMax answers queries about a v2 task for 7 days). */
+  ageTask(taskId: string, days: number): void;
   /** v2: the most tasks ever queued or running at once. */
   readonly peakV2InFlight: number;
 
@@ -271,6 +291,12 @@ const DEFAULT_DIMS: Record<string, [number, number]> = {
  * The video takes the first frame's shape at about the resolution's pixel count (contract,
  * section 1: 768P is 1366×768 for 16:9; other shapes keep about the same pixel count).
  */
+/** A v2 `ratio` as a shape ("9:16" → 9×16). */
+const ratioShape = (ratio: string) => {
+  const [width, height] = ratio.split(":").map(Number);
+  return { width: width!, height: height! };
+};
+
 function shapedDims([width, height]: [number, number], imageWidth?: number, imageHeight?: number): [number, number] {
   if (!imageWidth || !imageHeight) return [width, height];
   const ratio = imageWidth / imageHeight;
@@ -281,8 +307,11 @@ function shapedDims([width, height]: [number, number], imageWidth?: number, imag
 const CDN_CHUNK = 64 * 1024;
 const MAX_IMAGE_BYTES = 20 * 1024 * 1024;
 const MAX_V2_IMAGE_BYTES = 30 * 1024 * 1024;
-// Base64 of two 30 MB images plus JSON overhead.
-const MAX_V2_CREATE_BODY = 90 * 1024 * 1024;
+// Base64 of nine 30 MB reference pictures plus JSON overhead (section 8).
+const MAX_V2_CREATE_BODY = 9 * 41 * 1024 * 1024;
+const MAX_REFERENCE_IMAGES = 9;
+/** MiniMax answers queries about a v2 task for this long (section 7). */
+const V2_TASK_KEPT_MS = 7 * 86_400_000;
 // Base64 of a 20 MB image plus JSON overhead; anything bigger is refused outright.
 const MAX_CREATE_BODY = 32 * 1024 * 1024;
 const CALLBACK_TIMEOUT_MS = 10_000;
@@ -514,6 +543,7 @@ class FakeMiniMaxServer implements FakeMiniMax {
     const authed = req.headers.authorization === `Bearer ${this.apiKey}`;
     if (req.method === "POST" && path === "/v1/video_generation") return this.handleCreate(req, res, authed, this.v1Create);
     if (req.method === "POST" && path === "/v2/video_generation") return this.handleCreate(req, res, authed, this.v2Create);
+    if (req.method === "POST" && path === "/v2/video_regeneration") return this.handleCreate(req, res, authed, this.v2Regenerate);
 
     req.resume();
     const v2Query = /^\/v2\/query\/video_generation\/([^/]+)$/.exec(path);
@@ -579,6 +609,17 @@ class FakeMiniMaxServer implements FakeMiniMax {
     accept: (body, content, rec) => this.acceptCreateV2(body, content, rec),
     answer: (res, rec, result) => this.answerCreateV2(res, rec, result),
     answerHttp: (res, status) => sendV2Error(res, status, status === 529 ? "overloaded" : (http.STATUS_CODES[status] ?? "error").toLowerCase()),
+  };
+
+  /** Section 8's regeneration: the 768P video and its prompt back into H3, rendered at 2K. */
+  private readonly v2Regenerate: CreateDialect<{ text: string; base: NonNullable<CreateRecord["baseVideo"]> }> = {
+    api: "v2",
+    maxBody: MAX_V2_CREATE_BODY,
+    decode: (body, rec) => this.decodeRegeneration(body, rec),
+    badKey: this.v2Create.badKey,
+    accept: (body, decoded, rec) => this.acceptRegeneration(body, decoded, rec),
+    answer: (res, rec, result) => this.answerCreateV2(res, rec, result),
+    answerHttp: (res, status) => this.v2Create.answerHttp(res, status),
   };
 
   private async handleCreate<D>(req: http.IncomingMessage, res: http.ServerResponse, authed: boolean, dialect: CreateDialect<D>): Promise<void> {
@@ -843,31 +884,47 @@ class FakeMiniMaxServer implements FakeMiniMax {
   }
 
   /**
-   * Checks `content`: exactly one non-empty text item (up to 7000 characters) and images that are
-   * first or last frames, at most one of each, a last frame only with a first; each picture a
-   * readable JPEG/PNG/WebP up to 30 MB, 256 to 5760 px a side, width/height 0.4 to 2.5. Fills the
-   * record (the body with "<image>" for each picture, the pictures in `frames`).
+   * A v2 `content` array: records the create (the body with each `media` item's URL replaced by
+   * "<image>" or "<video>"), checks its one text item (non-empty, up to 7000 characters), and gives
+   * the text and the other items, or why not.
    */
-  private decodeContent(body: Record<string, unknown>, rec: CreateRecord): Rejection | { text: string; frames: FrameRecord[] } {
+  private readContent(body: Record<string, unknown>, rec: CreateRecord, endpoint: NonNullable<CreateRecord["endpoint"]>, media: "image_url" | "video_url"): Rejection | { text: string; others: unknown[] } {
     const content = body.content;
-    rec.body = {
-      ...body,
-      content: Array.isArray(content) ? content.map((item) => (isObject(item) && item.type === "image_url" ? { ...item, image_url: "<image>" } : item)) : content,
-    };
+    rec.endpoint = endpoint;
+    const placeholder = media === "image_url" ? "<image>" : "<video>";
+    rec.body = { ...body, content: Array.isArray(content) ? content.map((item) => (isObject(item) && item.type === media ? { ...item, [media]: placeholder } : item)) : content };
     if (!Array.isArray(content)) return invalid("content is not an array");
     const texts = content.filter((item) => isObject(item) && item.type === "text");
     if (texts.length !== 1) return invalid(`content has ${texts.length} text items; exactly one is required`);
     const text = (texts[0] as Record<string, unknown>).text;
     if (typeof text !== "string" || text.trim() === "") return invalid("the text item is empty");
     if ([...text].length > 7000) return invalid(`the text has ${[...text].length} characters, max 7000`);
-    const images = content.filter((item) => !(isObject(item) && item.type === "text"));
+    return { text, others: content.filter((item) => !(isObject(item) && item.type === "text")) };
+  }
+
+  /**
+   * Checks `content`: exactly one non-empty text item (up to 7000 characters) and images that are
+   * first or last frames, at most one of each, a last frame only with a first, or 1 to 9 reference
+   * pictures never mixed with frames (section 8); each picture a readable JPEG/PNG/WebP up to 30 MB,
+   * 256 to 5760 px a side, width/height 0.4 to 2.5. Fills the record (the body with "<image>" for
+   * each picture, the pictures in `frames`).
+   */
+  private decodeContent(body: Record<string, unknown>, rec: CreateRecord): Rejection | { text: string; frames: FrameRecord[] } {
+    const read = this.readContent(body, rec, "video_generation", "image_url");
+    if (read instanceof Rejection) return read;
+    const { text, others: images } = read;
     const frames: FrameRecord[] = [];
     rec.frames = frames;
+    const references = images.filter((item) => isObject(item) && item.role === "reference_image").length;
+    if (references > 0 && references < images.length) return invalid("reference_image is never sent with first_frame or last_frame");
+    if (references > MAX_REFERENCE_IMAGES) return invalid(`${references} reference images; at most ${MAX_REFERENCE_IMAGES}`);
     for (const item of images) {
       if (!isObject(item) || item.type !== "image_url") return invalid(`content item ${JSON.stringify(item).slice(0, 60)} is neither text nor image_url`);
       const role = item.role ?? (images.length === 1 ? "first_frame" : undefined);
-      if (role !== "first_frame" && role !== "last_frame") return invalid(`image role ${JSON.stringify(item.role)}: first_frame or last_frame (a role is required with two images)`);
-      if (frames.some((f) => f.role === role)) return invalid(`more than one ${role}`);
+      if (role !== "first_frame" && role !== "last_frame" && role !== "reference_image") {
+        return invalid(`image role ${JSON.stringify(item.role)}: first_frame, last_frame or reference_image (a role is required with two images)`);
+      }
+      if (role !== "reference_image" && frames.some((f) => f.role === role)) return invalid(`more than one ${role}`);
       const url = isObject(item.image_url) ? item.image_url.url : undefined;
       const frame = this.decodeV2Image(url, role);
       frames.push(frame instanceof Rejection ? { role, bytes: null, mime: null, sha256: null } : frame);
@@ -917,31 +974,105 @@ class FakeMiniMaxServer implements FakeMiniMax {
     const duration = body.duration;
     if (typeof duration !== "number" || !Number.isInteger(duration) || duration < 4 || duration > 15) return invalid(`duration ${JSON.stringify(duration)}: an integer from 4 to 15 is required`);
     if (body.ratio !== undefined && (typeof body.ratio !== "string" || !V2_RATIOS.has(body.ratio))) return invalid(`ratio ${JSON.stringify(body.ratio)}`);
-    if (body.callback_url !== undefined && (typeof body.callback_url !== "string" || !/^https?:\/\/[^/\s]+/i.test(body.callback_url))) return invalid("callback_url is not an http(s) URL");
-    if (this.v2InFlight() >= (this.opts.v2MaxInFlight ?? 30)) return new Rejection(1002, "rate limit exceeded, too many tasks in flight", `${this.v2InFlight()} tasks in flight`);
-    const admitted = await this.rateAndChallenge(body, this.acceptedV2Times, this.opts.v2Rpm);
+    const admitted = await this.admitV2(body);
     if (admitted instanceof Rejection) return admitted;
-    const { callbackUrl } = admitted;
-    // Checked again after the challenge's wait: another create may have taken the last place meanwhile.
-    if (this.v2InFlight() >= (this.opts.v2MaxInFlight ?? 30)) return new Rejection(1002, "rate limit exceeded, too many tasks in flight", `${this.v2InFlight()} tasks in flight`);
-    this.taskCounter += 1;
     const first = content.frames.find((f) => f.role === "first_frame");
-    const task: FakeTask = {
-      taskId: `4240109857${String(this.taskCounter).padStart(5, "0")}`,
-      api: "v2",
-      status: "queued",
+    const references = content.frames.filter((f) => f.role === "reference_image");
+    // With a first frame the video takes its shape and `ratio` is ignored; references honour it.
+    const ratio = references.length ? ((body.ratio as string | undefined) ?? "adaptive") : undefined;
+    const shape = first ?? (ratio && ratio !== "adaptive" ? ratioShape(ratio) : references[0]);
+    return this.newV2Task(rec, {
       model,
       prompt: content.text,
       duration,
       resolution: body.resolution,
-      callbackUrl,
+      callbackUrl: admitted.callbackUrl,
       imageSha256: first?.sha256 ?? undefined,
-      imageWidth: first?.width,
-      imageHeight: first?.height,
+      imageWidth: shape?.width,
+      imageHeight: shape?.height,
       lastFrameSha256: content.frames.find((f) => f.role === "last_frame")?.sha256 ?? undefined,
-      createdAt: Date.now(),
-      updatedAt: Date.now(),
-    };
+      ...(references.length ? { ratio, referenceSha256s: references.map((f) => f.sha256!) } : {}),
+    });
+  }
+
+  /** The callback URL's form, the tasks in flight, the rate and the challenge: what every v2 create passes. */
+  private async admitV2(body: Record<string, unknown>): Promise<Rejection | { callbackUrl?: string }> {
+    if (body.callback_url !== undefined && (typeof body.callback_url !== "string" || !/^https?:\/\/[^/\s]+/i.test(body.callback_url))) return invalid("callback_url is not an http(s) URL");
+    if (this.v2InFlight() >= (this.opts.v2MaxInFlight ?? 30)) return new Rejection(1002, "rate limit exceeded, too many tasks in flight", `${this.v2InFlight()} tasks in flight`);
+    const admitted = await this.rateAndChallenge(body, this.acceptedV2Times, this.opts.v2Rpm);
+    if (admitted instanceof Rejection) return admitted;
+    // Checked again after the challenge's wait: another create may have taken the last place meanwhile.
+    if (this.v2InFlight() >= (this.opts.v2MaxInFlight ?? 30)) return new Rejection(1002, "rate limit exceeded, too many tasks in flight", `${this.v2InFlight()} tasks in flight`);
+    return admitted;
+  }
+
+  /**
+   * Section 8's regeneration body: exactly one text item and one `video_url` item with the role
+   * `base_video`, whose URL is an http(s) URL (one of this fake's signed URLs must still be valid)
+   * or an MP4 as `data:video/mp4;base64,…`. Fills the record (the body with "<video>" for the URL).
+   */
+  private decodeRegeneration(body: Record<string, unknown>, rec: CreateRecord): Rejection | { text: string; base: NonNullable<CreateRecord["baseVideo"]> } {
+    const read = this.readContent(body, rec, "video_regeneration", "video_url");
+    if (read instanceof Rejection) return read;
+    const { text, others } = read;
+    const item = others[0];
+    if (others.length !== 1 || !isObject(item) || item.type !== "video_url" || item.role !== "base_video") {
+      return invalid("base_video is required: exactly one {type: video_url, video_url: {url}, role: base_video}");
+    }
+    const url = isObject(item.video_url) ? item.video_url.url : undefined;
+    if (typeof url !== "string" || url === "") return invalid("base_video: video_url.url missing");
+    const data = /^data:video\/mp4;base64,(.*)$/s.exec(url);
+    let base: NonNullable<CreateRecord["baseVideo"]>;
+    if (data) {
+      const bytes = Buffer.from(data[1]!, "base64");
+      if (bytes.length < 8 || bytes.toString("latin1", 4, 8) !== "ftyp") return invalid("base_video: the data URL is not an MP4");
+      base = { url: "data:video/mp4;base64,…", bytes, sha256: createHash("sha256").update(bytes).digest("hex") };
+    } else if (/^https?:\/\//i.test(url)) {
+      const own = this.ownFile(url);
+      if (own === "invalid") return invalid("base_video: the URL has expired or cannot be fetched");
+      base = { url, ...(own ? { taskId: own.taskId, sha256: createHash("sha256").update(own.video).digest("hex") } : {}) };
+    } else {
+      return invalid("base_video: neither an http(s) URL nor data:video/mp4;base64");
+    }
+    rec.baseVideo = base;
+    return { text, base };
+  }
+
+  /** The file behind one of this fake's signed URLs; "invalid" when its signature expired or is unknown; undefined for another host. */
+  private ownFile(url: string): StoredFile | "invalid" | undefined {
+    if (!url.startsWith(`${this.baseUrl}/`)) return undefined;
+    const parsed = new URL(url);
+    const fileId = /^\/cdn\/(\d+)\/output\.mp4$/.exec(parsed.pathname)?.[1];
+    const sig = this.sigs.get(parsed.searchParams.get("sig") ?? "");
+    if (!fileId || !sig || sig.expired || sig.fileId !== fileId) return "invalid";
+    return this.files.get(fileId) ?? "invalid";
+  }
+
+  /** A regeneration: H3 at 2K, no duration nor ratio (the output follows the base video). */
+  private async acceptRegeneration(body: Record<string, unknown>, decoded: { text: string; base: NonNullable<CreateRecord["baseVideo"]> }, rec: CreateRecord): Promise<Rejection | FakeTask> {
+    if (body.model !== "MiniMax-H3") return invalid(`model ${JSON.stringify(body.model)}: a regeneration is MiniMax-H3's`);
+    if (body.resolution !== "2K") return invalid(`resolution ${JSON.stringify(body.resolution)}: a regeneration is made at 2K`);
+    if (body.duration !== undefined || body.ratio !== undefined) return invalid("a regeneration takes neither duration nor ratio: the output follows the base video");
+    const admitted = await this.admitV2(body);
+    if (admitted instanceof Rejection) return admitted;
+    const baseTask = decoded.base.taskId ? this.tasks.get(decoded.base.taskId) : undefined;
+    return this.newV2Task(rec, {
+      model: body.model,
+      prompt: decoded.text,
+      duration: baseTask?.duration ?? 5,
+      resolution: "2K",
+      callbackUrl: admitted.callbackUrl,
+      imageWidth: baseTask?.width,
+      imageHeight: baseTask?.height,
+      taskType: "regeneration",
+      baseTaskId: decoded.base.taskId,
+    });
+  }
+
+  private newV2Task(rec: CreateRecord, fields: Omit<FakeTask, "taskId" | "api" | "status" | "createdAt">): FakeTask {
+    this.taskCounter += 1;
+    const now = Date.now();
+    const task: FakeTask = { taskId: `4240109857${String(this.taskCounter).padStart(5, "0")}`, api: "v2", status: "queued", ...fields, createdAt: now, updatedAt: now };
     this.tasks.set(task.taskId, task);
     this.peakV2InFlight = Math.max(this.peakV2InFlight, this.v2InFlight());
     rec.outcome = "accepted";
@@ -966,8 +1097,8 @@ class FakeMiniMaxServer implements FakeMiniMax {
       updated_at: at(task.updatedAt ?? task.createdAt),
       resolution: task.resolution,
       duration: task.duration,
-      ratio: "adaptive",
-      task_type: "generation",
+      ratio: task.ratio ?? "adaptive",
+      task_type: task.taskType ?? "generation",
       ...(task.status === "succeeded" ? { usage: { output_seconds: task.duration }, content: { url: this.signedUrl(task.fileId!) } } : {}),
       ...(task.status === "failed" ? { error: { code: String(task.failure?.status_code ?? 1000), message: task.failure?.status_msg ?? "failed" } } : {}),
     };
@@ -978,7 +1109,8 @@ class FakeMiniMaxServer implements FakeMiniMax {
     const fault = this.queryFaults.shift();
     if (fault !== undefined) return sendV2Error(res, V2_STATUS_BY_CODE[fault] ?? 500, DEFAULT_MSGS[fault] ?? "error", fault);
     const task = this.tasks.get(taskId);
-    if (!task || task.api !== "v2") return sendV2Error(res, 400, "invalid params, task not found", 2013);
+    // Tasks can be queried for 7 days (section 7); after that MiniMax knows them no more.
+    if (!task || task.api !== "v2" || Date.now() - task.createdAt > V2_TASK_KEPT_MS) return sendV2Error(res, 400, "invalid params, task not found", 2013);
     sendJson(res, { task: this.v2View(task) });
   }
 
@@ -1220,6 +1352,10 @@ class FakeMiniMaxServer implements FakeMiniMax {
     }
     task.status = "Fail";
     return this.notify(task, { task_id: taskId, status: this.callbackStatus("failed"), base_resp: task.failure });
+  }
+
+  ageTask(taskId: string, days: number): void {
+    this.mustTask(taskId).createdAt -= days * 86_400_000;
   }
 
   suppressCallbacks(on: boolean): void {

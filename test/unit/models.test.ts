@@ -17,6 +17,7 @@ const other: ModelSpec = {
   cancelQueued: false,
   minPollIntervalMs: 0,
   descriptionKey: "model-other",
+  referenceImages: 0,
 };
 
 describe("the model table", () => {
@@ -33,6 +34,13 @@ describe("the model table", () => {
     expect(modelSpec("I2V-01")).toMatchObject({ fixedOutput: true, cameraCommands: false });
     expect(modelSpec("I2V-01-Director")!.cameraCommands).toBe(true);
     expect(modelSpec("T2V-01")).toBeUndefined();
+    // Reference pictures (section 8): H3 and H3-Max take 9, the Hailuo and I2V-01 models none.
+    expect(modelSpec("MiniMax-H3")!.referenceImages).toBe(9);
+    expect(modelSpec("MiniMax-H3-Max")!.referenceImages).toBe(9);
+    for (const id of ["MiniMax-Hailuo-02", "MiniMax-Hailuo-2.3", "MiniMax-Hailuo-2.3-Fast", "I2V-01"]) expect(modelSpec(id)!.referenceImages).toBe(0);
+    // Only H3 renders a 768P video again at 2K; H3-Max makes no 2K.
+    expect(modelSpec("MiniMax-H3")!.regeneration).toEqual({ from: "768P", to: "2K" });
+    expect(modelSpec("MiniMax-H3-Max")!.regeneration).toBeUndefined();
   });
 
   it("fits a wanted duration and resolution to what a model offers, whatever its durations and resolution names", () => {

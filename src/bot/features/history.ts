@@ -3,6 +3,7 @@ import type { InlineKeyboardButton } from "grammy/types";
 import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
 import { videoButtons, videoCaption } from "../../telegram/video-message.js";
+import { regenerationOf } from "../../generations/admission.js";
 import { studioUrl } from "../../telegram/keyboards.js";
 import { describedAs } from "../../templates/library.js";
 
@@ -82,7 +83,7 @@ export function historyFeature(deps: BotDeps) {
       return ctx.replyWithVideo(gen.telegram_video_file_id, {
         caption: videoCaption(t, locale, gen),
         parse_mode: "HTML",
-        reply_markup: videoButtons(t, locale, gen, studioUrl(deps.config.webappUrl, ctx.chat.id, gen.short_id)),
+        reply_markup: videoButtons(t, locale, gen, studioUrl(deps.config.webappUrl, ctx.chat.id, gen.short_id), regenerationOf(deps.config, gen)?.price),
       });
     }
     // Sent as a link (too large to upload): the link again; MiniMax's signed links expire after hours.

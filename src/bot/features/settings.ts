@@ -3,7 +3,7 @@ import { Menu, type MenuFlavor } from "@grammyjs/menu";
 import { CAMERA_MOVES, cameraKey, toggleMove, type CameraMove } from "../../minimax/camera.js";
 import { durationChoices, effectiveSettings, enabledModel, loadSettings, saveSettings, type GenerationSettings } from "../../generations/settings.js";
 import { priceOf } from "../../generations/admission.js";
-import { resolutionsOf } from "../../minimax/models.js";
+import { resolutionsOf, takesReferences } from "../../minimax/models.js";
 import { FORMAT_NAMES, formatKey } from "../../images/formats.js";
 import { fitsRow } from "../../telegram/keyboards.js";
 import type { BotContext, BotDeps } from "../context.js";
@@ -54,6 +54,24 @@ export function modelsText(ctx: Speaker, config: BotDeps["config"], s: Generatio
 }
 
 /**
+ * What one video from all the photos of an album costs with these settings, by how many photos it
+ * has (2 up to what the model takes): counts that cost the same share a range. Empty for a model
+ * that takes no references. /settings and the studio show it before the choice is made.
+ */
+export function albumPriceText(ctx: Speaker, config: BotDeps["config"], s: GenerationSettings) {
+  const model = enabledModel(config, s.model);
+  if (!takesReferences(model)) return "";
+  const tiers: Array<{ from: number; to: number; price: number }> = [];
+  for (let photos = 2; photos <= model.referenceImages; photos++) {
+    const price = priceOf(config, { model: s.model, duration: s.duration, resolution: s.resolution, references: Array.from({ length: photos }) });
+    const last = tiers.at(-1);
+    if (last?.price === price) last.to = photos;
+    else tiers.push({ from: photos, to: photos, price });
+  }
+  return ctx.t("settings-albums-price", { tiers: tiers.map((tier) => ctx.t("settings-albums-price-tier", tier)).join(", ") });
+}
+
+/**
  * /settings: the model (each with a one-line description and its price), duration and resolution
  * (only what the model offers), the format the photo is fitted to, the prompt optimizer and default
  * camera moves, kept per user in MongoDB. Every label is rendered from the stored settings, so any
@@ -81,7 +99,8 @@ export function settingsFeature(deps: BotDeps) {
           .join(", "),
       }),
     );
-    return [ctx.t("settings-title", { price }), ...prices, ...(long ? [ctx.t("settings-long-hint", { seconds: long })] : [])].join("\n");
+    const albums = albumPriceText(ctx, config, s);
+    return [ctx.t("settings-title", { price }), ...prices, ...(long ? [ctx.t("settings-long-hint", { seconds: long })] : []), ...(albums ? [albums] : [])].join("\n");
   };
   /** Shows `text` in the menu's message: an edit inside a menu handler carries the menu along. */
   const showText = (ctx: MenuContext, text: string) =>
@@ -125,6 +144,10 @@ export function settingsFeature(deps: BotDeps) {
     if (model.cameraCommands) {
       range.row().submenu(cameraButton(ctx, s.cameraMoves), "settings-camera");
       range.row().text(ctx.t(s.variants ? "settings-variants-on" : "settings-variants-off"), (c) => change(c, { variants: !s.variants }));
+    }
+    // One video from all of an album's photos needs a model that takes references; the choice is kept for when one is chosen again.
+    if (takesReferences(model)) {
+      range.row().text(ctx.t(s.albums === "one" ? "settings-albums-one" : "settings-albums-each"), (c) => change(c, { albums: s.albums === "one" ? "each" : "one" }));
     }
   });
 

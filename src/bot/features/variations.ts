@@ -5,11 +5,11 @@ import type { GenerationSettings } from "../../generations/settings.js";
 import type { GenerationFields } from "../../db/models.js";
 import { decodeMoves, encodeMoves, MAX_CAMERA_MOVES, toggleMove, type CameraMove } from "../../minimax/camera.js";
 import { admit, announcerOf } from "../admission.js";
-import { formatRequestKey, requestFrom } from "../../intake/requests.js";
+import { formatRequestKey, regenerationRequest, requestFrom } from "../../intake/requests.js";
 import { startPack } from "../../intake/packs.js";
 import { requestKey } from "../../generations/groups.js";
 import { escapeHtml } from "../../telegram/i18n.js";
-import { VIDEO_AGAIN, VIDEO_FORMAT, VIDEO_MOVES, VIDEO_PACK, VIDEO_PROMPT } from "../../telegram/keyboards.js";
+import { VIDEO_2K, VIDEO_AGAIN, VIDEO_FORMAT, VIDEO_MOVES, VIDEO_PACK, VIDEO_PROMPT } from "../../telegram/keyboards.js";
 import { DEFAULT_FORMAT, FORMAT_NAMES, formatCode, formatFromCode, formatKey, isFormatName } from "../../images/formats.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { moveRows, movesSummary } from "./settings.js";
@@ -162,6 +162,17 @@ export function variationsFeature(deps: BotDeps) {
     if (result.kind === "created") {
       await ctx.editMessageText(ctx.t("format-chosen", { format: ctx.t(formatKey(format)) }), { parse_mode: "HTML" }).catch(() => undefined);
     }
+  });
+
+  // "✨ 2K": the video made again at 2K, keyed by the video's message as the studio's ✨ 2K is, so a
+  // double tap, a tap under the copy /history sent, or the chat and the studio at once make one job.
+  feature.callbackQuery(new RegExp(`^${VIDEO_2K}:(\\w+)$`), async (ctx) => {
+    const gen = await sourceOf(ctx, ctx.match[1]!);
+    if (!gen) return;
+    const ask = regenerationRequest(config, gen, gen.video_message_id ?? messageOf(ctx));
+    if (ask.kind !== "request") return ctx.answerCallbackQuery({ text: ctx.t(ask.kind === "unavailable" ? "regen-unavailable" : "regen-not-offered") });
+    const result = await admit(ctx, deps, { ...ask.request, chatId: ctx.chat!.id });
+    await ctx.answerCallbackQuery({ text: ctx.t(result.kind === "created" ? "regen-started" : result.kind === "duplicate" ? "regen-duplicate" : "variation-refused") });
   });
 
   // "New prompt": same photo; the next text becomes its description (the parked-photo path).

@@ -110,6 +110,10 @@ export function studioApiRoutes(opts: StudioApiOptions) {
     ctx.body = (await studio.variants(viewerOf(ctx), ctx.params.id!)) ?? ctx.throw(404, "No such video of yours");
   });
 
+  router.post(`/videos/:id/2k`, async (ctx) => {
+    ctx.body = (await studio.regenerate(viewerOf(ctx), ctx.params.id!)) ?? ctx.throw(404, "No such video of yours");
+  });
+
   router.get("/jobs", async (ctx) => {
     ctx.body = await studio.jobs(viewerOf(ctx));
   });
