@@ -103,6 +103,8 @@ export const generationSchema = new Schema(
     /** Set just before the create request leaves, cleared once its outcome is known. */
     create_sent_at: { type: Date },
     submitted_at: { type: Date },
+    /** When MiniMax refused to cancel a task queued past GENERATION_TIMEOUT_MIN (it had just started): its timeout counts again from then. */
+    timeout_restarted_at: { type: Date },
     /** When MiniMax's success was confirmed; delivery is retried until DELIVERY_TIMEOUT_MIN after it. */
     delivery_started_at: { type: Date },
     /** Since when an earlier delivery attempt, taken and never recorded as ended, is waited for. */

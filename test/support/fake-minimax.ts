@@ -205,6 +205,8 @@ export interface FakeMiniMax {
    * test acts at the moment the request is on the wire (cuts the app's database, say).
    */
   beforeNextCreate(hook: () => unknown): void;
+  /** v2: the next DELETE waits for `hook` on arrival, before it is answered (a task that starts as its cancel arrives). */
+  beforeNextDelete(hook: () => unknown): void;
   cutNextDownload(afterBytes: number, times?: number): void;
   failNextRetrieve(code: number, times?: number): void;
   /** v1: base_resp code; v2: the error of that code, with its HTTP status (see V2_STATUS_BY_CODE). */
@@ -458,6 +460,7 @@ class FakeMiniMaxServer implements FakeMiniMax {
   private readonly sigs = new Map<string, { fileId: string; expired: boolean }>();
   private readonly createFaults: CreateFault[] = [];
   private readonly createHooks: Array<() => unknown> = [];
+  private readonly deleteHooks: Array<() => unknown> = [];
   private readonly downloadCuts: number[] = [];
   private readonly retrieveFaults: number[] = [];
   private readonly queryFaults: number[] = [];
@@ -528,7 +531,10 @@ class FakeMiniMaxServer implements FakeMiniMax {
       return this.handleQueryV2(res, authed, taskId);
     }
     const v2Task = /^\/v2\/video_generation\/([^/]+)$/.exec(path);
-    if (req.method === "DELETE" && v2Task) return this.handleDeleteV2(res, authed, decodeURIComponent(v2Task[1]!));
+    if (req.method === "DELETE" && v2Task) {
+      await this.deleteHooks.shift()?.();
+      return this.handleDeleteV2(res, authed, decodeURIComponent(v2Task[1]!));
+    }
     if (req.method === "GET" && path === "/v1/query/video_generation") {
       const taskId = url.searchParams.get("task_id") ?? "";
       this.queries.push(taskId); // on arrival, also when the answer is delayed
@@ -1252,6 +1258,10 @@ class FakeMiniMaxServer implements FakeMiniMax {
 
   failNextCreate(outcome: CreateFault, times = 1): void {
     for (let i = 0; i < times; i++) this.createFaults.push(outcome);
+  }
+
+  beforeNextDelete(hook: () => unknown): void {
+    this.deleteHooks.push(hook);
   }
 
   beforeNextCreate(hook: () => unknown): void {
