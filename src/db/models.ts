@@ -323,6 +323,8 @@ export const groupSchema = new Schema(
       type: new Schema(
         {
           at: { type: Date, required: true },
+          /** When the album could first be sent: a member that left it is timed from then. */
+          ready_at: { type: Date },
           videos: [new Schema({ generation_id: { type: Schema.Types.ObjectId, required: true }, file_id: { type: String }, message_id: { type: Number } }, { _id: false })],
         },
         { _id: false },
@@ -371,6 +373,9 @@ export const starsCursorSchema = new Schema(
     offset: { type: Number, required: true, default: 0 },
     stars_in: { type: Number, required: true, default: 0 },
     stars_refunded: { type: Number, required: true, default: 0 },
+    /** The first and the last transaction read, in Telegram's order: they tell which end of the list grew. */
+    head: { type: String },
+    tail: { type: String },
     at: { type: Date },
   },
   { collection: "stars_cursor", versionKey: false },

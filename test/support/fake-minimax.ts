@@ -208,6 +208,8 @@ export interface FakeMiniMax {
   /** v2: the next DELETE waits for `hook` on arrival, before it is answered (a task that starts as its cancel arrives). */
   beforeNextDelete(hook: () => unknown): void;
   cutNextDownload(afterBytes: number, times?: number): void;
+  /** Every download of this file answers `status` (a file the CDN lost, or will not serve), until null. */
+  breakDownloads(fileId: string, status: 403 | 404 | null): void;
   failNextRetrieve(code: number, times?: number): void;
   /** v1: base_resp code; v2: the error of that code, with its HTTP status (see V2_STATUS_BY_CODE). */
   failNextQuery(code: number, times?: number): void;
@@ -461,6 +463,7 @@ class FakeMiniMaxServer implements FakeMiniMax {
   private readonly createFaults: CreateFault[] = [];
   private readonly createHooks: Array<() => unknown> = [];
   private readonly deleteHooks: Array<() => unknown> = [];
+  private readonly brokenFiles = new Map<string, number>();
   private readonly downloadCuts: number[] = [];
   private readonly retrieveFaults: number[] = [];
   private readonly queryFaults: number[] = [];
@@ -1094,6 +1097,8 @@ class FakeMiniMaxServer implements FakeMiniMax {
 
     const file = this.files.get(fileId);
     if (!file) return plain(404, "NoSuchKey");
+    const broken = this.brokenFiles.get(fileId);
+    if (broken) return plain(broken, broken === 404 ? "NoSuchKey" : "AccessDenied");
     const grant = this.sigs.get(sig);
     if (!grant || grant.fileId !== fileId) return plain(403, "AccessDenied: bad signature");
     if (grant.expired) return plain(403, "AccessDenied: Request has expired");
@@ -1258,6 +1263,11 @@ class FakeMiniMaxServer implements FakeMiniMax {
 
   failNextCreate(outcome: CreateFault, times = 1): void {
     for (let i = 0; i < times; i++) this.createFaults.push(outcome);
+  }
+
+  breakDownloads(fileId: string, status: 403 | 404 | null): void {
+    if (status === null) this.brokenFiles.delete(fileId);
+    else this.brokenFiles.set(fileId, status);
   }
 
   beforeNextDelete(hook: () => unknown): void {
