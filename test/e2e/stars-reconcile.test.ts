@@ -21,19 +21,19 @@ describe.each(["oldest-first", "newest-first"] as const)("the reconciliation pas
     fakes: { telegram: { starTransactionOrder: order } },
   });
   const ledger = (filter: Record<string, unknown>) => s.app.db.models.Ledger.find(filter).lean();
-  const credited = (chargeId: string) =>
+  /** The ledger's entries matching `filter`, once there are any. */
+  const entries = (filter: Record<string, unknown>, what: string) =>
     eventually(async () => {
-      const found = await ledger({ kind: "purchase", charge_id: chargeId });
+      const found = await ledger(filter);
       return found.length > 0 && found;
-    }, 10_000, "the credit");
+    }, 10_000, what);
+  const credited = (chargeId: string) => entries({ kind: "purchase", charge_id: chargeId }, "the credit");
+  const takenBack = (userId: number) => entries({ kind: "refund", user_id: userId }, "the credits taken back");
 
   it("credits once a payment whose update never arrived, tells the user, counts it; the late update adds nothing", async () => {
     const lost = s.tg.successfulPaymentUpdate({ chatId: 9951, invoicePayload: PAYLOAD, totalAmount: 50 }); // never delivered
     const charge = lost.message!.successful_payment!.telegram_payment_charge_id;
-    const [purchase] = await eventually(async () => {
-      const found = await ledger({ kind: "purchase", charge_id: charge });
-      return found.length > 0 && found;
-    }, 10_000, "the credit");
+    const [purchase] = await credited(charge);
     expect(purchase).toMatchObject({ user_id: 9951, credits: 10, stars: 50 });
     const told = await s.tg.waitFor(() => s.tg.messages(9951).find((m) => /went through/.test(m.text ?? "")), 10_000, "the user told");
     expect(told.text).toBe("✅ Your payment of 50 ⭐ went through, and its 10 credits are now on your balance: 13 credits. Sorry for the delay.");
@@ -55,10 +55,7 @@ describe.each(["oldest-first", "newest-first"] as const)("the reconciliation pas
     await s.tg.deliver(paid);
     await eventually(async () => (await ledger({ kind: "purchase", user_id: 9952 })).length === 1, 10_000, "the credit");
     s.tg.refundedPaymentUpdate({ chatId: 9952, chargeId: paid.message!.successful_payment!.telegram_payment_charge_id }); // never delivered
-    const [refund] = await eventually(async () => {
-      const found = await ledger({ kind: "refund", user_id: 9952 });
-      return found.length > 0 && found;
-    }, 10_000, "the refund taken back");
+    const [refund] = await takenBack(9952);
     expect(refund).toMatchObject({ credits: -10, stars: 50 });
     await s.tg.waitFor(() => s.tg.messages(9952).find((m) => /was refunded/.test(m.text ?? "")), 10_000, "the user told");
     expect(await reconciled(s.app, "refund")).toBe(1);
@@ -96,10 +93,7 @@ describe.each(["oldest-first", "newest-first"] as const)("the reconciliation pas
     await s.tg.deliver(paid);
     await credited(paid.message!.successful_payment!.telegram_payment_charge_id);
     s.tg.chargeback(paid.message!.successful_payment!.telegram_payment_charge_id);
-    const [refund] = await eventually(async () => {
-      const found = await ledger({ kind: "refund", user_id: 9955 });
-      return found.length > 0 && found;
-    }, 10_000, "the credits taken back");
+    const [refund] = await takenBack(9955);
     expect(refund).toMatchObject({ credits: -10, stars: 50 });
     await s.tg.waitFor(() => s.tg.messages(9955).find((m) => /was refunded/.test(m.text ?? "")), 10_000, "the user told");
     await new Promise((r) => setTimeout(r, 1_500));
