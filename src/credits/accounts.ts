@@ -154,8 +154,8 @@ export function createAccounts(models: Models, opts: { freeCredits: number }) {
     takeable,
     reserved,
     byKey: (key: string) => Ledger.findOne({ key }),
-    /** The latest movements, newest first. */
-    recent: (userId: number, limit: number) => Ledger.find({ user_id: userId }).sort({ seq: -1 }).limit(limit),
+    /** The latest movements, newest first; a `void` (a request refused or never admitted) moved nothing and is not shown. */
+    recent: (userId: number, limit: number) => Ledger.find({ user_id: userId, kind: { $ne: "void" } }).sort({ seq: -1 }).limit(limit),
   };
 }
 export type Accounts = ReturnType<typeof createAccounts>;

@@ -112,6 +112,8 @@ export const generationSchema = new Schema(
     /** Set just before the create request leaves, cleared once its outcome is known. */
     create_sent_at: { type: Date },
     submitted_at: { type: Date },
+    /** When MiniMax refused to cancel a task queued past GENERATION_TIMEOUT_MIN (it had just started): its timeout counts again from then. */
+    timeout_restarted_at: { type: Date },
     /** When MiniMax's success was confirmed; delivery is retried until DELIVERY_TIMEOUT_MIN after it. */
     delivery_started_at: { type: Date },
     /** Since when an earlier delivery attempt, taken and never recorded as ended, is waited for. */
@@ -364,6 +366,8 @@ export const groupSchema = new Schema(
       type: new Schema(
         {
           at: { type: Date, required: true },
+          /** When the album could first be sent: a member that left it is timed from then. */
+          ready_at: { type: Date },
           videos: [new Schema({ generation_id: { type: Schema.Types.ObjectId, required: true }, file_id: { type: String }, message_id: { type: Number } }, { _id: false })],
         },
         { _id: false },
@@ -412,6 +416,9 @@ export const starsCursorSchema = new Schema(
     offset: { type: Number, required: true, default: 0 },
     stars_in: { type: Number, required: true, default: 0 },
     stars_refunded: { type: Number, required: true, default: 0 },
+    /** The first and the last transaction read, in Telegram's order: they tell which end of the list grew. */
+    head: { type: String },
+    tail: { type: String },
     at: { type: Date },
   },
   { collection: "stars_cursor", versionKey: false },

@@ -72,6 +72,12 @@ export const settleKey = (id: Types.ObjectId) => `gen:${String(id)}:settle`;
  * reason given in credits/accounts.ts: each state has exactly one successor.
  */
 export function createAdmission(models: Models, config: Pick<Config, "prices" | "freeCredits" | "maxActivePerUser">, accounts: Accounts = createAccounts(models, config)) {
+  /** Takes the reservation key with a zero `void` entry, unless a reservation took it first: that one is returned. */
+  async function reservationBefore(gen: Pick<Admissible, "_id" | "user_id" | "short_id">) {
+    const result = await accounts.apply(gen.user_id, reserveKey(gen._id), () => ({ kind: "void", credits: 0, generation_id: gen._id, short_id: gen.short_id }));
+    return result.kind === "already" && result.entry.kind === "reserve" ? result.entry : undefined;
+  }
+
   return {
     accounts,
 
@@ -122,6 +128,12 @@ export function createAdmission(models: Models, config: Pick<Config, "prices" | 
     },
 
     /**
+     * Takes the reservation key of a generation that will not be admitted, with a zero `void` entry:
+     * true once no reservation can land any more; false when one landed first (another attempt admitted it).
+     */
+    abandon: async (gen: Pick<Admissible, "_id" | "user_id" | "short_id">) => !(await reservationBefore(gen)),
+
+    /**
      * A generation held back longer than `olderThanMs` lost its admitting process between the
      * insert and the reservation's outcome. The reservation key decides what it was: reserved
      * means admitted (let it run); otherwise a zero `void` entry takes the key, so a late
@@ -132,10 +144,8 @@ export function createAdmission(models: Models, config: Pick<Config, "prices" | 
         "_id user_id short_id",
       );
       for (const gen of stale) {
-        const result = await accounts.apply(gen.user_id, reserveKey(gen._id), () => ({ kind: "void", credits: 0, generation_id: gen._id, short_id: gen.short_id }));
-        const admitted = result.kind === "already" && result.entry.kind === "reserve";
-        const price = admitted ? (result.entry.price ?? -result.entry.credits) : 0;
-        if (admitted) await models.Generation.updateOne({ _id: gen._id, next_run_at: held }, { $set: { next_run_at: new Date(), price } });
+        const reserved = await reservationBefore(gen);
+        if (reserved) await models.Generation.updateOne({ _id: gen._id, next_run_at: held }, { $set: { next_run_at: new Date(), price: reserved.price ?? -reserved.credits } });
         else await models.Generation.deleteOne({ _id: gen._id, next_run_at: held });
       }
       return stale.length;

@@ -8,28 +8,47 @@ import { claimOnce } from "./claims.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 
 /**
- * Whether a generation goes to MiniMax or is cancelled is decided once, by inserting the unique key
- * fate:<generation>: the submitter inserts it right before the create request leaves, the Cancel
- * button when pressed. Exactly one of them wins on any MongoDB-compatible server, so a cancelled job
- * is never sent, whichever instance claimed it and however the two race.
+ * Whether a submission attempt goes to MiniMax or is cancelled is decided once, by inserting the
+ * unique key fate:<generation>:<attempt>: the submitter inserts it right before its photo is fetched
+ * and its create sent, the Cancel button when pressed. Exactly one of them wins on any
+ * MongoDB-compatible server, so a cancelled job is never sent, whichever instance claimed it and
+ * however the two race. The key is per attempt: an attempt MiniMax refused with a retryable answer
+ * (or whose photo could not be fetched) sent nothing and goes back to the queue, and its "submit"
+ * must not stop the user from cancelling the attempts to come.
  */
-const fateKey = (id: Types.ObjectId | string) => `fate:${String(id)}`;
+const fateKey = (id: Types.ObjectId | string, attempt: number) => `fate:${String(id)}:${attempt}`;
 export type Fate = "submit" | "cancel";
 
-async function decide(models: Models, id: Types.ObjectId | string, fate: Fate): Promise<Fate> {
-  if (await claimOnce(models, fateKey(id), fate)) return fate;
-  const taken = await models.Claim.findById(fateKey(id)).lean();
+async function decide(models: Models, id: Types.ObjectId | string, attempt: number, fate: Fate): Promise<Fate> {
+  if (await claimOnce(models, fateKey(id, attempt), fate)) return fate;
+  const taken = await models.Claim.findById(fateKey(id, attempt)).lean();
   return (taken?.owner as Fate | undefined) ?? fate;
 }
 
-/** The submitter's side: "submit" means go ahead (now or on an earlier attempt), "cancel" means never. */
-export const decideSubmit = (models: Models, id: Types.ObjectId) => decide(models, id, "submit");
+type Attempt = Pick<GenerationDoc, "_id" | "submit_attempts">;
+
+/**
+ * True when the user cancelled one of attempts 1 to `last`. A cancel won on an attempt that then went
+ * back to the queue without deciding (its lease lost, its instance gone) still stops the next ones.
+ * The key of an older version, fate:<generation>, counts too.
+ */
+async function cancelledUpTo(models: Models, id: Types.ObjectId, last: number) {
+  const keys = [`fate:${String(id)}`, ...Array.from({ length: last }, (_, i) => fateKey(id, i + 1))];
+  return !!(await models.Claim.exists({ _id: { $in: keys }, owner: "cancel" }));
+}
+
+/** The submitter's side: "submit" means go ahead (now or earlier in this attempt), "cancel" means never. */
+export async function decideSubmit(models: Models, gen: Attempt): Promise<Fate> {
+  // A first attempt has no earlier one to look at: the common case costs one insert, as before.
+  if (gen.submit_attempts > 1 && (await cancelledUpTo(models, gen._id, gen.submit_attempts - 1))) return "cancel";
+  return decide(models, gen._id, gen.submit_attempts, "submit");
+}
 
 /** True when the user has cancelled it (checked while waiting for a rate slot, so no slot is wasted). */
-export async function isCancelled(models: Models, id: Types.ObjectId) {
-  const taken = await models.Claim.findById(fateKey(id)).lean();
-  return taken?.owner === "cancel";
-}
+export const isCancelled = (models: Models, gen: Attempt) => cancelledUpTo(models, gen._id, gen.submit_attempts);
+
+/** Presses that find the job requeued between their read and their decision read it again, this many times. */
+const MAX_CANCEL_READS = 3;
 
 /** The fields a cancelled generation ends with; the notifier tells the user and closes it. */
 export const CANCELLED = { phase: "notifying", minimax_status: "failed", error_code: "cancelled", error_message: "cancelled by the user" } as const;
@@ -60,7 +79,9 @@ const STARTED = ["processing", "success", "failed"];
  */
 export async function cancelGeneration(deps: CancelDeps, shortId: string, userId: number): Promise<CancelOutcome> {
   const { models, leases } = deps;
-  const gen = await models.Generation.findOne({ short_id: shortId, user_id: userId }).select("_id phase model error_code create_sent_at minimax_job_id minimax_status").lean();
+  const read = () =>
+    models.Generation.findOne({ short_id: shortId, user_id: userId }).select("_id phase model error_code create_sent_at minimax_job_id minimax_status submit_attempts").lean();
+  let gen = await read();
   if (!gen) return "not_found";
   if (gen.error_code === "cancelled") return "already";
   if (modelSpec(gen.model)?.cancelQueued && (gen.phase === "submitted" || gen.create_sent_at) && ["queued", "submitting", "submitted"].includes(gen.phase)) {
@@ -69,9 +90,18 @@ export async function cancelGeneration(deps: CancelDeps, shortId: string, userId
     if (STARTED.includes(gen.minimax_status)) return "too_late";
     return cancelAtMiniMax(deps, gen._id);
   }
-  if (!["queued", "submitting"].includes(gen.phase) || gen.create_sent_at) return "too_late";
-  const fate = await decide(models, gen._id, "cancel");
-  if (fate === "submit") return "too_late";
+  for (let reads = 1; ; reads++) {
+    if (!["queued", "submitting"].includes(gen.phase) || gen.create_sent_at) return "too_late";
+    // A queued job's next attempt is the one to stop (the claim that starts it counts it); a
+    // submitting one's is the attempt under way.
+    const attempt = gen.phase === "queued" ? gen.submit_attempts + 1 : gen.submit_attempts;
+    if ((await decide(models, gen._id, attempt, "cancel")) === "cancel") break;
+    // That attempt is going to MiniMax, unless it has been requeued since we read it (a retryable
+    // refusal sends nothing): then the next one can still be stopped.
+    const now = await read();
+    if (!now || reads >= MAX_CANCEL_READS || (now.phase === gen.phase && now.submit_attempts === gen.submit_attempts)) return "too_late";
+    gen = now;
+  }
   const claimed = await leases.claim({ _id: gen._id, phase: "queued" }, { ignoreSchedule: true });
   if (claimed) await leases.finish(claimed, { ...CANCELLED, next_run_at: new Date() });
   return "cancelled";

@@ -113,11 +113,20 @@ export async function createGeneration(deps: Pick<LifecycleDeps, "config" | "mod
   // replies. A refused attempt deletes its document, so a later press of the same button is a new
   // attempt with a key of its own, and gets its own answer.
   const firstToAnswer = () => claimOnce(models, `answered:${String(doc._id)}`);
-  const admission = await createAdmission(models, config).reserve(doc);
-  if (admission.kind !== "admitted") {
-    await Generation.deleteOne({ _id: doc._id });
+  const control = createAdmission(models, config);
+  const admission = await control.reserve(doc);
+  if (admission.kind === "abandoned") {
     // Recovery voided this held request while its redelivery was on the way: take it as new.
-    if (admission.kind === "abandoned") return createGeneration(deps, input);
+    await Generation.deleteOne({ _id: doc._id, next_run_at: HELD });
+    return createGeneration(deps, input);
+  }
+  if (admission.kind !== "admitted") {
+    // Another attempt sharing this document may have reserved since our refusal (a payment landed,
+    // a job ended) and admitted it. Deleting it then would strand that reservation, a credit and a
+    // MAX_ACTIVE_PER_USER slot for good. The reservation key decides: only once our void takes it
+    // can no reservation land, and the document may go.
+    if (!(await control.abandon(doc))) return { kind: "duplicate" };
+    await Generation.deleteOne({ _id: doc._id, next_run_at: HELD });
     return (await firstToAnswer()) ? admission : { kind: "duplicate" };
   }
   // Only the attempt that answers lifts the hold. Two attempts may be finishing one admission (a

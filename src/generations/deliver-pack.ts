@@ -8,7 +8,9 @@ import { cameraKey, isCameraMove } from "../minimax/camera.js";
 import { claimOnce } from "./claims.js";
 import { later, untilStored, type LifecycleDeps } from "./deps.js";
 import { deliverVideo, deliveryFailed, deliveryTimings, ExactLengthStream, isTrustedDownloadUrl } from "./deliver.js";
-import { attemptUpload, deliveryAttempts, takeAttempt, videoOf } from "./delivery-attempts.js";
+import { attemptUpload, deliveryAttempts, takeAttempt, videoOf, type AttemptUpload, type DeliveryAttempts } from "./delivery-attempts.js";
+import { albumItemRefused, telegramRefused } from "../telegram/errors.js";
+import type { Download, VideoFile } from "../minimax/client.js";
 import type { GroupDoc } from "./groups.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 
@@ -35,8 +37,9 @@ async function deliverPackMember(deps: LifecycleDeps, leases: Leases, gen: Membe
   const delivered = group?.delivered;
   if (!group || delivered) {
     const mine = delivered?.videos.find((v) => String(v.generation_id) === String(gen._id));
-    // Sent without this one (it was not ready then), or the pack is gone: it goes alone.
-    if (!mine) return deliverVideo(deps, leases, gen, signal, recordSignal);
+    // Sent without this one (it was not ready then, or left the album), or the pack is gone: it goes
+    // alone, timed from when the album could first be sent.
+    if (!mine) return deliverVideo(deps, leases, gen, signal, recordSignal, delivered?.ready_at ?? undefined);
     return untilStored(() => leases.finish(gen, { phase: "delivered", ...videoOf(mine), completed_at: delivered!.at }), {
       logger: log,
       what: "the delivery",
@@ -47,22 +50,51 @@ async function deliverPackMember(deps: LifecycleDeps, leases: Leases, gen: Membe
   const members = await models.Generation.find({ group_id: gen.group_id }).sort({ pack_index: 1 });
   const waitForThePack = () => leases.finish(gen, { next_run_at: later(config.pollIntervalMs) });
   if (members.some((m) => UNSETTLED.has(m.phase))) return waitForThePack();
-  if (!(await isSender(deps, gen, members))) return waitForThePack();
-  return sendPack(deps, leases, gen, group, members.filter((m) => m.phase === "delivering"), signal, recordSignal);
+  const readyAt = packReadyAt(members);
+  const out = await leftTheAlbum(deps, group, members);
+  if (out.has(String(gen._id))) return deliverVideo(deps, leases, gen, signal, recordSignal, readyAt);
+  if (!(await isSender(deps, gen, members, out))) return waitForThePack();
+  const ready = members.filter((m) => m.phase === "delivering" && !out.has(String(m._id)));
+  return sendPack(deps, leases, gen, group, ready, readyAt, signal, recordSignal);
 }
 
+/**
+ * When the album could first be sent: once MiniMax's last word on its last member came. A member's
+ * time to deliver counts from then, not from its own success, which may be far older (it waited
+ * for its siblings).
+ */
+function packReadyAt(members: Member[]) {
+  const settledAt = (m: Member) => (m.delivery_started_at ?? m.last_heard_at ?? m.completed_at ?? m.created_at).getTime();
+  return new Date(Math.max(...members.map(settledAt)));
+}
+
+/**
+ * A member whose video could not be fetched, or that Telegram refused in the album, leaves the album
+ * for good, by a unique insert its sender makes: it is then delivered alone, as a single video, and
+ * the others go together without it.
+ */
+const leftKey = (group: GroupDoc, member: Member) => `pack-out:${group._id}:${String(member._id)}`;
+async function leftTheAlbum(deps: LifecycleDeps, group: GroupDoc, members: Member[]) {
+  const keys = members.map((m) => leftKey(group, m));
+  const taken = await deps.models.Claim.find({ _id: { $in: keys } }).select("_id").lean();
+  const left = new Set(taken.map((c) => String(c._id)));
+  return new Set(members.filter((m) => left.has(leftKey(group, m))).map((m) => String(m._id)));
+}
+const leaveTheAlbum = (deps: LifecycleDeps, group: GroupDoc, member: Member) => claimOnce(deps.models, leftKey(group, member));
+
 /** True when `gen` is the pack's sender: it took the current sender key, or takes it now that the last sender gave up. */
-async function isSender(deps: LifecycleDeps, gen: Member, members: Member[]) {
+async function isSender(deps: LifecycleDeps, gen: Member, members: Member[], out: Set<string>) {
   const me = String(gen._id);
   for (let n = 1; n <= members.length; n++) {
     const key = `pack-sender:${gen.group_id}:${n}`;
     if (await claimOnce(deps.models, key, me)) return true;
     const owner = (await deps.models.Claim.findById(key).lean())?.owner;
     if (owner === me) return true;
-    // A sender whose delivery ended without the pack (notifying, failed) gave up: the next key is
-    // for the next one. One still delivering is on it; one delivered has sent it (recorded first).
+    // A sender whose delivery ended without the pack (notifying, failed), or that left the album,
+    // gave up: the next key is for the next one. One still delivering is on it; one delivered has
+    // sent it (recorded first).
     const phase = members.find((m) => String(m._id) === owner)?.phase;
-    if (phase !== "notifying" && phase !== "failed") return false;
+    if (phase !== "notifying" && phase !== "failed" && !out.has(owner ?? "")) return false;
   }
   return false;
 }
@@ -73,15 +105,24 @@ interface Sent {
   message_id?: number | null;
 }
 
+/** A member's video, fetched for the album: its file at MiniMax, and the download to stream when it is uploaded. */
+interface Fetched {
+  member: Member;
+  file: VideoFile;
+  download?: Download;
+}
+
 /**
  * Sends the members MiniMax made as one album (one video goes alone: an album holds 2 to 10), each
  * captioned with its camera move and covered by the seller's photo; then records what Telegram took
  * before anything else (retried through an outage, filtered by the lease epoch), so the pack is not
  * sent again; then a note under it with Again and Format for each variant (an album carries no
- * buttons), and the download links of any video too large to upload.
+ * buttons), and the download links of any video too large to upload. One bad member does not sink
+ * the others: one whose video cannot be fetched leaves the album and goes alone; so does one
+ * Telegram refuses in the album (it names it), after which the album goes again without it.
  */
-async function sendPack(deps: LifecycleDeps, leases: Leases, sender: Member, group: GroupDoc, ready: Member[], signal: AbortSignal, recordSignal: AbortSignal) {
-  const { minimax, telegram, config, t, logger, models } = deps;
+async function sendPack(deps: LifecycleDeps, leases: Leases, sender: Member, group: GroupDoc, candidates: Member[], readyAt: Date, signal: AbortSignal, recordSignal: AbortSignal) {
+  const { telegram, config, t, logger, models } = deps;
   const log = logger.child({ generation: sender.short_id, pack: group._id });
   // As for a single video (see deliverVideo): one taker per attempt; the pack's record is its fact.
   const attempts = deliveryAttempts(models, `${deps.instanceId}:${sender.lease_epoch}`);
@@ -91,27 +132,27 @@ async function sendPack(deps: LifecycleDeps, leases: Leases, sender: Member, gro
   const downloads: Readable[] = [];
   const upload = attemptUpload(signal);
   try {
-    const files = await Promise.all(ready.map((m) => minimax.videoFile({ model: m.model, taskId: m.minimax_job_id ?? "", fileId: m.minimax_file_id ?? undefined }, signal)));
-    if (files.some((f) => !isTrustedDownloadUrl(f.downloadUrl, config.minimaxApiBase))) {
-      log.error("download_url is not https; refusing it");
-      throw new Error("untrusted download_url");
+    const { fetched, failures } = await fetchAll(deps, candidates, signal, log);
+    // Nothing could be fetched (MiniMax's side, most likely): the pack tries again as a whole.
+    if (!fetched.length) throw failures[0]!.err;
+    for (const { member, err } of failures) {
+      log.warn({ member: member.short_id, err: (err as Error).message }, "a variant's video could not be fetched; it leaves the album and goes alone");
+      await leaveTheAlbum(deps, group, member);
     }
-    const fits = (i: number) => files[i]!.bytes === undefined || files[i]!.bytes! <= config.uploadLimitBytes;
-    const uploads = ready.flatMap((m, i) => (fits(i) ? [{ member: m, file: files[i]! }] : []));
-    const links = ready.flatMap((m, i) => (fits(i) ? [] : [{ member: m, url: files[i]!.downloadUrl }]));
+    for (const { download } of fetched) if (download) downloads.push(download.body);
+    const ready = fetched.map((f) => f.member);
+    const uploads = fetched.filter((f) => f.download);
+    const links = fetched.filter((f) => !f.download).map(({ member, file }) => ({ member, url: file.downloadUrl }));
     const replyTo = { reply_parameters: { message_id: group.reply_to_message_id ?? gen.reply_to_message_id ?? gen.source_message_id, allow_sending_without_reply: true } };
 
     let messages: Message[] = [];
     if (uploads.length) {
-      const media: InputMediaVideo[] = [];
-      for (const { member, file } of uploads) {
-        const download = await minimax.openDownload(file.downloadUrl, signal);
-        downloads.push(download.body);
-        const checked = download.body.pipe(new ExactLengthStream(file.bytes ?? download.contentLength, config.uploadLimitBytes));
-        download.body.on("error", (err) => checked.destroy(err));
+      const media = uploads.map(({ member, file, download }) => {
+        const checked = download!.body.pipe(new ExactLengthStream(file.bytes ?? download!.contentLength, config.uploadLimitBytes));
+        download!.body.on("error", (err) => checked.destroy(err));
         // As for a single video: a download cut before the upload reads it must not go unheard.
         checked.on("error", (err) => log.debug({ err: err.message, member: member.short_id }, "video stream failed"));
-        media.push({
+        return {
           type: "video",
           media: new InputFile(upload.carry(checked), `astrolus-${member.short_id}.mp4`),
           caption: packCaption(t, member.locale, member),
@@ -121,13 +162,13 @@ async function sendPack(deps: LifecycleDeps, leases: Leases, sender: Member, gro
           supports_streaming: true,
           ...(member.video_width && member.video_height ? { width: member.video_width, height: member.video_height } : {}),
           ...(member.duration ? { duration: member.duration } : {}),
-        });
-      }
+        } satisfies InputMediaVideo;
+      });
       await telegram.sendChatAction(gen.chat_id, "upload_video").catch(() => undefined);
       upload.leave();
       try {
         if (media.length === 1) {
-          const { media: video, caption, parse_mode, cover, supports_streaming, width, height, duration } = media[0]!;
+          const { media: video, caption, parse_mode, cover, supports_streaming, width, height, duration } = media[0]! as InputMediaVideo;
           const options = { caption, parse_mode, cover, supports_streaming, width, height, duration };
           messages = [await telegram.sendVideo(gen.chat_id, video, { ...replyTo, ...options }, upload.signal as Parameters<typeof telegram.sendVideo>[3])];
         } else {
@@ -135,7 +176,12 @@ async function sendPack(deps: LifecycleDeps, leases: Leases, sender: Member, gro
         }
       } catch (err) {
         // The Bot API server refused the size (a lower limit than configured): links still work.
-        if (!(err instanceof GrammyError && err.error_code === 413)) throw err;
+        if (!(err instanceof GrammyError && err.error_code === 413)) {
+          if (media.length > 1 && err instanceof GrammyError && err.error_code === 400 && !telegramRefused(err)) {
+            return await albumRefused(deps, leases, attempts, gen, group, uploads.map((u) => u.member), err, upload, log);
+          }
+          throw err;
+        }
         links.push(...uploads.map(({ member, file }) => ({ member, url: file.downloadUrl })));
         uploads.length = 0;
       }
@@ -146,30 +192,80 @@ async function sendPack(deps: LifecycleDeps, leases: Leases, sender: Member, gro
     ];
     // Telegram has the pack: recorded first, and however long MongoDB is away, or it would be sent again.
     const at = new Date();
-    await untilStored(() => models.Group.updateOne({ _id: group._id, delivered: { $exists: false } }, { $set: { delivered: { at, videos: sent } } }), {
+    await untilStored(() => models.Group.updateOne({ _id: group._id, delivered: { $exists: false } }, { $set: { delivered: { at, ready_at: readyAt, videos: sent } } }), {
       logger: log,
       what: "the pack's delivery",
       retryBaseMs: config.retryBaseMs,
       signal: recordSignal,
     });
-    const mine = sent.find((v) => String(v.generation_id) === String(gen._id));
-    await untilStored(() => leases.finish(gen, { phase: "delivered", ...(mine ? videoOf(mine) : {}), completed_at: at }), {
-      logger: log,
-      what: "the delivery",
-      retryBaseMs: config.retryBaseMs,
-      signal: recordSignal,
-    });
     for (const { file } of uploads) deps.metrics?.delivered("upload", timings().sinceSuccessMs, file.bytes);
-    log.info({ videos: uploads.length, links: links.length, ...timings() }, "variant pack delivered");
+    log.info({ videos: uploads.length, links: links.length, left: failures.length, ...timings() }, "variant pack delivered");
+    const mine = sent.find((v) => String(v.generation_id) === String(gen._id));
+    if (mine) {
+      await untilStored(() => leases.finish(gen, { phase: "delivered", ...videoOf(mine), completed_at: at }), {
+        logger: log,
+        what: "the delivery",
+        retryBaseMs: config.retryBaseMs,
+        signal: recordSignal,
+      });
+    } else {
+      // The sender's own video could not be fetched: it goes alone from now on, as any member that left.
+      const own = failures.find((f) => String(f.member._id) === String(gen._id))?.err ?? new Error("not in the album");
+      await deliveryFailed(deps, leases, gen, own, signal, log, timings, readyAt);
+    }
     const note = messages[0]?.message_id ?? replyTo.reply_parameters.message_id;
     await sendNote(deps, group, ready, links, note).catch((err: Error) => log.warn({ err: err.message }, "the pack's note was not sent"));
   } catch (err) {
     await attempts.failed(gen, gen.deliver_attempts, upload, err, log);
-    await deliveryFailed(deps, leases, gen, err, signal, log, timings);
+    await deliveryFailed(deps, leases, gen, err, signal, log, timings, readyAt);
   } finally {
     upload.done();
     for (const body of downloads) body.destroy(); // whatever Telegram did not read is not needed any more
   }
+}
+
+/**
+ * Each candidate's video: its file at MiniMax and, when it fits the upload limit, its download,
+ * opened now. A member whose video cannot be had (MiniMax's retrieve fails, the download answers
+ * 404 or 403) is reported, not thrown: it must not keep the others from going.
+ */
+async function fetchAll(deps: LifecycleDeps, candidates: Member[], signal: AbortSignal, log: LifecycleDeps["logger"]) {
+  const { minimax, config } = deps;
+  const fetched: Fetched[] = [];
+  const failures: Array<{ member: Member; err: unknown }> = [];
+  for (const member of candidates) {
+    try {
+      const file = await minimax.videoFile({ model: member.model, taskId: member.minimax_job_id ?? "", fileId: member.minimax_file_id ?? undefined }, signal);
+      if (!isTrustedDownloadUrl(file.downloadUrl, config.minimaxApiBase)) {
+        log.error({ member: member.short_id }, "download_url is not https; refusing it");
+        throw new Error("untrusted download_url");
+      }
+      const fits = file.bytes === undefined || file.bytes <= config.uploadLimitBytes;
+      fetched.push({ member, file, ...(fits ? { download: await minimax.openDownload(file.downloadUrl, signal) } : {}) });
+    } catch (err) {
+      if (signal.aborted) {
+        for (const { download } of fetched) download?.body.destroy();
+        throw err;
+      }
+      failures.push({ member, err });
+    }
+  }
+  return { fetched, failures };
+}
+
+/**
+ * Telegram refused the album. Its error names the item it could not send ("failed to send message
+ * #2 with the error message …"): that member leaves the album and goes alone, and the album goes
+ * again at once without it. An error that names none cannot be pinned on one member: every member
+ * goes alone, so the bad one fails alone. Nothing was sent, so the attempt is given back.
+ */
+async function albumRefused(deps: LifecycleDeps, leases: Leases, attempts: DeliveryAttempts, gen: Member, group: GroupDoc, album: Member[], err: GrammyError, upload: AttemptUpload, log: LifecycleDeps["logger"]) {
+  const item = albumItemRefused(err);
+  const leaving = item !== undefined && album[item] ? [album[item]] : album;
+  log.warn({ err: err.message, leaving: leaving.map((m) => m.short_id) }, "Telegram refused the album; refused variants go alone");
+  for (const member of leaving) await leaveTheAlbum(deps, group, member);
+  await attempts.failed(gen, gen.deliver_attempts, upload, err, log);
+  await leases.finish(gen, { next_run_at: new Date() });
 }
 
 /** The note under a pack's album, once: what each variant is, and its Again and Format buttons. */

@@ -68,7 +68,7 @@ export function deliveryTimings(gen: GenerationDoc, started = Date.now()) {
  * paid for and is retried for hours, each time from a fresh retrieve, before the user is told.
  * Telegram's flood wait is not a failure: the next try comes when it says.
  */
-export async function deliveryFailed(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, err: unknown, signal: AbortSignal, log: LifecycleDeps["logger"], timings: () => Record<string, number>) {
+export async function deliveryFailed(deps: LifecycleDeps, leases: Leases, gen: GenerationDoc, err: unknown, signal: AbortSignal, log: LifecycleDeps["logger"], timings: () => Record<string, number>, sendableSince?: Date) {
   if (telegramRefused(err)) {
     log.warn(timings(), "the user blocked the bot or the chat is gone; stopping");
     await leases.finish(gen, { phase: "failed", error_code: UNDELIVERABLE, error_message: (err as Error).message, completed_at: new Date() });
@@ -76,7 +76,8 @@ export async function deliveryFailed(deps: LifecycleDeps, leases: Leases, gen: G
   }
   if (signal.aborted) return; // the lease was lost; another instance carries on
   const attempt = gen.deliver_attempts;
-  const startedAt = (gen.delivery_started_at ?? gen.last_heard_at ?? gen.updated_at ?? new Date()).getTime();
+  // Timed from when it could first be sent: a pack's member from when its album could go.
+  const startedAt = Math.max((gen.delivery_started_at ?? gen.last_heard_at ?? gen.updated_at ?? new Date()).getTime(), sendableSince?.getTime() ?? 0);
   const outOfTime = Date.now() - startedAt > deps.config.deliveryTimeoutMs;
   const wait = floodWaitMs(err);
   const next = wait === undefined ? attempt + 1 : attempt;
@@ -94,8 +95,9 @@ export async function deliveryFailed(deps: LifecycleDeps, leases: Leases, gen: G
  * retrieve on v1, by the download on v2), so a cut download fails the upload instead of sending a
  * truncated video; the next attempt asks MiniMax for a fresh signed URL (retrieve, or a query). `signal` aborts the upload (the lease is lost or
  * overdue); `recordSignal` only ends the wait to record a message Telegram already took.
+ * `sendableSince`: a pack's member going alone is timed from when its album could first go.
  */
-export async function deliverVideo(deps: LifecycleDeps, leases: Leases, claimed: GenerationDoc, signal: AbortSignal, recordSignal = signal) {
+export async function deliverVideo(deps: LifecycleDeps, leases: Leases, claimed: GenerationDoc, signal: AbortSignal, recordSignal = signal, sendableSince?: Date) {
   const { minimax, telegram, config, t, logger } = deps;
   const log = logger.child({ generation: claimed.short_id });
   const attempts = deliveryAttempts(deps.models, `${deps.instanceId}:${claimed.lease_epoch}`);
@@ -185,7 +187,7 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, claimed:
     log.info({ bytes: expected, ...timings() }, "video delivered");
   } catch (err) {
     await attempts.failed(gen, attempt, upload, err, log);
-    await deliveryFailed(deps, leases, gen, err, signal, log, timings);
+    await deliveryFailed(deps, leases, gen, err, signal, log, timings, sendableSince);
   } finally {
     upload.done();
   }

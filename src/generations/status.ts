@@ -23,8 +23,9 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
     // Outcome of the create is unknown and no callback has named the task yet: keep waiting.
     return leases.finish(gen, { next_run_at: later(pollMs) });
   }
-  // A job is timed from its submission: waiting in our own queue is not MiniMax's time.
-  const runningMs = Date.now() - (gen.submitted_at ?? gen.created_at!).getTime();
+  // A job is timed from its submission: waiting in our own queue is not MiniMax's time. A task MiniMax
+  // would not cancel at its timeout (it had just started) is timed again from then.
+  const runningMs = Date.now() - (gen.timeout_restarted_at ?? gen.submitted_at ?? gen.created_at!).getTime();
   const expire = (message: string) =>
     leases.finish(gen, { phase: "notifying", minimax_status: "failed", error_code: "timeout", error_message: message, next_run_at: new Date() });
   let state;
@@ -39,18 +40,35 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
     if (err instanceof MiniMaxApiError && err.operatorProblem) logger.error({ code: err.code, model: gen.model }, "MiniMax refused our credentials: operator action needed");
     return leases.finish(gen, { next_run_at: later(Math.max(pollMs, backoffMs(attempt, config.retryBaseMs))) });
   }
-  const now = new Date();
+  let now = new Date();
   const adopted = gen.minimax_job_id ? {} : { minimax_job_id: taskId, error_code: null };
   if (!gen.minimax_job_id) logger.info({ generation: gen.short_id, taskId }, "task adopted from a callback");
+  // A task still queued past its timeout is cancelled at MiniMax if it can be, so it is never made
+  // (and paid) for nobody. MiniMax refuses once the task has started: then it will bill the video,
+  // so the generation goes on following it, timed again from now. Once only: a MiniMax that keeps
+  // saying "queued" and keeps refusing must not hold the user's credits for ever.
+  if (runningMs > config.generationTimeoutMs && state.status === "queued" && modelSpec(gen.model)?.cancelQueued) {
+    const task = { model: gen.model, taskId };
+    const log = logger.child({ generation: gen.short_id, taskId });
+    const answer = await minimax.cancelTask(task, signal).catch((err: Error) => (log.warn({ err: err.message }, "the expired task could not be cancelled"), "unknown" as const));
+    if (answer === "cancelled") {
+      log.warn("MiniMax still queued the task past GENERATION_TIMEOUT_MIN; cancelled it");
+      return expire("timed out");
+    }
+    if (gen.timeout_restarted_at) return expire(`timed out; MiniMax did not cancel it (${answer})`);
+    log.warn({ answer }, "MiniMax did not cancel the task queued past GENERATION_TIMEOUT_MIN; following it on");
+    const again = await minimax.queryTask(task, signal).catch(() => undefined);
+    now = new Date();
+    if (!again || again.status === "queued" || again.status === "processing") {
+      return leases.finish(gen, { ...adopted, ...(again?.status === "processing" ? { minimax_status: "processing" } : {}), timeout_restarted_at: now, last_heard_at: now, next_run_at: later(pollMs) });
+    }
+    state = again; // over already: recorded below like any other answer
+  }
   switch (state.status) {
     case "queued":
     case "processing":
       if (runningMs > config.generationTimeoutMs) {
         logger.warn({ generation: gen.short_id, taskId }, "MiniMax still working past GENERATION_TIMEOUT_MIN; giving up");
-        // A task still queued is cancelled at MiniMax if it can be, so it is never made (and paid) for nobody.
-        if (state.status === "queued" && modelSpec(gen.model)?.cancelQueued) {
-          await minimax.cancelTask({ model: gen.model, taskId }, signal).catch((err: Error) => logger.warn({ generation: gen.short_id, err: err.message }, "the expired task could not be cancelled"));
-        }
         return expire("timed out");
       }
       // Queued at MiniMax: not processing yet, so the Cancel button stays where MiniMax can cancel.

@@ -176,7 +176,7 @@ export async function submitGeneration(
       const got = await take();
       if (got) return got;
       if (signal.aborted) return (await leases.finish(gen, { phase: "queued", next_run_at: new Date() }), null);
-      if (await isCancelled(deps.models, gen._id)) return (await cancelled(), null);
+      if (await isCancelled(deps.models, gen)) return (await cancelled(), null);
       await sleep(Math.min(Math.max(await waitMs(), 20), 1_000), signal);
     }
   };
@@ -196,7 +196,7 @@ export async function submitGeneration(
   // Sent or cancelled is decided once (see cancel.ts). When nothing leaves with the slot (cancelled,
   // photo unavailable, lease lost), it goes back at once instead of blocking a window.
   const giveBack = () => rateLimit.release(slot).catch((err: Error) => log.warn({ err: err.message }, "rate slot not given back"));
-  if ((await decideSubmit(deps.models, gen._id)) === "cancel") {
+  if ((await decideSubmit(deps.models, gen)) === "cancel") {
     await giveBack();
     return cancelled();
   }

@@ -201,7 +201,9 @@ describe("albums and variant packs (polling mode)", () => {
     expect(s.tg.videosSent(en.chatId)).toHaveLength(2);
     expect(await s.app.db.models.Generation.countDocuments({ chat_id: en.chatId })).toBe(2);
     const ledger = await ledgerOf(s.app, en.userId);
-    expect(ledger.map((e) => [e.kind, e.credits])).toEqual([["welcome", 10], ["grant", -8], ["reserve", -1], ["reserve", -1], ["capture", 0], ["capture", 0]]);
+    // Photo 3 was refused (and photo 4 not tried after it): a `void` took its reservation key and moved nothing.
+    expect(ledger.filter((e) => e.kind !== "void").map((e) => [e.kind, e.credits])).toEqual([["welcome", 10], ["grant", -8], ["reserve", -1], ["reserve", -1], ["capture", 0], ["capture", 0]]);
+    expect(ledger.filter((e) => e.kind === "void").map((e) => e.credits)).toEqual([0]);
     expect(ledger.at(-1)).toMatchObject({ balance: 0, in_flight: 0 });
     s.mm.autoComplete(null);
     expect(s.tg.rejectedCalls).toEqual([]);
@@ -405,5 +407,80 @@ describe("the album's one Cancel (polling mode, one create per 4 s)", () => {
     // No notice per cancelled job: the status message says it for them all.
     expect(s.tg.messages(en.chatId).filter((m) => m.text)).toHaveLength(1);
     expect(s.tg.rejectedCalls).toEqual([]);
+  });
+});
+
+describe("a variant pack with one bad member (polling mode, DELIVERY_TIMEOUT_MIN 0.1)", () => {
+  const s = useTestApp("badmember", { mode: "polling", env: { MINIMAX_RPM: "100", FREE_CREDITS: "10", MAX_ACTIVE_PER_USER: "10", DELIVERY_TIMEOUT_MIN: "0.1" } });
+
+  /** A pack of a new photo for `who`: its three tasks, in pack order, each made with a video of its own. */
+  async function packMade(who: TestUser, caption: string) {
+    await s.app.db.models.User.updateOne({ _id: who.userId }, { $set: { settings: { variants: true } } }, { upsert: true });
+    const photo = jpeg(1080, 1080);
+    const sent = s.tg.photoUpdate({ ...who, photo: s.tg.addPhoto(photo.bytes, photo.width, photo.height), caption });
+    await s.tg.deliver(sent);
+    const tasks = await eventually(() => {
+      const found = [...s.mm.tasks.values()].filter((t) => t.prompt?.startsWith(`${caption} [`));
+      return found.length === 3 && found;
+    }, 15_000, "three tasks");
+    const ordered = ["Push in", "Truck left", "Static shot"].map((m) => tasks.find((t) => t.prompt === `${caption} [${m}]`)!);
+    const videos = ordered.map((_, i) => makeMp4({ payloadBytes: 33_000 + i * 1_000 }));
+    return { sent, tasks: ordered, videos };
+  }
+  const albumsTo = (who: TestUser) => s.tg.callsTo("sendMediaGroup").filter((c) => c.params.chat_id === who.chatId && !c.error);
+
+  it("English: one variant's download keeps answering 404: the other two arrive at once as one album; it goes alone, timed from when the album could go, and arrives once its file can be had", { timeout: 60_000 }, async () => {
+    const en = user(9830, "en");
+    const { sent, tasks, videos } = await packMade(en, "the bag on a shelf");
+    await s.mm.succeed(tasks[0]!.taskId, videos[0]!);
+    await s.mm.succeed(tasks[1]!.taskId, videos[1]!);
+    s.mm.breakDownloads(tasks[1]!.fileId!, 404);
+    // The last variant takes longer than DELIVERY_TIMEOUT_MIN: the first two wait for it, and that
+    // wait is not counted against their delivery, which starts once the album can go.
+    await settle(7_000);
+    await s.mm.succeed(tasks[2]!.taskId, videos[2]!);
+
+    const album = await s.tg.waitForCall("sendMediaGroup", (c) => c.params.chat_id === en.chatId && !c.error, 15_000);
+    expect((album.params.media as unknown[]).length).toBe(2);
+    const inAlbum = s.tg.videosSent(en.chatId).filter((v) => v.method === "sendMediaGroup");
+    expect(inAlbum.map((v) => v.sha256)).toEqual([sha256(videos[0]!), sha256(videos[2]!)]);
+    // The bad one is tried alone meanwhile, each try a fresh retrieve; once the CDN serves it, it comes as a single video.
+    await eventually(() => s.mm.downloads.filter((d) => d.fileId === tasks[1]!.fileId && d.status === 404).length >= 2, 10_000, "the bad member tried alone");
+    s.mm.breakDownloads(tasks[1]!.fileId!, null);
+    await s.tg.waitFor(() => s.tg.videosSent(en.chatId).find((v) => v.method === "sendVideo" && v.sha256 === sha256(videos[1]!)), 15_000, "the bad member's video");
+    expect(albumsTo(en)).toHaveLength(1);
+    expect(s.tg.videosSent(en.chatId).map((v) => v.sha256).sort()).toEqual(videos.map(sha256).sort());
+    expect(s.tg.videosSent(en.chatId).every((v) => v.message.reply_to_message?.message_id === idOf(sent))).toBe(true);
+    const gens = await eventually(async () => {
+      const found = await s.app.db.models.Generation.find({ chat_id: en.chatId, group_id: { $exists: true } }).lean();
+      return found.every((g) => g.phase === "delivered") && found;
+    }, 10_000, "every variant delivered");
+    expect(gens).toHaveLength(3);
+    const ledger = await ledgerOf(s.app, en.userId);
+    expect(ledger.filter((e) => e.kind === "capture")).toHaveLength(3);
+    expect(s.tg.rejectedCalls).toEqual([]);
+  });
+
+  it("English: Telegram refuses one variant's video: the album goes again at once without it; it ends alone, told as undelivered, its credit charged as for any video MiniMax made", { timeout: 60_000 }, async () => {
+    const en = user(9831, "en");
+    const { tasks, videos } = await packMade(en, "the mug on a table");
+    s.tg.refuseVideo(sha256(videos[2]!));
+    for (const [i, task] of tasks.entries()) await s.mm.succeed(task.taskId, videos[i]!);
+
+    const refused = await s.tg.waitFor(() => s.tg.callsTo("sendMediaGroup").find((c) => c.params.chat_id === en.chatId && c.error), 15_000, "the refused album");
+    expect(refused.error!.description).toMatch(/^Bad Request: failed to send message #3 with the error message/);
+    const album = await s.tg.waitForCall("sendMediaGroup", (c) => c.params.chat_id === en.chatId && !c.error, 15_000);
+    expect((album.params.media as unknown[]).length).toBe(2);
+    expect(s.tg.videosSent(en.chatId).map((v) => v.sha256)).toEqual([sha256(videos[0]!), sha256(videos[1]!)]);
+    // Alone, it is refused as a single video until DELIVERY_TIMEOUT_MIN, counted from when the album could go.
+    const gen = await eventually(() => s.app.db.models.Generation.findOne({ minimax_job_id: tasks[2]!.taskId, phase: "failed" }).lean(), 30_000, "the refused variant given up");
+    expect(gen.error_code).toBe("undelivered");
+    expect(s.tg.callsTo("sendVideo").filter((c) => c.params.chat_id === en.chatId && c.error).length).toBeGreaterThanOrEqual(1);
+    await s.tg.waitFor(() => s.tg.messages(en.chatId).find((m) => new RegExp(`^❌ Job ${gen.short_id}: MiniMax made the video, but I could not send it to you`).test(m.text ?? "")), 10_000, "the notice");
+    const others = await s.app.db.models.Generation.find({ minimax_job_id: { $in: [tasks[0]!.taskId, tasks[1]!.taskId] } }).lean();
+    expect(others.map((g) => g.phase)).toEqual(["delivered", "delivered"]);
+    expect(albumsTo(en)).toHaveLength(1);
+    const ledger = await ledgerOf(s.app, en.userId);
+    expect(ledger.filter((e) => e.kind === "capture")).toHaveLength(3);
   });
 });

@@ -248,6 +248,31 @@ describe("MiniMax-H3 on the v2 API, webhook mode", () => {
   });
 });
 
+describe("an H3 task still queued at its timeout (webhook mode, GENERATION_TIMEOUT_MIN 0.1)", () => {
+  const s = useTestApp("h3timeout", { mode: "webhook", env: { MINIMAX_MODELS: MODELS, FREE_CREDITS: "5", GENERATION_TIMEOUT_MIN: "0.1" } });
+
+  it("MiniMax refuses the DELETE because the task has just started: the job is followed on, its video delivered and charged", { timeout: 60_000 }, async () => {
+    const en = user(9815, "en");
+    await useModel(s, en, "MiniMax-H3");
+    await s.tg.deliver(photoFrom(s.tg, en, "the lamp swings").update);
+    const task = await taskFor(s.mm, "the lamp swings");
+    // The first status check comes after the timeout (H3 is checked every 10 s at most) and finds the
+    // task queued; it starts just as the DELETE arrives, so MiniMax refuses to cancel it.
+    s.mm.beforeNextDelete(() => void s.mm.process(task.taskId));
+    await s.mm.waitFor(() => s.mm.deletes.length > 0, 20_000, "the DELETE");
+    expect(s.mm.deletes.map((d) => [d.taskId, d.status])).toEqual([[task.taskId, 400]]);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const video = makeMp4({ payloadBytes: 40_000 });
+    await s.mm.succeed(task.taskId, video);
+    await expectOneVideo(s.tg, en.chatId, video);
+    const gen = await eventually(() => s.app.db.models.Generation.findOne({ user_prompt: "the lamp swings", phase: "delivered" }).lean(), 10_000, "the delivery");
+    expect(gen.error_code ?? null).toBeNull();
+    expect(gen.timeout_restarted_at).toBeInstanceOf(Date);
+    expect((await ledgerOf(s, en)).slice(-2)).toEqual([["reserve", -1], ["capture", 0]]);
+    expect(s.tg.messages(en.chatId).some((m) => /took too long/.test(m.text ?? ""))).toBe(false);
+  });
+});
+
 describe("MiniMax-H3 without a callback (polling mode)", () => {
   const s = useTestApp("h3polling", { mode: "polling", env: { MINIMAX_MODELS: MODELS, FREE_CREDITS: "20" } });
 

@@ -141,6 +141,36 @@ describe("Cancel while queued", () => {
     expect(s.tg.rejectedCalls).toEqual([]);
   });
 
+  it("English: a job MiniMax refused with a retryable answer went back to the queue and can still be cancelled: never sent, its credit back", { timeout: 60_000 }, async () => {
+    const en = user(9420, "en");
+    const prompt = "requeued: the kettle steams";
+    // MiniMax's rate limit refuses the first create: nothing was made, the job goes back to the queue.
+    s.mm.failNextCreate({ code: 1002 });
+    const sent = photoFrom(s.tg, en, prompt);
+    await s.tg.deliver(sent.update);
+    const status = await statusMessage(s.tg, en, sent.messageId);
+    await s.mm.waitFor(() => s.mm.createRequests.some((r) => r.body.prompt === prompt && r.outcome === 1002), 20_000, "the refused create");
+    await eventually(async () => {
+      const g = await s.app.db.models.Generation.findOne({ user_prompt: prompt }).lean();
+      return g && g.submit_attempts >= 1 && !g.create_sent_at && ["queued", "submitting"].includes(g.phase);
+    }, 10_000, "the job back in the queue");
+    await s.tg.waitFor(() => buttonLabels(s.tg, en.chatId, status.message_id).flat().includes("✖️ Cancel"), 10_000, "the Cancel button");
+
+    const answer = await press(s.tg, en, status.message_id, "✖️ Cancel");
+    expect(answer.text).toBe("Cancelled: this job will not be made, and its credits go back to your balance.");
+    const gen = await eventually(async () => {
+      const g = await s.app.db.models.Generation.findOne({ user_prompt: prompt }).lean();
+      return g?.phase === "failed" && g;
+    }, 15_000, "the cancelled job closed");
+    expect(gen.error_code).toBe("cancelled");
+    const ledger = await s.app.db.models.Ledger.find({ user_id: en.userId }).sort({ seq: 1 }).lean();
+    expect(ledger.map((e) => [e.kind, e.credits])).toEqual([["welcome", 3], ["reserve", -1], ["release", 1]]);
+    // Rate windows pass: the cancelled job is never sent.
+    await new Promise((r) => setTimeout(r, 5_000));
+    expect(s.mm.createRequests.filter((r) => r.body.prompt === prompt).map((r) => r.outcome)).toEqual([1002]);
+    expect(s.tg.rejectedCalls).toEqual([]);
+  });
+
   it("English: Cancel racing the worker's claim: either cancelled and never sent, or too late and sent once", { timeout: 90_000 }, async () => {
     const outcomes: string[] = [];
     for (let i = 0; i < 4; i++) {

@@ -225,7 +225,11 @@ export interface FakeMiniMax {
    * test acts at the moment the request is on the wire (cuts the app's database, say).
    */
   beforeNextCreate(hook: () => unknown): void;
+  /** v2: the next DELETE waits for `hook` on arrival, before it is answered (a task that starts as its cancel arrives). */
+  beforeNextDelete(hook: () => unknown): void;
   cutNextDownload(afterBytes: number, times?: number): void;
+  /** Every download of this file answers `status` (a file the CDN lost, or will not serve), until null. */
+  breakDownloads(fileId: string, status: 403 | 404 | null): void;
   failNextRetrieve(code: number, times?: number): void;
   /** v1: base_resp code; v2: the error of that code, with its HTTP status (see V2_STATUS_BY_CODE). */
   failNextQuery(code: number, times?: number): void;
@@ -487,6 +491,8 @@ class FakeMiniMaxServer implements FakeMiniMax {
   private readonly sigs = new Map<string, { fileId: string; expired: boolean }>();
   private readonly createFaults: CreateFault[] = [];
   private readonly createHooks: Array<() => unknown> = [];
+  private readonly deleteHooks: Array<() => unknown> = [];
+  private readonly brokenFiles = new Map<string, number>();
   private readonly downloadCuts: number[] = [];
   private readonly retrieveFaults: number[] = [];
   private readonly queryFaults: number[] = [];
@@ -558,7 +564,10 @@ class FakeMiniMaxServer implements FakeMiniMax {
       return this.handleQueryV2(res, authed, taskId);
     }
     const v2Task = /^\/v2\/video_generation\/([^/]+)$/.exec(path);
-    if (req.method === "DELETE" && v2Task) return this.handleDeleteV2(res, authed, decodeURIComponent(v2Task[1]!));
+    if (req.method === "DELETE" && v2Task) {
+      await this.deleteHooks.shift()?.();
+      return this.handleDeleteV2(res, authed, decodeURIComponent(v2Task[1]!));
+    }
     if (req.method === "GET" && path === "/v1/query/video_generation") {
       const taskId = url.searchParams.get("task_id") ?? "";
       this.queries.push(taskId); // on arrival, also when the answer is delayed
@@ -1220,6 +1229,8 @@ class FakeMiniMaxServer implements FakeMiniMax {
 
     const file = this.files.get(fileId);
     if (!file) return plain(404, "NoSuchKey");
+    const broken = this.brokenFiles.get(fileId);
+    if (broken) return plain(broken, broken === 404 ? "NoSuchKey" : "AccessDenied");
     const grant = this.sigs.get(sig);
     if (!grant || grant.fileId !== fileId) return plain(403, "AccessDenied: bad signature");
     if (grant.expired) return plain(403, "AccessDenied: Request has expired");
@@ -1388,6 +1399,15 @@ class FakeMiniMaxServer implements FakeMiniMax {
 
   failNextCreate(outcome: CreateFault, times = 1): void {
     for (let i = 0; i < times; i++) this.createFaults.push(outcome);
+  }
+
+  breakDownloads(fileId: string, status: 403 | 404 | null): void {
+    if (status === null) this.brokenFiles.delete(fileId);
+    else this.brokenFiles.set(fileId, status);
+  }
+
+  beforeNextDelete(hook: () => unknown): void {
+    this.deleteHooks.push(hook);
   }
 
   beforeNextCreate(hook: () => unknown): void {

@@ -216,6 +216,8 @@ export interface FakeTelegramOptions {
    * go up to 2000 MB, and nothing is served under /file/.
    */
   localDir?: string;
+  /** The order getStarTransactions lists the bot's Star transactions in (default oldest first). */
+  starTransactionOrder?: "oldest-first" | "newest-first";
 }
 
 // ───────────────────────────── Errors ─────────────────────────────
@@ -1190,6 +1192,7 @@ export class FakeTelegram {
   private readonly filesByPath = new Map<string, StoredFile>();
   private readonly sentFiles: SentFile[] = [];
   private readonly faults = new Map<string, Array<{ error: InjectedError; left: number }>>();
+  private readonly refusedVideos = new Map<string, string>();
   private readonly delays = new Map<string, Array<{ ms: number; left: number }>>();
   private readonly commands = new Map<string, BotCommand[]>();
   /** setChatMenuButton's state: per private chat, and the default under "". */
@@ -1198,8 +1201,13 @@ export class FakeTelegram {
   private readonly openPreCheckoutQueries = new Set<string>();
   /** Completed Star payments by charge id: who paid, and whether it was refunded since. */
   private readonly payments = new Map<string, { user: User; total_amount: number; invoice_payload: string; refunded: boolean; subscription?: boolean }>();
-  /** The bot's Star transactions, in chronological order, as getStarTransactions returns them. */
+  /** The bot's Star transactions, in chronological order (oldest first). */
   readonly starTransactions: StarTransaction[] = [];
+  /**
+   * The order getStarTransactions pages through them. The Bot API says "chronological order", but
+   * the MTProto call beneath it lists the newest first: a bot must cope with either.
+   */
+  starTransactionOrder: "oldest-first" | "newest-first" = "oldest-first";
   private queue: Update[] = [];
   private allowedUpdates: string[] = [];
   private poller: Poller | undefined;
@@ -1212,6 +1220,7 @@ export class FakeTelegram {
     this.spec = loadBotApiSpec();
     this.token = opts.token ?? DEFAULT_TOKEN;
     this.localDir = opts.localDir;
+    if (opts.starTransactionOrder) this.starTransactionOrder = opts.starTransactionOrder;
     this.maxUploadBytes = opts.maxUploadBytes ?? (opts.localDir ? 2000 * MB : 50 * MB);
     const id = Number(this.token.split(":")[0]) || 123456;
     this.botInfo = {
@@ -1509,18 +1518,29 @@ export class FakeTelegram {
     return { update_id: this.nextUpdateId(), pre_checkout_query: query } as Update;
   }
 
-  /** The service message of a completed payment; a new charge id unless one is given (a replay). */
-  successfulPaymentUpdate(o: MessageOptions & { invoicePayload: string; totalAmount: number; chargeId?: string; currency?: string }): Update {
+  /**
+   * The service message of a completed payment; a new charge id unless one is given (a replay).
+   * `affiliate`: the buyer came through an affiliate program, whose commission Telegram keeps out of
+   * what the bot receives (TransactionPartnerUser.affiliate), so the bot's transaction shows less
+   * than the price paid.
+   */
+  successfulPaymentUpdate(o: MessageOptions & { invoicePayload: string; totalAmount: number; chargeId?: string; currency?: string; affiliate?: { commissionPerMille: number; userId: number } }): Update {
     const chargeId = o.chargeId ?? `stxT${randomBytes(12).toString("base64url")}`;
     if (!this.payments.has(chargeId)) {
       const user = clone(this.ensureChat(o).user);
       this.payments.set(chargeId, { user, total_amount: o.totalAmount, invoice_payload: o.invoicePayload, refunded: false });
+      const commission = o.affiliate ? Math.floor((o.totalAmount * o.affiliate.commissionPerMille) / 1000) : 0;
+      const affiliate = o.affiliate && {
+        affiliate_user: { id: o.affiliate.userId, is_bot: false, first_name: "Affiliate" },
+        commission_per_mille: o.affiliate.commissionPerMille,
+        amount: commission,
+      };
       // Telegram's own account of the payment exists whether or not the update ever reaches the bot.
       this.starTransactions.push({
         id: chargeId,
-        amount: o.totalAmount,
+        amount: o.totalAmount - commission,
         date: Math.floor(Date.now() / 1000),
-        source: { type: "user", transaction_type: "invoice_payment", user, invoice_payload: o.invoicePayload },
+        source: { type: "user", transaction_type: "invoice_payment", user, ...(affiliate ? { affiliate } : {}), invoice_payload: o.invoicePayload },
       } as StarTransaction);
     }
     return this.messageUpdate(o, {
@@ -1597,7 +1617,7 @@ export class FakeTelegram {
   }
 
   /** A refund of a Star payment, in Telegram's account (once): an outgoing transaction with the payment's id. */
-  private recordRefund(chargeId: string): void {
+  private recordRefund(chargeId: string, receiver?: StarTransaction["receiver"]): void {
     const payment = this.payments.get(chargeId);
     if (!payment || payment.refunded) return;
     payment.refunded = true;
@@ -1605,7 +1625,28 @@ export class FakeTelegram {
       id: chargeId,
       amount: payment.total_amount,
       date: Math.floor(Date.now() / 1000),
-      receiver: { type: "user", transaction_type: "invoice_payment", user: payment.user, invoice_payload: payment.invoice_payload },
+      receiver: receiver ?? { type: "user", transaction_type: "invoice_payment", user: payment.user, invoice_payload: payment.invoice_payload },
+    } as StarTransaction);
+  }
+
+  /**
+   * The buyer got their Stars back from the store they bought them in (a chargeback): Telegram takes
+   * them from the bot's balance, an outgoing transaction with the payment's id whose receiver is not
+   * the user (TransactionPartnerOther), and the bot gets no refunded_payment message.
+   */
+  chargeback(chargeId: string): void {
+    if (!this.payments.has(chargeId)) throw new Error(`chargeback: no payment ${chargeId}`);
+    this.recordRefund(chargeId, { type: "other" });
+  }
+
+  /** The bot's Stars withdrawn to Fragment: an outgoing transaction of its own, no payment's. */
+  withdrawStars(amount: number): void {
+    const date = Math.floor(Date.now() / 1000);
+    this.starTransactions.push({
+      id: `wd${randomBytes(10).toString("base64url")}`,
+      amount,
+      date,
+      receiver: { type: "fragment", withdrawal_state: { type: "succeeded", date, url: "https://fragment.com/tx/1" } },
     } as StarTransaction);
   }
 
@@ -1662,6 +1703,15 @@ export class FakeTelegram {
     const list = this.faults.get(method) ?? [];
     list.push({ error, left: times });
     this.faults.set(method, list);
+  }
+
+  /**
+   * Telegram will not take this video (by its content's sha256): sendVideo answers 400 with `error`,
+   * and an album carrying it fails whole, its error naming the item as the Bot API server does:
+   * "Bad Request: failed to send message #N with the error message "…"".
+   */
+  refuseVideo(sha256: string, error = "VIDEO_CONTENT_INVALID"): void {
+    this.refusedVideos.set(sha256, error);
   }
 
   /** The next `times` calls to `method` wait `ms` before executing (they still execute if the client gave up, like Telegram). */
@@ -2163,7 +2213,8 @@ export class FakeTelegram {
         const offset = typeof p.offset === "number" ? p.offset : 0;
         const limit = typeof p.limit === "number" ? p.limit : 100;
         if (offset < 0 || limit < 1 || limit > 100) throw badRequest("Bad Request: invalid offset or limit");
-        return { result: { transactions: clone(this.starTransactions.slice(offset, offset + limit)) } };
+        const listed = this.starTransactionOrder === "newest-first" ? [...this.starTransactions].reverse() : this.starTransactions;
+        return { result: { transactions: clone(listed.slice(offset, offset + limit)) } };
       }
       case "getFile": {
         const f = this.files.get(String(p.file_id));
@@ -2581,6 +2632,8 @@ export class FakeTelegram {
     const value = p[kind];
     const part = typeof value === "string" && value.startsWith("attach://") ? parts.get(value.slice(9)) : undefined;
     const input = await this.resolveMedia(value, part, kind);
+    const refused = kind === "video" ? this.refusedVideos.get(input.sha256) : undefined;
+    if (refused) throw badRequest(refused);
     // A video's cover is a photo, resolved as Telegram does: a file_id must name a photo.
     const cover = kind === "video" && p.cover !== undefined ? await this.coverOf(p.cover, parts) : undefined;
     const content = await this.mediaContent(kind, input, p);
@@ -2619,6 +2672,10 @@ export class FakeTelegram {
         // InputMediaVideo.cover: a photo, resolved as sendVideo's cover is.
         ...(kind === "video" && item.cover !== undefined ? { cover: await this.coverOf(item.cover, parts) } : {}),
       });
+    }
+    for (const [i, { kind, input }] of prepared.entries()) {
+      const refused = kind === "video" ? this.refusedVideos.get(input.sha256) : undefined;
+      if (refused) throw badRequest(`failed to send message #${i + 1} with the error message "${refused}"`);
     }
     const out: Message[] = [];
     for (const { kind, input, item, caption, cover } of prepared) {
