@@ -85,7 +85,7 @@ describe.each(["oldest-first", "newest-first"] as const)("the reconciliation pas
     const [purchase] = await credited(tx.id);
     expect(purchase).toMatchObject({ user_id: 9954, credits: 10, stars: 50 });
     const told = await s.tg.waitFor(() => s.tg.messages(9954).find((m) => /went through/.test(m.text ?? "")), 10_000, "the user told");
-    expect(told.text).toBe("✅ Your payment of 50 ⭐ went through, and its 10 credits are now on your balance: 13 credits. Sorry for the delay.");
+    expect(told.text).toBe("✅ Your payment of 50 ⭐ went through: 10 credits added. Your balance is now 13 credits. Sorry for the delay.");
   });
 
   it("takes back the credits of a payment charged back at the store (an outgoing transaction to 'other', no refunded_payment message), once", async () => {
