@@ -1,3 +1,20 @@
+/** E11000: a unique index refused the write (another insert or upsert of the same key won). */
+export const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
+
+/**
+ * An upsert tried once more when it lost the race to create its document (E11000: two first
+ * messages of a new user at once). The document exists by then, so the second try updates it.
+ * MongoDB retries such an upsert by itself; FerretDB does not.
+ */
+export async function upsertOnce<T>(write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    return write();
+  }
+}
+
 /** Driver errors that mean "the database could not be reached", not "the request was wrong". */
 const UNAVAILABLE_NAMES = new Set([
   "MongoNetworkError",

@@ -3,6 +3,7 @@ import { isCameraMove, type CameraMove } from "../minimax/camera.js";
 import { durationsOf, fitDuration, fitResolution, takesReferences, type ModelSpec } from "../minimax/models.js";
 import { DEFAULT_FORMAT, isFormatName, type FormatName } from "../images/formats.js";
 import type { Models } from "../db/models.js";
+import { upsertOnce } from "../db/errors.js";
 
 /** What a user chose in /settings, completed with the configured defaults and checked against the model. */
 export interface GenerationSettings {
@@ -89,7 +90,7 @@ export async function loadSettings(deps: { config: Config; models: Models }, use
 export async function saveSettings(deps: { config: Config; models: Models }, userId: number, change: Partial<GenerationSettings>) {
   const current = await loadSettings(deps, userId);
   const next = effectiveSettings(deps.config, toStored({ ...current, ...change }));
-  await deps.models.User.updateOne({ _id: userId }, { $set: { settings: toStored(next) } }, { upsert: true });
+  await upsertOnce(() => deps.models.User.updateOne({ _id: userId }, { $set: { settings: toStored(next) } }, { upsert: true }));
   return next;
 }
 

@@ -11,6 +11,7 @@ import { admitRequest, createRequest, imageOf, templateSettings, withTemplate, t
 import type { Template } from "../templates/library.js";
 import { topTemplates, topTemplatesKeyboard } from "../templates/picker.js";
 import { announceGroup, refusalReason } from "./announce.js";
+import { upsertOnce } from "../db/errors.js";
 
 /** An album is decided once no new part of it has arrived for this long. */
 export const ALBUM_QUIET_MS = 2_000;
@@ -88,10 +89,12 @@ export async function runAlbum(deps: AdmissionDeps, group: GroupDoc, announcer: 
     // Every photo was refused, each with its own reply: nothing more to say.
   } else if (!prompt) {
     // As for a captionless photo: the album waits for a description in the next text message.
-    await deps.models.User.updateOne(
-      { _id: group.user_id },
-      { $set: { pending_album: { chat_id: group.chat_id, group_id: group._id, parked_at: new Date() } }, $unset: { pending_photo: 1 } },
-      { upsert: true },
+    await upsertOnce(() =>
+      deps.models.User.updateOne(
+        { _id: group.user_id },
+        { $set: { pending_album: { chat_id: group.chat_id, group_id: group._id, parked_at: new Date() } }, $unset: { pending_photo: 1 } },
+        { upsert: true },
+      ),
     );
     const ask = asOne ? "references-ask-prompt" : isTransition(group) ? "transition-ask-prompt" : "album-ask-prompt";
     await answerOnce("ask", ask, { count: parts.length, minutes: PARKED_ALBUM_MINUTES }, { twoPhotos: !asOne && isTransition(group) });

@@ -11,6 +11,7 @@ import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
 import { templateOf } from "../../templates/library.js";
 import { admitWithTemplate, askWithTemplates, TEMPLATE_WAIT_MINUTES } from "./templates.js";
+import { upsertOnce } from "../../db/errors.js";
 
 type Image = NewGeneration["image"];
 type MessageContext = Filter<BotContext, "message">;
@@ -88,11 +89,11 @@ export function generateFeature(deps: BotDeps) {
     const lastPhoto = { chat_id: ctx.chat.id, message_id: ctx.msg.message_id, image, sent_at: now };
     const prompt = caption?.trim();
     if (prompt) {
-      await models.User.updateOne({ _id: ctx.from.id }, { $set: { last_photo: lastPhoto }, $unset: { pending_template: 1 } }, { upsert: true });
+      await upsertOnce(() => models.User.updateOne({ _id: ctx.from.id }, { $set: { last_photo: lastPhoto }, $unset: { pending_template: 1 } }, { upsert: true }));
       return refusePrompt(ctx, prompt) ?? submit(ctx, image, prompt, ctx.msg.message_id);
     }
     // (No projection: FerretDB 1.24 takes none with findAndModify.)
-    const waiting = await models.User.findOneAndUpdate({ _id: ctx.from.id }, { $set: { last_photo: lastPhoto } }, { upsert: true }).lean();
+    const waiting = await upsertOnce(() => models.User.findOneAndUpdate({ _id: ctx.from.id }, { $set: { last_photo: lastPhoto } }, { upsert: true }).lean());
     const picked = waiting?.pending_template;
     const template = picked?.chat_id === ctx.chat.id && now.getTime() - picked.picked_at.getTime() <= TEMPLATE_WAIT_MINUTES * 60_000 ? templateOf(deps.config.templates, picked.id) : undefined;
     if (template) {
@@ -101,10 +102,12 @@ export function generateFeature(deps: BotDeps) {
       await models.User.updateOne({ _id: ctx.from.id, "pending_template.picked_at": picked!.picked_at }, { $unset: { pending_template: 1 } });
       return;
     }
-    await models.User.updateOne(
-      { _id: ctx.from.id },
-      { $set: { pending_photo: { chat_id: ctx.chat.id, message_id: ctx.msg.message_id, image, parked_at: now } }, $unset: { pending_album: 1 } },
-      { upsert: true },
+    await upsertOnce(() =>
+      models.User.updateOne(
+        { _id: ctx.from.id },
+        { $set: { pending_photo: { chat_id: ctx.chat.id, message_id: ctx.msg.message_id, image, parked_at: now } }, $unset: { pending_album: 1 } },
+        { upsert: true },
+      ),
     );
     // What should move: written, or one of the templates under the question.
     const ask = await askWithTemplates(deps, ctx, `p${ctx.msg.message_id}`, ctx.t("ask-prompt", { minutes: PARKED_PHOTO_MINUTES }));

@@ -8,6 +8,7 @@ import { FORMAT_NAMES, formatKey } from "../../images/formats.js";
 import { fitsRow } from "../../telegram/keyboards.js";
 import type { BotContext, BotDeps } from "../context.js";
 import type { Speaker } from "../../telegram/i18n.js";
+import { upsertOnce } from "../../db/errors.js";
 
 type MenuContext = BotContext & MenuFlavor;
 
@@ -235,7 +236,7 @@ export function languageFeature(deps: BotDeps) {
   const menu = new Menu<BotContext>("language", { onMenuOutdated: false });
   for (const [locale, label] of [["ru", "🇷🇺 Русский"], ["en", "🇬🇧 English"]] as const) {
     menu.text(label, async (ctx) => {
-      await models.User.updateOne({ _id: ctx.from.id }, { $set: { locale } }, { upsert: true });
+      await upsertOnce(() => models.User.updateOne({ _id: ctx.from.id }, { $set: { locale } }, { upsert: true }));
       ctx.i18n.useLocale(locale);
       await ctx.editMessageText(ctx.t("language-set"), { parse_mode: "HTML" });
     });

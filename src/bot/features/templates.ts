@@ -10,6 +10,7 @@ import { categoryPage, TARGET, TEMPLATE_PAGE, TEMPLATE_PICK, topTemplates, topTe
 import { admit, announcerOf } from "../admission.js";
 import type { BotContext, BotDeps } from "../context.js";
 import { replyTo } from "../context.js";
+import { upsertOnce } from "../../db/errors.js";
 
 type Image = NewGeneration["image"];
 type PressContext = Filter<BotContext, "callback_query:data">;
@@ -153,7 +154,7 @@ export function templatesFeature(deps: BotDeps) {
       const result = await admitWithTemplate(ctx, deps, template, { image: imageOf(last.image), sourceMessageId: templateRequestKey(library, last.message_id, template) });
       return answerPress(ctx, result, template);
     }
-    await models.User.updateOne({ _id: ctx.from.id }, { $set: { pending_template: { chat_id: ctx.chat!.id, id: template.id, picked_at: new Date() } } }, { upsert: true });
+    await upsertOnce(() => models.User.updateOne({ _id: ctx.from.id }, { $set: { pending_template: { chat_id: ctx.chat!.id, id: template.id, picked_at: new Date() } } }, { upsert: true }));
     await ctx.answerCallbackQuery();
     const text = ctx.t("template-send-photo", { name: await nameOf(ctx, template), about: templateAbout(translate(ctx), await ctx.i18n.getLocale(), template), minutes: TEMPLATE_WAIT_MINUTES });
     // Its sample video, where the operator set one, shows what the template makes.
