@@ -1,4 +1,4 @@
-import type { Middleware } from "koa";
+import type { Context, Middleware } from "koa";
 import { checkInitData, type WebAppUser } from "../../telegram/init-data.js";
 
 export interface LaunchDataOptions<V> {
@@ -25,4 +25,10 @@ export function requireLaunchData<V>(opts: LaunchDataOptions<V>): Middleware {
     ctx.state.viewer = await opts.viewer(check.user, check.authDate);
     await next();
   };
+}
+
+/** The viewer requireLaunchData found; a route reached without that check fails closed with 401. */
+export function launchDataViewer<V>(ctx: Context): V {
+  const viewer = ctx.state.viewer as V | undefined;
+  return viewer ?? ctx.throw(401, "Unauthorized");
 }

@@ -1,4 +1,4 @@
-import Router from "@koa/router";
+import { caseSensitiveRouter } from "../router.js";
 import type { Logger } from "../../logger.js";
 import { callbackTask, type CallbackOutcome } from "../../generations/status.js";
 import { jsonBody, objectBody } from "../middlewares/body.js";
@@ -15,7 +15,7 @@ export type CallbackHandler = (params: { generation: string; token: string }, bo
  * the generation to.
  */
 export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: (recheck: Recheck) => Promise<void>, logger: Logger) {
-  const router = new Router();
+  const router = caseSensitiveRouter();
   router.post(MINIMAX_CALLBACK_PATH, jsonBody(), async (ctx) => {
     const started = performance.now();
     const body = objectBody(ctx.request.body);

@@ -1,10 +1,10 @@
-import Router from "@koa/router";
+import { caseSensitiveRouter } from "../router.js";
 import type { Context } from "koa";
 import { BadCursorError } from "../../studio/gallery.js";
 import type { GalleryEntry, NamedItem } from "../../studio/shapes.js";
 import { mediaToken } from "../../studio/media-links.js";
 import { StudioInputError, type Studio, type Viewer } from "../../studio/index.js";
-import { requireLaunchData } from "../middlewares/launch-data.js";
+import { launchDataViewer, requireLaunchData } from "../middlewares/launch-data.js";
 import { jsonBody, objectBody } from "../middlewares/body.js";
 import { STUDIO_API_PATH } from "../paths.js";
 
@@ -17,7 +17,7 @@ export interface StudioApiOptions {
 
 /** Short ids as createGeneration makes them; anything else is not a video of ours. */
 export const SHORT_ID = /^[2-9a-hjkmnp-z]{7}$/;
-const viewerOf = (ctx: Context) => ctx.state.viewer as Viewer;
+const viewerOf = (ctx: Context) => launchDataViewer<Viewer>(ctx);
 const one = (value: string | string[] | undefined) => (typeof value === "string" && value !== "" ? value : undefined);
 
 /**
@@ -27,7 +27,7 @@ const one = (value: string | string[] | undefined) => (typeof value === "string"
  */
 export function studioApiRoutes(opts: StudioApiOptions) {
   const { studio } = opts;
-  const router = new Router({ prefix: STUDIO_API_PATH });
+  const router = caseSensitiveRouter({ prefix: STUDIO_API_PATH });
   router.param("id", (id, ctx, next) => (SHORT_ID.test(id) ? next() : ctx.throw(404, "No such video of yours")));
   router.param("credits", (credits, ctx, next) => (/^\d{1,6}$/.test(credits) ? next() : ctx.throw(404, "No such pack on sale")));
   router.use(requireLaunchData({ botToken: opts.botToken, maxAgeS: opts.maxAgeS, viewer: studio.viewer }));

@@ -1,4 +1,4 @@
-import Router from "@koa/router";
+import { caseSensitiveRouter } from "../router.js";
 import type { Context } from "koa";
 import { parseRange, RangedDownloadError } from "../../byte-range.js";
 import { TelegramFileError, type LocatedFile } from "../../telegram/files.js";
@@ -46,7 +46,7 @@ async function sendFile(ctx: Context, file: LocatedFile, type: string) {
  */
 export function studioMediaRoutes(opts: { studio: Studio; mediaSecret: string }) {
   const { studio } = opts;
-  const router = new Router({ prefix: STUDIO_API_PATH });
+  const router = caseSensitiveRouter({ prefix: STUDIO_API_PATH });
   router.param("id", (id, ctx, next) => (SHORT_ID.test(id) ? next() : ctx.throw(404, "No such file")));
   router.use(async (ctx, next) => {
     try {
