@@ -621,3 +621,6 @@ cancel-group-cancelled = Cancelled: { NUMBER($count) } waiting { $count ->
 cancel-group-none = Nothing is waiting any more: MiniMax already has every job.
 settings-variants-on = 🎲 3 variants per photo: on
 settings-variants-off = 🎲 3 variants per photo: off
+
+# Issue 25: the studio's door
+studio-wait = ⏳ That was a lot at once. Wait a moment, then try again.

@@ -672,3 +672,6 @@ cancel-group-cancelled = Отменено задач из очереди: { NUMB
 cancel-group-none = Ждущих задач больше нет: все они уже у MiniMax.
 settings-variants-on = 🎲 3 варианта на фото: да
 settings-variants-off = 🎲 3 варианта на фото: нет
+
+# Issue 25: the studio's door
+studio-wait = ⏳ Слишком много нажатий подряд. Подождите немного и попробуйте снова.

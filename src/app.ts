@@ -25,6 +25,7 @@ import { createServer } from "./server/index.js";
 import { createMetrics } from "./metrics.js";
 import { TELEGRAM_WEBHOOK_PATH } from "./server/paths.js";
 import { createStudio } from "./studio/index.js";
+import { createGate } from "./intake/gate.js";
 
 export interface StartOptions {
   logger?: Logger;
@@ -151,9 +152,11 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     studio: config.webappUrl
       ? {
           studio: createStudio({ config, models: db.models, logger, api: bot.api, files, minimax, t: lifecycle.t, onQueued }),
+          gate: createGate(config, db.models),
           botToken: config.botToken,
           maxAgeS: config.webappAuthMaxAgeS,
           mediaSecret: config.studioMediaSecret,
+          mediaLinkTtlS: config.studioMediaLinkTtlS,
         }
       : undefined,
   });
