@@ -25,10 +25,10 @@ export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: (reche
     if (!(generation && token)) ctx.throw(403, "Forbidden");
 
     const outcome = await handle({ generation, token }, body);
-    // The id comes from the request: logged only once it names a real generation.
+    // The id comes from the request: logged only once a token proved it real.
     logger.info(
       {
-        generation: outcome.kind === "not_found" ? undefined : generation,
+        generation: outcome.kind === "refused" ? undefined : generation,
         outcome: outcome.kind,
         status: outcome.kind === "accepted" ? callbackTask(body).status.slice(0, 20) || undefined : undefined,
         recheck: outcome.kind === "accepted" ? !!outcome.recheck : undefined,
@@ -37,10 +37,7 @@ export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: (reche
       "MiniMax callback",
     );
     switch (outcome.kind) {
-      case "not_found":
-        ctx.throw(404, "Unknown generation");
-        break;
-      case "forbidden":
+      case "refused":
         ctx.throw(403, "Forbidden");
         break;
       case "challenge":
