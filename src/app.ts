@@ -41,6 +41,18 @@ export type RunningApp = Awaited<ReturnType<typeof startApp>>;
 export const loggerFor = (config: Config) =>
   createLogger({ level: config.logLevel, secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret, config.metricsToken, config.callbackSecret, config.studioMediaSecret] });
 
+/**
+ * A request must arrive whole within HTTP_REQUEST_TIMEOUT_MS (its headers within
+ * HTTP_HEADERS_TIMEOUT_MS), or its connection is cut (408): a body trickled a byte at a time holds
+ * a connection for seconds, not minutes. Node looks for such requests every so often; checking at a
+ * quarter of the shorter limit keeps the cut close to it.
+ */
+const httpServerOptions = (config: Config) => ({
+  requestTimeout: config.httpRequestTimeoutMs,
+  headersTimeout: config.httpHeadersTimeoutMs,
+  connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(config.httpHeadersTimeoutMs / 4))),
+});
+
 /** Retries `step` while Telegram cannot be reached; gives up at once when it refuses the token. */
 async function untilTelegramAnswers(step: () => Promise<void>, logger: Logger) {
   for (let attempt = 1; ; attempt++) {
@@ -164,9 +176,11 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   let server: Server;
   try {
     server = await new Promise((resolve, reject) => {
-      const s = createHttpServer(app.listener())
+      const s = createHttpServer(httpServerOptions(config), app.listener())
         .listen(config.port, config.host, () => resolve(s))
         .once("error", reject);
+      // Past this many open connections, new ones are closed at once until some end.
+      s.maxConnections = config.httpMaxConnections;
     });
   } catch (err) {
     await db.close();
