@@ -31,4 +31,6 @@ export interface GalleryEntry extends NamedItem {
   poster: string;
   video: string;
   download: string;
+  /** When the three links stop working (unix seconds): the page asks for fresh ones then. */
+  linksExpireAt: number;
 }

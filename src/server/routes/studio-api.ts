@@ -62,7 +62,7 @@ export function studioApiRoutes(opts: StudioApiOptions) {
     const expiresS = linkExpiry(opts.mediaLinkTtlS, viewer.expiresS);
     const token = (kind: "video" | "photo") => mediaToken(opts.mediaSecret, viewer.id, item.id, kind, expiresS);
     const video = `api/videos/${item.id}/file?t=${token("video")}`;
-    return { ...item, poster: `api/photos/${item.id}?t=${token("photo")}`, video, download: `${video}&download=1` };
+    return { ...item, poster: `api/photos/${item.id}?t=${token("photo")}`, video, download: `${video}&download=1`, linksExpireAt: expiresS };
   };
 
   router.get("/me", (ctx) => {
