@@ -27,7 +27,7 @@ const one = (value: string | string[] | undefined) => (typeof value === "string"
 /**
  * The studio's JSON API. Each route acts for the user the launch data names and reads or changes
  * only that user's generations, ledger and settings. Links to media are relative to the page
- * (/app), and carry a token good for that user and file until the launch data expires.
+ * (/app), and carry a token good for that user and file for STUDIO_MEDIA_LINK_TTL_S (see media-links.ts).
  */
 export function studioApiRoutes(opts: StudioApiOptions) {
   const { studio } = opts;
