@@ -17,4 +17,12 @@ export default tseslint.config(
       "no-restricted-imports": ["error", { patterns: [{ group: ["**/bot/*", "**/server/*", "**/studio/*", "**/app.js", "**/main.js"], message: "import downwards only (server/, bot/ and studio/ sit above the lifecycle)" }] }],
     },
   },
+  {
+    // Routers come from server/router.ts, case-sensitive, so no route is reached past its guards by a path's case.
+    files: ["src/server/**", "src/studio/**", "src/bot/**"],
+    ignores: ["src/server/router.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: [{ name: "@koa/router", message: "use caseSensitiveRouter from server/router.ts" }] }],
+    },
+  },
 );

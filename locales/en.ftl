@@ -892,3 +892,6 @@ studio-regen-button = ✨ 2K
 studio-settings-albums = 📚 Albums
 studio-albums-each = A video per photo
 studio-albums-one = One video from all
+
+# Issue 25: the studio's door
+studio-wait = ⏳ That was a lot at once. Wait a moment, then try again.

@@ -980,3 +980,6 @@ studio-regen-button = ✨ 2K
 studio-settings-albums = 📚 Альбомы
 studio-albums-each = По видео на фото
 studio-albums-one = Одно общее видео
+
+# Issue 25: the studio's door
+studio-wait = ⏳ Слишком много нажатий подряд. Подождите немного и попробуйте снова.

@@ -25,6 +25,7 @@ import { createServer } from "./server/index.js";
 import { createMetrics } from "./metrics.js";
 import { TELEGRAM_WEBHOOK_PATH } from "./server/paths.js";
 import { createStudio } from "./studio/index.js";
+import { createGate } from "./intake/gate.js";
 
 export interface StartOptions {
   logger?: Logger;
@@ -39,6 +40,18 @@ export type RunningApp = Awaited<ReturnType<typeof startApp>>;
 /** The process logger: every secret of the configuration is scrubbed from every line. */
 export const loggerFor = (config: Config) =>
   createLogger({ level: config.logLevel, secrets: [config.botToken, config.minimaxApiKey, config.webhookSecret, config.metricsToken, config.callbackSecret, config.studioMediaSecret] });
+
+/**
+ * A request must arrive whole within HTTP_REQUEST_TIMEOUT_MS (its headers within
+ * HTTP_HEADERS_TIMEOUT_MS), or its connection is cut (408): a body trickled a byte at a time holds
+ * a connection for seconds, not minutes. Node looks for such requests every so often; checking at a
+ * quarter of the shorter limit keeps the cut close to it.
+ */
+const httpServerOptions = (config: Config) => ({
+  requestTimeout: config.httpRequestTimeoutMs,
+  headersTimeout: config.httpHeadersTimeoutMs,
+  connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(config.httpHeadersTimeoutMs / 4))),
+});
 
 /** Retries `step` while Telegram cannot be reached; gives up at once when it refuses the token. */
 async function untilTelegramAnswers(step: () => Promise<void>, logger: Logger) {
@@ -155,9 +168,11 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     studio: config.webappUrl
       ? {
           studio: createStudio({ config, models: db.models, logger, api: bot.api, files, minimax, t: lifecycle.t, onQueued, onCreated, botUsername: () => bot.botInfo.username }),
+          gate: createGate(config, db.models),
           botToken: config.botToken,
           maxAgeS: config.webappAuthMaxAgeS,
           mediaSecret: config.studioMediaSecret,
+          mediaLinkTtlS: config.studioMediaLinkTtlS,
         }
       : undefined,
   });
@@ -165,9 +180,11 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
   let server: Server;
   try {
     server = await new Promise((resolve, reject) => {
-      const s = createHttpServer(app.listener())
+      const s = createHttpServer(httpServerOptions(config), app.listener())
         .listen(config.port, config.host, () => resolve(s))
         .once("error", reject);
+      // Past this many open connections, new ones are closed at once until some end.
+      s.maxConnections = config.httpMaxConnections;
     });
   } catch (err) {
     await db.close();

@@ -114,6 +114,12 @@ const schema = z
     METRICS_TOKEN: optionalString.pipe(z.string().min(16, "must be at least 16 characters").optional()),
     WEBAPP_URL: optionalHttpUrl,
     WEBAPP_AUTH_MAX_AGE_S: int(86_400, 1),
+    STUDIO_MEDIA_LINK_TTL_S: int(3_600, 10),
+    STUDIO_ACTION_LIMIT: int(10, 1),
+    STUDIO_ACTION_WINDOW_S: int(60, 1),
+    HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100),
+    HTTP_HEADERS_TIMEOUT_MS: int(10_000, 100),
+    HTTP_MAX_CONNECTIONS: int(1_000, 1),
     MONGODB_TIMEOUT_MS: int(5_000, 100),
     DB_STUCK_EXIT_S: z.coerce.number().positive().default(120),
     TEMPLATES_FILE: optionalString,
@@ -130,6 +136,14 @@ const schema = z
     // Telegram opens Mini Apps over https only.
     if (env.WEBAPP_URL && env.NODE_ENV === "production" && !env.WEBAPP_URL.startsWith("https://")) {
       ctx.addIssue({ code: "custom", path: ["WEBAPP_URL"], message: "must be https:// (Telegram opens Mini Apps over https only)" });
+    }
+    // Every scrape runs several counts in MongoDB: a public /metrics is a way to load the database.
+    if (env.NODE_ENV === "production" && !env.METRICS_TOKEN) {
+      ctx.addIssue({ code: "custom", path: ["METRICS_TOKEN"], message: "is required in production (at least 16 characters): /metrics asks for it as a bearer token" });
+    }
+    // Node refuses a headers timeout longer than the request's.
+    if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: "custom", path: ["HTTP_HEADERS_TIMEOUT_MS"], message: "must not exceed HTTP_REQUEST_TIMEOUT_MS" });
     }
     const prices = parsePrices(env.MINIMAX_MODELS, env.PRICES);
     if (typeof prices === "string") ctx.addIssue({ code: "custom", path: ["PRICES"], message: prices });
@@ -226,7 +240,7 @@ export interface Config {
   starsReconcileIntervalMs: number;
   /** Who answers payment questions (/paysupport); unset: the bot's own chat. */
   supportContact: string | undefined;
-  /** Bearer token /metrics asks for; unset: /metrics is open (keep it off the public proxy). */
+  /** Bearer token /metrics asks for; required in production; unset elsewhere: /metrics is open. */
   metricsToken: string | undefined;
   /**
    * The studio Mini App's page (WEBAPP_URL, or PUBLIC_URL + /app when that is https); unset: the
@@ -235,6 +249,17 @@ export interface Config {
   webappUrl: string | undefined;
   /** Launch data older than this is refused by the studio's API. */
   webappAuthMaxAgeS: number;
+  /** How long a media link the studio hands out stays good (never past its launch data). */
+  studioMediaLinkTtlS: number;
+  /** Studio actions that call Telegram or MiniMax: at most this many per user per window, across all instances. */
+  studioActionLimit: number;
+  studioActionWindowMs: number;
+  /** The HTTP server: the whole request (headers and body) must arrive within this. */
+  httpRequestTimeoutMs: number;
+  /** The HTTP server: a request's headers must arrive within this. */
+  httpHeadersTimeoutMs: number;
+  /** Connections open at once; more are refused until some close. */
+  httpMaxConnections: number;
   /** Key of the short-lived links to a user's videos and photos that the studio's API hands out. */
   studioMediaSecret: string;
   /** How long one database operation waits for an unreachable MongoDB before it fails. */
@@ -317,6 +342,12 @@ export function createConfig(source: NodeJS.ProcessEnv): Config {
     // Telegram refuses a web_app button that is not https, so a plain-http PUBLIC_URL (development) does not turn it on.
     webappUrl: env.WEBAPP_URL ?? (publicUrl?.startsWith("https://") ? `${publicUrl}/app` : undefined),
     webappAuthMaxAgeS: env.WEBAPP_AUTH_MAX_AGE_S,
+    studioMediaLinkTtlS: env.STUDIO_MEDIA_LINK_TTL_S,
+    studioActionLimit: env.STUDIO_ACTION_LIMIT,
+    studioActionWindowMs: env.STUDIO_ACTION_WINDOW_S * 1000,
+    httpRequestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+    httpHeadersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS,
+    httpMaxConnections: env.HTTP_MAX_CONNECTIONS,
     studioMediaSecret: createHash("sha256").update(`astrolus-studio-media:${env.BOT_TOKEN}`).digest("hex"),
     mongodbTimeoutMs: env.MONGODB_TIMEOUT_MS,
     dbStuckExitMs: env.DB_STUCK_EXIT_S * 1000,

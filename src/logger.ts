@@ -6,10 +6,10 @@ export interface LogSink {
   write(line: string): void;
 }
 
-/** Values matched by shape, whatever field they appear in: image payloads and per-generation tokens. */
+/** Values matched by shape, whatever field they appear in: image payloads, per-generation tokens, the studio's media links. */
 const SCRUB_PATTERNS: Array<[RegExp, string]> = [
   [/data:image\/[a-z+.-]+;base64,[A-Za-z0-9+/=_-]*/gi, "data:image/…;base64,[omitted]"],
-  [/([?&]token=)[^&"\s\\]+/g, "$1[redacted]"],
+  [/([?&](?:token|t)=)[^&"\s\\]+/g, "$1[redacted]"],
   [/(\/(?:file\/)?bot)\d+:[\w-]+/g, "$1[redacted]"],
 ];
 

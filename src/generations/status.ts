@@ -108,8 +108,8 @@ export async function checkStatus(deps: LifecycleDeps, leases: Leases, gen: Gene
 }
 
 export type CallbackOutcome =
-  | { kind: "not_found" }
-  | { kind: "forbidden" }
+  /** An unknown generation, or a token that is not its own: one answer, so a caller learns nothing of which ids exist. */
+  | { kind: "refused" }
   | { kind: "challenge"; challenge: string }
   | { kind: "accepted"; recheck?: { shortId: string; taskId?: string } };
 
@@ -146,12 +146,20 @@ export function signedChallenge(callbackSecret: string, params: { generation: st
   return challenge !== undefined && secretsEqual(params.token, callbackToken(callbackSecret, params.generation)) ? challenge : undefined;
 }
 
+/**
+ * Every token we have minted has this shape, under whichever secret: an HMAC-SHA-256 in base64url
+ * (43 characters), or the 24 random bytes of the first releases (32), still stored with old jobs.
+ */
+const TOKEN_SHAPE = /^(?:[\w-]{32}|[\w-]{43})$/;
+
 export async function handleCallback(
   deps: Pick<LifecycleDeps, "models" | "logger"> & { callbackSecret: string },
   params: { generation: string; token: string },
   body: Record<string, unknown>,
 ): Promise<CallbackOutcome> {
   const signed = secretsEqual(params.token, callbackToken(deps.callbackSecret, params.generation));
+  // No token of ours looks like this one, under any secret: refused without reading the database.
+  if (!signed && !TOKEN_SHAPE.test(params.token)) return { kind: "refused" };
   const challenge = challengeOf(body);
   if (signed && challenge !== undefined) return { kind: "challenge", challenge };
   // Signed for this generation, and the task is over: the worker's claim finds the generation if it
@@ -163,8 +171,8 @@ export async function handleCallback(
   }
 
   const gen = await deps.models.Generation.findOne({ short_id: params.generation }).select("+callback_token phase minimax_job_id short_id");
-  if (!gen) return { kind: "not_found" };
-  if (!signed && !(gen.callback_token && secretsEqual(params.token, gen.callback_token))) return { kind: "forbidden" };
+  // Unknown, or known with a token an earlier secret did not mint either: the same answer after the same read.
+  if (!gen || !(signed || (gen.callback_token && secretsEqual(params.token, gen.callback_token)))) return { kind: "refused" };
   if (challenge !== undefined) return { kind: "challenge", challenge };
 
   if (taskId && gen.minimax_job_id && taskId !== gen.minimax_job_id) {

@@ -16,6 +16,7 @@ import { studioApiRoutes } from "./routes/studio-api.js";
 import { studioMediaRoutes } from "./routes/studio-media.js";
 import { studioPageRoutes } from "./routes/studio-page.js";
 import { STUDIO_PATH } from "./paths.js";
+import type { Gate } from "../intake/gate.js";
 
 export interface ServerDeps {
   logger: Logger;
@@ -30,7 +31,7 @@ export interface ServerDeps {
   /** Called after a callback worth confirming has been answered. */
   onCallbackRecheck: (recheck: Recheck) => Promise<void>;
   /** The studio Mini App (page and API under /app), when it is on. */
-  studio?: { studio: Studio; botToken: string; maxAgeS: number; mediaSecret: string; pageDir?: string };
+  studio?: { studio: Studio; gate: Gate; botToken: string; maxAgeS: number; mediaSecret: string; mediaLinkTtlS: number; pageDir?: string };
 }
 
 /** Builds the Koa app without listening, so tests can drive it on any port. */

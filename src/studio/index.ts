@@ -201,6 +201,12 @@ export function createStudio(deps: StudioDeps) {
 
     texts: (locale: string) => pageTexts(t, locale),
 
+    /** What a user ALLOWED_USER_IDS leaves out is told: the chat's words, in the launch data's language. */
+    private: (languageCode: string | undefined) => plainTranslator(t, localeFor(languageCode)).t("private"),
+
+    /** What a user who has used up the studio's actions for the moment is told. */
+    slowDown: (viewer: Viewer) => plainTranslator(t, viewer.locale).t("studio-wait"),
+
     /** Every format, named as the chat names it: the page offers a video's other formats. */
     formats: (locale: string) => formatChoices(plainTranslator(t, locale)),
 

@@ -37,6 +37,8 @@ export interface GalleryEntry extends NamedItem {
   poster: string;
   video: string;
   download: string;
+  /** When the three links stop working (unix seconds): the page asks for fresh ones then. */
+  linksExpireAt: number;
 }
 
 /** A template the studio offers: its id, name and one-line description, and its category's name. */

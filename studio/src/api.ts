@@ -92,6 +92,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly reason: string | undefined,
+    /** What the server says to the user, in their language: wait a moment (429), this bot is private (403). */
+    readonly text?: string,
   ) {
     super(`HTTP ${status}`);
   }
@@ -107,8 +109,8 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
   });
   if (!res.ok) {
-    const body = (await res.json().catch(() => ({}))) as { reason?: string; error?: string };
-    throw new ApiError(res.status, body.reason ?? body.error);
+    const body = (await res.json().catch(() => ({}))) as { reason?: string; error?: string; text?: string };
+    throw new ApiError(res.status, body.reason ?? body.error, typeof body.text === "string" ? body.text : undefined);
   }
   return (await res.json()) as T;
 }

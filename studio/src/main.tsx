@@ -37,12 +37,15 @@ function Toast() {
   ) : null;
 }
 
+/** What went wrong, as the user is told: the server's own words when it has some (wait a moment, a private bot). */
+const failureText = (error: unknown) => (error instanceof ApiError && error.text ? error.text : say("studio-failed"));
+
 /** A failed load, with a way to try again; an expired session says how to get a fresh one. */
 function Failure({ error, retry }: { error: unknown; retry?: () => void }) {
   const expired = error instanceof ApiError && error.status === 401;
   return (
     <div class="notice">
-      <p>{say(expired ? "studio-expired" : "studio-failed")}</p>
+      <p>{expired ? say("studio-expired") : failureText(error)}</p>
       {retry && !expired && <button onClick={retry}>{say("studio-retry")}</button>}
     </div>
   );
@@ -62,6 +65,28 @@ function useApi<T>(path: string) {
   }, [path]);
   useEffect(() => void reload(), [reload]);
   return { data, error, reload, setData };
+}
+
+/** A video again, with links good for another STUDIO_MEDIA_LINK_TTL_S; null when it cannot be had just now. */
+const renewed = (item: Item) => api<Item>(`videos/${encodeURIComponent(item.id)}`).catch(() => null);
+
+/**
+ * A video's links, renewed shortly before they expire (an hour by default), so a page left open
+ * keeps playing, showing and downloading. `renew` asks at once (a link that failed early).
+ */
+function useFreshLinks(item: Item) {
+  const [current, setCurrent] = useState(item);
+  useEffect(() => setCurrent(item), [item]);
+  const renew = useCallback(async () => {
+    const fresh = await renewed(item);
+    if (fresh) setCurrent(fresh);
+    return fresh;
+  }, [item]);
+  useEffect(() => {
+    const timer = window.setTimeout(() => void renew(), Math.max(5_000, current.linksExpireAt * 1000 - Date.now() - 10_000));
+    return () => clearTimeout(timer);
+  }, [current, renew]);
+  return { links: current, renew };
 }
 
 /** What a screen shows until its data is there: a failure with a retry, or "loading". */
@@ -137,6 +162,14 @@ function Gallery({ onOpen }: { onOpen: (item: Item) => void }) {
   );
 
   useEffect(() => void load(null), [load]);
+  // A poster shown after its link expired (scrolled to an hour later) fails once: that video's links are renewed.
+  const renewing = useRef(new Set<string>());
+  const renewPoster = async (item: Item) => {
+    if (renewing.current.has(item.poster)) return;
+    renewing.current.add(item.poster);
+    const fresh = await renewed(item);
+    if (fresh && fresh.poster !== item.poster) setItems((shown) => shown.map((i) => (i.id === fresh.id ? fresh : i)));
+  };
   // Infinite scroll: the next page is asked for while the end of the list is still a screen away.
   useEffect(() => {
     if (!next || !sentinel.current) return;
@@ -171,7 +204,7 @@ function Gallery({ onOpen }: { onOpen: (item: Item) => void }) {
         {groups.map((group) => (
           <article class="card" data-video={group[0]!.id} key={group[0]!.photo}>
             <button class="poster" onClick={() => onOpen(group[0]!)}>
-              <img src={absolute(group[0]!.poster)} alt="" loading="lazy" />
+              <img src={absolute(group[0]!.poster)} alt="" loading="lazy" onError={() => void renewPoster(group[0]!)} />
               {group.length > 1 && <span class="badge">×{group.length}</span>}
             </button>
             <p class="prompt">{group[0]!.prompt}</p>
@@ -196,12 +229,25 @@ function Gallery({ onOpen }: { onOpen: (item: Item) => void }) {
 function VideoView({ item, formats, templates, onBack }: { item: Item; formats: Choice<string>[]; templates: TemplateChoice[]; onBack: () => void }) {
   const [gone, setGone] = useState(false);
   const [busy, setBusy] = useState(false);
+  const { links, renew } = useFreshLinks(item);
+  // The player keeps its link while it works (a new src would start it over); an expired one is
+  // replaced where it failed, and playing goes on from the same second.
+  const [videoSrc, setVideoSrc] = useState(item.video);
+  useEffect(() => setVideoSrc(item.video), [item]);
+  const resumeAt = useRef(0);
   useEffect(() => showTelegramBack(onBack), [onBack]);
   const fileName = `astrolus-${item.id}.mp4`;
 
-  // The player cannot say why a file did not load: asking the same link tells "in the chat only" from a failure.
-  const onError = async () => {
-    const res = await fetch(absolute(item.video), { method: "HEAD" }).catch(() => null);
+  // The player cannot say why a file did not load: asking the same link tells "in the chat only"
+  // and "the link expired" (fresh links, and the player tries again) from a failure.
+  const onError = async (player: HTMLVideoElement) => {
+    const res = await fetch(absolute(videoSrc), { method: "HEAD" }).catch(() => null);
+    const fresh = res?.status === 401 ? await renew() : null;
+    if (fresh) {
+      resumeAt.current = player.currentTime;
+      setVideoSrc(fresh.video);
+      return;
+    }
     setGone(res?.status === 410);
     if (res?.status !== 410) showToast(say("studio-failed"));
   };
@@ -210,15 +256,15 @@ function VideoView({ item, formats, templates, onBack }: { item: Item; formats: 
     setBusy(true);
     try {
       showToast((await api<ActionResult>(`videos/${item.id}/${action}`, { method: "POST", body })).text);
-    } catch {
-      showToast(say("studio-failed"));
+    } catch (error) {
+      showToast(failureText(error));
     } finally {
       setBusy(false);
     }
   };
   const download = async () => {
     try {
-      await downloadInTelegram(absolute(item.download), fileName);
+      await downloadInTelegram(absolute(links.download), fileName);
       showToast(say("studio-download-started"));
     } catch {
       showToast(say("studio-failed"));
@@ -233,7 +279,18 @@ function VideoView({ item, formats, templates, onBack }: { item: Item; formats: 
       {gone ? (
         <p class="notice">{say("studio-video-in-chat")}</p>
       ) : (
-        <video src={absolute(item.video)} poster={absolute(item.poster)} controls playsInline preload="auto" onError={() => void onError()} />
+        <video
+          src={absolute(videoSrc)}
+          poster={absolute(links.poster)}
+          controls
+          playsInline
+          preload="auto"
+          onError={(e) => void onError(e.currentTarget)}
+          onLoadedMetadata={(e) => {
+            if (resumeAt.current) e.currentTarget.currentTime = resumeAt.current;
+            resumeAt.current = 0;
+          }}
+        />
       )}
       <p class="prompt full">{item.prompt}</p>
       <p class="meta">{meta(item)}</p>
@@ -242,7 +299,7 @@ function VideoView({ item, formats, templates, onBack }: { item: Item; formats: 
           (canDownloadInTelegram() ? (
             <button onClick={() => void download()}>{say("studio-download")}</button>
           ) : (
-            <a class="button" href={absolute(item.download)} download={fileName}>
+            <a class="button" href={absolute(links.download)} download={fileName}>
               {say("studio-download")}
             </a>
           ))}
@@ -293,8 +350,8 @@ function Jobs() {
   const cancel = async (id: string) => {
     try {
       showToast((await api<ActionResult>(`jobs/${id}/cancel`, { method: "POST" })).text);
-    } catch {
-      showToast(say("studio-failed"));
+    } catch (error) {
+      showToast(failureText(error));
     }
     await reload();
   };
@@ -338,8 +395,8 @@ function BalanceView() {
         if (now.balance !== before) break;
         await new Promise((r) => setTimeout(r, 1_000));
       }
-    } catch {
-      showToast(say("studio-failed"));
+    } catch (error) {
+      showToast(failureText(error));
     }
   };
 
@@ -463,8 +520,8 @@ function SettingsView() {
     try {
       setView(await api<Settings>("settings", { method: "PUT", body: change }));
       showToast(say("studio-saved"));
-    } catch {
-      showToast(say("studio-failed"));
+    } catch (error) {
+      showToast(failureText(error));
     }
   };
 

@@ -298,10 +298,44 @@ describe("HTTP endpoints under hostile requests (webhook mode)", () => {
       expectCleanError(await postJson(callbackPath({ generation: shortId, token: [token, token] }), body), 403);
     });
 
-    it("an unknown generation is a 404", async () => {
-      expectCleanError(await postJson(callbackPath({ generation: "zzzzzzz", token }), { challenge: "x" }), 404);
-      expectCleanError(await postJson(callbackPath({ generation: `${shortId}x`, token }), { challenge: "x" }), 404);
-      expectCleanError(await postJson(callbackPath({ generation: JSON.stringify({ $ne: null }), token }), { challenge: "x" }), 404);
+    it("an unknown generation and a known one with a wrong token get one answer, 403: the ids that exist are not told", async () => {
+      const wellShaped = randomBytes(32).toString("base64url");
+      const answers = [];
+      for (const body of [{ challenge: "x" }, { task_id: taskId, status: "success" }, { task_id: taskId, status: "processing" }]) {
+        for (const query of [
+          { generation: "zzzzzzz", token },
+          { generation: `${shortId}x`, token },
+          { generation: JSON.stringify({ $ne: null }), token },
+          { generation: "zzzzzzz", token: wellShaped },
+          { generation: shortId, token: wellShaped },
+          { generation: "zzzzzzz", token: "short" },
+          { generation: shortId, token: "short" },
+        ]) {
+          const res = await postJson(callbackPath(query), body);
+          expectCleanError(res, 403);
+          answers.push(res.text);
+        }
+      }
+      expect(new Set(answers)).toEqual(new Set(['{"ok":false,"error":"Forbidden"}']));
+    });
+
+    it("a token no secret of ours could have minted is refused before the database is read", async () => {
+      const reads: string[] = [];
+      const probe = "q2w3e4r";
+      app.db.connection.set("debug", (collection: string, method: string, query: unknown) => {
+        if (collection === "generations" && JSON.stringify(query ?? null).includes(probe)) reads.push(method);
+      });
+      try {
+        for (const wrong of ["short", "x".repeat(44), `${token.slice(0, 42)}!`]) {
+          expectCleanError(await postJson(callbackPath({ generation: probe, token: wrong }), { task_id: taskId, status: "processing" }), 403);
+        }
+        expect(reads).toEqual([]);
+        // A token of the right shape may be one an earlier CALLBACK_SECRET minted: that one is looked up.
+        expectCleanError(await postJson(callbackPath({ generation: probe, token: randomBytes(32).toString("base64url") }), { task_id: taskId, status: "processing" }), 403);
+        expect(reads).toEqual(["findOne"]);
+      } finally {
+        app.db.connection.set("debug", false);
+      }
     });
 
     it("a real generation with a wrong token is a 403 and its document is left unchanged", async () => {

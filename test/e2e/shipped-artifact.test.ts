@@ -37,7 +37,7 @@ function productionOptions(command: ChildAppOptions["command"]): ChildAppOptions
     minimax: world.mm,
     mongoUri: world.mongoUri,
     command,
-    env: { NODE_ENV: "production", WEBAPP_URL: "https://studio.example.test/app", LOG_LEVEL: "info" },
+    env: { NODE_ENV: "production", WEBAPP_URL: "https://studio.example.test/app", METRICS_TOKEN: "shipped-artifact-metrics-token", LOG_LEVEL: "info" },
     startTimeoutMs: 180_000,
   };
 }
@@ -47,6 +47,10 @@ async function expectItWorks(app: ChildApp) {
   const health = await fetch(`${app.url}/healthz`);
   expect(health.status).toBe(200);
   expect(await health.json()).toMatchObject({ ok: true });
+
+  // Production asks for the metrics token.
+  expect((await fetch(`${app.url}/metrics`)).status).toBe(401);
+  expect((await fetch(`${app.url}/metrics`, { headers: { authorization: `Bearer ${app.env.METRICS_TOKEN}` } })).status).toBe(200);
 
   const page = await fetch(`${app.url}/app`);
   expect(page.status).toBe(200);

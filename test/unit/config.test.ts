@@ -44,6 +44,28 @@ describe("createConfig", () => {
     expect(problemsOf({ ...base, METRICS_TOKEN: "short" })).toEqual(["METRICS_TOKEN: must be at least 16 characters"]);
   });
 
+  it("METRICS_TOKEN is required in production, with a message that says why", () => {
+    for (const env of [{ ...base, NODE_ENV: "production" }, { ...base, NODE_ENV: "production", METRICS_TOKEN: "" }]) {
+      expect(problemsOf(env)).toEqual(["METRICS_TOKEN: is required in production (at least 16 characters): /metrics asks for it as a bearer token"]);
+    }
+    expect(createConfig({ ...base, NODE_ENV: "production", METRICS_TOKEN: "a-long-enough-token" }).metricsToken).toBe("a-long-enough-token");
+  });
+
+  it("the HTTP server's limits and the studio's: documented defaults, each configurable, a headers limit within the request's", () => {
+    expect(createConfig(base)).toMatchObject({
+      httpRequestTimeoutMs: 30_000,
+      httpHeadersTimeoutMs: 10_000,
+      httpMaxConnections: 1_000,
+      studioMediaLinkTtlS: 3_600,
+      studioActionLimit: 10,
+      studioActionWindowMs: 60_000,
+    });
+    const set = { HTTP_REQUEST_TIMEOUT_MS: "5000", HTTP_HEADERS_TIMEOUT_MS: "2000", HTTP_MAX_CONNECTIONS: "50", STUDIO_MEDIA_LINK_TTL_S: "600", STUDIO_ACTION_LIMIT: "3", STUDIO_ACTION_WINDOW_S: "30" };
+    expect(createConfig({ ...base, ...set })).toMatchObject({ httpRequestTimeoutMs: 5_000, httpHeadersTimeoutMs: 2_000, httpMaxConnections: 50, studioMediaLinkTtlS: 600, studioActionLimit: 3, studioActionWindowMs: 30_000 });
+    expect(problemsOf({ ...base, HTTP_REQUEST_TIMEOUT_MS: "5000", HTTP_HEADERS_TIMEOUT_MS: "6000" })).toEqual(["HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS"]);
+    expect(problemsOf({ ...base, HTTP_MAX_CONNECTIONS: "0" })[0]).toMatch(/^HTTP_MAX_CONNECTIONS:/);
+  });
+
   it("rejects a resolution the model does not offer for the duration, naming the variable", () => {
     const [problem] = problemsOf({ ...base, DEFAULT_DURATION: "10", DEFAULT_RESOLUTION: "1080P" });
     expect(problem).toMatch(/^DEFAULT_RESOLUTION: 1080P at 10s is not offered by MiniMax-Hailuo-02/);
@@ -152,7 +174,7 @@ describe("createConfig", () => {
   });
 
   it("demands https for MINIMAX_CALLBACK_URL in production: it carries the per-generation token", () => {
-    const env = { ...base, NODE_ENV: "production", PUBLIC_URL: "https://bot.example.com" };
+    const env = { ...base, NODE_ENV: "production", METRICS_TOKEN: "a-long-enough-token", PUBLIC_URL: "https://bot.example.com" };
     expect(problemsOf({ ...env, MINIMAX_CALLBACK_URL: "http://bot.example.com/api/minimax_callback" })).toEqual([
       expect.stringMatching(/^MINIMAX_CALLBACK_URL: must be https/),
     ]);
@@ -170,7 +192,7 @@ describe("createConfig", () => {
       webappUrl: "https://studio.example.com/app",
       webappAuthMaxAgeS: 600,
     });
-    expect(problemsOf({ ...base, NODE_ENV: "production", WEBAPP_URL: "http://studio.example.com/app" })).toEqual([expect.stringMatching(/^WEBAPP_URL: must be https/)]);
+    expect(problemsOf({ ...base, NODE_ENV: "production", METRICS_TOKEN: "a-long-enough-token", WEBAPP_URL: "http://studio.example.com/app" })).toEqual([expect.stringMatching(/^WEBAPP_URL: must be https/)]);
     expect(problemsOf({ ...base, WEBAPP_AUTH_MAX_AGE_S: "0" })[0]).toMatch(/^WEBAPP_AUTH_MAX_AGE_S:/);
   });
 

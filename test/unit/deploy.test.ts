@@ -32,7 +32,8 @@ function interpolate(env: Record<string, string>, vars: Record<string, string>) 
     Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{(\w+)(?::-([^}]*))?\}/g, (_, name: string, def = "") => vars[name] || def)]),
   );
 }
-const secrets = { BOT_TOKEN: "7012345678:AAFtest-token-0123456789abcdefghijk", MINIMAX_API_KEY: "sk-api-test-key", PUBLIC_URL: "https://bot.example.com" };
+// What .env holds (METRICS_TOKEN is required in production).
+const secrets = { BOT_TOKEN: "7012345678:AAFtest-token-0123456789abcdefghijk", MINIMAX_API_KEY: "sk-api-test-key", PUBLIC_URL: "https://bot.example.com", METRICS_TOKEN: "metrics-test-token-0123" };
 
 /** `name:/path[:ro]` volume entries of a service, split. */
 const mounts = (s: Service) => (s.volumes ?? []).map((v) => v.split(":")).map(([source, target, mode]) => ({ source, target, mode }));

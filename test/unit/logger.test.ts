@@ -16,4 +16,14 @@ describe("log scrubbing", () => {
     expect(all).toContain("generation=abc");
     expect(lines).toHaveLength(3);
   });
+
+  it("removes the token of a studio media link (t=), whether first in the query or not", () => {
+    const at = lines.length;
+    logger.warn({ url: "/app/api/videos/abc2345/file?t=9501.1767225600.AbCdEfGhIjKlMnOpQrStUv&download=1" }, "slow media");
+    logger.warn("GET /app/api/photos/abc2345?x=1&t=9501.1767225600.ZyXwVuTsRqPoNmLkJiHgFe done");
+    const logged = lines.slice(at).join("");
+    for (const secret of ["AbCdEfGhIjKlMnOpQrStUv", "ZyXwVuTsRqPoNmLkJiHgFe", "1767225600"]) expect(logged).not.toContain(secret);
+    expect(logged).toContain("download=1");
+    expect(logged).toContain("x=1");
+  });
 });

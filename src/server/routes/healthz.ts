@@ -1,7 +1,7 @@
-import Router from "@koa/router";
+import { caseSensitiveRouter } from "../router.js";
 
 export function healthRoutes(isHealthy: () => Promise<boolean>) {
-  const router = new Router();
+  const router = caseSensitiveRouter();
   router.get("/healthz", async (ctx) => {
     const ok = await isHealthy();
     ctx.status = ok ? 200 : 503;

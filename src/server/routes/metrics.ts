@@ -1,10 +1,10 @@
-import Router from "@koa/router";
+import { caseSensitiveRouter } from "../router.js";
 import type { Registry } from "prom-client";
 import { secretsEqual } from "../../secrets.js";
 
 /** Prometheus scrapes; with METRICS_TOKEN set, only with `Authorization: Bearer <token>`. */
 export function metricsRoutes({ registry, token }: { registry: Registry; token?: string }) {
-  const router = new Router();
+  const router = caseSensitiveRouter();
   router.get("/metrics", async (ctx) => {
     if (token) {
       const given = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get("Authorization"))?.[1];

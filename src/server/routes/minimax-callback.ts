@@ -1,4 +1,4 @@
-import Router from "@koa/router";
+import { caseSensitiveRouter } from "../router.js";
 import type { Logger } from "../../logger.js";
 import { callbackTask, type CallbackOutcome } from "../../generations/status.js";
 import { jsonBody, objectBody } from "../middlewares/body.js";
@@ -15,7 +15,7 @@ export type CallbackHandler = (params: { generation: string; token: string }, bo
  * the generation to.
  */
 export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: (recheck: Recheck) => Promise<void>, logger: Logger) {
-  const router = new Router();
+  const router = caseSensitiveRouter();
   router.post(MINIMAX_CALLBACK_PATH, jsonBody(), async (ctx) => {
     const started = performance.now();
     const body = objectBody(ctx.request.body);
@@ -25,10 +25,10 @@ export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: (reche
     if (!(generation && token)) ctx.throw(403, "Forbidden");
 
     const outcome = await handle({ generation, token }, body);
-    // The id comes from the request: logged only once it names a real generation.
+    // The id comes from the request: logged only once a token proved it real.
     logger.info(
       {
-        generation: outcome.kind === "not_found" ? undefined : generation,
+        generation: outcome.kind === "refused" ? undefined : generation,
         outcome: outcome.kind,
         status: outcome.kind === "accepted" ? callbackTask(body).status.slice(0, 20) || undefined : undefined,
         recheck: outcome.kind === "accepted" ? !!outcome.recheck : undefined,
@@ -37,10 +37,7 @@ export function minimaxCallbackRoutes(handle: CallbackHandler, onRecheck: (reche
       "MiniMax callback",
     );
     switch (outcome.kind) {
-      case "not_found":
-        ctx.throw(404, "Unknown generation");
-        break;
-      case "forbidden":
+      case "refused":
         ctx.throw(403, "Forbidden");
         break;
       case "challenge":

@@ -1,15 +1,19 @@
-import Router from "@koa/router";
-import type { Context } from "koa";
+import { caseSensitiveRouter } from "../router.js";
+import type { Context, Middleware } from "koa";
 import { BadCursorError } from "../../studio/gallery.js";
 import type { GalleryEntry, NamedItem } from "../../studio/shapes.js";
-import { mediaToken } from "../../studio/media-links.js";
+import { linkExpiry, mediaToken } from "../../studio/media-links.js";
 import { StudioInputError, type Studio, type Viewer } from "../../studio/index.js";
-import { requireLaunchData } from "../middlewares/launch-data.js";
+import { launchDataViewer, requireLaunchData } from "../middlewares/launch-data.js";
 import { jsonBody, objectBody } from "../middlewares/body.js";
 import { STUDIO_API_PATH } from "../paths.js";
+import type { Gate } from "../../intake/gate.js";
 
 export interface StudioApiOptions {
   studio: Studio;
+  gate: Gate;
+  /** How long a media link stays good (never past the launch data that got it). */
+  mediaLinkTtlS: number;
   botToken: string;
   maxAgeS: number;
   mediaSecret: string;
@@ -17,20 +21,20 @@ export interface StudioApiOptions {
 
 /** Short ids as createGeneration makes them; anything else is not a video of ours. */
 export const SHORT_ID = /^[2-9a-hjkmnp-z]{7}$/;
-const viewerOf = (ctx: Context) => ctx.state.viewer as Viewer;
+const viewerOf = (ctx: Context) => launchDataViewer<Viewer>(ctx);
 const one = (value: string | string[] | undefined) => (typeof value === "string" && value !== "" ? value : undefined);
 
 /**
  * The studio's JSON API. Each route acts for the user the launch data names and reads or changes
  * only that user's generations, ledger and settings. Links to media are relative to the page
- * (/app), and carry a token good for that user and file until the launch data expires.
+ * (/app), and carry a token good for that user and file for STUDIO_MEDIA_LINK_TTL_S (see media-links.ts).
  */
 export function studioApiRoutes(opts: StudioApiOptions) {
   const { studio } = opts;
-  const router = new Router({ prefix: STUDIO_API_PATH });
+  const router = caseSensitiveRouter({ prefix: STUDIO_API_PATH });
   router.param("id", (id, ctx, next) => (SHORT_ID.test(id) ? next() : ctx.throw(404, "No such video of yours")));
   router.param("credits", (credits, ctx, next) => (/^\d{1,6}$/.test(credits) ? next() : ctx.throw(404, "No such pack on sale")));
-  router.use(requireLaunchData({ botToken: opts.botToken, maxAgeS: opts.maxAgeS, viewer: studio.viewer }));
+  router.use(requireLaunchData({ botToken: opts.botToken, maxAgeS: opts.maxAgeS, admits: opts.gate.admits, refusal: studio.private, viewer: studio.viewer }));
   router.use(async (ctx, next) => {
     ctx.set("Cache-Control", "no-store");
     try {
@@ -41,10 +45,24 @@ export function studioApiRoutes(opts: StudioApiOptions) {
     }
   });
 
+  /** In front of each action that calls Telegram or MiniMax: the user's share of them, or 429 with Retry-After. */
+  const limited: Middleware = async (ctx, next) => {
+    const viewer = viewerOf(ctx);
+    const taken = await opts.gate.takeAction(viewer.id);
+    if (!taken.ok) {
+      ctx.status = 429;
+      ctx.set("Retry-After", String(taken.retryAfterS));
+      ctx.body = { ok: false, error: "Too Many Requests", text: studio.slowDown(viewer) };
+      return;
+    }
+    await next();
+  };
+
   const withLinks = (viewer: Viewer) => (item: NamedItem): GalleryEntry => {
-    const token = (kind: "video" | "photo") => mediaToken(opts.mediaSecret, viewer.id, item.id, kind, viewer.expiresS);
+    const expiresS = linkExpiry(opts.mediaLinkTtlS, viewer.expiresS);
+    const token = (kind: "video" | "photo") => mediaToken(opts.mediaSecret, viewer.id, item.id, kind, expiresS);
     const video = `api/videos/${item.id}/file?t=${token("video")}`;
-    return { ...item, poster: `api/photos/${item.id}?t=${token("photo")}`, video, download: `${video}&download=1` };
+    return { ...item, poster: `api/photos/${item.id}?t=${token("photo")}`, video, download: `${video}&download=1`, linksExpireAt: expiresS };
   };
 
   // The operator's dashboard: ADMIN_USER_IDS only, refused to everyone else whatever follows /admin/.
@@ -90,27 +108,27 @@ export function studioApiRoutes(opts: StudioApiOptions) {
     ctx.body = withLinks(viewer)(item);
   });
 
-  router.post(`/videos/:id/again`, async (ctx) => {
+  router.post(`/videos/:id/again`, limited, async (ctx) => {
     ctx.body = (await studio.again(viewerOf(ctx), ctx.params.id!)) ?? ctx.throw(404, "No such video of yours");
   });
 
-  router.post(`/videos/:id/format`, jsonBody(), async (ctx) => {
+  router.post(`/videos/:id/format`, jsonBody(), limited, async (ctx) => {
     const body = objectBody(ctx.request.body);
     if (!body) return ctx.throw(400, "Expected a JSON object with a format");
     ctx.body = (await studio.format(viewerOf(ctx), ctx.params.id!, body.format)) ?? ctx.throw(404, "No such video of yours");
   });
 
-  router.post(`/videos/:id/template`, jsonBody(), async (ctx) => {
+  router.post(`/videos/:id/template`, jsonBody(), limited, async (ctx) => {
     const body = objectBody(ctx.request.body);
     if (!body) return ctx.throw(400, "Expected a JSON object with a template");
     ctx.body = (await studio.template(viewerOf(ctx), ctx.params.id!, body.template)) ?? ctx.throw(404, "No such video of yours");
   });
 
-  router.post(`/videos/:id/variants`, async (ctx) => {
+  router.post(`/videos/:id/variants`, limited, async (ctx) => {
     ctx.body = (await studio.variants(viewerOf(ctx), ctx.params.id!)) ?? ctx.throw(404, "No such video of yours");
   });
 
-  router.post(`/videos/:id/2k`, async (ctx) => {
+  router.post(`/videos/:id/2k`, limited, async (ctx) => {
     ctx.body = (await studio.regenerate(viewerOf(ctx), ctx.params.id!)) ?? ctx.throw(404, "No such video of yours");
   });
 
@@ -118,7 +136,7 @@ export function studioApiRoutes(opts: StudioApiOptions) {
     ctx.body = await studio.jobs(viewerOf(ctx));
   });
 
-  router.post(`/jobs/:id/cancel`, async (ctx) => {
+  router.post(`/jobs/:id/cancel`, limited, async (ctx) => {
     const result = await studio.cancel(viewerOf(ctx), ctx.params.id!);
     if (result.outcome === "not_found") ctx.throw(404, "No such job of yours");
     ctx.body = result;
@@ -128,19 +146,19 @@ export function studioApiRoutes(opts: StudioApiOptions) {
     ctx.body = await studio.balance(viewerOf(ctx));
   });
 
-  router.post("/packs/:credits/invoice", async (ctx) => {
+  router.post("/packs/:credits/invoice", limited, async (ctx) => {
     const result = await studio.invoiceLink(viewerOf(ctx), Number(ctx.params.credits));
     if (!result) ctx.throw(404, "No such pack on sale");
     ctx.body = result;
   });
 
-  router.post("/plans/:credits/invoice", async (ctx) => {
+  router.post("/plans/:credits/invoice", limited, async (ctx) => {
     const result = await studio.planInvoiceLink(viewerOf(ctx), Number(ctx.params.credits));
     if (!result) ctx.throw(404, "No such plan on sale");
     ctx.body = result;
   });
 
-  router.put("/plan/renewal", jsonBody(), async (ctx) => {
+  router.put("/plan/renewal", jsonBody(), limited, async (ctx) => {
     const body = objectBody(ctx.request.body);
     if (!body) return ctx.throw(400, "Expected a JSON object with canceled");
     ctx.body = (await studio.setRenewal(viewerOf(ctx), body.canceled)) ?? ctx.throw(404, "No monthly plan running");

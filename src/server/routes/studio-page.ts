@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import Router from "@koa/router";
+import { caseSensitiveRouter } from "../router.js";
 import { packageRoot } from "../../db/embedded/common.js";
 import { STUDIO_PATH } from "../paths.js";
 
@@ -22,7 +22,7 @@ const typeOf = (name: string) => TYPES[name.slice(name.lastIndexOf("."))] ?? "ap
  */
 export function studioPageRoutes(dir = STUDIO_PAGE_DIR) {
   // Strict: /app and /app/ are different pages to the browser's relative links.
-  const router = new Router({ strict: true });
+  const router = caseSensitiveRouter({ strict: true });
   const built = existsSync(join(dir, "index.html"));
   const index = built ? readFileSync(join(dir, "index.html")) : null;
   const assets = new Map<string, Buffer>();

@@ -1,4 +1,4 @@
-import Router from "@koa/router";
+import { caseSensitiveRouter } from "../router.js";
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { BotContext } from "../../bot/index.js";
@@ -41,7 +41,7 @@ export function telegramWebhookRoutes({
   logger: Logger;
   answerWithinMs?: number;
 }) {
-  const router = new Router();
+  const router = caseSensitiveRouter();
   router.post(
     TELEGRAM_WEBHOOK_PATH,
     async (ctx, next) => {
