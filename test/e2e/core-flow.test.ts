@@ -22,7 +22,7 @@ describe.each(["polling", "webhook"] as const)("core flow, %s mode", (mode) => {
   });
 
   it("registers commands and the right update channel at start", () => {
-    expect(tg.myCommands().map((c) => c.command)).toEqual(["start", "help", "templates", "status", "history", "settings", "language", "balance", "buy", "paysupport", "terms"]);
+    expect(tg.myCommands().map((c) => c.command)).toEqual(["start", "help", "templates", "status", "history", "settings", "language", "balance", "buy", "invite", "promo", "paysupport", "terms"]);
     expect(tg.myCommands(undefined, "ru")[0]?.description).toMatch(/Старт/);
     if (mode === "webhook") {
       expect(tg.webhook?.url).toBe(`${app.config.publicUrl}/telegram/webhook`);
