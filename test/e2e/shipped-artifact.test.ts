@@ -17,7 +17,7 @@ import { eventually } from "../support/app.js";
 import { startChildApp, type ChildApp, type ChildAppOptions } from "../support/child-app.js";
 import { useChildAppWorld } from "../support/suite.js";
 import { photoFrom, sha256, user } from "../support/scenario.js";
-import { buildStages, cleanCopy, npmCommand, readDockerfile, runNpm } from "../support/shipped.js";
+import { buildStages, cleanCopy, npmCommand, portOutsideEphemeralRange, readDockerfile, runNpm } from "../support/shipped.js";
 
 const world = useChildAppWorld("shipped");
 const folders: string[] = [];
@@ -30,14 +30,14 @@ const emptyFolder = (label: string) => {
 };
 
 /** Production, as an operator runs it: polling (no https address here), the studio on at an https WEBAPP_URL. */
-function productionOptions(command: ChildAppOptions["command"]): ChildAppOptions {
+async function productionOptions(command: ChildAppOptions["command"]): Promise<ChildAppOptions> {
   return {
     mode: "polling",
     telegram: world.tg,
     minimax: world.mm,
     mongoUri: world.mongoUri,
     command,
-    env: { NODE_ENV: "production", WEBAPP_URL: "https://studio.example.test/app", METRICS_TOKEN: "shipped-artifact-metrics-token", LOG_LEVEL: "info" },
+    env: { PORT: String(await portOutsideEphemeralRange()), NODE_ENV: "production", WEBAPP_URL: "https://studio.example.test/app", METRICS_TOKEN: "shipped-artifact-metrics-token", LOG_LEVEL: "info" },
     startTimeoutMs: 180_000,
   };
 }
@@ -99,7 +99,7 @@ describe("the Docker image, stage by stage as the Dockerfile says", () => {
     expect(unresolvedImports(join(dir, "dist"))).toEqual([]);
     const [file, ...args] = stage.cmd!;
     // The image's ENV, then the test's: HOST and PORT for loopback, the fakes and the database.
-    const app = await startChildApp(productionOptions({ file: file === "node" ? process.execPath : file!, args, cwd: dir, env: stage.env }));
+    const app = await startChildApp(await productionOptions({ file: file === "node" ? process.execPath : file!, args, cwd: dir, env: stage.env }));
     await expectItWorks(app);
   }, 600_000);
 });
@@ -109,7 +109,7 @@ describe("the README's npm install && npm start, in a clean clone", () => {
     const clone = cleanCopy(emptyFolder("start"));
     await runNpm(["install"], clone, { MONGOMS_DISABLE_POSTINSTALL: "1" });
     const npm = npmCommand();
-    const app = await startChildApp(productionOptions({ file: npm.file, args: [...npm.args, "start"], cwd: clone, env: { HOME: process.env.HOME ?? tmpdir() } }));
+    const app = await startChildApp(await productionOptions({ file: npm.file, args: [...npm.args, "start"], cwd: clone, env: { HOME: process.env.HOME ?? tmpdir() } }));
     await expectItWorks(app);
   }, 600_000);
 });

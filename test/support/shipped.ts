@@ -5,6 +5,7 @@
  * folder standing for its /app, filled by its COPY lines and its RUN lines' npm commands.
  */
 import { execFileSync, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { cpSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, posix } from "node:path";
 import { REPO_ROOT } from "./child-app.js";
@@ -137,4 +138,21 @@ export async function buildStages(context: string, root: string) {
   }
   const runtime = stages.at(-1)!;
   return { stage: runtime, dir: dirs.get(runtime.name)! };
+}
+
+/**
+ * A free loopback port below the kernel's ephemeral range. An artifact binds its port only after
+ * its build (tens of seconds for npm start): a port the kernel handed out could be handed to another
+ * test's connection meanwhile, one outside its range cannot.
+ */
+export async function portOutsideEphemeralRange(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once("error", () => resolve(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
 }
