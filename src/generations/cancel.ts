@@ -4,7 +4,7 @@ import type { Models } from "../db/models.js";
 import type { Logger } from "../logger.js";
 import type { MiniMaxClient } from "../minimax/client.js";
 import { modelSpec } from "../minimax/models.js";
-import { claimOnce } from "./claims.js";
+import { claimOnce, type ClaimKey } from "./claims.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 
 /**
@@ -24,6 +24,9 @@ async function decide(models: Models, id: Types.ObjectId | string, fate: Fate): 
 
 /** The submitter's side: "submit" means go ahead (now or on an earlier attempt), "cancel" means never. */
 export const decideSubmit = (models: Models, id: Types.ObjectId) => decide(models, id, "submit");
+
+/** The submitter's decision as a claim, for a step that can take it in the same message as another (its rate slot's). */
+export const submitFate = (id: Types.ObjectId): ClaimKey => ({ key: fateKey(id), owner: "submit" satisfies Fate });
 
 /** True when the user has cancelled it (checked while waiting for a rate slot, so no slot is wasted). */
 export async function isCancelled(models: Models, id: Types.ObjectId) {
