@@ -162,7 +162,7 @@ export async function startApp(config: Config, opts: StartOptions = {}) {
     isHealthy: async () => !dbWatch?.down && (await db.isHealthy()),
     metrics: { registry: metrics.registry, token: config.metricsToken },
     webhook: config.publicUrl ? { bot, inbox, secret: config.webhookSecret, isAccepting: () => acceptingUpdates } : undefined,
-    handleCallback: (params, body) => handleCallback({ models: db.models, logger, callbackSecret: config.callbackSecret }, params, body),
+    handleCallback: (params, body) => handleCallback({ models: db.models, logger, callbackSecret: config.callbackSecret, submittingHere: worker.submittingHere }, params, body),
     answerChallenge: (params, body) => signedChallenge(config.callbackSecret, params, body),
     onCallbackRecheck: ({ shortId, taskId }) => worker.checkNow(shortId, taskId),
     studio: config.webappUrl

@@ -42,6 +42,11 @@ export type ApplyResult<R> =
 
 export const welcomeKey = (userId: number) => `welcome:${userId}`;
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
+/** Which document of an ordered insert was refused (every one before it went in). */
+const refusedAt = (err: unknown) => {
+  const refused = (err as { writeErrors?: { index: number } | { index: number }[] }).writeErrors;
+  return (Array.isArray(refused) ? refused[0] : refused)?.index;
+};
 const stateOf = (e: { seq: number; balance: number; in_flight: number }): AccountState => ({ seq: e.seq, balance: e.balance, inFlight: e.in_flight });
 
 /** Each failed insert means another movement landed; this many in a row is not contention but a fault. */
@@ -63,6 +68,36 @@ const MAX_ATTEMPTS = 200;
 export function createAccounts(models: Models, opts: { freeCredits: number }) {
   const { Ledger } = models;
 
+  /** The entry that opens an account with the free credits; `invitedBy` links the user to their inviter. */
+  const welcome = (userId: number, invitedBy?: number) => ({
+    user_id: userId,
+    seq: 1,
+    key: welcomeKey(userId),
+    kind: "welcome" as const,
+    credits: opts.freeCredits,
+    active: 0,
+    balance: opts.freeCredits,
+    in_flight: 0,
+    ...(invitedBy !== undefined ? { invited_by: invitedBy } : {}),
+  });
+
+  /** The latest state; `unopened` when the user has no ledger yet (the state is then the welcome's, not yet written). */
+  async function head(userId: number): Promise<AccountState & { unopened?: true }> {
+    const latest = await Ledger.findOne({ user_id: userId }).sort({ seq: -1 }).select("seq balance in_flight").lean();
+    return latest ? stateOf(latest) : { ...stateOf(welcome(userId)), unopened: true };
+  }
+
+  /** Writes the welcome entry of an account `head` found unopened: false when another request opened it a moment ago. */
+  async function openNow(userId: number, invitedBy?: number): Promise<boolean> {
+    try {
+      await Ledger.create(welcome(userId, invitedBy));
+      return true;
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      return false;
+    }
+  }
+
   /**
    * The latest state, opening the account with the free credits on first contact; `opened` is true
    * for the one call that opened it. `invitedBy` goes into the welcome entry: the account and its
@@ -70,24 +105,9 @@ export function createAccounts(models: Models, opts: { freeCredits: number }) {
    */
   async function openAccount(userId: number, invitedBy?: number): Promise<{ state: AccountState; opened: boolean }> {
     for (;;) {
-      const head = await Ledger.findOne({ user_id: userId }).sort({ seq: -1 }).select("seq balance in_flight").lean();
-      if (head) return { state: stateOf(head), opened: false };
-      try {
-        const first = await Ledger.create({
-          user_id: userId,
-          seq: 1,
-          key: welcomeKey(userId),
-          kind: "welcome",
-          credits: opts.freeCredits,
-          active: 0,
-          balance: opts.freeCredits,
-          in_flight: 0,
-          ...(invitedBy !== undefined ? { invited_by: invitedBy } : {}),
-        });
-        return { state: stateOf(first), opened: true };
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err; // another request opened it a moment ago: read it
-      }
+      const { unopened, ...state } = await head(userId);
+      if (!unopened) return { state, opened: false };
+      if (await openNow(userId, invitedBy)) return { state, opened: true };
     }
   }
   const open = async (userId: number) => (await openAccount(userId)).state;
@@ -97,29 +117,36 @@ export function createAccounts(models: Models, opts: { freeCredits: number }) {
     // The key is looked up only when it can matter: when the plan declines (a movement made
     // before may be why, as a reservation counts itself in flight) and when the insert fails (the
     // unique key refuses a repeat). A first-time movement costs one read and one insert.
+    // A first movement on a new account is planned against the welcome entry and written with it,
+    // in one ordered insert: the welcome first, and the movement only if the welcome went in.
     const made = () => Ledger.findOne({ key });
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const state = await open(userId);
+      const { unopened, ...state } = await head(userId);
       const planned = await plan(state);
       if (planned === null || "refuse" in planned) {
-        const done = await made();
+        if (unopened && !(await openNow(userId))) continue;
+        const done = unopened ? null : await made(); // nothing can be made on an account opened just now
         if (done) return { kind: "already", entry: done };
         return planned === null ? { kind: "nothing", state } : { kind: "refused", reason: planned.refuse, state };
       }
       const active = planned.active ?? 0;
+      const movement = {
+        ...planned,
+        user_id: userId,
+        seq: state.seq + 1,
+        key,
+        active,
+        balance: state.balance + planned.credits,
+        in_flight: state.inFlight + active,
+      };
       try {
-        const entry = await Ledger.create({
-          ...planned,
-          user_id: userId,
-          seq: state.seq + 1,
-          key,
-          active,
-          balance: state.balance + planned.credits,
-          in_flight: state.inFlight + active,
-        });
+        const written = unopened ? await Ledger.insertMany([welcome(userId), movement], { ordered: true }) : [await Ledger.create(movement)];
+        const entry = written[written.length - 1] as LedgerEntry;
         return { kind: "applied", entry, state: stateOf(entry) };
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
+        // The account was opened meanwhile (its welcome refused): plan against what it holds now.
+        if (unopened && refusedAt(err) === 0) continue;
         // Either this movement was made already, or another one took seq N+1: plan again.
         const done = await made();
         if (done) return { kind: "already", entry: done };

@@ -4,7 +4,7 @@ import type { Models } from "../db/models.js";
 import type { Logger } from "../logger.js";
 import type { MiniMaxClient } from "../minimax/client.js";
 import { modelSpec } from "../minimax/models.js";
-import { claimOnce } from "./claims.js";
+import { claimOnce, type ClaimKey } from "./claims.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 
 /**
@@ -43,6 +43,14 @@ export async function decideSubmit(models: Models, gen: Attempt): Promise<Fate> 
   if (gen.submit_attempts > 1 && (await cancelledUpTo(models, gen._id, gen.submit_attempts - 1))) return "cancel";
   return decide(models, gen._id, gen.submit_attempts, "submit");
 }
+
+/**
+ * A first attempt's decision as a claim, for a step that can take it in the same message as another
+ * (its rate slot's); when it was taken, that attempt goes ahead. None from the second attempt on:
+ * earlier attempts' fates are read before that one is claimed (decideSubmit).
+ */
+export const submitFate = (gen: Attempt): ClaimKey | undefined =>
+  gen.submit_attempts > 1 ? undefined : { key: fateKey(gen._id, gen.submit_attempts), owner: "submit" satisfies Fate };
 
 /** True when the user has cancelled it (checked while waiting for a rate slot, so no slot is wasted). */
 export const isCancelled = (models: Models, gen: Attempt) => cancelledUpTo(models, gen._id, gen.submit_attempts);

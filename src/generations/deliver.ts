@@ -111,12 +111,17 @@ export async function deliverVideo(deps: LifecycleDeps, leases: Leases, claimed:
       },
       { logger: log, what: "the delivery", retryBaseMs: config.retryBaseMs, signal: recordSignal },
     );
-  const earlier = await attempts.recorded(claimed);
+  // What Telegram took is recorded only by an attempt that was taken, and attempt numbers grow
+  // only past a taken one. So at the first attempt it is taken before anything is looked up: won
+  // now, no attempt came before it and there is no record to find; taken already, the record is
+  // looked for as at any later attempt.
+  const first = claimed.deliver_attempts === 0 && (await attempts.take(claimed, 0));
+  const earlier = first ? undefined : await attempts.recorded(claimed);
   if (earlier) {
     log.info({ messageId: earlier.message_id }, "delivered by an earlier attempt, whose lease ran out before it was recorded");
     return void (await recordSent(earlier));
   }
-  const gen = await takeAttempt(deps, leases, attempts, claimed, log);
+  const gen = first ? claimed : await takeAttempt(deps, leases, attempts, claimed, log);
   if (!gen) return;
   const attempt = gen.deliver_attempts;
   const timings = deliveryTimings(gen);

@@ -1,11 +1,13 @@
 import type { Models } from "../db/models.js";
-import { claimOnce } from "./claims.js";
+import { claimInOrder, claimOnce, type ClaimKey } from "./claims.js";
 
 const HELD_FOR_GOOD = new Date(8.64e15);
 
 export interface SlotUse {
   slotId: string;
   seq: number;
+  /** The claim asked to ride on the slot's was taken too (see tryAcquire). */
+  alongside?: boolean;
 }
 
 /** `count` slot documents named `<name>:<i>`, created once for all instances (concurrent callers share it). */
@@ -61,8 +63,12 @@ export function createSubmitRateLimit(models: Models, rpm: number, windowMs = 60
   // meanwhile, the slot comes back after this long.
   const inFlightMs = holdMs + 180_000;
   return {
-    /** Takes a slot if one is free now; null when the window's budget is spent. */
-    async tryAcquire(owner: string): Promise<SlotUse | null> {
+    /**
+     * Takes a slot if one is free now; null when the window's budget is spent. `alongside`, a claim
+     * the caller takes the moment it has a slot, goes in the same message as the slot's claim, and
+     * only once that one is won: `alongside` on the use says whether it was taken.
+     */
+    async tryAcquire(owner: string, alongside?: ClaimKey): Promise<SlotUse | null> {
       await ensureSlots();
       const now = new Date();
       const free = await RateSlot.find({ _id: { $in: ids }, free_at: { $lte: now } });
@@ -72,9 +78,10 @@ export function createSubmitRateLimit(models: Models, rpm: number, windowMs = 60
       for (let i = 0; i < free.length; i++) {
         const slot = free[(start + i) % free.length]!;
         const use = { slotId: slot._id, seq: slot.seq + 1 };
-        if (await claimOnce(models, `rate:${use.slotId}:${use.seq}`, owner)) {
+        const taken = await claimInOrder(models, [{ key: `rate:${use.slotId}:${use.seq}`, owner }, ...(alongside ? [alongside] : [])]);
+        if (taken > 0) {
           await RateSlot.updateOne({ _id: slot._id }, { $set: { seq: use.seq, free_at: new Date(Date.now() + inFlightMs) } });
-          return use;
+          return alongside ? { ...use, alongside: taken === 2 } : use;
         }
         lost.push(use);
       }

@@ -153,7 +153,11 @@ export function signedChallenge(callbackSecret: string, params: { generation: st
 const TOKEN_SHAPE = /^(?:[\w-]{32}|[\w-]{43})$/;
 
 export async function handleCallback(
-  deps: Pick<LifecycleDeps, "models" | "logger"> & { callbackSecret: string },
+  deps: Pick<LifecycleDeps, "models" | "logger"> & {
+    callbackSecret: string;
+    /** True while this instance's own submit step holds the generation (its create's answer on the way). */
+    submittingHere?: (shortId: string) => boolean;
+  },
   params: { generation: string; token: string },
   body: Record<string, unknown>,
 ): Promise<CallbackOutcome> {
@@ -169,6 +173,9 @@ export async function handleCallback(
   if (signed && taskId && !STILL_WORKING.has(status)) {
     return { kind: "accepted", recheck: { shortId: params.generation, taskId } };
   }
+  // "Still working" while our own submit step holds it (MiniMax calls as soon as the task starts):
+  // the read below would find it submitting and do nothing either.
+  if (signed && STILL_WORKING.has(status) && deps.submittingHere?.(params.generation)) return { kind: "accepted" };
 
   const gen = await deps.models.Generation.findOne({ short_id: params.generation }).select("+callback_token phase minimax_job_id short_id");
   // Unknown, or known with a token an earlier secret did not mint either: the same answer after the same read.

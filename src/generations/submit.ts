@@ -6,7 +6,7 @@ import { callbackToken } from "../secrets.js";
 import { backoffMs, later, untilStored, type LifecycleDeps } from "./deps.js";
 import type { GenerationDoc, Leases } from "./leases.js";
 import type { SubmitGate } from "./lanes.js";
-import { CANCELLED, decideSubmit, isCancelled } from "./cancel.js";
+import { CANCELLED, decideSubmit, isCancelled, submitFate } from "./cancel.js";
 import { claimOnce } from "./claims.js";
 import { DEFAULT_FORMAT, isFormatName, type FormatName } from "../images/formats.js";
 import type { CreateVideoInput } from "../minimax/types.js";
@@ -186,17 +186,20 @@ export async function submitGeneration(
   const tasks = gate.tasks;
   if (tasks && !(await waitFor(() => tasks.tryAcquire(String(gen._id)), async () => 1_000))) return;
   const waitStarted = Date.now();
+  // Whether this attempt is sent or cancelled is decided the moment it has a slot (see cancel.ts). A
+  // first attempt's claim rides on the slot's, and is looked up apart only when a press took it
+  // first; a later attempt reads the earlier attempts' fates before it claims its own (decideSubmit).
   const slot = await waitFor(
-    () => rateLimit.tryAcquire(leases.owner),
+    () => rateLimit.tryAcquire(leases.owner, submitFate(gen)),
     async () => (await rateLimit.nextFreeAt()).getTime() - Date.now(),
   );
   if (!slot) return;
   const rateWaitMs = Date.now() - waitStarted;
   deps.metrics?.rateSlotWaited(rateWaitMs);
-  // Sent or cancelled is decided once (see cancel.ts). When nothing leaves with the slot (cancelled,
-  // photo unavailable, lease lost), it goes back at once instead of blocking a window.
+  // When nothing leaves with the slot (cancelled, photo unavailable, lease lost), it goes back at
+  // once instead of blocking a window.
   const giveBack = () => rateLimit.release(slot).catch((err: Error) => log.warn({ err: err.message }, "rate slot not given back"));
-  if ((await decideSubmit(deps.models, gen)) === "cancel") {
+  if ((slot.alongside ? "submit" : await decideSubmit(deps.models, gen)) === "cancel") {
     await giveBack();
     return cancelled();
   }
@@ -245,6 +248,9 @@ export async function submitGeneration(
     return giveBack();
   }
 
+  // The slot's window starts once the request is over. Should this fail (MongoDB away), the slot
+  // frees itself once its in-flight hold runs out.
+  const holdSlot = () => rateLimit.holdFromNow(slot).catch((err: Error) => log.warn({ err: err.message }, "rate slot not rescheduled"));
   let answer;
   try {
     answer = await minimax.createVideo({
@@ -257,6 +263,7 @@ export async function submitGeneration(
       callbackUrl,
     });
   } catch (err) {
+    await holdSlot();
     if (err instanceof MiniMaxApiError) {
       if (err.operatorProblem) {
         log.error({ code: err.code, msg: err.statusMessage }, "MiniMax refused our credentials or account: operator action needed");
@@ -271,9 +278,6 @@ export async function submitGeneration(
     }
     log.error({ err: (err as Error).message }, "create request outcome unknown");
     return settleUnknownOutcome(deps, leases, gen, sentAt);
-  } finally {
-    // Should this fail (MongoDB away), the slot frees itself once its in-flight hold runs out.
-    await rateLimit.holdFromNow(slot).catch((err: Error) => log.warn({ err: err.message }, "rate slot not rescheduled"));
   }
   const { taskId } = answer;
   const now = new Date();
@@ -281,6 +285,8 @@ export async function submitGeneration(
     { taskId, attempt: gen.submit_attempts, rateWaitMs, createMs: now.getTime() - sentAt.getTime(), sinceCreatedMs: now.getTime() - gen.created_at.getTime() },
     "submitted to MiniMax",
   );
+  // MiniMax's answer is recorded before the slot's window is moved (a later start only holds the
+  // slot longer): a callback that comes quickly then finds the task id already stored.
   await record("the task id", () =>
     leases.finish(
       gen,
@@ -288,7 +294,7 @@ export async function submitGeneration(
       { create_sent_at: 1 },
     ),
     log.child({ taskId }),
-  );
+  ).finally(holdSlot);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { QueryFilter, Types } from "mongoose";
 import type { GenerationFields, Phase } from "../db/models.js";
-import { createLeases, keepLease, type GenerationDoc } from "./leases.js";
+import { createLeases, keepLease, type GenerationDoc, type Held } from "./leases.js";
 import { createSubmitGates, LANE_NAMES, laneFilter, laneOf, type LaneName } from "./lanes.js";
 import { noteTaskHint, pruneClaims } from "./claims.js";
 import { recoverSubmit, submitGeneration } from "./submit.js";
@@ -80,10 +80,13 @@ export function createGenerationWorker(deps: LifecycleDeps) {
     if (!tasks || typeof set.phase !== "string" || AT_MINIMAX.has(set.phase)) return;
     return tasks.release(String(held._id)).catch((err: Error) => logger.warn({ generation: String(held._id), err: err.message }, "task slot not given back; the next submission frees it"));
   };
+  /** What a step of this process last wrote as it handed its generation back, by the claim it held. */
+  const handedBack = new WeakMap<object, Record<string, unknown>>();
   const leases: typeof observed = {
     ...observed,
     async finish(held, set, unset) {
       const ours = await observed.finish(held, set, unset);
+      if (ours) handedBack.set(held, set);
       if (ours) await releaseTaskSlot(held as GenerationDoc, set);
       if (ours && set.next_run_at instanceof Date && set.next_run_at.getTime() <= Date.now()) dueNow = true;
       return ours;
@@ -96,8 +99,8 @@ export function createGenerationWorker(deps: LifecycleDeps) {
   };
   /** Callbacks' rechecks waiting for a free status check, by short id (the task id to adopt, if any). */
   const rechecks = new Map<string, string | undefined>();
-  /** The steps this process runs, by short id. */
-  const stepsHere = new Map<string, Kind>();
+  /** The steps this process runs, by short id, with the claim each holds. */
+  const stepsHere = new Map<string, { kind: Kind; gen: GenerationDoc }>();
   /** Kinds whose last claim loop stopped at the concurrency limit with more work waiting. */
   const saturated = new Set<Kind>();
   const active: Record<Kind, number> = { "queued:v1": 0, "queued:v2": 0, submitting: 0, submitted: 0, delivering: 0, notifying: 0, expiring: 0 };
@@ -147,7 +150,7 @@ export function createGenerationWorker(deps: LifecycleDeps) {
 
   function run(kind: Kind, gen: GenerationDoc, handler: Handler = handlers[kind]) {
     active[kind]++;
-    stepsHere.set(gen.short_id, kind);
+    stepsHere.set(gen.short_id, { kind, gen });
     leases.busy.add(String(gen._id));
     const controller = new AbortController();
     const recording = new AbortController();
@@ -188,11 +191,14 @@ export function createGenerationWorker(deps: LifecycleDeps) {
         running.delete(task);
         stepsHere.delete(gen.short_id);
         // A recheck that waited for this very step (its task id was being recorded), or for a free check.
-        const own = rechecks.has(gen.short_id) ? ([gen.short_id, rechecks.get(gen.short_id)] as const) : undefined;
-        const waiting = stopping ? undefined : (own ?? (kind === "submitted" ? rechecks.entries().next().value : undefined));
+        // This step handed its generation back as submitted: claimed again at the epoch it left, with no query to find it.
+        const left = handedBack.get(gen)?.phase === "submitted" ? gen : undefined;
+        const own = rechecks.has(gen.short_id) ? { shortId: gen.short_id, taskId: rechecks.get(gen.short_id), left } : undefined;
+        const next = kind === "submitted" ? rechecks.entries().next().value : undefined;
+        const waiting = stopping ? undefined : (own ?? (next && { shortId: next[0], taskId: next[1], left: undefined }));
         if (waiting) {
-          rechecks.delete(waiting[0]);
-          checkNow(...waiting).catch((err: Error) => logger.warn({ generation: waiting[0], err: err.message }, "callback recheck failed; the poll asks later"));
+          rechecks.delete(waiting.shortId);
+          checkNow(waiting.shortId, waiting.taskId, waiting.left).catch((err: Error) => logger.warn({ generation: waiting.shortId, err: err.message }, "callback recheck failed; the poll asks later"));
         }
         // Anything else due now is claimed at once; work scheduled for later is found by the sweep,
         // and new work (a photo, a callback) wakes the worker itself.
@@ -313,28 +319,37 @@ export function createGenerationWorker(deps: LifecycleDeps) {
    * A callback says something happened: confirm it with MiniMax now rather than at the next poll.
    * With every status check busy it waits in `rechecks` for the next one to end.
    */
-  async function checkNow(shortId: string, adoptTaskId?: string) {
+  async function checkNow(shortId: string, adoptTaskId?: string, left?: Held) {
     if (stopping) return;
     if (active.submitted >= CONCURRENCY.submitted) {
       if (rechecks.size < MAX_WAITING_RECHECKS) rechecks.set(shortId, adoptTaskId);
       return;
     }
-    const submittingHere = isSubmission(stepsHere.get(shortId));
-    const claiming = leases.claim({ short_id: shortId, phase: "submitted" }, { ignoreSchedule: true });
+    const here = stepsHere.get(shortId);
+    if (here && isSubmission(here.kind)) {
+      // Our own submit step holds it (MiniMax was quick): a claim would find nothing. The check
+      // runs once the step ends. Unless the step has stored the task id already, the one named here
+      // is kept in MongoDB first, should this instance die before.
+      if (rechecks.size < MAX_WAITING_RECHECKS) rechecks.set(shortId, adoptTaskId);
+      if (adoptTaskId && !handedBack.get(here.gen)?.minimax_job_id) await noteTaskHint(deps.models, shortId, adoptTaskId);
+      return;
+    }
+    const claimSubmitted = async () => {
+      const filter = { short_id: shortId, phase: "submitted" as const };
+      // Left at a known epoch a moment ago: taken by that epoch's key, or found by a query if another claim came first.
+      const known = left && (await leases.claimKnown(left, filter, {}));
+      return known || leases.claim(filter, { ignoreSchedule: true });
+    };
+    const claiming = claimSubmitted();
     pendingClaims.add(claiming);
     const gen = await claiming.finally(() => pendingClaims.delete(claiming));
     if (!gen) {
       // A task id the generation may not know yet (its create's answer was lost, or is still on the
       // wire, perhaps on another instance): kept in MongoDB for whoever checks the generation next.
       if (adoptTaskId) await noteTaskHint(deps.models, shortId, adoptTaskId);
-      // Our own submit step is still recording the task id (MiniMax was quick): check once it ends,
-      // or now if it ended while we tried. Otherwise the generation is leased and its holder is
-      // asking MiniMax already, or it is done.
-      if (isSubmission(stepsHere.get(shortId))) {
-        if (rechecks.size < MAX_WAITING_RECHECKS) rechecks.set(shortId, adoptTaskId);
-      } else if (submittingHere) {
-        return checkNow(shortId, adoptTaskId);
-      }
+      // Our own submit step took it since (a new generation): check once it ends. Otherwise the
+      // generation is leased and its holder is asking MiniMax already, or it is done.
+      if (isSubmission(stepsHere.get(shortId)?.kind) && rechecks.size < MAX_WAITING_RECHECKS) rechecks.set(shortId, adoptTaskId);
       return;
     }
     if (stopping) return void (await leases.finish(gen, {}));
@@ -363,6 +378,8 @@ export function createGenerationWorker(deps: LifecycleDeps) {
       run(kind, gen);
     },
     checkNow,
+    /** True while a submit step of this instance holds the generation. */
+    submittingHere: (shortId: string) => isSubmission(stepsHere.get(shortId)?.kind),
     start() {
       stopping = false;
       sweepTimer = setInterval(() => void sweep(), config.sweepIntervalMs);
