@@ -4,6 +4,7 @@ import type { Logger } from "../logger.js";
 import { claimOnce } from "../generations/claims.js";
 import { backoffMs, later } from "../generations/deps.js";
 import { isPaymentUpdate, unwrapBotError } from "./redelivery.js";
+import { isDuplicateKey } from "../db/errors.js";
 
 /** An update that is not a payment is given up a day after it arrived, as Telegram gives up on its own. */
 const GIVE_UP_AFTER_MS = 24 * 3600_000;
@@ -28,7 +29,6 @@ export interface InboxOptions {
   handle: (update: Update) => Promise<void>;
 }
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 const errorText = (err: unknown) => {
   const e = unwrapBotError(err);
   return (e instanceof Error ? e.message : String(e)).slice(0, 300);

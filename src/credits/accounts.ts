@@ -1,5 +1,6 @@
 import type { Types } from "mongoose";
 import type { LedgerKind, Models } from "../db/models.js";
+import { isDuplicateKey } from "../db/errors.js";
 
 export type LedgerEntry = NonNullable<Awaited<ReturnType<Models["Ledger"]["findOne"]>>>;
 
@@ -41,7 +42,6 @@ export type ApplyResult<R> =
   | { kind: "nothing"; state: AccountState };
 
 export const welcomeKey = (userId: number) => `welcome:${userId}`;
-const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 /** Which document of an ordered insert was refused (every one before it went in). */
 const refusedAt = (err: unknown) => {
   const refused = (err as { writeErrors?: { index: number } | { index: number }[] }).writeErrors;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Models } from "../db/models.js";
 import type { Accounts } from "./accounts.js";
+import { isDuplicateKey } from "../db/errors.js";
 
 /** Codes as an admin types them and a user may: letters, digits, _ and -, compared in capitals. */
 const CODE = /^[A-Za-z0-9_-]{3,32}$/;
@@ -16,7 +17,6 @@ const STALE_ATTEMPT_MS = 60_000;
 export const promoKey = (code: string, userId: number) => `promo:${code}:${userId}`;
 const markerId = (code: string, userId: number) => `${code}:user:${userId}`;
 const slotId = (code: string, n: number) => `${code}:${n}`;
-const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
 export type Redemption =
   | { kind: "redeemed"; code: string; credits: number; balance: number }

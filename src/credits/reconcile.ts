@@ -9,6 +9,7 @@ import type { Accounts } from "./accounts.js";
 import { packOf, STARS } from "./payments.js";
 import { createNotifier } from "./notify.js";
 import { settlePayment, settleRefund } from "./settle.js";
+import { upsertOnce } from "../db/errors.js";
 
 const PAGE = 100; // getStarTransactions' largest page
 const CURSOR = "stars";
@@ -183,7 +184,7 @@ export function createStarsReconciler(deps: ReconcilerDeps) {
     // puts back an older, consistent set, and the next pass reads those transactions again (harmlessly).
     const write = () => models.StarsCursor.updateOne({ _id: CURSOR }, { $set: { ...next, stars_in: starsIn, stars_refunded: starsRefunded, at: new Date() } }, { upsert: true });
     // Two first passes at once both insert; the loser finds the document there and updates it.
-    await write().catch((err: { code?: number }) => (err.code === 11000 ? write() : Promise.reject(err)));
+    await upsertOnce(write);
     logger.info({ offset: next.offset, read: transactions.length, fixed }, "Stars reconciled with Telegram");
     return fixed;
   }

@@ -1,6 +1,5 @@
 import type { Models } from "../db/models.js";
-
-const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
+import { isDuplicateKey } from "../db/errors.js";
 
 /** Takes `key` for good if nobody has: true for exactly one caller, across all instances. */
 export async function claimOnce(models: Models, key: string, owner?: string): Promise<boolean> {

@@ -7,6 +7,7 @@ import { untilStored, type LifecycleDeps } from "./deps.js";
 import { createAdmission } from "./admission.js";
 import { claimOnce } from "./claims.js";
 import { laneFilter, laneOf, queueFigures } from "./lanes.js";
+import { isDuplicateKey } from "../db/errors.js";
 
 export interface NewGeneration {
   chatId: number;
@@ -57,7 +58,6 @@ const ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz";
 export const newShortId = () => Array.from({ length: 7 }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join("");
 
 export const HELD = new Date(8.64e15); // far future: the worker cannot see it yet
-const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
 /**
  * Records a request. The document is inserted held back from the worker, then admitted only by

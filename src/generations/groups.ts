@@ -1,5 +1,6 @@
 import type { Models } from "../db/models.js";
 import { newShortId } from "./create.js";
+import { isDuplicateKey } from "../db/errors.js";
 
 /**
  * Telegram message ids fit in 32 bits. A message that starts several jobs keys each by its id plus a
@@ -25,7 +26,6 @@ export const messageOfKey = (key: number) => key % KEY_SLOT;
 export type GroupDoc = NonNullable<Awaited<ReturnType<Models["Group"]["findOne"]>>>;
 type NewGroup = Omit<ConstructorParameters<Models["Group"]>[0] & object, "_id" | "key">;
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
 /**
  * The group stored under `key`, inserting `fields` as it if there is none yet: the unique key makes
