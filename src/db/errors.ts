@@ -59,7 +59,11 @@ function isMongoUnavailable(err: unknown): boolean {
     // Mongoose's own wording when a model is used on a closed connection.
     if (name === "MongooseError" && /Connection was force closed|Client must be connected/.test(message ?? "")) return true;
     if (!name?.startsWith("Mongo")) return false;
-    e = (e as { cause?: unknown }).cause;
+    // The driver marks an error that broke a connection so its pool is cleared.
+    if ((e as { errorLabelSet?: Set<string> }).errorLabelSet?.has("ResetPool")) return true;
+    // An ordered insertMany cut off reports the network error as a bulk error with no write errors.
+    const bulk = e as { writeErrors?: unknown[]; errorResponse?: unknown };
+    e = (e as { cause?: unknown }).cause ?? (name === "MongoBulkWriteError" && !bulk.writeErrors?.length ? bulk.errorResponse : undefined);
   }
   return false;
 }
