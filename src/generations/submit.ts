@@ -10,6 +10,7 @@ import { CANCELLED, decideSubmit, isCancelled, submitFate } from "./cancel.js";
 import { claimOnce } from "./claims.js";
 import { DEFAULT_FORMAT, isFormatName } from "../images/formats.js";
 import { FIT_DEFAULTS, fitPhoto, UnreadableImageError, type FitTarget } from "../images/fit.js";
+import { photosSent } from "../images/collect.js";
 import { modelSpec, pollIntervalFor, resolutionHeight } from "../minimax/models.js";
 
 /** After this many refused or failed attempts the user is told instead of waiting forever. */
@@ -184,15 +185,17 @@ export async function submitGeneration(
   const holdSlot = () => rateLimit.holdFromNow(slot).catch((err: Error) => log.warn({ err: err.message }, "rate slot not rescheduled"));
   let answer;
   try {
-    answer = await minimax.createVideo({
-      model: gen.model,
-      ...frames,
-      prompt: gen.prompt,
-      duration: gen.duration ?? undefined,
-      resolution: gen.resolution ?? undefined,
-      promptOptimizer: gen.prompt_optimizer ?? undefined,
-      callbackUrl,
-    });
+    answer = await minimax
+      .createVideo({
+        model: gen.model,
+        ...frames,
+        prompt: gen.prompt,
+        duration: gen.duration ?? undefined,
+        resolution: gen.resolution ?? undefined,
+        promptOptimizer: gen.prompt_optimizer ?? undefined,
+        callbackUrl,
+      })
+      .finally(photosSent);
   } catch (err) {
     await holdSlot();
     if (err instanceof MiniMaxApiError) {
