@@ -18,11 +18,14 @@ RUN npm run build
 FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 MONGOMS_DISABLE_POSTINSTALL=1
 # A small young generation: the Buffers a video relay leaves behind are freed at each scavenge
-# instead of piling up to ~30 MB (see BENCHMARKS.md). Same flag as `npm start`.
-ENV NODE_OPTIONS=--max-semi-space-size=2
-# glibc's allocator keeps what sharp (libvips) frees on its threads: two arenas, and large blocks
-# mapped and unmapped on their own, give a photo fit's memory back (see BENCHMARKS.md). Same as `npm start`.
-ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072
+# instead of piling up to ~30 MB (see BENCHMARKS.md). --expose-gc: once a burst of photos has gone
+# to MiniMax, the app asks for the full collection an idle V8 would put off (src/images/collect.ts).
+# Same flags as `npm start`.
+ENV NODE_OPTIONS="--max-semi-space-size=2 --expose-gc"
+# glibc's allocator keeps what sharp (libvips) frees on its threads: two arenas, and blocks from
+# 32 KB up mapped and unmapped on their own, give a photo fit's memory back (docs/benchmarks.md).
+# Same as `npm start`.
+ENV MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=32768
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force

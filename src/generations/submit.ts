@@ -11,6 +11,7 @@ import { claimOnce } from "./claims.js";
 import { DEFAULT_FORMAT, isFormatName, type FormatName } from "../images/formats.js";
 import type { CreateVideoInput } from "../minimax/types.js";
 import { FIT_DEFAULTS, fitPhoto, UnreadableImageError, type FitTarget } from "../images/fit.js";
+import { photosSent } from "../images/collect.js";
 import { modelSpec, pollIntervalFor, resolutionHeight } from "../minimax/models.js";
 
 /** After this many refused or failed attempts the user is told instead of waiting forever. */
@@ -253,15 +254,17 @@ export async function submitGeneration(
   const holdSlot = () => rateLimit.holdFromNow(slot).catch((err: Error) => log.warn({ err: err.message }, "rate slot not rescheduled"));
   let answer;
   try {
-    answer = await minimax.createVideo({
-      model: gen.model,
-      ...frames,
-      prompt: gen.prompt,
-      duration: gen.duration ?? undefined,
-      resolution: gen.resolution ?? undefined,
-      promptOptimizer: gen.prompt_optimizer ?? undefined,
-      callbackUrl,
-    });
+    answer = await minimax
+      .createVideo({
+        model: gen.model,
+        ...frames,
+        prompt: gen.prompt,
+        duration: gen.duration ?? undefined,
+        resolution: gen.resolution ?? undefined,
+        promptOptimizer: gen.prompt_optimizer ?? undefined,
+        callbackUrl,
+      })
+      .finally(photosSent);
   } catch (err) {
     await holdSlot();
     if (err instanceof MiniMaxApiError) {
