@@ -26,6 +26,13 @@ describe("referral links", () => {
     await s.tg.deliver(update);
     return reply(chatId, update);
   }
+  /** /start with a link: the usual welcome, then the answer about the link, which is returned (the later of two replies). */
+  async function startWith(chatId: number, payload: string) {
+    const update = s.tg.textUpdate({ chatId, text: `/start ${payload}` });
+    await s.tg.deliver(update);
+    const replies = () => s.tg.messages(chatId).filter((m) => m.reply_to_message?.message_id === update.message!.message_id);
+    return s.tg.waitFor(() => replies().length >= 2 && replies().at(-1), 10_000, `the answer to the link in ${update.message!.message_id}`);
+  }
   const balanceOf = async (userId: number) => (await s.app.db.models.Ledger.findOne({ user_id: userId }).sort({ seq: -1 }).lean())?.balance;
   const kinds = (userId: number, kind: LedgerKind) => s.app.db.models.Ledger.find({ user_id: userId, kind }).lean();
   let link = "";
@@ -47,22 +54,22 @@ describe("referral links", () => {
     const welcome = await s.app.db.models.Ledger.findOne({ key: `welcome:${INVITEE}` }).lean();
     expect(welcome?.invited_by).toBe(INVITER);
 
-    expect((await say(INVITER, `/start ${link}`)).text).toMatch(/^This is your own invitation link/);
+    expect((await startWith(INVITER, link)).text).toMatch(/^This is your own invitation link/);
     expect((await s.app.db.models.Ledger.findOne({ key: `welcome:${INVITER}` }).lean())?.invited_by).toBeUndefined();
 
     // Someone else's link, for a user already linked: nothing changes.
     const other = (await say(7703, "/invite")).text!;
     const otherLink = /start=(ref_[0-9a-z]+)/.exec(other)![1]!;
-    expect((await say(INVITEE, `/start ${otherLink}`)).text).toMatch(/^This invitation link is for new users/);
+    expect((await startWith(INVITEE, otherLink)).text).toMatch(/^This invitation link is for new users/);
     expect((await s.app.db.models.Ledger.findOne({ key: `welcome:${INVITEE}` }).lean())?.invited_by).toBe(INVITER);
 
     // A user who used the bot before (here: /start) is not linked by a link followed later.
     await say(7704, "/balance");
-    expect((await say(7704, `/start ${link}`)).text).toMatch(/^This invitation link is for new users/);
+    expect((await startWith(7704, link)).text).toMatch(/^This invitation link is for new users/);
     expect((await s.app.db.models.Ledger.findOne({ key: "welcome:7704" }).lean())?.invited_by).toBeUndefined();
 
     // A made-up code names nobody.
-    expect((await say(7705, `/start ref_${(7701).toString(36)}abcdef`)).text).toMatch(/^This invitation link is not valid/);
+    expect((await startWith(7705, `ref_${(7701).toString(36)}abcdef`)).text).toMatch(/^This invitation link is not valid/);
     expect(await s.app.db.models.Ledger.countDocuments({ invited_by: { $exists: true } })).toBe(1);
   });
 
